@@ -1,0 +1,117 @@
+using Microsoft.CodeAnalysis;
+
+namespace SymbolicDiff.Generator;
+
+/// <summary>Every diagnostic SymbolicDiff reports, declared once. Keep AnalyzerReleases.*.md in step.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "SymbolicDiff";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MethodMustBeStatic = Error("SD0001",
+        "Differentiable method must be static",
+        "[Differentiable] method '{0}' must be static: gradients are generated for pure static functions of their parameters");
+
+    public static readonly DiagnosticDescriptor TypeMustBePartial = Error("SD0002",
+        "Containing type must be partial",
+        "Type '{0}' must be declared partial so that the gradient of '{1}' can be generated into it");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("SD0003",
+        "Unsupported return type",
+        "[Differentiable] method '{0}' returns '{1}'; only double and float results can be differentiated");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameterType = Error("SD0004",
+        "Unsupported parameter type",
+        "Parameter '{0}' has type '{1}'; parameters must be double, float, int, long or bool");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameterModifier = Error("SD0005",
+        "Unsupported parameter modifier",
+        "Parameter '{0}' is declared '{1}'; pass differentiable values by value");
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error("SD0006",
+        "Unsupported statement",
+        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments and a final return, with ?: for branches");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error("SD0007",
+        "Unsupported expression",
+        "The {0} '{1}' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions");
+
+    public static readonly DiagnosticDescriptor UnsupportedCall = Error("SD0008",
+        "Call cannot be differentiated",
+        "Call to '{0}' cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions{1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedMemberAccess = Error("SD0009",
+        "State cannot be read",
+        "'{0}' is {1}; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).");
+
+    public static readonly DiagnosticDescriptor UnsupportedAssignmentTarget = Error("SD0010",
+        "Unsupported assignment target",
+        "Assignment to '{0}' is not supported; a [Differentiable] method may assign only its locals and parameters");
+
+    public static readonly DiagnosticDescriptor MethodHasNoBody = Error("SD0011",
+        "Method has no body",
+        "[Differentiable] method '{0}' has no body to differentiate");
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error("SD0012",
+        "Generic method",
+        "[Differentiable] method '{0}' is generic; write it for double or float");
+
+    public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("SD0013",
+        "Unsupported local type",
+        "Local '{0}' has type '{1}'; locals must be double, float, int, long or bool");
+
+    public static readonly DiagnosticDescriptor EarlyReturn = Error("SD0014",
+        "Return must be the last statement",
+        "Only a single return at the end of the method is supported; assign the result to a local with ?: and return it last");
+
+    public static readonly DiagnosticDescriptor GradientNameConflict = Error("SD0015",
+        "Gradient name already in use",
+        "Cannot generate gradient '{0}': type '{1}' already has a member named '{0}'; choose another with [Differentiable(GradientName = \"...\")]");
+
+    public static readonly DiagnosticDescriptor NoDifferentiableParameters = Warning("SD0016",
+        "Nothing to differentiate",
+        "[Differentiable] method '{0}' has no double or float parameter to differentiate; its gradient only returns the value");
+
+    public static readonly DiagnosticDescriptor ZeroDerivative = Warning("SD0017",
+        "Derivative is always zero",
+        "The result of '{0}' does not depend on parameter '{1}', so its derivative is always zero; mark the parameter [NoDiff] if that is intended");
+
+    public static readonly DiagnosticDescriptor UnsupportedOperator = Error("SD0018",
+        "Unsupported operator",
+        "Operator '{0}' is not supported on '{1}' values in a [Differentiable] method");
+
+    public static readonly DiagnosticDescriptor LocalFunction = Error("SD0019",
+        "Local functions are not supported",
+        "[Differentiable] cannot be applied to local function '{0}'; make it a static method of a partial type");
+
+    public static readonly DiagnosticDescriptor SideEffectInExpression = Error("SD0020",
+        "Side effect inside an expression",
+        "'{0}' changes a variable inside an expression; write the assignment as its own statement");
+
+    public static readonly DiagnosticDescriptor InvalidGradientName = Error("SD0021",
+        "Invalid gradient name",
+        "'{0}' is not a valid C# identifier for the generated gradient method");
+
+    public static readonly DiagnosticDescriptor UnsupportedValueType = Error("SD0022",
+        "Unsupported value type",
+        "'{0}' has type '{1}'; values in a [Differentiable] method must be double, float, int, long or bool");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
+        "Internal generator error",
+        "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
+
+    /// <summary>All descriptors, for lookups by id.</summary>
+    public static readonly DiagnosticDescriptor[] All =
+    {
+        MethodMustBeStatic, TypeMustBePartial, UnsupportedReturnType, UnsupportedParameterType, UnsupportedParameterModifier,
+        UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
+        MethodHasNoBody, GenericMethod, UnsupportedLocalType, EarlyReturn, GradientNameConflict, NoDifferentiableParameters,
+        ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
+        InternalError,
+    };
+}

@@ -1,0 +1,700 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>
+/// Writes the gradient method of one <see cref="DifferentiableMethod"/> as C# text: a forward pass in
+/// node order that keeps the values the backward pass needs, then a backward pass in reverse order that
+/// adds each node's share of the adjoint into its operands (so each adjoint is the sum over its successors).
+/// </summary>
+internal sealed class Emitter
+{
+    private const string Indent = "    ";
+
+    private readonly DifferentiableMethod _method;
+    private readonly IReadOnlyList<Node> _nodes;
+    private readonly bool[] _reachable;
+    private readonly int[] _useCount;
+    private readonly int[] _useRegion;
+    private readonly bool[] _needsAdjoint;
+    private readonly bool[] _neededByBackward;
+    private readonly bool[] _isParameterWithAdjoint;
+    private readonly string?[] _names;
+    private readonly string?[] _adjointNames;
+    private readonly HashSet<string> _usedNames = new();
+    private readonly HashSet<string> _namespacesUsed = new();
+
+    private StringBuilder _text = new();
+    private int _depth;
+    private int _lastStatement = -1;
+    private HashSet<int> _declaredAdjoints = new();
+    private readonly HashSet<int> _hoisted = new();
+    private Dictionary<int, Code> _aliasedAdjoints = new();
+    private bool _dryRun;
+
+    private Emitter(DifferentiableMethod method)
+    {
+        _method = method;
+        _nodes = method.Nodes;
+        int count = _nodes.Count;
+        _reachable = new bool[count];
+        _useCount = new int[count];
+        _useRegion = Enumerable.Repeat(-1, count).ToArray();
+        _needsAdjoint = new bool[count];
+        _neededByBackward = new bool[count];
+        _isParameterWithAdjoint = new bool[count];
+        _names = new string?[count];
+        _adjointNames = new string?[count];
+    }
+
+    public static string Emit(DifferentiableMethod method) => new Emitter(method).Write();
+
+    private string Write()
+    {
+        Analyse();
+
+        // A dry run of the backward pass finds the values it reads; those must be kept as named locals.
+        _dryRun = true;
+        WriteBackwardPass();
+        _dryRun = false;
+        _lastStatement = -1;
+        _declaredAdjoints = new HashSet<int>();
+        _aliasedAdjoints = new Dictionary<int, Code>();
+        AssignNames();
+
+        var body = new StringBuilder();
+        _text = body;
+        _depth = 1 + _method.ContainingTypes.Count;
+        Line("// Forward pass");
+        WriteForwardRegion(0);
+        Line();
+        _lastStatement = -1;
+        Line(_needsAdjoint[_method.Result] && _nodes[_method.Result].Op != Op.Parameter
+            ? "// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>"
+            : "// Backward pass");
+        WriteBackwardPass();
+        Line();
+        Line("return " + Ref(_method.Result).Text + ";");
+        return WriteFile(body.ToString());
+    }
+
+    // ---- Analysis ------------------------------------------------------------------------------
+
+    private void Analyse()
+    {
+        var pending = new Stack<int>();
+        pending.Push(_method.Result);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (_reachable[id])
+            {
+                continue;
+            }
+            _reachable[id] = true;
+            var node = _nodes[id];
+            for (int i = 0; i < node.Args.Count; i++)
+            {
+                int arg = node.Args[i];
+                _useCount[arg]++;
+                // A select's branch values are used inside their branch; everything else where the node is.
+                _useRegion[arg] = node.Op == Op.Select && i > 0 ? (i == 1 ? node.TrueRegion : node.FalseRegion) : node.Region;
+                pending.Push(arg);
+            }
+        }
+
+        var active = new bool[_nodes.Count];
+        foreach (var parameter in _method.Parameters)
+        {
+            active[parameter.Node] = parameter.IsDifferentiable;
+            _isParameterWithAdjoint[parameter.Node] = parameter.IsDifferentiable;
+        }
+        foreach (var node in _nodes)
+        {
+            active[node.Id] |= DerivativeFlow.DifferentiableArgs(node, _nodes).Any(a => active[a]);
+        }
+        var reached = DerivativeFlow.ReachedNodes(_nodes, _method.Result);
+        foreach (var node in _nodes)
+        {
+            _needsAdjoint[node.Id] = active[node.Id] && reached.Contains(node.Id);
+        }
+    }
+
+    /// <summary>Constants and parameters are written in place; other nodes get a local unless used once, right there.</summary>
+    private bool IsLocal(int id)
+    {
+        var node = _nodes[id];
+        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter)
+        {
+            return false;
+        }
+        return node.Name is not null || id == _method.Result || node.Op == Op.Select
+            || _useCount[id] != 1 || _neededByBackward[id] || _useRegion[id] != node.Region;
+    }
+
+    private void AssignNames()
+    {
+        foreach (var parameter in _method.Parameters)
+        {
+            _names[parameter.Node] = Claim(parameter.Name);
+        }
+        foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
+        {
+            _adjointNames[parameter.Node] = Unique("d" + parameter.Name);
+        }
+        int temporaries = 0;
+        foreach (var node in _nodes.Where(n => IsLocal(n.Id)))
+        {
+            if (node.Name is not null)
+            {
+                _names[node.Id] = Unique(node.Name);
+            }
+            else
+            {
+                string name;
+                do
+                {
+                    name = "t" + ++temporaries;
+                }
+                while (_usedNames.Contains(name));
+                _names[node.Id] = Claim(name);
+            }
+        }
+        foreach (var node in _nodes.Where(n => IsLocal(n.Id) && _needsAdjoint[n.Id]))
+        {
+            _adjointNames[node.Id] = Unique("d" + _names[node.Id]);
+        }
+        foreach (var node in _nodes.Where(n => !IsLocal(n.Id) && _needsAdjoint[n.Id] && n.Op != Op.Parameter))
+        {
+            // A value written inline still needs its own adjoint in the backward pass.
+            string name;
+            do
+            {
+                name = "dt" + ++temporaries;
+            }
+            while (_usedNames.Contains(name));
+            _adjointNames[node.Id] = Claim(name);
+        }
+    }
+
+    private string Unique(string name)
+    {
+        string candidate = name;
+        for (int suffix = 2; _usedNames.Contains(candidate); suffix++)
+        {
+            candidate = name + "_" + suffix;
+        }
+        return Claim(candidate);
+    }
+
+    private string Claim(string name)
+    {
+        _usedNames.Add(name);
+        return name;
+    }
+
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    // ---- Forward pass --------------------------------------------------------------------------
+
+    private void WriteForwardRegion(int region)
+    {
+        foreach (var node in _nodes.Where(n => n.Region == region && IsLocal(n.Id)))
+        {
+            Comment(node.Statement, "");
+            string type = node.Type.Keyword();
+            string name = Identifier(_names[node.Id]!);
+            if (node.Op != Op.Select)
+            {
+                Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
+                continue;
+            }
+            var condition = Ref(node.Args[0]);
+            if (!HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
+            {
+                Line($"{type} {name} = {Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text};");
+                continue;
+            }
+            // Values computed in a branch but read by the backward pass are declared outside it.
+            foreach (var kept in _nodes.Where(n => IsLocal(n.Id) && _neededByBackward[n.Id]
+                && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && _hoisted.Add(n.Id)))
+            {
+                Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
+            }
+            Line(_hoisted.Contains(node.Id) ? "" : $"{type} {name};");
+            Line($"if ({condition.Text})");
+            WriteForwardBranch(node.TrueRegion, name, node.Args[1]);
+            Line("else");
+            WriteForwardBranch(node.FalseRegion, name, node.Args[2]);
+        }
+    }
+
+    private void WriteForwardBranch(int region, string target, int value)
+    {
+        Line("{");
+        _depth++;
+        int lastStatement = _lastStatement;
+        WriteForwardRegion(region);
+        _lastStatement = lastStatement;
+        Line($"{target} = {Ref(value).Text};");
+        _depth--;
+        Line("}");
+    }
+
+    private bool HasLocals(int region) => _nodes.Any(n => IsLocal(n.Id) && Encloses(region, n.Region));
+
+    // ---- Backward pass -------------------------------------------------------------------------
+
+    private void WriteBackwardPass()
+    {
+        int result = _method.Result;
+        if (_nodes[result].Op == Op.Parameter && _needsAdjoint[result])
+        {
+            Line($"{Identifier(_adjointNames[result] ?? "")} += {Code.Constant(1, _nodes[result].Type).Text};");
+            return;
+        }
+        WriteBackwardRegion(0);
+    }
+
+    private void WriteBackwardRegion(int region)
+    {
+        for (int id = _nodes.Count - 1; id >= 0; id--)
+        {
+            var node = _nodes[id];
+            if (node.Region != region || !_reachable[id] || !_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
+            {
+                continue;
+            }
+            Comment(node.Statement, "adjoint of: ");
+            var adjoint = Adjoint(id);
+            if (node.Op == Op.Select)
+            {
+                WriteSelectBackward(node, adjoint);
+                continue;
+            }
+            foreach (var (arg, share, negate) in Partials(node, adjoint))
+            {
+                Contribute(arg, share, negate, node.Type);
+            }
+        }
+    }
+
+    /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
+    private void WriteSelectBackward(Node node, Code adjoint)
+    {
+        var condition = Ref(node.Args[0]);
+        int whenTrue = node.Args[1], whenFalse = node.Args[2];
+        bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
+            && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
+        var zero = Code.Constant(0, node.Type);
+        if (!branchesHaveWork)
+        {
+            Contribute(whenTrue, Code.Condition(condition, adjoint, zero), false, node.Type);
+            Contribute(whenFalse, Code.Condition(condition, zero, adjoint), false, node.Type);
+            return;
+        }
+
+        // Adjoints of values outside the branches that either branch adds to must exist before the if.
+        foreach (var outer in OperandsReceivingFrom(node.TrueRegion, whenTrue).Concat(OperandsReceivingFrom(node.FalseRegion, whenFalse)).Distinct().OrderBy(i => i))
+        {
+            if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
+            {
+                _declaredAdjoints.Add(outer);
+                Line($"{_nodes[outer].Type.Keyword()} {Identifier(_adjointNames[outer] ?? "")} = {Code.Constant(0, _nodes[outer].Type).Text};");
+            }
+        }
+        Line($"if ({condition.Text})");
+        WriteBackwardBranch(node.TrueRegion, whenTrue, adjoint, node.Type);
+        Line("else");
+        WriteBackwardBranch(node.FalseRegion, whenFalse, adjoint, node.Type);
+    }
+
+    private void WriteBackwardBranch(int region, int value, Code adjoint, ScalarType type)
+    {
+        Line("{");
+        _depth++;
+        var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        int lastStatement = _lastStatement;
+        Contribute(value, adjoint, false, type);
+        WriteBackwardRegion(region);
+        _declaredAdjoints = declaredOutside;   // adjoints declared in the branch go out of scope with it
+        _lastStatement = lastStatement;
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>Nodes outside <paramref name="region"/> whose adjoints the branch adds to.</summary>
+    private IEnumerable<int> OperandsReceivingFrom(int region, int value)
+    {
+        var sources = _nodes.Where(n => _reachable[n.Id] && _needsAdjoint[n.Id] && Encloses(region, n.Region))
+            .SelectMany(n => DerivativeFlow.DifferentiableArgs(n, _nodes))
+            .Append(value);
+        return sources.Where(a => _needsAdjoint[a] && !Encloses(region, _nodes[a].Region));
+    }
+
+    private bool HasAdjoint(int id) =>
+        id == _method.Result || _declaredAdjoints.Contains(id) || _aliasedAdjoints.ContainsKey(id) || _isParameterWithAdjoint[id];
+
+    private Code Adjoint(int id) =>
+        id == _method.Result ? Code.Constant(1, _nodes[id].Type)
+        : _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        : Code.Name(Identifier(_adjointNames[id] ?? "d?"));
+
+    /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) to the adjoint of <paramref name="target"/>.</summary>
+    private void Contribute(int target, Code share, bool negate, ScalarType shareType)
+    {
+        if (!_needsAdjoint[target])
+        {
+            return;
+        }
+        var type = _nodes[target].Type;
+        if (type != shareType)
+        {
+            share = Code.Cast(type, share);
+        }
+        if (negate)
+        {
+            share = Code.Prefix("-", share);
+        }
+        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && share.Precedence >= Code.Unary && share.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        {
+            // An inline value is used exactly once, so its adjoint is this one share: no variable needed
+            // when the share is just a name or a number.
+            _aliasedAdjoints[target] = share;
+            return;
+        }
+        string name = Identifier(_adjointNames[target] ?? "d?");
+        if (_isParameterWithAdjoint[target] || _declaredAdjoints.Contains(target))
+        {
+            Line(share.Text.StartsWith("-") && share.Precedence == Code.Unary
+                ? $"{name} -= {share.Text.Substring(1)};"
+                : $"{name} += {share.Text};");
+        }
+        else
+        {
+            _declaredAdjoints.Add(target);
+            Line($"{type.Keyword()} {name} = {share.Text};");
+        }
+    }
+
+    // ---- Derivative rules ----------------------------------------------------------------------
+
+    /// <summary>
+    /// For each differentiable operand: its share of the node's adjoint <paramref name="d"/> (the local
+    /// derivative times d) and whether that share is subtracted.
+    /// </summary>
+    private IEnumerable<(int Arg, Code Share, bool Negate)> Partials(Node node, Code d)
+    {
+        var args = node.Args;
+        var type = node.Type;
+        Code A(int i) => Ref(args[i]);
+        Code R() => Ref(node.Id);
+        Code K(double value) => Code.Constant(value, type);
+        Code F(string function, params Code[] operands) => Code.Call(MathClass(type) + "." + function, operands);
+        Code Square(Code x) => Code.Times(x, x);
+        Code Route(Code condition, Code whenTrue, Code whenFalse) => Code.Condition(condition, whenTrue, whenFalse);
+        Code Compare(Code left, string op, Code right) => Code.Binary(left, op, right, op is "==" or "!=" ? Code.Equality : Code.Relational);
+
+        switch (node.Op)
+        {
+            case Op.Convert:
+            case Op.Add:
+                foreach (int arg in args)
+                {
+                    yield return (arg, d, false);
+                }
+                break;
+            case Op.Negate:
+                yield return (args[0], d, true);
+                break;
+            case Op.Subtract:
+                yield return (args[0], d, false);
+                yield return (args[1], d, true);
+                break;
+            case Op.Multiply:
+                yield return (args[0], Code.Times(d, A(1)), false);
+                yield return (args[1], Code.Times(d, A(0)), false);
+                break;
+            case Op.Divide:
+                yield return (args[0], Code.Over(d, A(1)), false);
+                yield return (args[1], Code.Over(Code.Times(d, R()), A(1)), true);
+                break;
+            case Op.Remainder:   // a % b = a − trunc(a / b)·b
+                yield return (args[0], d, false);
+                yield return (args[1], Code.Times(d, F("Truncate", Code.Over(A(0), A(1)))), true);
+                break;
+            case Op.Exp:
+                yield return (args[0], Code.Times(d, R()), false);
+                break;
+            case Op.Log:
+                yield return (args[0], Code.Over(d, A(0)), false);
+                break;
+            case Op.Log10:
+                yield return (args[0], Code.Over(d, Code.Times(A(0), F("Log", K(10)))), false);
+                break;
+            case Op.Log2:
+                yield return (args[0], Code.Over(d, Code.Times(A(0), F("Log", K(2)))), false);
+                break;
+            case Op.Sqrt:
+                yield return (args[0], Code.Over(d, Code.Times(K(2), R())), false);
+                break;
+            case Op.Cbrt:
+                yield return (args[0], Code.Over(d, Code.Times(K(3), Square(R()))), false);
+                break;
+            case Op.Pow:
+                yield return (args[0], Code.Times(d, PowerRule(node, A, K, F)), false);
+                yield return (args[1], Code.Times(d, Code.Times(R(), F("Log", A(0)))), false);
+                break;
+            case Op.Sin:
+                yield return (args[0], Code.Times(d, F("Cos", A(0))), false);
+                break;
+            case Op.Cos:
+                yield return (args[0], Code.Times(d, F("Sin", A(0))), true);
+                break;
+            case Op.Tan:
+                yield return (args[0], Code.Times(d, Code.Plus(K(1), Square(R()))), false);
+                break;
+            case Op.Asin:
+                yield return (args[0], Code.Over(d, F("Sqrt", Code.Minus(K(1), Square(A(0))))), false);
+                break;
+            case Op.Acos:
+                yield return (args[0], Code.Over(d, F("Sqrt", Code.Minus(K(1), Square(A(0))))), true);
+                break;
+            case Op.Atan:
+                yield return (args[0], Code.Over(d, Code.Plus(K(1), Square(A(0)))), false);
+                break;
+            case Op.Atan2:   // atan2(y, x): ∂/∂y = x / (x² + y²), ∂/∂x = −y / (x² + y²)
+                var radius = Code.Plus(Square(A(1)), Square(A(0)));
+                yield return (args[0], Code.Over(Code.Times(d, A(1)), radius), false);
+                yield return (args[1], Code.Over(Code.Times(d, A(0)), radius), true);
+                break;
+            case Op.Sinh:
+                yield return (args[0], Code.Times(d, F("Cosh", A(0))), false);
+                break;
+            case Op.Cosh:
+                yield return (args[0], Code.Times(d, F("Sinh", A(0))), false);
+                break;
+            case Op.Tanh:
+                yield return (args[0], Code.Times(d, Code.Minus(K(1), Square(R()))), false);
+                break;
+            case Op.Sigmoid:
+                yield return (args[0], Code.Times(d, Code.Times(R(), Code.Minus(K(1), R()))), false);
+                break;
+            case Op.Softplus:
+                yield return (args[0], Code.Times(d, Code.Call(ActivationsClass() + ".Sigmoid", A(0))), false);
+                break;
+            case Op.Abs:
+                yield return (args[0], Route(Compare(A(0), "<", K(0)), Code.Prefix("-", d), d), false);
+                break;
+            case Op.Max:
+                yield return (args[0], Route(Compare(A(0), ">=", A(1)), d, K(0)), false);
+                yield return (args[1], Route(Compare(A(0), ">=", A(1)), K(0), d), false);
+                break;
+            case Op.Min:
+                yield return (args[0], Route(Compare(A(0), "<=", A(1)), d, K(0)), false);
+                yield return (args[1], Route(Compare(A(0), "<=", A(1)), K(0), d), false);
+                break;
+            case Op.Clamp:   // Math.Clamp(x, lo, hi) returns lo when x < lo, hi when x > hi, else x
+                var inside = Code.Binary(Compare(A(1), "<=", A(0)), "&&", Compare(A(0), "<=", A(2)), Code.LogicalAnd);
+                yield return (args[0], Route(inside, d, K(0)), false);
+                yield return (args[1], Route(Compare(A(0), "<", A(1)), d, K(0)), false);
+                yield return (args[2], Route(Compare(A(0), ">", A(2)), d, K(0)), false);
+                break;
+            case Op.ReLU:
+                yield return (args[0], Route(Compare(A(0), ">", K(0)), d, K(0)), false);
+                break;
+            case Op.HardTanh:
+                var linear = Code.Binary(Compare(A(0), ">=", K(-1)), "&&", Compare(A(0), "<=", K(1)), Code.LogicalAnd);
+                yield return (args[0], Route(linear, d, K(0)), false);
+                break;
+            case Op.LeakyReLU:
+                yield return (args[0], Route(Compare(A(0), ">", K(0)), d, Code.Times(d, A(1))), false);
+                yield return (args[1], Route(Compare(A(0), ">", K(0)), K(0), Code.Times(d, A(0))), false);
+                break;
+            default:
+                throw new InvalidOperationException($"No derivative rule for {node.Op}");
+        }
+    }
+
+    /// <summary>∂(a^b)/∂a = b·a^(b−1), with small constant exponents written out.</summary>
+    private static Code PowerRule(Node node, Func<int, Code> arg, Func<double, Code> constant, Func<string, Code[], Code> function)
+    {
+        var exponent = arg(1);
+        if (exponent.Literal is double b)
+        {
+            return b switch
+            {
+                1 => constant(1),
+                2 => Code.Times(constant(2), arg(0)),
+                _ => Code.Times(constant(b), function("Pow", new[] { arg(0), constant(b - 1) })),
+            };
+        }
+        return Code.Times(exponent, function("Pow", new[] { arg(0), Code.Minus(exponent, constant(1)) }));
+    }
+
+    // ---- Rendering values ----------------------------------------------------------------------
+
+    /// <summary>A reference to a node's value: its local's name, or its expression when it is used once, right there.</summary>
+    private Code Ref(int id)
+    {
+        var node = _nodes[id];
+        if (_dryRun)
+        {
+            _neededByBackward[id] = true;
+            return node.Op == Op.Constant ? Code.Constant(node.Constant, node.Type) : Code.Name("value");
+        }
+        return node.Op switch
+        {
+            Op.Constant => Code.Constant(node.Constant, node.Type),
+            _ when _names[id] is { } name => Code.Name(Identifier(name)),
+            _ => Render(node),
+        };
+    }
+
+    private Code Render(Node node)
+    {
+        Code A(int i) => Ref(node.Args[i]);
+        switch (node.Op)
+        {
+            case Op.Convert: return Code.Cast(node.Type, A(0));
+            case Op.Negate: return Code.Prefix("-", A(0));
+            case Op.Not: return Code.Prefix("!", A(0));
+            case Op.Add: return Code.Plus(A(0), A(1));
+            case Op.Subtract: return Code.Minus(A(0), A(1));
+            case Op.Multiply: return Code.Binary(A(0), "*", A(1), Code.Multiplicative);
+            case Op.Divide: return Code.Binary(A(0), "/", A(1), Code.Multiplicative);
+            case Op.Remainder: return Code.Binary(A(0), "%", A(1), Code.Multiplicative);
+            case Op.LessThan: return Code.Binary(A(0), "<", A(1), Code.Relational);
+            case Op.LessThanOrEqual: return Code.Binary(A(0), "<=", A(1), Code.Relational);
+            case Op.GreaterThan: return Code.Binary(A(0), ">", A(1), Code.Relational);
+            case Op.GreaterThanOrEqual: return Code.Binary(A(0), ">=", A(1), Code.Relational);
+            case Op.Equal: return Code.Binary(A(0), "==", A(1), Code.Equality);
+            case Op.NotEqual: return Code.Binary(A(0), "!=", A(1), Code.Equality);
+            case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
+            case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
+            case Op.Select: return Code.Condition(A(0), A(1), A(2));
+            case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
+                return Code.Call(ActivationsClass() + "." + node.Op, node.Args.Select(Ref).ToArray());
+            default:
+                // Math functions: MathF when the operands are float, as the user wrote them.
+                var operandType = node.Args.Count > 0 ? _nodes[node.Args[0]].Type : node.Type;
+                return Code.Call(MathClass(operandType) + "." + node.Op, node.Args.Select(Ref).ToArray());
+        }
+    }
+
+    private string MathClass(ScalarType type)
+    {
+        string name = type == ScalarType.Float ? "MathF" : "Math";
+        _namespacesUsed.Add("System");
+        return _method.QualifyNames ? "global::System." + name : name;
+    }
+
+    private string ActivationsClass()
+    {
+        _namespacesUsed.Add("SymbolicDiff");
+        return _method.QualifyNames ? "global::SymbolicDiff.Activations" : "Activations";
+    }
+
+    // ---- Text ----------------------------------------------------------------------------------
+
+    private void Comment(int statement, string prefix)
+    {
+        if (statement >= 0 && statement != _lastStatement)
+        {
+            _lastStatement = statement;
+            Line("// " + prefix + _method.Statements[statement].Text);
+        }
+    }
+
+    private void Line(string text = "")
+    {
+        if (_dryRun)
+        {
+            return;
+        }
+        if (text.Length == 0)
+        {
+            _text.AppendLine();
+            return;
+        }
+        for (int i = 0; i < _depth; i++)
+        {
+            _text.Append(Indent);
+        }
+        _text.AppendLine(text);
+    }
+
+    private bool Encloses(int outer, int inner)
+    {
+        for (int r = inner; r >= 0; r = _method.Regions[r].Parent)
+        {
+            if (r == outer)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private string WriteFile(string body)
+    {
+        var m = _method;
+        var file = new StringBuilder();
+        file.AppendLine("// <auto-generated/>");
+        file.AppendLine($"// Generated by SymbolicDiff from {string.Join(".", m.ContainingTypes.Select(t => t.Name))}.{m.Name}. Edit that method, not this file.");
+        file.AppendLine("#nullable enable");
+        file.AppendLine();
+        if (!m.QualifyNames && _namespacesUsed.Count > 0)
+        {
+            foreach (string ns in _namespacesUsed.OrderBy(n => n, StringComparer.Ordinal))
+            {
+                file.AppendLine($"using {ns};");
+            }
+            file.AppendLine();
+        }
+        if (m.Namespace is not null)
+        {
+            file.AppendLine($"namespace {m.Namespace};");
+            file.AppendLine();
+        }
+        int depth = 0;
+        foreach (var type in m.ContainingTypes)
+        {
+            file.AppendLine(Pad(depth) + (type.IsStatic ? "static " : "") + "partial " + type.Keyword + " " + type.Name);
+            file.AppendLine(Pad(depth) + "{");
+            depth++;
+        }
+
+        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
+        string cref = m.Name + "(" + string.Join(", ", m.Parameters.Select(p => p.Type.Keyword())) + ")";
+        file.AppendLine(Pad(depth) + "/// <summary>");
+        file.AppendLine(Pad(depth) + $"/// Returns <see cref=\"{cref}\"/> and adds its partial derivatives to the adjoint arguments:");
+        foreach (var p in differentiable)
+        {
+            file.AppendLine(Pad(depth) + $"/// <paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}.");
+        }
+        file.AppendLine(Pad(depth) + "/// Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
+        file.AppendLine(Pad(depth) + "/// </summary>");
+        file.AppendLine(Pad(depth) + "[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
+        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
+            .Concat(differentiable.Select(p => "ref " + p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)));
+        file.AppendLine(Pad(depth) + $"{m.Accessibility} static {m.ReturnType.Keyword()} {m.GradientName}({string.Join(", ", parameters)})");
+        file.AppendLine(Pad(depth) + "{");
+        file.Append(body);
+        file.AppendLine(Pad(depth) + "}");
+        while (depth > 0)
+        {
+            depth--;
+            file.AppendLine(Pad(depth) + "}");
+        }
+        return file.ToString();
+    }
+
+    private static string Pad(int depth) => new(' ', depth * Indent.Length);
+}

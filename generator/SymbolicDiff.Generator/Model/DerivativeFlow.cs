@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+
+namespace SymbolicDiff.Generator.Model;
+
+/// <summary>Which operands a node's derivative flows into: shared by the parser (SD0017) and the emitter.</summary>
+internal static class DerivativeFlow
+{
+    /// <summary>
+    /// The operands that receive a share of the node's adjoint. Comparisons, rounding functions and
+    /// conversions to integers are piecewise constant, so nothing flows through them; a select routes
+    /// the adjoint to its branch values, never to its condition.
+    /// </summary>
+    public static IEnumerable<int> DifferentiableArgs(Node node, IReadOnlyList<Node> nodes)
+    {
+        if (!node.Type.IsFloating())
+        {
+            yield break;
+        }
+        switch (node.Op)
+        {
+            case Op.Parameter or Op.Constant or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate:
+                yield break;
+            case Op.Select:
+                yield return node.Args[1];
+                yield return node.Args[2];
+                yield break;
+            default:
+                foreach (int arg in node.Args)
+                {
+                    if (nodes[arg].Type.IsFloating())
+                    {
+                        yield return arg;
+                    }
+                }
+                yield break;
+        }
+    }
+
+    /// <summary>Every node from which a derivative path leads to <paramref name="result"/>.</summary>
+    public static HashSet<int> ReachedNodes(IReadOnlyList<Node> nodes, int result)
+    {
+        var reached = new HashSet<int>();
+        var pending = new Stack<int>();
+        pending.Push(result);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (reached.Add(id))
+            {
+                foreach (int arg in DifferentiableArgs(nodes[id], nodes))
+                {
+                    pending.Push(arg);
+                }
+            }
+        }
+        return reached;
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+
+namespace SymbolicDiff.Generator.Model;
+
+/// <summary>The scalar types a node of the expression DAG can have.</summary>
+internal enum ScalarType
+{
+    Double,
+    Float,
+    Int,
+    Long,
+    Bool,
+}
+
+/// <summary>What a DAG node computes. Function names match <c>System.Math</c> and <c>SymbolicDiff.Activations</c>.</summary>
+internal enum Op
+{
+    Parameter,
+    Constant,
+    Convert,
+    Negate,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+    LessThan,
+    LessThanOrEqual,
+    GreaterThan,
+    GreaterThanOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+    Not,
+    /// <summary><c>c ? a : b</c>; args are (c, a, b) and each branch's nodes live in their own <see cref="Region"/>.</summary>
+    Select,
+    Exp,
+    Log,
+    Log10,
+    Log2,
+    Sqrt,
+    Cbrt,
+    Pow,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Abs,
+    Max,
+    Min,
+    Clamp,
+    Sign,
+    Floor,
+    Ceiling,
+    Round,
+    Truncate,
+    Sigmoid,
+    ReLU,
+    HardTanh,
+    Softplus,
+    LeakyReLU,
+}
+
+/// <summary>
+/// One value of the method's expression DAG, in SSA form: nodes are created in evaluation order, so
+/// <see cref="Id"/> order is a topological order (forward pass) and its reverse a valid backward order.
+/// </summary>
+/// <param name="Id">Index in <see cref="DifferentiableMethod.Nodes"/>.</param>
+/// <param name="Op">What the node computes.</param>
+/// <param name="Type">The C# type of its value.</param>
+/// <param name="Args">Operand node ids.</param>
+/// <param name="Constant">The value of a <see cref="Op.Constant"/> node.</param>
+/// <param name="Name">The user's parameter or local this value was assigned to, if any.</param>
+/// <param name="Region">The region (branch of a conditional) where the node is evaluated; 0 is the method body.</param>
+/// <param name="Statement">Index of the source statement that created the node (for comments).</param>
+/// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; else −1.</param>
+/// <param name="FalseRegion">For <see cref="Op.Select"/>: the region evaluated otherwise; else −1.</param>
+internal sealed record Node(
+    int Id,
+    Op Op,
+    ScalarType Type,
+    EquatableArray<int> Args,
+    double Constant,
+    string? Name,
+    int Region,
+    int Statement,
+    int TrueRegion = -1,
+    int FalseRegion = -1);
+
+/// <summary>A branch of a conditional: nodes in it are only evaluated when the branch is taken.</summary>
+/// <param name="Id">Index in <see cref="DifferentiableMethod.Regions"/>.</param>
+/// <param name="Parent">The enclosing region (−1 for the method body).</param>
+internal sealed record Region(int Id, int Parent);
+
+/// <summary>A source statement, kept as text for the comments of the generated code.</summary>
+internal sealed record SourceStatement(string Text);
+
+/// <summary>A parameter of the user's method.</summary>
+/// <param name="Name">Its name as written (without a leading @).</param>
+/// <param name="Type">Its type.</param>
+/// <param name="IsDifferentiable">True when the gradient gets an adjoint slot for it.</param>
+/// <param name="Node">The <see cref="Op.Parameter"/> node holding its value.</param>
+internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferentiable, int Node);
+
+/// <summary>A type that encloses the method; the generated code re-opens it as <c>partial</c>.</summary>
+/// <param name="Keyword">class, struct, record, record struct or interface.</param>
+/// <param name="Name">Name with type parameters, e.g. <c>Model&lt;T&gt;</c>.</param>
+/// <param name="IsStatic">Whether the declaration is <c>static</c>.</param>
+internal sealed record ContainingType(string Keyword, string Name, bool IsStatic);
+
+/// <summary>
+/// Everything the emitter needs to write one method's gradient. It holds no Roslyn symbols or syntax,
+/// so the incremental pipeline can compare it by value and skip emission when nothing changed.
+/// </summary>
+internal sealed record DifferentiableMethod(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Name,
+    string GradientName,
+    string Accessibility,
+    ScalarType ReturnType,
+    EquatableArray<Parameter> Parameters,
+    EquatableArray<Node> Nodes,
+    EquatableArray<Region> Regions,
+    EquatableArray<SourceStatement> Statements,
+    int Result,
+    bool QualifyNames,
+    string HintName);
+
+/// <summary>Where a diagnostic points, without holding a syntax tree.</summary>
+internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartCharacter, int EndLine, int EndCharacter);
+
+/// <summary>A diagnostic to report, by descriptor id, with its message arguments.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> MessageArgs);
+
+/// <summary>The result of parsing one [Differentiable] method: a model, or the reasons there is none.</summary>
+internal sealed record ParseResult(DifferentiableMethod? Method, EquatableArray<DiagnosticInfo> Diagnostics);
+
+internal static class ScalarTypes
+{
+    public static bool IsFloating(this ScalarType type) => type is ScalarType.Double or ScalarType.Float;
+
+    public static string Keyword(this ScalarType type) => type switch
+    {
+        ScalarType.Double => "double",
+        ScalarType.Float => "float",
+        ScalarType.Int => "int",
+        ScalarType.Long => "long",
+        ScalarType.Bool => "bool",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}

@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Parsing;
+
+/// <summary>
+/// Builds the expression DAG. Every node goes through <see cref="Add"/>, which folds constants, applies
+/// identities (x·1, x+0, 0·x, −(−x)) and reuses an existing identical node (common-subexpression elimination)
+/// when that node is evaluated on every path that reaches the current region.
+/// </summary>
+internal sealed class GraphBuilder
+{
+    private readonly List<Node> _nodes = new();
+    private readonly List<Region> _regions = new() { new Region(0, -1) };
+    private readonly Dictionary<NodeKey, List<int>> _existing = new();
+
+    /// <summary>The region new nodes are placed in.</summary>
+    public int CurrentRegion { get; set; }
+
+    /// <summary>The statement new nodes are attributed to.</summary>
+    public int CurrentStatement { get; set; }
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    public IReadOnlyList<Region> Regions => _regions;
+
+    public Node this[int id] => _nodes[id];
+
+    public int NewRegion()
+    {
+        _regions.Add(new Region(_regions.Count, CurrentRegion));
+        return _regions.Count - 1;
+    }
+
+    public int Parameter(string name, ScalarType type) => Append(new Node(0, Op.Parameter, type, EquatableArray<int>.Empty, 0, name, 0, -1));
+
+    public int Constant(double value, ScalarType type)
+    {
+        value = type switch
+        {
+            ScalarType.Float => (float)value,
+            ScalarType.Int => (int)value,
+            ScalarType.Long => (long)value,
+            ScalarType.Bool => value != 0 ? 1 : 0,
+            _ => value,
+        };
+        var key = new NodeKey(Op.Constant, type, BitConverter.DoubleToInt64Bits(value), Array.Empty<int>());
+        if (_existing.TryGetValue(key, out var ids))
+        {
+            return ids[0];
+        }
+        // Constants cost nothing to evaluate, so they live in the method body and are shared by every branch.
+        int id = Append(new Node(0, Op.Constant, type, EquatableArray<int>.Empty, value, null, 0, -1));
+        _existing[key] = new List<int> { id };
+        return id;
+    }
+
+    /// <summary>Gives a node the name of the user's local it was assigned to, unless it already has one.</summary>
+    public void NameNode(int id, string name)
+    {
+        Node node = _nodes[id];
+        if (node.Name is null && node.Op is not Op.Constant)
+        {
+            _nodes[id] = node with { Name = name };
+        }
+    }
+
+    public int Select(int condition, int whenTrue, int whenFalse, int trueRegion, int falseRegion, ScalarType type)
+    {
+        if (IsConstant(condition, out double c))
+        {
+            return c != 0 ? whenTrue : whenFalse;
+        }
+        if (whenTrue == whenFalse)
+        {
+            return whenTrue;
+        }
+        return Append(new Node(0, Op.Select, type, new[] { condition, whenTrue, whenFalse }.ToEquatableArray(), 0, null,
+            CurrentRegion, CurrentStatement, trueRegion, falseRegion));
+    }
+
+    public int Convert(int arg, ScalarType type)
+    {
+        Node node = _nodes[arg];
+        if (node.Type == type)
+        {
+            return arg;
+        }
+        if (node.Op == Op.Constant)
+        {
+            return Constant(node.Constant, type);
+        }
+        return Add(Op.Convert, type, arg);
+    }
+
+    public int Add(Op op, ScalarType type, params int[] args)
+    {
+        int? simplified = Simplify(op, type, args);
+        if (simplified is int existing)
+        {
+            return existing;
+        }
+        var key = new NodeKey(op, type, 0, IsCommutative(op) ? args.OrderBy(a => a).ToArray() : args);
+        if (_existing.TryGetValue(key, out var candidates))
+        {
+            foreach (int candidate in candidates)
+            {
+                if (Encloses(_nodes[candidate].Region, CurrentRegion))
+                {
+                    return candidate;
+                }
+            }
+        }
+        else
+        {
+            candidates = new List<int>();
+            _existing[key] = candidates;
+        }
+        int id = Append(new Node(0, op, type, args.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
+        candidates.Add(id);
+        return id;
+    }
+
+    public bool IsConstant(int id, out double value)
+    {
+        Node node = _nodes[id];
+        value = node.Constant;
+        return node.Op == Op.Constant;
+    }
+
+    private bool IsConstant(int id, double expected) => IsConstant(id, out double value) && value == expected;
+
+    private int? Simplify(Op op, ScalarType type, int[] args)
+    {
+        if (!type.IsFloating())
+        {
+            return null;   // integer and boolean arithmetic is emitted exactly as written
+        }
+        if (args.All(a => _nodes[a].Op == Op.Constant) && Fold(op, args.Select(a => _nodes[a].Constant).ToArray()) is double folded)
+        {
+            return Constant(folded, type);
+        }
+        switch (op)
+        {
+            case Op.Add when IsConstant(args[1], 0):
+            case Op.Subtract when IsConstant(args[1], 0):
+            case Op.Multiply when IsConstant(args[1], 1):
+            case Op.Divide when IsConstant(args[1], 1):
+                return args[0];
+            case Op.Add when IsConstant(args[0], 0):
+            case Op.Multiply when IsConstant(args[0], 1):
+                return args[1];
+            case Op.Multiply when IsConstant(args[0], 0) || IsConstant(args[1], 0):
+                return Constant(0, type);
+            case Op.Subtract when IsConstant(args[0], 0):
+                return Add(Op.Negate, type, args[1]);
+            case Op.Multiply when IsConstant(args[1], -1):
+                return Add(Op.Negate, type, args[0]);
+            case Op.Multiply when IsConstant(args[0], -1):
+                return Add(Op.Negate, type, args[1]);
+            case Op.Negate when _nodes[args[0]].Op == Op.Negate && _nodes[args[0]].Type == type:
+                return _nodes[args[0]].Args[0];
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Folds exactly-rounded arithmetic only; transcendental functions are left to run time.</summary>
+    private static double? Fold(Op op, double[] values) => op switch
+    {
+        Op.Negate => -values[0],
+        Op.Add => values[0] + values[1],
+        Op.Subtract => values[0] - values[1],
+        Op.Multiply => values[0] * values[1],
+        Op.Divide => values[0] / values[1],
+        _ => null,
+    };
+
+    private static bool IsCommutative(Op op) => op is Op.Add or Op.Multiply or Op.Max or Op.Min or Op.Equal or Op.NotEqual;
+
+    /// <summary>True when <paramref name="outer"/> is <paramref name="inner"/> or one of its ancestors.</summary>
+    private bool Encloses(int outer, int inner)
+    {
+        for (int r = inner; r >= 0; r = _regions[r].Parent)
+        {
+            if (r == outer)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int Append(Node node)
+    {
+        int id = _nodes.Count;
+        _nodes.Add(node with { Id = id });
+        return id;
+    }
+
+    private sealed class NodeKey : IEquatable<NodeKey>
+    {
+        private readonly Op _op;
+        private readonly ScalarType _type;
+        private readonly long _bits;
+        private readonly int[] _args;
+
+        public NodeKey(Op op, ScalarType type, long bits, int[] args)
+        {
+            _op = op;
+            _type = type;
+            _bits = bits;
+            _args = args;
+        }
+
+        public bool Equals(NodeKey? other) =>
+            other is not null && _op == other._op && _type == other._type && _bits == other._bits && _args.SequenceEqual(other._args);
+
+        public override bool Equals(object? obj) => Equals(obj as NodeKey);
+
+        public override int GetHashCode()
+        {
+            int hash = ((int)_op * 31 + (int)_type) * 31 + _bits.GetHashCode();
+            foreach (int a in _args)
+            {
+                hash = unchecked(hash * 31 + a);
+            }
+            return hash;
+        }
+    }
+}

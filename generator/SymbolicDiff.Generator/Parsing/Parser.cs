@@ -1,0 +1,696 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Parsing;
+
+/// <summary>
+/// Turns a [Differentiable] method's syntax and semantic model into a <see cref="DifferentiableMethod"/>
+/// (or diagnostics). Nothing from Roslyn leaves this class: the result is plain, value-equatable data.
+/// </summary>
+internal sealed class Parser
+{
+    public const string DifferentiableAttribute = "SymbolicDiff.DifferentiableAttribute";
+    private const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
+    private const string ActivationsType = "SymbolicDiff.Activations";
+
+    private readonly SemanticModel _model;
+    private readonly CancellationToken _cancellation;
+    private readonly GraphBuilder _graph = new();
+    private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
+    private readonly List<SourceStatement> _statements = new();
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    private Parser(SemanticModel model, CancellationToken cancellation)
+    {
+        _model = model;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>The transform of the incremental pipeline. Never throws (except for cancellation).</summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    {
+        try
+        {
+            return new Parser(context.SemanticModel, cancellation).ParseMethod(context.TargetNode, context.TargetSymbol, context.Attributes);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var diagnostic = Info(Diagnostics.InternalError, LocationOf(context.TargetNode), context.TargetSymbol.Name, ex.GetType().Name + ": " + ex.Message);
+            return new ParseResult(null, new[] { diagnostic }.ToEquatableArray());
+        }
+    }
+
+    private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+
+    private ParseResult ParseMethod(SyntaxNode target, ISymbol symbol, IReadOnlyList<AttributeData> attributes)
+    {
+        if (target is LocalFunctionStatementSyntax localFunction)
+        {
+            Report(Diagnostics.LocalFunction, localFunction.Identifier.GetLocation(), localFunction.Identifier.ValueText);
+            return Fail();
+        }
+        if (target is not MethodDeclarationSyntax syntax || symbol is not IMethodSymbol method)
+        {
+            return Fail();
+        }
+
+        var methodLocation = syntax.Identifier.GetLocation();
+        string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
+        CheckSignature(syntax, method, methodLocation, gradientName);
+        if (_diagnostics.Count > 0)
+        {
+            return Fail();
+        }
+
+        var returnType = ScalarOf(method.ReturnType)!.Value;
+        var parameters = new List<Parameter>();
+        foreach (var parameter in method.Parameters)
+        {
+            var type = ScalarOf(parameter.Type)!.Value;
+            bool differentiable = type.IsFloating() && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
+            int node = _graph.Parameter(parameter.Name, type);
+            _values[parameter] = node;
+            parameters.Add(new Parameter(parameter.Name, type, differentiable, node));
+        }
+
+        int? result = null;
+        if (syntax.ExpressionBody is { } expressionBody)
+        {
+            BeginStatement("return " + expressionBody.Expression + ";");
+            result = ParseTo(expressionBody.Expression, returnType);
+        }
+        else
+        {
+            result = ParseBlock(syntax.Body!.Statements, isMethodBody: true);
+        }
+        if (_diagnostics.Count > 0 || result is null)
+        {
+            return Fail();
+        }
+
+        WarnAboutZeroDerivatives(method, parameters, result.Value);
+        var model = new DifferentiableMethod(
+            Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            ContainingTypes: ContainingTypesOf(method.ContainingType),
+            Name: method.Name,
+            GradientName: gradientName,
+            Accessibility: AccessibilityOf(method.DeclaredAccessibility),
+            ReturnType: returnType,
+            Parameters: parameters.ToEquatableArray(),
+            Nodes: _graph.Nodes.ToEquatableArray(),
+            Regions: _graph.Regions.ToEquatableArray(),
+            Statements: _statements.ToEquatableArray(),
+            Result: result.Value,
+            QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
+            HintName: HintNameOf(method));
+        return new ParseResult(model, _diagnostics.ToEquatableArray());
+    }
+
+    // ---- The method's signature ----------------------------------------------------------------
+
+    private void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, Location location, string gradientName)
+    {
+        if (!method.IsStatic)
+        {
+            Report(Diagnostics.MethodMustBeStatic, location, method.Name);
+        }
+        if (method.IsGenericMethod)
+        {
+            Report(Diagnostics.GenericMethod, location, method.Name);
+        }
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            bool isPartial = type.DeclaringSyntaxReferences.All(r =>
+                r.GetSyntax(_cancellation) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!isPartial)
+            {
+                Report(Diagnostics.TypeMustBePartial, location, type.Name, method.Name);
+            }
+        }
+        if (ScalarOf(method.ReturnType) is not (ScalarType.Double or ScalarType.Float))
+        {
+            Report(Diagnostics.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        }
+        foreach (var parameter in syntax.ParameterList.Parameters)
+        {
+            var modifier = parameter.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.RefKeyword) || m.IsKind(SyntaxKind.OutKeyword)
+                || m.IsKind(SyntaxKind.InKeyword) || m.IsKind(SyntaxKind.ParamsKeyword) || m.IsKind(SyntaxKind.ThisKeyword));
+            if (!modifier.IsKind(SyntaxKind.None))
+            {
+                Report(Diagnostics.UnsupportedParameterModifier, modifier.GetLocation(), parameter.Identifier.ValueText, modifier.ValueText);
+            }
+            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null)
+            {
+                Report(Diagnostics.UnsupportedParameterType, parameter.Type?.GetLocation() ?? parameter.GetLocation(), symbol.Name, symbol.Type.ToDisplayString());
+            }
+        }
+        if (syntax.Body is null && syntax.ExpressionBody is null)
+        {
+            Report(Diagnostics.MethodHasNoBody, location, method.Name);
+        }
+        if (!SyntaxFacts.IsValidIdentifier(gradientName))
+        {
+            Report(Diagnostics.InvalidGradientName, location, gradientName);
+        }
+        else if (method.ContainingType.GetMembers(gradientName).Any())
+        {
+            Report(Diagnostics.GradientNameConflict, location, gradientName, method.ContainingType.Name);
+        }
+    }
+
+    private static string? GradientNameOf(IReadOnlyList<AttributeData> attributes) =>
+        attributes.SelectMany(a => a.NamedArguments).Where(a => a.Key == "GradientName").Select(a => a.Value.Value as string).FirstOrDefault();
+
+    // ---- Statements ----------------------------------------------------------------------------
+
+    /// <summary>Parses statements; returns the result node when the list ends the method with a return.</summary>
+    private int? ParseBlock(SyntaxList<StatementSyntax> statements, bool isMethodBody)
+    {
+        int? result = null;
+        for (int i = 0; i < statements.Count; i++)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var statement = statements[i];
+            bool isLast = isMethodBody && i == statements.Count - 1;
+            try
+            {
+                result = ParseStatement(statement, isLast) ?? result;
+            }
+            catch (UnsupportedException unsupported)
+            {
+                _diagnostics.Add(unsupported.Diagnostic);
+                BindFailedLocals(statement);
+            }
+        }
+        return result;
+    }
+
+    private int? ParseStatement(StatementSyntax statement, bool isLast)
+    {
+        switch (statement)
+        {
+            case ReturnStatementSyntax { Expression: { } value } ret:
+                if (!isLast)
+                {
+                    throw Unsupported(Diagnostics.EarlyReturn, ret.ReturnKeyword.GetLocation());
+                }
+                BeginStatement(ret.ToString());
+                return ParseConverted(value);
+
+            case LocalDeclarationStatementSyntax declaration:
+                BeginStatement(declaration.ToString());
+                foreach (var variable in declaration.Declaration.Variables)
+                {
+                    DeclareLocal(variable);
+                }
+                return null;
+
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
+                BeginStatement(statement.ToString());
+                Assign(assignment);
+                return null;
+
+            case ExpressionStatementSyntax { Expression: PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax } increment
+                when increment.Expression.IsKind(SyntaxKind.PostIncrementExpression) || increment.Expression.IsKind(SyntaxKind.PostDecrementExpression)
+                  || increment.Expression.IsKind(SyntaxKind.PreIncrementExpression) || increment.Expression.IsKind(SyntaxKind.PreDecrementExpression):
+                BeginStatement(statement.ToString());
+                Increment(increment.Expression);
+                return null;
+
+            case BlockSyntax block:
+                ParseBlock(block.Statements, isMethodBody: false);
+                return null;
+
+            case EmptyStatementSyntax:
+                return null;
+
+            default:
+                throw Unsupported(Diagnostics.UnsupportedStatement, statement.GetFirstToken().GetLocation(), DescribeStatement(statement));
+        }
+    }
+
+    /// <summary>Gives the locals of a failed declaration a placeholder so later uses do not report again.</summary>
+    private void BindFailedLocals(StatementSyntax statement)
+    {
+        if (statement is not LocalDeclarationStatementSyntax declaration)
+        {
+            return;
+        }
+        foreach (var variable in declaration.Declaration.Variables)
+        {
+            if (_model.GetDeclaredSymbol(variable, _cancellation) is ILocalSymbol local && !_values.ContainsKey(local) && ScalarOf(local.Type) is { } type)
+            {
+                _values[local] = _graph.Constant(0, type);
+            }
+        }
+    }
+
+    private void DeclareLocal(VariableDeclaratorSyntax variable)
+    {
+        if (_model.GetDeclaredSymbol(variable, _cancellation) is not ILocalSymbol local)
+        {
+            throw Unsupported(Diagnostics.UnsupportedStatement, variable.GetLocation(), "This declaration");
+        }
+        if (local.IsRef)
+        {
+            throw Unsupported(Diagnostics.UnsupportedStatement, variable.GetLocation(), "A ref local");
+        }
+        var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
+        if (variable.Initializer is { } initializer)
+        {
+            Bind(local, _graph.Convert(ParseConverted(initializer.Value), type));
+        }
+    }
+
+    private void Assign(AssignmentExpressionSyntax assignment)
+    {
+        var target = TargetOf(assignment.Left);
+        var targetType = ScalarOf(TypeOf(target))!.Value;
+        if (assignment.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            Bind(target, _graph.Convert(ParseConverted(assignment.Right), targetType));
+            return;
+        }
+
+        var op = assignment.Kind() switch
+        {
+            SyntaxKind.AddAssignmentExpression => Op.Add,
+            SyntaxKind.SubtractAssignmentExpression => Op.Subtract,
+            SyntaxKind.MultiplyAssignmentExpression => Op.Multiply,
+            SyntaxKind.DivideAssignmentExpression => Op.Divide,
+            SyntaxKind.ModuloAssignmentExpression => Op.Remainder,
+            _ => throw Unsupported(Diagnostics.UnsupportedOperator, assignment.OperatorToken.GetLocation(), assignment.OperatorToken.ValueText, targetType.Keyword()),
+        };
+        // x op= e means x = (T)(x op e), where the operator works in the promoted type of x and e.
+        var operatorType = (_model.GetSymbolInfo(assignment, _cancellation).Symbol as IMethodSymbol)?.Parameters.FirstOrDefault()?.Type;
+        var type = (operatorType is null ? null : ScalarOf(operatorType)) ?? targetType;
+        int left = _graph.Convert(Current(target, assignment.Left), type);
+        int right = _graph.Convert(ParseExpression(assignment.Right), type);
+        Bind(target, _graph.Convert(_graph.Add(op, type, left, right), targetType));
+    }
+
+    private void Increment(ExpressionSyntax expression)
+    {
+        var (operand, isIncrement) = expression switch
+        {
+            PostfixUnaryExpressionSyntax post => (post.Operand, post.IsKind(SyntaxKind.PostIncrementExpression)),
+            PrefixUnaryExpressionSyntax pre => (pre.Operand, pre.IsKind(SyntaxKind.PreIncrementExpression)),
+            _ => throw new InvalidOperationException("not an increment"),
+        };
+        var target = TargetOf(operand);
+        var type = ScalarOf(TypeOf(target))!.Value;
+        if (type == ScalarType.Bool)
+        {
+            throw Unsupported(Diagnostics.UnsupportedOperator, expression.GetLocation(), isIncrement ? "++" : "--", "bool");
+        }
+        Bind(target, _graph.Add(isIncrement ? Op.Add : Op.Subtract, type, Current(target, operand), _graph.Constant(1, type)));
+    }
+
+    /// <summary>The local or parameter an assignment writes.</summary>
+    private ISymbol TargetOf(ExpressionSyntax left)
+    {
+        var symbol = _model.GetSymbolInfo(left, _cancellation).Symbol;
+        if (left is IdentifierNameSyntax && symbol is ILocalSymbol or IParameterSymbol && ScalarOf(TypeOf(symbol)) is not null)
+        {
+            return symbol;
+        }
+        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString());
+    }
+
+    private static ITypeSymbol TypeOf(ISymbol symbol) => symbol switch
+    {
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        _ => throw new InvalidOperationException("not a variable"),
+    };
+
+    private void Bind(ISymbol variable, int node)
+    {
+        _graph.NameNode(node, variable.Name);
+        _values[variable] = node;
+    }
+
+    private int Current(ISymbol variable, SyntaxNode use) =>
+        _values.TryGetValue(variable, out int node)
+            ? node
+            : throw Unsupported(Diagnostics.UnsupportedExpression, use.GetLocation(), "use of unassigned variable", variable.Name);
+
+    private void BeginStatement(string text)
+    {
+        text = Regex.Replace(text.Trim(), @"\s+", " ");
+        _graph.CurrentStatement = _statements.Count;
+        _statements.Add(new SourceStatement(text.Length > 120 ? text.Substring(0, 117) + "..." : text));
+    }
+
+    private static string DescribeStatement(StatementSyntax statement) => statement switch
+    {
+        ForStatementSyntax => "A 'for' loop",
+        ForEachStatementSyntax => "A 'foreach' loop",
+        WhileStatementSyntax => "A 'while' loop",
+        DoStatementSyntax => "A 'do' loop",
+        IfStatementSyntax => "An 'if' statement",
+        SwitchStatementSyntax => "A 'switch' statement",
+        TryStatementSyntax => "A 'try' statement",
+        ThrowStatementSyntax => "A 'throw' statement",
+        UsingStatementSyntax => "A 'using' statement",
+        LockStatementSyntax => "A 'lock' statement",
+        LocalFunctionStatementSyntax => "A local function",
+        ReturnStatementSyntax => "A return without a value",
+        ExpressionStatementSyntax expression => $"The statement '{expression}', which is not an assignment,",
+        _ => $"The statement '{statement.GetFirstToken().ValueText}'",
+    };
+
+    // ---- Expressions ---------------------------------------------------------------------------
+
+    /// <summary>Parses an expression and converts it to the type C# converts it to in its context.</summary>
+    private int ParseConverted(ExpressionSyntax expression)
+    {
+        int node = ParseExpression(expression);
+        var converted = _model.GetTypeInfo(expression, _cancellation).ConvertedType;
+        return converted is null ? node : _graph.Convert(node, RequireScalar(converted, expression));
+    }
+
+    private int ParseTo(ExpressionSyntax expression, ScalarType type) => _graph.Convert(ParseConverted(expression), type);
+
+    private int ParseExpression(ExpressionSyntax expression)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        var constant = _model.GetConstantValue(expression, _cancellation);
+        if (constant.HasValue && constant.Value is not null and not string and not char and not decimal)
+        {
+            var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
+            return _graph.Constant(constant.Value is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), type);
+        }
+
+        switch (expression)
+        {
+            case ParenthesizedExpressionSyntax parenthesized:
+                return ParseExpression(parenthesized.Expression);
+            case IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax or BaseExpressionSyntax:
+                return ParseName(expression);
+            case CastExpressionSyntax cast:
+                return _graph.Convert(ParseExpression(cast.Expression), RequireScalar(_model.GetTypeInfo(cast, _cancellation).Type, cast));
+            case PrefixUnaryExpressionSyntax unary:
+                return ParseUnary(unary);
+            case BinaryExpressionSyntax binary:
+                return ParseBinary(binary);
+            case ConditionalExpressionSyntax conditional:
+                return ParseConditional(conditional);
+            case InvocationExpressionSyntax invocation:
+                return ParseCall(invocation);
+            case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax:
+                throw Unsupported(Diagnostics.SideEffectInExpression, expression.GetLocation(), expression.ToString());
+            default:
+                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString());
+        }
+    }
+
+    private int ParseName(ExpressionSyntax expression)
+    {
+        var symbol = _model.GetSymbolInfo(expression, _cancellation).Symbol;
+        switch (symbol)
+        {
+            case null when expression is ThisExpressionSyntax or BaseExpressionSyntax:
+            case IParameterSymbol { IsThis: true }:
+                throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), "the instance");
+            case ILocalSymbol or IParameterSymbol:
+                return Current(symbol, expression);
+            case IFieldSymbol field:
+                throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), field.IsStatic ? "a static field" : "an instance field");
+            case IPropertySymbol property:
+                throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), property.IsStatic ? "a static property" : "an instance property");
+            default:
+                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString());
+        }
+    }
+
+    private int ParseUnary(PrefixUnaryExpressionSyntax unary)
+    {
+        var type = RequireScalar(_model.GetTypeInfo(unary, _cancellation).Type, unary);
+        switch (unary.Kind())
+        {
+            case SyntaxKind.UnaryMinusExpression:
+                return _graph.Add(Op.Negate, type, ParseConverted(unary.Operand));
+            case SyntaxKind.UnaryPlusExpression:
+                return ParseConverted(unary.Operand);
+            case SyntaxKind.LogicalNotExpression:
+                return _graph.Add(Op.Not, type, ParseConverted(unary.Operand));
+            case SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression:
+                throw Unsupported(Diagnostics.SideEffectInExpression, unary.GetLocation(), unary.ToString());
+            default:
+                throw Unsupported(Diagnostics.UnsupportedOperator, unary.OperatorToken.GetLocation(), unary.OperatorToken.ValueText, type.Keyword());
+        }
+    }
+
+    private int ParseBinary(BinaryExpressionSyntax binary)
+    {
+        Op? op = binary.Kind() switch
+        {
+            SyntaxKind.AddExpression => Op.Add,
+            SyntaxKind.SubtractExpression => Op.Subtract,
+            SyntaxKind.MultiplyExpression => Op.Multiply,
+            SyntaxKind.DivideExpression => Op.Divide,
+            SyntaxKind.ModuloExpression => Op.Remainder,
+            SyntaxKind.LessThanExpression => Op.LessThan,
+            SyntaxKind.LessThanOrEqualExpression => Op.LessThanOrEqual,
+            SyntaxKind.GreaterThanExpression => Op.GreaterThan,
+            SyntaxKind.GreaterThanOrEqualExpression => Op.GreaterThanOrEqual,
+            SyntaxKind.EqualsExpression => Op.Equal,
+            SyntaxKind.NotEqualsExpression => Op.NotEqual,
+            SyntaxKind.LogicalAndExpression => Op.And,
+            SyntaxKind.LogicalOrExpression => Op.Or,
+            _ => null,
+        };
+        var typeSymbol = _model.GetTypeInfo(binary, _cancellation).Type;
+        if (op is null)
+        {
+            throw Unsupported(Diagnostics.UnsupportedOperator, binary.OperatorToken.GetLocation(), binary.OperatorToken.ValueText,
+                typeSymbol?.ToDisplayString() ?? "these");
+        }
+        var type = RequireScalar(typeSymbol, binary);
+        if (op is Op.And or Op.Or)
+        {
+            // Both sides are side-effect free, so evaluating the right one eagerly cannot change the result.
+            return _graph.Add(op.Value, type, ParseConverted(binary.Left), ParseConverted(binary.Right));
+        }
+        int left = ParseConverted(binary.Left);
+        int right = ParseConverted(binary.Right);
+        return _graph.Add(op.Value, type, left, right);
+    }
+
+    private int ParseConditional(ConditionalExpressionSyntax conditional)
+    {
+        var type = RequireScalar(_model.GetTypeInfo(conditional, _cancellation).Type, conditional);
+        int condition = ParseConverted(conditional.Condition);
+        if (_graph.IsConstant(condition, out double known))
+        {
+            return ParseTo(known != 0 ? conditional.WhenTrue : conditional.WhenFalse, type);
+        }
+        int outer = _graph.CurrentRegion;
+        int trueRegion = _graph.NewRegion();
+        int falseRegion = _graph.NewRegion();
+        try
+        {
+            _graph.CurrentRegion = trueRegion;
+            int whenTrue = ParseTo(conditional.WhenTrue, type);
+            _graph.CurrentRegion = falseRegion;
+            int whenFalse = ParseTo(conditional.WhenFalse, type);
+            _graph.CurrentRegion = outer;
+            return _graph.Select(condition, whenTrue, whenFalse, trueRegion, falseRegion, type);
+        }
+        finally
+        {
+            _graph.CurrentRegion = outer;
+        }
+    }
+
+    private int ParseCall(InvocationExpressionSyntax invocation)
+    {
+        var method = _model.GetSymbolInfo(invocation, _cancellation).Symbol as IMethodSymbol;
+        string container = method?.ContainingType?.ToDisplayString() ?? "";
+        string display = method is null ? invocation.Expression.ToString() : container + "." + method.Name;
+        var location = invocation.GetLocation();
+        if (method is null || container is not ("System.Math" or "System.MathF" or ActivationsType))
+        {
+            bool calleeIsDifferentiable = method?.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute) == true;
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display,
+                calleeIsDifferentiable ? "; calls between [Differentiable] methods are not supported yet, so inline the callee's expression" : "");
+        }
+        var arguments = invocation.ArgumentList.Arguments;
+        if (arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; pass its arguments by position");
+        }
+        var op = FunctionOf(method.Name, arguments.Count)
+            ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")",
+                "; this function or overload has no derivative rule");
+        var type = RequireScalar(method.ReturnType, invocation);
+        var args = arguments.Select(a => ParseConverted(a.Expression)).ToArray();
+        if (method.Name == "Log" && args.Length == 2)
+        {
+            // log_b(a) = ln a / ln b
+            return _graph.Add(Op.Divide, type, _graph.Add(Op.Log, type, args[0]), _graph.Add(Op.Log, type, args[1]));
+        }
+        return _graph.Add(op, type, args);
+    }
+
+    private static Op? FunctionOf(string name, int arity) => (name, arity) switch
+    {
+        ("Exp", 1) => Op.Exp,
+        ("Log", 1 or 2) => Op.Log,
+        ("Log10", 1) => Op.Log10,
+        ("Log2", 1) => Op.Log2,
+        ("Sqrt", 1) => Op.Sqrt,
+        ("Cbrt", 1) => Op.Cbrt,
+        ("Pow", 2) => Op.Pow,
+        ("Sin", 1) => Op.Sin,
+        ("Cos", 1) => Op.Cos,
+        ("Tan", 1) => Op.Tan,
+        ("Asin", 1) => Op.Asin,
+        ("Acos", 1) => Op.Acos,
+        ("Atan", 1) => Op.Atan,
+        ("Atan2", 2) => Op.Atan2,
+        ("Sinh", 1) => Op.Sinh,
+        ("Cosh", 1) => Op.Cosh,
+        ("Tanh", 1) => Op.Tanh,
+        ("Abs", 1) => Op.Abs,
+        ("Max", 2) => Op.Max,
+        ("Min", 2) => Op.Min,
+        ("Clamp", 3) => Op.Clamp,
+        ("Sign", 1) => Op.Sign,
+        ("Floor", 1) => Op.Floor,
+        ("Ceiling", 1) => Op.Ceiling,
+        ("Round", 1) => Op.Round,
+        ("Truncate", 1) => Op.Truncate,
+        ("Sigmoid", 1) => Op.Sigmoid,
+        ("ReLU", 1) => Op.ReLU,
+        ("HardTanh", 1) => Op.HardTanh,
+        ("Softplus", 1) => Op.Softplus,
+        ("LeakyReLU", 2) => Op.LeakyReLU,
+        _ => null,
+    };
+
+    // ---- Analysis after parsing ----------------------------------------------------------------
+
+    /// <summary>Warns about differentiable parameters the result cannot depend on (SD0017).</summary>
+    private void WarnAboutZeroDerivatives(IMethodSymbol method, List<Parameter> parameters, int result)
+    {
+        if (!parameters.Any(p => p.IsDifferentiable))
+        {
+            Report(Diagnostics.NoDifferentiableParameters, method.Locations.FirstOrDefault(), method.Name);
+            return;
+        }
+        var reached = DerivativeFlow.ReachedNodes(_graph.Nodes, result);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].IsDifferentiable && !reached.Contains(parameters[i].Node))
+            {
+                Report(Diagnostics.ZeroDerivative, method.Parameters[i].Locations.FirstOrDefault(), method.Name, parameters[i].Name);
+            }
+        }
+    }
+
+    private bool NeedsQualifiedNames(int position)
+    {
+        // The generated file says Math.Exp(x); if the user's scope has another type called Math (or MathF,
+        // Activations), that would bind to it, so then every name is written with global:: instead.
+        return new[] { ("Math", "System.Math"), ("MathF", "System.MathF"), ("Activations", ActivationsType) }
+            .Any(pair => _model.LookupNamespacesAndTypes(position, name: pair.Item1).Any(s => s.ToDisplayString() != pair.Item2));
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------------
+
+    private ScalarType RequireScalar(ITypeSymbol? type, ExpressionSyntax expression) =>
+        (type is null ? null : ScalarOf(type))
+        ?? throw Unsupported(Diagnostics.UnsupportedValueType, expression.GetLocation(), expression.ToString(), type?.ToDisplayString() ?? "?");
+
+    private static ScalarType? ScalarOf(ITypeSymbol type) => type.SpecialType switch
+    {
+        SpecialType.System_Double => ScalarType.Double,
+        SpecialType.System_Single => ScalarType.Float,
+        SpecialType.System_Int32 => ScalarType.Int,
+        SpecialType.System_Int64 => ScalarType.Long,
+        SpecialType.System_Boolean => ScalarType.Bool,
+        _ => null,
+    };
+
+    private static EquatableArray<ContainingType> ContainingTypesOf(INamedTypeSymbol type)
+    {
+        var types = new List<ContainingType>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            string keyword = t switch
+            {
+                { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+                { IsRecord: true } => "record",
+                { TypeKind: TypeKind.Struct } => "struct",
+                { TypeKind: TypeKind.Interface } => "interface",
+                _ => "class",
+            };
+            string name = t.TypeParameters.Length == 0 ? t.Name : t.Name + "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
+            types.Insert(0, new ContainingType(keyword, name, t.IsStatic));
+        }
+        return types.ToEquatableArray();
+    }
+
+    private static string HintNameOf(IMethodSymbol method)
+    {
+        string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => p.Type.Name));
+        return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + ".g.cs";
+    }
+
+    private static string AccessibilityOf(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static string Describe(SyntaxKind kind) =>
+        Regex.Replace(kind.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
+
+    private void Report(DiagnosticDescriptor descriptor, Location? location, params string[] args) =>
+        _diagnostics.Add(Info(descriptor, location, args));
+
+    private static UnsupportedException Unsupported(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
+        new(Info(descriptor, location, args));
+
+    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location? location, params string[] args) =>
+        new(descriptor.Id, ToInfo(location), args.ToEquatableArray());
+
+    private static Location LocationOf(SyntaxNode node) =>
+        node is MethodDeclarationSyntax method ? method.Identifier.GetLocation() : node.GetLocation();
+
+    private static LocationInfo? ToInfo(Location? location)
+    {
+        if (location is null || !location.IsInSource)
+        {
+            return null;
+        }
+        var span = location.GetLineSpan();
+        return new LocationInfo(span.Path, location.SourceSpan.Start, location.SourceSpan.Length,
+            span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character);
+    }
+
+    /// <summary>Stops parsing the current statement with a diagnostic.</summary>
+    private sealed class UnsupportedException : Exception
+    {
+        public UnsupportedException(DiagnosticInfo diagnostic) => Diagnostic = diagnostic;
+
+        public DiagnosticInfo Diagnostic { get; }
+    }
+}
