@@ -358,28 +358,27 @@ internal sealed class Emitter
         {
             share = Code.Cast(type, share);
         }
-        if (negate)
-        {
-            share = Code.Prefix("-", share);
-        }
-        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && share.Precedence >= Code.Unary && share.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        var signed = negate ? Code.Prefix("-", share) : share;
+        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
         {
             // An inline value is used exactly once, so its adjoint is this one share: no variable needed
             // when the share is just a name or a number.
-            _aliasedAdjoints[target] = share;
+            _aliasedAdjoints[target] = signed;
             return;
         }
         string name = Identifier(_adjointNames[target] ?? "d?");
         if (_isParameterWithAdjoint[target] || _declaredAdjoints.Contains(target))
         {
-            Line(share.Text.StartsWith("-") && share.Precedence == Code.Unary
-                ? $"{name} -= {share.Text.Substring(1)};"
-                : $"{name} += {share.Text};");
+            if (Code.IsNegation(share))
+            {
+                (share, negate) = (Code.Prefix("-", share), !negate);
+            }
+            Line($"{name} {(negate ? "-=" : "+=")} {share.Text};");
         }
         else
         {
             _declaredAdjoints.Add(target);
-            Line($"{type.Keyword()} {name} = {share.Text};");
+            Line($"{type.Keyword()} {name} = {signed.Text};");
         }
     }
 
