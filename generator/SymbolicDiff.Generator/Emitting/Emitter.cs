@@ -69,7 +69,7 @@ internal sealed class Emitter
 
         var body = new StringBuilder();
         _text = body;
-        _depth = 1 + _method.ContainingTypes.Count;
+        _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
         Line("// Forward pass");
         WriteForwardRegion(0);
         Line();
@@ -227,7 +227,10 @@ internal sealed class Emitter
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
             }
-            Line(_hoisted.Contains(node.Id) ? "" : $"{type} {name};");
+            if (!_hoisted.Contains(node.Id))
+            {
+                Line($"{type} {name};");
+            }
             Line($"if ({condition.Text})");
             WriteForwardBranch(node.TrueRegion, name, node.Args[1]);
             Line("else");
@@ -258,6 +261,13 @@ internal sealed class Emitter
         {
             Line($"{Identifier(_adjointNames[result] ?? "")} += {Code.Constant(1, _nodes[result].Type).Text};");
             return;
+        }
+        if (_nodes[result].Name is { } name && _needsAdjoint[result])
+        {
+            // The result is one of the user's locals: seed its adjoint by name, so the chain rule reads df * ….
+            _declaredAdjoints.Add(result);
+            Comment(_nodes[result].Statement, "adjoint of: ");
+            Line($"{_nodes[result].Type.Keyword()} {Identifier(_adjointNames[result] ?? "d?")} = {Code.Constant(1, _nodes[result].Type).Text};   // ∂{name}/∂{name}");
         }
         WriteBackwardRegion(0);
     }
@@ -342,8 +352,8 @@ internal sealed class Emitter
         id == _method.Result || _declaredAdjoints.Contains(id) || _aliasedAdjoints.ContainsKey(id) || _isParameterWithAdjoint[id];
 
     private Code Adjoint(int id) =>
-        id == _method.Result ? Code.Constant(1, _nodes[id].Type)
-        : _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
         : Code.Name(Identifier(_adjointNames[id] ?? "d?"));
 
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) to the adjoint of <paramref name="target"/>.</summary>
@@ -657,12 +667,14 @@ internal sealed class Emitter
             }
             file.AppendLine();
         }
+        int depth = 0;
         if (m.Namespace is not null)
         {
-            file.AppendLine($"namespace {m.Namespace};");
-            file.AppendLine();
+            // A block namespace, not a file-scoped one, so projects on older language versions compile it too.
+            file.AppendLine($"namespace {m.Namespace}");
+            file.AppendLine("{");
+            depth++;
         }
-        int depth = 0;
         foreach (var type in m.ContainingTypes)
         {
             file.AppendLine(Pad(depth) + (type.IsStatic ? "static " : "") + "partial " + type.Keyword + " " + type.Name);
