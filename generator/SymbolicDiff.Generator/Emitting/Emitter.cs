@@ -207,16 +207,22 @@ internal sealed class Emitter
     {
         foreach (var node in _nodes.Where(n => n.Region == region && IsLocal(n.Id)))
         {
-            Comment(node.Statement, "");
             string type = node.Type.Keyword();
             string name = Identifier(_names[node.Id]!);
             if (node.Op != Op.Select)
             {
+                Comment(node.Statement, "");
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                 continue;
             }
+            var group = BranchGroup(node);
+            if (group[0] != node.Id)
+            {
+                continue;   // written with the first select of its if statement
+            }
+            Comment(node.Statement, "");
             var condition = Ref(node.Args[0]);
-            if (!HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
+            if (group.Count == 1 && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
             {
                 Line($"{type} {name} = {Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text};");
                 continue;
@@ -227,28 +233,39 @@ internal sealed class Emitter
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
             }
-            if (!_hoisted.Contains(node.Id))
+            foreach (int member in group.Where(m => !_hoisted.Contains(m)))
             {
-                Line($"{type} {name};");
+                Line($"{_nodes[member].Type.Keyword()} {Identifier(_names[member]!)};");
             }
             Line($"if ({condition.Text})");
-            WriteForwardBranch(node.TrueRegion, name, node.Args[1]);
+            WriteForwardBranch(node.TrueRegion, group, 1);
             Line("else");
-            WriteForwardBranch(node.FalseRegion, name, node.Args[2]);
+            WriteForwardBranch(node.FalseRegion, group, 2);
         }
     }
 
-    private void WriteForwardBranch(int region, string target, int value)
+    /// <summary>Writes a branch, then assigns each select of the group its value from this branch (arg 1 or 2).</summary>
+    private void WriteForwardBranch(int region, List<int> group, int arg)
     {
         Line("{");
         _depth++;
         int lastStatement = _lastStatement;
         WriteForwardRegion(region);
         _lastStatement = lastStatement;
-        Line($"{target} = {Ref(value).Text};");
+        foreach (int member in group)
+        {
+            Line($"{Identifier(_names[member]!)} = {Ref(_nodes[member].Args[arg]).Text};");
+        }
         _depth--;
         Line("}");
     }
+
+    /// <summary>
+    /// The reachable selects that share this select's branches: an if statement that assigns several variables
+    /// makes one select per variable, and its branches are written once for all of them.
+    /// </summary>
+    private List<int> BranchGroup(Node select) =>
+        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id]).Select(n => n.Id).ToList();
 
     private bool HasLocals(int region) => _nodes.Any(n => IsLocal(n.Id) && Encloses(region, n.Region));
 
@@ -277,17 +294,21 @@ internal sealed class Emitter
         for (int id = _nodes.Count - 1; id >= 0; id--)
         {
             var node = _nodes[id];
-            if (node.Region != region || !_reachable[id] || !_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
+            if (node.Region != region || !_reachable[id])
+            {
+                continue;
+            }
+            if (node.Op == Op.Select)
+            {
+                WriteSelectBackward(node);
+                continue;
+            }
+            if (!_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
             {
                 continue;
             }
             Comment(node.Statement, "adjoint of: ");
             var adjoint = Adjoint(id);
-            if (node.Op == Op.Select)
-            {
-                WriteSelectBackward(node, adjoint);
-                continue;
-            }
             foreach (var (arg, share, negate) in Partials(node, adjoint))
             {
                 Contribute(arg, share, negate, node.Type);
@@ -296,22 +317,35 @@ internal sealed class Emitter
     }
 
     /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
-    private void WriteSelectBackward(Node node, Code adjoint)
+    private void WriteSelectBackward(Node node)
     {
+        var group = BranchGroup(node);
+        if (group[group.Count - 1] != node.Id)
+        {
+            return;   // written with the last select of its if statement, which comes first in reverse
+        }
+        var routed = group.Where(m => _needsAdjoint[m] && HasAdjoint(m)).ToList();
+        if (routed.Count == 0)
+        {
+            return;
+        }
+        Comment(node.Statement, "adjoint of: ");
         var condition = Ref(node.Args[0]);
-        int whenTrue = node.Args[1], whenFalse = node.Args[2];
         bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
             && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
-        var zero = Code.Constant(0, node.Type);
-        if (!branchesHaveWork)
+        if (group.Count == 1 && !branchesHaveWork)
         {
-            Contribute(whenTrue, Code.Condition(condition, adjoint, zero), false, node.Type);
-            Contribute(whenFalse, Code.Condition(condition, zero, adjoint), false, node.Type);
+            var adjoint = Adjoint(node.Id);
+            var zero = Code.Constant(0, node.Type);
+            Contribute(node.Args[1], Code.Condition(condition, adjoint, zero), false, node.Type);
+            Contribute(node.Args[2], Code.Condition(condition, zero, adjoint), false, node.Type);
             return;
         }
 
         // Adjoints of values outside the branches that either branch adds to must exist before the if.
-        foreach (var outer in OperandsReceivingFrom(node.TrueRegion, whenTrue).Concat(OperandsReceivingFrom(node.FalseRegion, whenFalse)).Distinct().OrderBy(i => i))
+        var outerOperands = OperandsReceivingFrom(node.TrueRegion, routed.Select(m => _nodes[m].Args[1]))
+            .Concat(OperandsReceivingFrom(node.FalseRegion, routed.Select(m => _nodes[m].Args[2])));
+        foreach (int outer in outerOperands.Distinct().OrderBy(i => i))
         {
             if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
             {
@@ -319,19 +353,38 @@ internal sealed class Emitter
                 Line($"{_nodes[outer].Type.Keyword()} {Identifier(_adjointNames[outer] ?? "")} = {Code.Constant(0, _nodes[outer].Type).Text};");
             }
         }
-        Line($"if ({condition.Text})");
-        WriteBackwardBranch(node.TrueRegion, whenTrue, adjoint, node.Type);
-        Line("else");
-        WriteBackwardBranch(node.FalseRegion, whenFalse, adjoint, node.Type);
+        bool trueHasWork = BranchHasWork(node.TrueRegion, routed, 1), falseHasWork = BranchHasWork(node.FalseRegion, routed, 2);
+        if (trueHasWork)
+        {
+            Line($"if ({condition.Text})");
+            WriteBackwardBranch(node.TrueRegion, routed, 1);
+            if (falseHasWork)
+            {
+                Line("else");
+                WriteBackwardBranch(node.FalseRegion, routed, 2);
+            }
+        }
+        else if (falseHasWork)
+        {
+            Line($"if ({Code.Prefix("!", condition).Text})");
+            WriteBackwardBranch(node.FalseRegion, routed, 2);
+        }
     }
 
-    private void WriteBackwardBranch(int region, int value, Code adjoint, ScalarType type)
+    private bool BranchHasWork(int region, List<int> routed, int arg) =>
+        routed.Any(m => _needsAdjoint[_nodes[m].Args[arg]])
+        || _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter && Encloses(region, n.Region));
+
+    private void WriteBackwardBranch(int region, List<int> routed, int arg)
     {
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
         int lastStatement = _lastStatement;
-        Contribute(value, adjoint, false, type);
+        foreach (int member in routed)
+        {
+            Contribute(_nodes[member].Args[arg], Adjoint(member), false, _nodes[member].Type);
+        }
         WriteBackwardRegion(region);
         _declaredAdjoints = declaredOutside;   // adjoints declared in the branch go out of scope with it
         _lastStatement = lastStatement;
@@ -340,11 +393,11 @@ internal sealed class Emitter
     }
 
     /// <summary>Nodes outside <paramref name="region"/> whose adjoints the branch adds to.</summary>
-    private IEnumerable<int> OperandsReceivingFrom(int region, int value)
+    private IEnumerable<int> OperandsReceivingFrom(int region, IEnumerable<int> values)
     {
         var sources = _nodes.Where(n => _reachable[n.Id] && _needsAdjoint[n.Id] && Encloses(region, n.Region))
             .SelectMany(n => DerivativeFlow.DifferentiableArgs(n, _nodes))
-            .Append(value);
+            .Concat(values);
         return sources.Where(a => _needsAdjoint[a] && !Encloses(region, _nodes[a].Region));
     }
 
