@@ -84,10 +84,10 @@ public sealed class GradientCheckReport
     {
         Analytic = analytic;
         Numeric = numeric;
-        for (int i = 0; i < analytic.Length; i++)
+        for (int i = 0; i < analytic.Length && !double.IsNaN(MaxError); i++)
         {
             double error = ErrorOf(i);
-            if (!(error <= MaxError))   // NaN counts as the worst error
+            if (WorstIndex < 0 || double.IsNaN(error) || error > MaxError)   // NaN is the worst error and stays so
             {
                 MaxError = error;
                 WorstIndex = i;

@@ -35,6 +35,8 @@ internal sealed class Emitter
     private HashSet<int> _declaredAdjoints = new();
     private readonly HashSet<int> _hoisted = new();
     private Dictionary<int, Code> _aliasedAdjoints = new();
+    private HashSet<int> _gated = new();
+    private readonly Stack<int> _branchRegions = new();
     private bool _dryRun;
 
     private Emitter(DifferentiableMethod method)
@@ -65,6 +67,7 @@ internal sealed class Emitter
         _lastStatement = -1;
         _declaredAdjoints = new HashSet<int>();
         _aliasedAdjoints = new Dictionary<int, Code>();
+        _gated = new HashSet<int>();
         AssignNames();
 
         var body = new StringBuilder();
@@ -276,7 +279,7 @@ internal sealed class Emitter
         int result = _method.Result;
         if (_nodes[result].Op == Op.Parameter && _needsAdjoint[result])
         {
-            Line($"{Identifier(_adjointNames[result] ?? "")} += {Code.Constant(1, _nodes[result].Type).Text};");
+            Line($"{Identifier(_adjointNames[result] ?? "d?")} += {Code.Constant(1, _nodes[result].Type).Text};");
             return;
         }
         if (_nodes[result].Name is { } name && _needsAdjoint[result])
@@ -309,12 +312,37 @@ internal sealed class Emitter
             }
             Comment(node.Statement, "adjoint of: ");
             var adjoint = Adjoint(id);
-            foreach (var (arg, share, negate) in Partials(node, adjoint))
+            var partials = Partials(node, adjoint).ToList();
+            if (!_gated.Contains(id) || PreservesZero(node.Op))
             {
-                Contribute(arg, share, negate, node.Type);
+                foreach (var (arg, share, negate) in partials)
+                {
+                    Contribute(id, arg, share, negate, node.Type);
+                }
+                continue;
             }
+            // This adjoint is zero whenever a branch not taken routed nothing here. Skipping it then keeps
+            // 0·∞ = NaN (say, from the derivative of a Sqrt the branch guarded against) out of the gradient.
+            foreach (int arg in partials.Select(p => p.Arg).Distinct().Where(a => _needsAdjoint[a] && !HasAdjoint(a)))
+            {
+                _declaredAdjoints.Add(arg);
+                Line($"{_nodes[arg].Type.Keyword()} {Identifier(_adjointNames[arg] ?? "d?")} = {Code.Constant(0, _nodes[arg].Type).Text};");
+            }
+            Line($"if ({Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text})");
+            Line("{");
+            _depth++;
+            foreach (var (arg, share, negate) in partials)
+            {
+                Contribute(id, arg, share, negate, node.Type);
+            }
+            _depth--;
+            Line("}");
         }
     }
+
+    /// <summary>Rules whose shares are ±d or a routed d: a zero adjoint passes on exactly zero whatever the values.</summary>
+    private static bool PreservesZero(Op op) =>
+        op is Op.Add or Op.Subtract or Op.Negate or Op.Convert or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.ReLU or Op.HardTanh;
 
     /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
     private void WriteSelectBackward(Node node)
@@ -337,8 +365,8 @@ internal sealed class Emitter
         {
             var adjoint = Adjoint(node.Id);
             var zero = Code.Constant(0, node.Type);
-            Contribute(node.Args[1], Code.Condition(condition, adjoint, zero), false, node.Type);
-            Contribute(node.Args[2], Code.Condition(condition, zero, adjoint), false, node.Type);
+            Contribute(node.Id, node.Args[1], Code.Condition(condition, adjoint, zero), false, node.Type);
+            Contribute(node.Id, node.Args[2], Code.Condition(condition, zero, adjoint), false, node.Type);
             return;
         }
 
@@ -381,11 +409,13 @@ internal sealed class Emitter
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
         int lastStatement = _lastStatement;
+        _branchRegions.Push(region);
         foreach (int member in routed)
         {
-            Contribute(_nodes[member].Args[arg], Adjoint(member), false, _nodes[member].Type);
+            Contribute(member, _nodes[member].Args[arg], Adjoint(member), false, _nodes[member].Type);
         }
         WriteBackwardRegion(region);
+        _branchRegions.Pop();
         _declaredAdjoints = declaredOutside;   // adjoints declared in the branch go out of scope with it
         _lastStatement = lastStatement;
         _depth--;
@@ -409,12 +439,19 @@ internal sealed class Emitter
         : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
         : Code.Name(Identifier(_adjointNames[id] ?? "d?"));
 
-    /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) to the adjoint of <paramref name="target"/>.</summary>
-    private void Contribute(int target, Code share, bool negate, ScalarType shareType)
+    /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
+    private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
     {
         if (!_needsAdjoint[target])
         {
             return;
+        }
+        // The target's adjoint may be exactly zero when the share is routed by a condition, flows from an
+        // adjoint that may be zero, or comes from inside a branch that need not have been taken.
+        if (share.Precedence == Code.Conditional || _gated.Contains(source)
+            || (_branchRegions.Count > 0 && !Encloses(_branchRegions.Peek(), _nodes[target].Region)))
+        {
+            _gated.Add(target);
         }
         var type = _nodes[target].Type;
         if (type != shareType)
@@ -422,7 +459,7 @@ internal sealed class Emitter
             share = Code.Cast(type, share);
         }
         var signed = negate ? Code.Prefix("-", share) : share;
-        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target) && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
         {
             // An inline value is used exactly once, so its adjoint is this one share: no variable needed
             // when the share is just a name or a number.
@@ -460,8 +497,16 @@ internal sealed class Emitter
         Code K(double value) => Code.Constant(value, type);
         Code F(string function, params Code[] operands) => Code.Call(MathClass(type) + "." + function, operands);
         Code Square(Code x) => Code.Times(x, x);
-        Code Route(Code condition, Code whenTrue, Code whenFalse) => Code.Condition(condition, whenTrue, whenFalse);
-        Code Compare(Code left, string op, Code right) => Code.Binary(left, op, right, op is "==" or "!=" ? Code.Equality : Code.Relational);
+        Code Route(Code condition, Code whenTrue, Code whenFalse) =>
+            condition.Literal is double known ? (known != 0 ? whenTrue : whenFalse) : Code.Condition(condition, whenTrue, whenFalse);
+        // Comparing a value with itself is known here (and C# warns about x >= x), e.g. for Math.Clamp(x, x, hi).
+        Code Compare(int left, string op, int right) => left == right
+            ? Code.Constant(op is "<=" or ">=" or "==" ? 1 : 0, ScalarType.Bool)
+            : Code.Binary(Ref(left), op, Ref(right), op is "==" or "!=" ? Code.Equality : Code.Relational);
+        Code CompareTo(int left, string op, double constant) =>
+            Code.Binary(Ref(left), op, K(constant), op is "==" or "!=" ? Code.Equality : Code.Relational);
+        Code Both(Code left, Code right) =>
+            left.Literal is double l ? (l != 0 ? right : left) : right.Literal is double r ? (r != 0 ? left : right) : Code.Binary(left, "&&", right, Code.LogicalAnd);
 
         switch (node.Op)
         {
@@ -511,7 +556,8 @@ internal sealed class Emitter
                 break;
             case Op.Pow:
                 yield return (args[0], Code.Times(d, PowerRule(node, A, K, F)), false);
-                yield return (args[1], Code.Times(d, Code.Times(R(), F("Log", A(0)))), false);
+                // ∂(a^b)/∂b = a^b·ln a, which is 0·(−∞) at a = 0 where the derivative is 0.
+                yield return (args[1], Route(CompareTo(args[0], "==", 0), K(0), Code.Times(d, Code.Times(R(), F("Log", A(0))))), false);
                 break;
             case Op.Sin:
                 yield return (args[0], Code.Times(d, F("Cos", A(0))), false);
@@ -552,32 +598,32 @@ internal sealed class Emitter
                 yield return (args[0], Code.Times(d, Code.Call(ActivationsClass() + ".Sigmoid", A(0))), false);
                 break;
             case Op.Abs:
-                yield return (args[0], Route(Compare(A(0), "<", K(0)), Code.Prefix("-", d), d), false);
+                yield return (args[0], Route(CompareTo(args[0], "<", 0), Code.Prefix("-", d), d), false);
                 break;
             case Op.Max:
-                yield return (args[0], Route(Compare(A(0), ">=", A(1)), d, K(0)), false);
-                yield return (args[1], Route(Compare(A(0), ">=", A(1)), K(0), d), false);
+                yield return (args[0], Route(Compare(args[0], ">=", args[1]), d, K(0)), false);
+                yield return (args[1], Route(Compare(args[0], ">=", args[1]), K(0), d), false);
                 break;
             case Op.Min:
-                yield return (args[0], Route(Compare(A(0), "<=", A(1)), d, K(0)), false);
-                yield return (args[1], Route(Compare(A(0), "<=", A(1)), K(0), d), false);
+                yield return (args[0], Route(Compare(args[0], "<=", args[1]), d, K(0)), false);
+                yield return (args[1], Route(Compare(args[0], "<=", args[1]), K(0), d), false);
                 break;
             case Op.Clamp:   // Math.Clamp(x, lo, hi) returns lo when x < lo, hi when x > hi, else x
-                var inside = Code.Binary(Compare(A(1), "<=", A(0)), "&&", Compare(A(0), "<=", A(2)), Code.LogicalAnd);
+                var inside = Both(Compare(args[1], "<=", args[0]), Compare(args[0], "<=", args[2]));
                 yield return (args[0], Route(inside, d, K(0)), false);
-                yield return (args[1], Route(Compare(A(0), "<", A(1)), d, K(0)), false);
-                yield return (args[2], Route(Compare(A(0), ">", A(2)), d, K(0)), false);
+                yield return (args[1], Route(Compare(args[0], "<", args[1]), d, K(0)), false);
+                yield return (args[2], Route(Compare(args[0], ">", args[2]), d, K(0)), false);
                 break;
             case Op.ReLU:
-                yield return (args[0], Route(Compare(A(0), ">", K(0)), d, K(0)), false);
+                yield return (args[0], Route(CompareTo(args[0], ">", 0), d, K(0)), false);
                 break;
             case Op.HardTanh:
-                var linear = Code.Binary(Compare(A(0), ">=", K(-1)), "&&", Compare(A(0), "<=", K(1)), Code.LogicalAnd);
+                var linear = Code.Binary(CompareTo(args[0], ">=", -1), "&&", CompareTo(args[0], "<=", 1), Code.LogicalAnd);
                 yield return (args[0], Route(linear, d, K(0)), false);
                 break;
             case Op.LeakyReLU:
-                yield return (args[0], Route(Compare(A(0), ">", K(0)), d, Code.Times(d, A(1))), false);
-                yield return (args[1], Route(Compare(A(0), ">", K(0)), K(0), Code.Times(d, A(0))), false);
+                yield return (args[0], Route(CompareTo(args[0], ">", 0), d, Code.Times(d, A(1))), false);
+                yield return (args[1], Route(CompareTo(args[0], ">", 0), K(0), Code.Times(d, A(0))), false);
                 break;
             default:
                 throw new InvalidOperationException($"No derivative rule for {node.Op}");
@@ -646,6 +692,10 @@ internal sealed class Emitter
             default:
                 // Math functions: MathF when the operands are float, as the user wrote them.
                 var operandType = node.Args.Count > 0 ? _nodes[node.Args[0]].Type : node.Type;
+                if (node.Op == Op.Clamp)
+                {
+                    operandType = ScalarType.Double;   // MathF has no Clamp; Math.Clamp has a float overload
+                }
                 return Code.Call(MathClass(operandType) + "." + node.Op, node.Args.Select(Ref).ToArray());
         }
     }

@@ -160,6 +160,8 @@ internal sealed class GraphBuilder
                 return Add(Op.Negate, type, args[0]);
             case Op.Multiply when IsConstant(args[0], -1):
                 return Add(Op.Negate, type, args[1]);
+            case Op.Max or Op.Min when args[0] == args[1]:
+                return args[0];
             case Op.Negate when _nodes[args[0]].Op == Op.Negate && _nodes[args[0]].Type == type:
                 return _nodes[args[0]].Args[0];
             default:
