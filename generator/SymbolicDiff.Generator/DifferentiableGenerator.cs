@@ -32,19 +32,23 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 transform: static (ctx, cancellation) => Parser.Parse(ctx, cancellation))
             .WithTrackingName(TrackingNames.Parse);
 
-        context.RegisterSourceOutput(methods, static (context, result) => Produce(context, result));
+        // Diagnostics are mapped back onto the compilation's syntax trees so that #pragma warning disable and
+        // editorconfig severities apply to them. Only this cheap step reruns on every edit; parsing stays cached.
+        var diagnostics = methods.Where(static r => r.Diagnostics.Count > 0).Select(static (r, _) => r.Diagnostics).Collect();
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (context, pair) =>
+        {
+            foreach (var diagnostic in pair.Left.SelectMany(d => d))
+            {
+                context.ReportDiagnostic(ToDiagnostic(diagnostic, pair.Right));
+            }
+        });
+
+        var models = methods.Where(static r => r.Method is not null).Select(static (r, _) => r.Method!);
+        context.RegisterSourceOutput(models, static (context, method) => Produce(context, method));
     }
 
-    private static void Produce(SourceProductionContext context, ParseResult result)
+    private static void Produce(SourceProductionContext context, DifferentiableMethod method)
     {
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            context.ReportDiagnostic(ToDiagnostic(diagnostic));
-        }
-        if (result.Method is not { } method)
-        {
-            return;
-        }
         string source;
         try
         {
@@ -58,13 +62,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         context.AddSource(method.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
     }
 
-    private static Diagnostic ToDiagnostic(DiagnosticInfo info)
+    private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
     {
         var descriptor = Diagnostics.All.First(d => d.Id == info.Id);
-        var location = info.Location is { } l
-            ? Location.Create(l.FilePath, new TextSpan(l.Start, l.Length),
-                new LinePositionSpan(new LinePosition(l.StartLine, l.StartCharacter), new LinePosition(l.EndLine, l.EndCharacter)))
-            : Location.None;
+        var location = Location.None;
+        if (info.Location is { } l)
+        {
+            var span = new TextSpan(l.Start, l.Length);
+            var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == l.FilePath);
+            location = tree is not null && span.End <= tree.Length
+                ? Location.Create(tree, span)
+                : Location.Create(l.FilePath, span, new LinePositionSpan(new LinePosition(l.StartLine, l.StartCharacter), new LinePosition(l.EndLine, l.EndCharacter)));
+        }
         return Diagnostic.Create(descriptor, location, info.MessageArgs.Cast<object>().ToArray());
     }
 }

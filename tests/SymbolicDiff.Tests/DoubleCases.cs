@@ -218,11 +218,9 @@ public static class DoubleCases
         C3("Temps(t1, dt1, t2)", Edge.Temps, Edge.TempsGradient, (t1, dt1, t2) => (dt1 + Cos(t2 * t1) * t2, t1, Cos(t2 * t1) * t1), (2, 3, 0.5), (-1, 0.5, 2)),
         C1("LocalNames", Edge.LocalNames, Edge.LocalNamesGradient, x => 6 * x + 3, -2, 0.5),
         C2("Keywords(@in, @double)", Edge.Keywords, Edge.KeywordsGradient, (i, d) => (d + 1, i), (2, 3), (-1, 0.5)),
-#if KNOWN_GENERATOR_BUGS
         C1("MaxSelf", Edge.MaxSelf, Edge.MaxSelfGradient, x => 1, -1, 2),
         C1("MinSelf", Edge.MinSelf, Edge.MinSelfGradient, x => 1, -1, 2),
         C1("ClampSelf", Edge.ClampSelf, Edge.ClampSelfGradient, x => 1, -1, 2),
-#endif
     };
 
     /// <summary>Points on kinks and discontinuities: the closed form follows the branch that is taken.</summary>

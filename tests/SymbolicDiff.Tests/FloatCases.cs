@@ -74,9 +74,7 @@ public static class FloatCases
         F1("Abs", F.Abs, F.AbsGradient),
         F2("Max", F.Max, F.MaxGradient),
         F2("Min", F.Min, F.MinGradient),
-#if KNOWN_GENERATOR_BUGS
         F3("Clamp", F.Clamp, F.ClampGradient),
-#endif
         F1("Floor", F.Floor, F.FloorGradient),
         F1("Ceiling", F.Ceiling, F.CeilingGradient),
         F1("Round", F.Round, F.RoundGradient),

@@ -1,3 +1,6 @@
+// Some functions here are zero-derivative on purpose (Floor, Sign, ...); SD0017 says so, and is expected.
+#pragma warning disable SD0017
+
 using System;
 using SymbolicDiff;
 

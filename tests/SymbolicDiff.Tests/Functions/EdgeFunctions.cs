@@ -1,3 +1,6 @@
+// Some functions here are zero-derivative on purpose (Floor, Sign, ...); SD0017 says so, and is expected.
+#pragma warning disable SD0017
+
 using System;
 using SymbolicDiff;
 
@@ -7,13 +10,10 @@ namespace SymbolicDiff.Tests.Functions;
 public static partial class Edge
 {
     [Differentiable] public static double PowVarAtZero(double x, double y) => Math.Pow(x, y);
-#if KNOWN_GENERATOR_BUGS
-    // Generator bug: the backward pass of Max/Min/Clamp compares the two operands' variables, here `x >= x`, which is
-    // compiler warning CS1718 and so a build error under TreatWarningsAsErrors (this repository's setting).
+    // Operands that are the same value: the backward pass must not compare x with itself (C# warning CS1718).
     [Differentiable] public static double MaxSelf(double x) => Math.Max(x, x);
     [Differentiable] public static double MinSelf(double x) => Math.Min(x, x);
     [Differentiable] public static double ClampSelf(double x) => Math.Clamp(x, x, x + 1);
-#endif
     [Differentiable] public static double IntDivision(double x) => x * (7 / 2) + x * (7 % 4) + (double)(9 / 4) * x;
     [Differentiable] public static double FloatLiteral(double x) => x * 0.1f;
     [Differentiable] public static double ThirdConstant(double x) => x * (1.0 / 3.0) + x / 10;

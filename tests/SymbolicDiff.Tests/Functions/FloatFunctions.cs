@@ -1,3 +1,6 @@
+// Some functions here are zero-derivative on purpose (Floor, Sign, ...); SD0017 says so, and is expected.
+#pragma warning disable SD0017
+
 using System;
 using SymbolicDiff;
 
@@ -48,11 +51,8 @@ public static partial class F
     [Differentiable] public static float Abs(float x) => MathF.Abs(x);
     [Differentiable] public static float Max(float x, float y) => MathF.Max(x, y);
     [Differentiable] public static float Min(float x, float y) => MathF.Min(x, y);
-#if KNOWN_GENERATOR_BUGS
-    // Generator bug: the float overload of Math.Clamp is emitted as MathF.Clamp, which does not exist (CS0117),
-    // so this method breaks the build. Build with -p:KnownGeneratorBugs=true to include it and its tests.
+    // MathF has no Clamp: the float overload of Math.Clamp must be emitted as Math.Clamp.
     [Differentiable] public static float Clamp(float x, float lo, float hi) => Math.Clamp(x, lo, hi);
-#endif
     [Differentiable] public static float Floor(float x) => MathF.Floor(x);
     [Differentiable] public static float Ceiling(float x) => MathF.Ceiling(x);
     [Differentiable] public static float Round(float x) => MathF.Round(x);
