@@ -23,6 +23,7 @@ internal sealed class Emitter
     private readonly int[] _useRegion;
     private readonly bool[] _needsAdjoint;
     private readonly bool[] _neededByBackward;
+    private readonly bool[] _mayBeNonFinite;
     private readonly bool[] _isParameterWithAdjoint;
     private readonly string?[] _names;
     private readonly string?[] _adjointNames;
@@ -49,6 +50,7 @@ internal sealed class Emitter
         _useRegion = Enumerable.Repeat(-1, count).ToArray();
         _needsAdjoint = new bool[count];
         _neededByBackward = new bool[count];
+        _mayBeNonFinite = new bool[count];
         _isParameterWithAdjoint = new bool[count];
         _names = new string?[count];
         _adjointNames = new string?[count];
@@ -125,6 +127,7 @@ internal sealed class Emitter
         foreach (var node in _nodes)
         {
             _needsAdjoint[node.Id] = active[node.Id] && reached.Contains(node.Id);
+            _mayBeNonFinite[node.Id] = node.Type.IsFloating() && (CanLeaveDomain(node.Op) || node.Args.Any(a => _mayBeNonFinite[a]));
         }
     }
 
@@ -313,7 +316,7 @@ internal sealed class Emitter
             Comment(node.Statement, "adjoint of: ");
             var adjoint = Adjoint(id);
             var partials = Partials(node, adjoint).ToList();
-            if (!_gated.Contains(id) || PreservesZero(node.Op))
+            if (!_gated.Contains(id) || PreservesZero(node.Op) || !(CanLeaveDomain(node.Op) || _mayBeNonFinite[id] || node.Args.Any(a => _mayBeNonFinite[a])))
             {
                 foreach (var (arg, share, negate) in partials)
                 {
@@ -321,8 +324,8 @@ internal sealed class Emitter
                 }
                 continue;
             }
-            // This adjoint is zero whenever a branch not taken routed nothing here. Skipping it then keeps
-            // 0·∞ = NaN (say, from the derivative of a Sqrt the branch guarded against) out of the gradient.
+            // This adjoint is zero whenever a branch not taken routed nothing here, and the local derivative may
+            // be infinite or NaN there (a Sqrt the branch guarded against, say). Skipping it keeps 0·∞ = NaN out.
             foreach (int arg in partials.Select(p => p.Arg).Distinct().Where(a => _needsAdjoint[a] && !HasAdjoint(a)))
             {
                 _declaredAdjoints.Add(arg);
@@ -339,6 +342,11 @@ internal sealed class Emitter
             Line("}");
         }
     }
+
+    /// <summary>Operations that can turn finite operands into ±∞ or NaN (or have such a derivative): poles, domains, overflow.</summary>
+    private static bool CanLeaveDomain(Op op) =>
+        op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
+            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2;
 
     /// <summary>Rules whose shares are ±d or a routed d: a zero adjoint passes on exactly zero whatever the values.</summary>
     private static bool PreservesZero(Op op) =>
