@@ -60,7 +60,7 @@ public class DiagnosticTests
             "SD0006", "The statement 'Console.WriteLine(x);', which is not an assignment," + S6 },
         { "LocalFunction", "public static double Host(double x) { return Local(x); [Differentiable] static double [|Local|](double y) => y * y; }",
             "SD0019", "[Differentiable] cannot be applied to local function 'Local'; make it a static method of a partial type" },
-        { "CallToHelper", "static double Helper(double v) { return v; [Differentiable] public static double Bad(double x) => [|Helper(x)|]; }",
+        { "CallToHelper", "static double Helper(double v) => v; [Differentiable] public static double Bad(double x) { return [|Helper(x)|]; }",
             "SD0008", "Call to 'Demo.Functions.Helper'" + S8 },
         { "CallToUnknownMethod", "[Differentiable] public static double Bad(double x) { return [|Undefined(x)|]; }",
             "SD0008", "Call to 'Undefined'" + S8 },
