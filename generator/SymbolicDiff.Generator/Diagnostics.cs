@@ -35,7 +35,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("SD0006",
         "Unsupported statement",
-        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments and a final return, with ?: for branches");
+        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else and return");
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error("SD0007",
         "Unsupported expression",
@@ -64,10 +64,6 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("SD0013",
         "Unsupported local type",
         "Local '{0}' has type '{1}'; locals must be double, float, int, long or bool");
-
-    public static readonly DiagnosticDescriptor EarlyReturn = Error("SD0014",
-        "Return must be the last statement",
-        "Only a single return at the end of the method is supported; assign the result to a local with ?: and return it last");
 
     public static readonly DiagnosticDescriptor GradientNameConflict = Error("SD0015",
         "Gradient name already in use",
@@ -110,7 +106,7 @@ internal static class Diagnostics
     {
         MethodMustBeStatic, TypeMustBePartial, UnsupportedReturnType, UnsupportedParameterType, UnsupportedParameterModifier,
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
-        MethodHasNoBody, GenericMethod, UnsupportedLocalType, EarlyReturn, GradientNameConflict, NoDifferentiableParameters,
+        MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         InternalError,
     };

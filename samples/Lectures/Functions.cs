@@ -1,9 +1,8 @@
 using System;
-using SymbolicDiff;
 
 namespace SymbolicDiff.Samples.Lectures;
 
-/// <summary>The functions of CS224n lecture 4's circuit examples.</summary>
+/// <summary>The functions of CS224n lecture 4's circuit examples, and an objective to fit.</summary>
 public static partial class Functions
 {
     /// <summary>The circuit f(x, y, z) = (x + y)·z: "+" distributes the gradient, "*" switches it.</summary>
@@ -23,7 +22,7 @@ public static partial class Functions
         return 1.0 / (1.0 + Math.Exp(-z));
     }
 
-    /// <summary>The lecture's circuit with max: f = 2·(x·y + max(z, w)).</summary>
+    /// <summary>The lecture's circuit with max: f = 2·(x·y + max(z, w)). "max" routes the gradient to the larger input.</summary>
     [Differentiable]
     public static double MaxCircuit(double x, double y, double z, double w)
     {
@@ -32,11 +31,16 @@ public static partial class Functions
         return 2 * (product + routed);
     }
 
+    /// <summary>
+    /// Squared error of the model a·sin(b·x) + c at one data point (x, y); x and y are data, not parameters.
+    /// A Huber-style branch keeps outliers from dominating: the derivative follows the branch taken.
+    /// </summary>
     [Differentiable]
-    public static double Kinky(double x, [NoDiff] double s)
+    public static double PointLoss(double a, double b, double c, [NoDiff] double x, [NoDiff] double y)
     {
-        double y = x > 0 ? Math.Sqrt(x) * s : -x * x;
-        double z = Math.Log(1 + y * y);
-        return z + Math.Sin(y) * z;
+        double prediction = a * Math.Sin(b * x) + c;
+        double error = prediction - y;
+        double size = Math.Abs(error);
+        return size <= 1.0 ? 0.5 * error * error : size - 0.5;
     }
 }

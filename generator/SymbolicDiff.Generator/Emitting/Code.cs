@@ -58,12 +58,19 @@ internal readonly struct Code
 
     public static Code Prefix(string op, Code operand)
     {
+        if (op == "-" && IsNegation(operand))
+        {
+            return new Code(operand.Text.Substring(1), Primary, -operand.Literal);   // −(−x) = x
+        }
         // "- -x" and "--x" mean something else, so a leading sign gets parentheses.
         bool wrap = operand.Precedence < Unary || (op == "-" && operand.Text.StartsWith("-"));
         return new Code(op + Wrap(operand, wrap), Unary);
     }
 
-    public static Code Cast(ScalarType type, Code operand) => new("(" + type.Keyword() + ")" + Wrap(operand, operand.Precedence < Unary), Unary);
+    /// <summary>True for "-x", "-(a + b)", "-f(x)" or a negative literal: a unary minus applied to a primary.</summary>
+    public static bool IsNegation(Code code) => code.Precedence == Unary && code.Text.StartsWith("-");
+
+    public static Code Cast(ScalarType type, Code operand) => operand.Literal is double value ? Constant(value, type) : new("(" + type.Keyword() + ")" + Wrap(operand, operand.Precedence < Unary), Unary);
 
     public static Code Binary(Code left, string op, Code right, int precedence) =>
         new(Wrap(left, left.Precedence < precedence) + " " + op + " " + Wrap(right, right.Precedence <= precedence), precedence);

@@ -69,7 +69,7 @@ internal sealed class Emitter
 
         var body = new StringBuilder();
         _text = body;
-        _depth = 1 + _method.ContainingTypes.Count;
+        _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
         Line("// Forward pass");
         WriteForwardRegion(0);
         Line();
@@ -207,16 +207,22 @@ internal sealed class Emitter
     {
         foreach (var node in _nodes.Where(n => n.Region == region && IsLocal(n.Id)))
         {
-            Comment(node.Statement, "");
             string type = node.Type.Keyword();
             string name = Identifier(_names[node.Id]!);
             if (node.Op != Op.Select)
             {
+                Comment(node.Statement, "");
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                 continue;
             }
+            var group = BranchGroup(node);
+            if (group[0] != node.Id)
+            {
+                continue;   // written with the first select of its if statement
+            }
+            Comment(node.Statement, "");
             var condition = Ref(node.Args[0]);
-            if (!HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
+            if (group.Count == 1 && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
             {
                 Line($"{type} {name} = {Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text};");
                 continue;
@@ -227,25 +233,39 @@ internal sealed class Emitter
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
             }
-            Line(_hoisted.Contains(node.Id) ? "" : $"{type} {name};");
+            foreach (int member in group.Where(m => !_hoisted.Contains(m)))
+            {
+                Line($"{_nodes[member].Type.Keyword()} {Identifier(_names[member]!)};");
+            }
             Line($"if ({condition.Text})");
-            WriteForwardBranch(node.TrueRegion, name, node.Args[1]);
+            WriteForwardBranch(node.TrueRegion, group, 1);
             Line("else");
-            WriteForwardBranch(node.FalseRegion, name, node.Args[2]);
+            WriteForwardBranch(node.FalseRegion, group, 2);
         }
     }
 
-    private void WriteForwardBranch(int region, string target, int value)
+    /// <summary>Writes a branch, then assigns each select of the group its value from this branch (arg 1 or 2).</summary>
+    private void WriteForwardBranch(int region, List<int> group, int arg)
     {
         Line("{");
         _depth++;
         int lastStatement = _lastStatement;
         WriteForwardRegion(region);
         _lastStatement = lastStatement;
-        Line($"{target} = {Ref(value).Text};");
+        foreach (int member in group)
+        {
+            Line($"{Identifier(_names[member]!)} = {Ref(_nodes[member].Args[arg]).Text};");
+        }
         _depth--;
         Line("}");
     }
+
+    /// <summary>
+    /// The reachable selects that share this select's branches: an if statement that assigns several variables
+    /// makes one select per variable, and its branches are written once for all of them.
+    /// </summary>
+    private List<int> BranchGroup(Node select) =>
+        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id]).Select(n => n.Id).ToList();
 
     private bool HasLocals(int region) => _nodes.Any(n => IsLocal(n.Id) && Encloses(region, n.Region));
 
@@ -259,6 +279,13 @@ internal sealed class Emitter
             Line($"{Identifier(_adjointNames[result] ?? "")} += {Code.Constant(1, _nodes[result].Type).Text};");
             return;
         }
+        if (_nodes[result].Name is { } name && _needsAdjoint[result])
+        {
+            // The result is one of the user's locals: seed its adjoint by name, so the chain rule reads df * ….
+            _declaredAdjoints.Add(result);
+            Comment(_nodes[result].Statement, "adjoint of: ");
+            Line($"{_nodes[result].Type.Keyword()} {Identifier(_adjointNames[result] ?? "d?")} = {Code.Constant(1, _nodes[result].Type).Text};   // ∂{name}/∂{name}");
+        }
         WriteBackwardRegion(0);
     }
 
@@ -267,17 +294,21 @@ internal sealed class Emitter
         for (int id = _nodes.Count - 1; id >= 0; id--)
         {
             var node = _nodes[id];
-            if (node.Region != region || !_reachable[id] || !_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
+            if (node.Region != region || !_reachable[id])
+            {
+                continue;
+            }
+            if (node.Op == Op.Select)
+            {
+                WriteSelectBackward(node);
+                continue;
+            }
+            if (!_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
             {
                 continue;
             }
             Comment(node.Statement, "adjoint of: ");
             var adjoint = Adjoint(id);
-            if (node.Op == Op.Select)
-            {
-                WriteSelectBackward(node, adjoint);
-                continue;
-            }
             foreach (var (arg, share, negate) in Partials(node, adjoint))
             {
                 Contribute(arg, share, negate, node.Type);
@@ -286,22 +317,35 @@ internal sealed class Emitter
     }
 
     /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
-    private void WriteSelectBackward(Node node, Code adjoint)
+    private void WriteSelectBackward(Node node)
     {
+        var group = BranchGroup(node);
+        if (group[group.Count - 1] != node.Id)
+        {
+            return;   // written with the last select of its if statement, which comes first in reverse
+        }
+        var routed = group.Where(m => _needsAdjoint[m] && HasAdjoint(m)).ToList();
+        if (routed.Count == 0)
+        {
+            return;
+        }
+        Comment(node.Statement, "adjoint of: ");
         var condition = Ref(node.Args[0]);
-        int whenTrue = node.Args[1], whenFalse = node.Args[2];
         bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
             && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
-        var zero = Code.Constant(0, node.Type);
-        if (!branchesHaveWork)
+        if (group.Count == 1 && !branchesHaveWork)
         {
-            Contribute(whenTrue, Code.Condition(condition, adjoint, zero), false, node.Type);
-            Contribute(whenFalse, Code.Condition(condition, zero, adjoint), false, node.Type);
+            var adjoint = Adjoint(node.Id);
+            var zero = Code.Constant(0, node.Type);
+            Contribute(node.Args[1], Code.Condition(condition, adjoint, zero), false, node.Type);
+            Contribute(node.Args[2], Code.Condition(condition, zero, adjoint), false, node.Type);
             return;
         }
 
         // Adjoints of values outside the branches that either branch adds to must exist before the if.
-        foreach (var outer in OperandsReceivingFrom(node.TrueRegion, whenTrue).Concat(OperandsReceivingFrom(node.FalseRegion, whenFalse)).Distinct().OrderBy(i => i))
+        var outerOperands = OperandsReceivingFrom(node.TrueRegion, routed.Select(m => _nodes[m].Args[1]))
+            .Concat(OperandsReceivingFrom(node.FalseRegion, routed.Select(m => _nodes[m].Args[2])));
+        foreach (int outer in outerOperands.Distinct().OrderBy(i => i))
         {
             if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
             {
@@ -309,19 +353,38 @@ internal sealed class Emitter
                 Line($"{_nodes[outer].Type.Keyword()} {Identifier(_adjointNames[outer] ?? "")} = {Code.Constant(0, _nodes[outer].Type).Text};");
             }
         }
-        Line($"if ({condition.Text})");
-        WriteBackwardBranch(node.TrueRegion, whenTrue, adjoint, node.Type);
-        Line("else");
-        WriteBackwardBranch(node.FalseRegion, whenFalse, adjoint, node.Type);
+        bool trueHasWork = BranchHasWork(node.TrueRegion, routed, 1), falseHasWork = BranchHasWork(node.FalseRegion, routed, 2);
+        if (trueHasWork)
+        {
+            Line($"if ({condition.Text})");
+            WriteBackwardBranch(node.TrueRegion, routed, 1);
+            if (falseHasWork)
+            {
+                Line("else");
+                WriteBackwardBranch(node.FalseRegion, routed, 2);
+            }
+        }
+        else if (falseHasWork)
+        {
+            Line($"if ({Code.Prefix("!", condition).Text})");
+            WriteBackwardBranch(node.FalseRegion, routed, 2);
+        }
     }
 
-    private void WriteBackwardBranch(int region, int value, Code adjoint, ScalarType type)
+    private bool BranchHasWork(int region, List<int> routed, int arg) =>
+        routed.Any(m => _needsAdjoint[_nodes[m].Args[arg]])
+        || _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter && Encloses(region, n.Region));
+
+    private void WriteBackwardBranch(int region, List<int> routed, int arg)
     {
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
         int lastStatement = _lastStatement;
-        Contribute(value, adjoint, false, type);
+        foreach (int member in routed)
+        {
+            Contribute(_nodes[member].Args[arg], Adjoint(member), false, _nodes[member].Type);
+        }
         WriteBackwardRegion(region);
         _declaredAdjoints = declaredOutside;   // adjoints declared in the branch go out of scope with it
         _lastStatement = lastStatement;
@@ -330,11 +393,11 @@ internal sealed class Emitter
     }
 
     /// <summary>Nodes outside <paramref name="region"/> whose adjoints the branch adds to.</summary>
-    private IEnumerable<int> OperandsReceivingFrom(int region, int value)
+    private IEnumerable<int> OperandsReceivingFrom(int region, IEnumerable<int> values)
     {
         var sources = _nodes.Where(n => _reachable[n.Id] && _needsAdjoint[n.Id] && Encloses(region, n.Region))
             .SelectMany(n => DerivativeFlow.DifferentiableArgs(n, _nodes))
-            .Append(value);
+            .Concat(values);
         return sources.Where(a => _needsAdjoint[a] && !Encloses(region, _nodes[a].Region));
     }
 
@@ -342,8 +405,8 @@ internal sealed class Emitter
         id == _method.Result || _declaredAdjoints.Contains(id) || _aliasedAdjoints.ContainsKey(id) || _isParameterWithAdjoint[id];
 
     private Code Adjoint(int id) =>
-        id == _method.Result ? Code.Constant(1, _nodes[id].Type)
-        : _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
         : Code.Name(Identifier(_adjointNames[id] ?? "d?"));
 
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) to the adjoint of <paramref name="target"/>.</summary>
@@ -358,28 +421,27 @@ internal sealed class Emitter
         {
             share = Code.Cast(type, share);
         }
-        if (negate)
-        {
-            share = Code.Prefix("-", share);
-        }
-        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && share.Precedence >= Code.Unary && share.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        var signed = negate ? Code.Prefix("-", share) : share;
+        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
         {
             // An inline value is used exactly once, so its adjoint is this one share: no variable needed
             // when the share is just a name or a number.
-            _aliasedAdjoints[target] = share;
+            _aliasedAdjoints[target] = signed;
             return;
         }
         string name = Identifier(_adjointNames[target] ?? "d?");
         if (_isParameterWithAdjoint[target] || _declaredAdjoints.Contains(target))
         {
-            Line(share.Text.StartsWith("-") && share.Precedence == Code.Unary
-                ? $"{name} -= {share.Text.Substring(1)};"
-                : $"{name} += {share.Text};");
+            if (Code.IsNegation(share))
+            {
+                (share, negate) = (Code.Prefix("-", share), !negate);
+            }
+            Line($"{name} {(negate ? "-=" : "+=")} {share.Text};");
         }
         else
         {
             _declaredAdjoints.Add(target);
-            Line($"{type.Keyword()} {name} = {share.Text};");
+            Line($"{type.Keyword()} {name} = {signed.Text};");
         }
     }
 
@@ -658,12 +720,14 @@ internal sealed class Emitter
             }
             file.AppendLine();
         }
+        int depth = 0;
         if (m.Namespace is not null)
         {
-            file.AppendLine($"namespace {m.Namespace};");
-            file.AppendLine();
+            // A block namespace, not a file-scoped one, so projects on older language versions compile it too.
+            file.AppendLine($"namespace {m.Namespace}");
+            file.AppendLine("{");
+            depth++;
         }
-        int depth = 0;
         foreach (var type in m.ContainingTypes)
         {
             file.AppendLine(Pad(depth) + (type.IsStatic ? "static " : "") + "partial " + type.Keyword + " " + type.Name);

@@ -51,7 +51,7 @@ internal sealed class Parser
         }
     }
 
-    private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+    private ParseResult Fail() => new(null, _diagnostics.Distinct().ToEquatableArray());   // statements after an if may be parsed on both paths
 
     private ParseResult ParseMethod(SyntaxNode target, ISymbol symbol, IReadOnlyList<AttributeData> attributes)
     {
@@ -92,7 +92,7 @@ internal sealed class Parser
         }
         else
         {
-            result = ParseBlock(syntax.Body!.Statements, isMethodBody: true);
+            result = ParseStatements(Flatten(syntax.Body!));
         }
         if (_diagnostics.Count > 0 || result is null)
         {
@@ -114,7 +114,7 @@ internal sealed class Parser
             Result: result.Value,
             QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
             HintName: HintNameOf(method));
-        return new ParseResult(model, _diagnostics.ToEquatableArray());
+        return new ParseResult(model, _diagnostics.Distinct().ToEquatableArray());
     }
 
     // ---- The method's signature ----------------------------------------------------------------
@@ -174,18 +174,34 @@ internal sealed class Parser
 
     // ---- Statements ----------------------------------------------------------------------------
 
-    /// <summary>Parses statements; returns the result node when the list ends the method with a return.</summary>
-    private int? ParseBlock(SyntaxList<StatementSyntax> statements, bool isMethodBody)
+    /// <summary>
+    /// Parses statements in order. Returns the result node when this path of execution returns, or null
+    /// when it falls through. An <c>if</c> whose branch returns takes the rest of the list as its other path.
+    /// </summary>
+    private int? ParseStatements(IReadOnlyList<StatementSyntax> statements)
     {
-        int? result = null;
         for (int i = 0; i < statements.Count; i++)
         {
             _cancellation.ThrowIfCancellationRequested();
             var statement = statements[i];
-            bool isLast = isMethodBody && i == statements.Count - 1;
             try
             {
-                result = ParseStatement(statement, isLast) ?? result;
+                switch (statement)
+                {
+                    case ReturnStatementSyntax { Expression: { } value } ret:
+                        BeginStatement(ret.ToString());
+                        return ParseConverted(value);
+                    case IfStatementSyntax ifStatement:
+                        var (result, tookRest) = ParseIf(ifStatement, statements.Skip(i + 1).ToList());
+                        if (tookRest)
+                        {
+                            return result;
+                        }
+                        break;
+                    default:
+                        ParseStatement(statement);
+                        break;
+                }
             }
             catch (UnsupportedException unsupported)
             {
@@ -193,47 +209,112 @@ internal sealed class Parser
                 BindFailedLocals(statement);
             }
         }
-        return result;
+        return null;
     }
 
-    private int? ParseStatement(StatementSyntax statement, bool isLast)
+    /// <summary>
+    /// An if statement becomes two regions and, for every variable the branches leave different, a select.
+    /// When a branch returns, the statements after the if run only on the other path, so they are parsed
+    /// there (<paramref name="rest"/>) and the method's result is a select of the two returned values.
+    /// </summary>
+    private (int? Result, bool TookRest) ParseIf(IfStatementSyntax statement, IReadOnlyList<StatementSyntax> rest)
+    {
+        BeginStatement("if (" + statement.Condition + ")");
+        int ifStatement = _graph.CurrentStatement;
+        int condition = ParseConverted(statement.Condition);
+        var whenTrue = Flatten(statement.Statement);
+        var whenFalse = statement.Else is { } otherwise ? Flatten(otherwise.Statement) : new List<StatementSyntax>();
+        // When a branch may return, the statements after the if run only on the paths that did not, so each
+        // branch that can fall through takes its own copy of them and the if produces the method's result.
+        bool tookRest = MayReturn(whenTrue) || MayReturn(whenFalse);
+        if (tookRest)
+        {
+            whenTrue = AlwaysReturns(whenTrue) ? whenTrue : whenTrue.Concat(rest).ToList();
+            whenFalse = AlwaysReturns(whenFalse) ? whenFalse : whenFalse.Concat(rest).ToList();
+        }
+        if (_graph.IsConstant(condition, out double known))
+        {
+            return (ParseStatements(known != 0 ? whenTrue : whenFalse), tookRest);
+        }
+
+        int outer = _graph.CurrentRegion;
+        var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
+        int trueRegion = _graph.NewRegion(), falseRegion = _graph.NewRegion();
+        try
+        {
+            _graph.CurrentRegion = trueRegion;
+            int? trueResult = ParseStatements(whenTrue);
+            var afterTrue = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
+            _values.Clear();
+            foreach (var pair in before)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            _graph.CurrentRegion = falseRegion;
+            int? falseResult = ParseStatements(whenFalse);
+            _graph.CurrentRegion = outer;
+            _graph.CurrentStatement = ifStatement;   // the selects that join the branches belong to the if
+
+            if (tookRest)
+            {
+                return (trueResult is int t && falseResult is int f ? _graph.Select(condition, t, f, trueRegion, falseRegion, _graph[t].Type) : null, true);
+            }
+            // Both paths fall through: merge what they assigned (variables declared inside go out of scope).
+            foreach (var variable in before.Keys)
+            {
+                int fromTrue = afterTrue[variable], fromFalse = _values[variable];
+                if (fromTrue != fromFalse)
+                {
+                    Bind(variable, _graph.Select(condition, fromTrue, fromFalse, trueRegion, falseRegion, _graph[fromTrue].Type));
+                }
+            }
+            return (null, false);
+        }
+        finally
+        {
+            _graph.CurrentRegion = outer;
+        }
+    }
+
+    private static List<StatementSyntax> Flatten(StatementSyntax statement) =>
+        statement is BlockSyntax block ? block.Statements.SelectMany(Flatten).ToList() : new List<StatementSyntax> { statement };
+
+    private static bool MayReturn(IReadOnlyList<StatementSyntax> statements) =>
+        statements.Any(s => s.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any());
+
+    private static bool AlwaysReturns(IReadOnlyList<StatementSyntax> statements) => statements.Any(s => s switch
+    {
+        ReturnStatementSyntax => true,
+        IfStatementSyntax { Else: { } otherwise } ifStatement => AlwaysReturns(Flatten(ifStatement.Statement)) && AlwaysReturns(Flatten(otherwise.Statement)),
+        _ => false,
+    });
+
+    private void ParseStatement(StatementSyntax statement)
     {
         switch (statement)
         {
-            case ReturnStatementSyntax { Expression: { } value } ret:
-                if (!isLast)
-                {
-                    throw Unsupported(Diagnostics.EarlyReturn, ret.ReturnKeyword.GetLocation());
-                }
-                BeginStatement(ret.ToString());
-                return ParseConverted(value);
-
             case LocalDeclarationStatementSyntax declaration:
                 BeginStatement(declaration.ToString());
                 foreach (var variable in declaration.Declaration.Variables)
                 {
                     DeclareLocal(variable);
                 }
-                return null;
+                return;
 
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
                 BeginStatement(statement.ToString());
                 Assign(assignment);
-                return null;
+                return;
 
             case ExpressionStatementSyntax { Expression: PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax } increment
                 when increment.Expression.IsKind(SyntaxKind.PostIncrementExpression) || increment.Expression.IsKind(SyntaxKind.PostDecrementExpression)
                   || increment.Expression.IsKind(SyntaxKind.PreIncrementExpression) || increment.Expression.IsKind(SyntaxKind.PreDecrementExpression):
                 BeginStatement(statement.ToString());
                 Increment(increment.Expression);
-                return null;
-
-            case BlockSyntax block:
-                ParseBlock(block.Statements, isMethodBody: false);
-                return null;
+                return;
 
             case EmptyStatementSyntax:
-                return null;
+                return;
 
             default:
                 throw Unsupported(Diagnostics.UnsupportedStatement, statement.GetFirstToken().GetLocation(), DescribeStatement(statement));
@@ -359,7 +440,6 @@ internal sealed class Parser
         ForEachStatementSyntax => "A 'foreach' loop",
         WhileStatementSyntax => "A 'while' loop",
         DoStatementSyntax => "A 'do' loop",
-        IfStatementSyntax => "An 'if' statement",
         SwitchStatementSyntax => "A 'switch' statement",
         TryStatementSyntax => "A 'try' statement",
         ThrowStatementSyntax => "A 'throw' statement",

@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace SymbolicDiff.Training;
+
+/// <summary>
+/// Base class of first-order optimisers over a fixed list of (parameter, gradient) array pairs.
+/// <see cref="Step"/> updates every parameter from its gradient and then zeros the gradient.
+/// </summary>
+/// <typeparam name="T">Element type.</typeparam>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly (T[] Value, T[] Grad)[] _parameters;
+
+    /// <summary>Registers the parameter/gradient pairs; each pair must have equal lengths.</summary>
+    /// <param name="parameters">Pairs of (parameter values, gradient accumulator).</param>
+    protected Optimizer(IEnumerable<(T[] Value, T[] Grad)> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = new List<(T[] Value, T[] Grad)>();
+        int maxLength = 0;
+        foreach (var (value, grad) in parameters)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ArgumentNullException.ThrowIfNull(grad);
+            if (value.Length != grad.Length)
+                throw new ArgumentException($"Parameter {list.Count} has length {value.Length} but its gradient has length {grad.Length}.", nameof(parameters));
+            list.Add((value, grad));
+            maxLength = Math.Max(maxLength, value.Length);
+        }
+        _parameters = list.ToArray();
+        Scratch = new T[maxLength];
+    }
+
+    /// <summary>The registered (parameter, gradient) pairs.</summary>
+    public IReadOnlyList<(T[] Value, T[] Grad)> Parameters => _parameters;
+
+    /// <summary>Shared scratch buffer, as long as the longest parameter.</summary>
+    protected T[] Scratch { get; }
+
+    /// <summary>Number of completed <see cref="Step"/> calls.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>Applies one update to every parameter and zeros every gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Update(i, _parameters[i].Value, _parameters[i].Grad);
+            Array.Clear(_parameters[i].Grad);
+        }
+    }
+
+    /// <summary>Sets every gradient to zero without updating.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, grad) in _parameters) Array.Clear(grad);
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
+    /// <param name="index">Position of the pair in <see cref="Parameters"/> (for per-parameter state).</param>
+    /// <param name="value">Parameter values to update.</param>
+    /// <param name="grad">Gradient (not to be zeroed here).</param>
+    protected abstract void Update(int index, Span<T> value, ReadOnlySpan<T> grad);
+
+    /// <summary>Allocates one zeroed state array per parameter.</summary>
+    /// <returns>State arrays matching the parameter lengths.</returns>
+    protected T[][] NewState()
+    {
+        var state = new T[_parameters.Length][];
+        for (int i = 0; i < state.Length; i++) state[i] = new T[_parameters[i].Value.Length];
+        return state;
+    }
+}
+
+/// <summary>Stochastic gradient descent with optional (heavy-ball) momentum: v ← μ·v + g; θ ← θ − η·v.</summary>
+/// <typeparam name="T">Element type.</typeparam>
+public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[][]? _velocity;
+
+    /// <summary>Creates the optimiser.</summary>
+    /// <param name="parameters">Pairs of (parameter values, gradient accumulator).</param>
+    /// <param name="learningRate">Step size η.</param>
+    /// <param name="momentum">Momentum μ in [0, 1); 0 gives plain SGD.</param>
+    public Sgd(IEnumerable<(T[] Value, T[] Grad)> parameters, T learningRate, T momentum = default) : base(parameters)
+    {
+        LearningRate = learningRate;
+        Momentum = momentum;
+        if (momentum != T.Zero) _velocity = NewState();
+    }
+
+    /// <summary>Step size η.</summary>
+    public T LearningRate { get; set; }
+
+    /// <summary>Momentum μ (fixed at construction).</summary>
+    public T Momentum { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    {
+        if (_velocity is null)
+        {
+            TensorPrimitives.MultiplyAdd(grad, -LearningRate, value, value);
+            return;
+        }
+        Span<T> v = _velocity[index];
+        TensorPrimitives.MultiplyAdd(v, Momentum, grad, v);
+        TensorPrimitives.MultiplyAdd(v, -LearningRate, value, value);
+    }
+}
+
+/// <summary>
+/// Adam (Kingma &amp; Ba, 2015): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; m̂ = m/(1−β₁ᵗ); v̂ = v/(1−β₂ᵗ);
+/// θ ← θ − η·m̂/(√v̂ + ε).
+/// </summary>
+/// <typeparam name="T">Element type.</typeparam>
+public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[][] _m;
+    private readonly T[][] _v;
+
+    /// <summary>Creates the optimiser.</summary>
+    /// <param name="parameters">Pairs of (parameter values, gradient accumulator).</param>
+    /// <param name="learningRate">Step size η (typically 1e−3).</param>
+    /// <param name="beta1">First-moment decay β₁ (default 0.9).</param>
+    /// <param name="beta2">Second-moment decay β₂ (default 0.999).</param>
+    /// <param name="epsilon">Denominator guard ε (default 1e−8).</param>
+    public Adam(IEnumerable<(T[] Value, T[] Grad)> parameters, T learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(parameters)
+    {
+        LearningRate = learningRate;
+        Beta1 = T.CreateChecked(beta1);
+        Beta2 = T.CreateChecked(beta2);
+        Epsilon = T.CreateChecked(epsilon);
+        _m = NewState();
+        _v = NewState();
+    }
+
+    /// <summary>Step size η.</summary>
+    public T LearningRate { get; set; }
+
+    /// <summary>First-moment decay β₁.</summary>
+    public T Beta1 { get; }
+
+    /// <summary>Second-moment decay β₂.</summary>
+    public T Beta2 { get; }
+
+    /// <summary>Denominator guard ε.</summary>
+    public T Epsilon { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    {
+        Span<T> m = _m[index];
+        Span<T> v = _v[index];
+        Span<T> t = Scratch.AsSpan(0, value.Length);
+        T bc1 = T.One - T.Pow(Beta1, T.CreateChecked(StepCount));
+        T bc2 = T.One - T.Pow(Beta2, T.CreateChecked(StepCount));
+
+        TensorPrimitives.Multiply(m, Beta1, m);
+        TensorPrimitives.MultiplyAdd(grad, T.One - Beta1, m, m);      // m = β₁m + (1−β₁)g
+        TensorPrimitives.Multiply(grad, grad, t);
+        TensorPrimitives.Multiply(v, Beta2, v);
+        TensorPrimitives.MultiplyAdd(t, T.One - Beta2, v, v);         // v = β₂v + (1−β₂)g²
+
+        TensorPrimitives.Divide(v, bc2, t);                           // v̂
+        TensorPrimitives.Sqrt(t, t);
+        TensorPrimitives.Add(t, Epsilon, t);                          // √v̂ + ε
+        TensorPrimitives.Divide(m, t, t);                             // m / (√v̂ + ε)
+        TensorPrimitives.MultiplyAdd(t, -LearningRate / bc1, value, value);
+    }
+}
+
+/// <summary>AdaGrad (Duchi et al., 2011): G ← G + g²; θ ← θ − η·g/(√G + ε).</summary>
+/// <typeparam name="T">Element type.</typeparam>
+public sealed class AdaGrad<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[][] _sumSquares;
+
+    /// <summary>Creates the optimiser.</summary>
+    /// <param name="parameters">Pairs of (parameter values, gradient accumulator).</param>
+    /// <param name="learningRate">Step size η.</param>
+    /// <param name="epsilon">Denominator guard ε (default 1e−8).</param>
+    public AdaGrad(IEnumerable<(T[] Value, T[] Grad)> parameters, T learningRate, double epsilon = 1e-8) : base(parameters)
+    {
+        LearningRate = learningRate;
+        Epsilon = T.CreateChecked(epsilon);
+        _sumSquares = NewState();
+    }
+
+    /// <summary>Step size η.</summary>
+    public T LearningRate { get; set; }
+
+    /// <summary>Denominator guard ε.</summary>
+    public T Epsilon { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    {
+        Span<T> g2 = _sumSquares[index];
+        Span<T> t = Scratch.AsSpan(0, value.Length);
+        TensorPrimitives.MultiplyAdd(grad, grad, g2, g2);             // G += g²
+        TensorPrimitives.Sqrt(g2, t);
+        TensorPrimitives.Add(t, Epsilon, t);
+        TensorPrimitives.Divide(grad, t, t);
+        TensorPrimitives.MultiplyAdd(t, -LearningRate, value, value);
+    }
+}
+
+/// <summary>Gradient clipping.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// Computes the global L2 norm of all gradients and, when it exceeds <paramref name="maxNorm"/>, scales every
+    /// gradient by maxNorm / norm so the global norm becomes maxNorm.
+    /// </summary>
+    /// <param name="grads">Gradient arrays.</param>
+    /// <param name="maxNorm">Largest allowed global norm (&gt; 0).</param>
+    /// <returns>The global norm before clipping.</returns>
+    public static T ClipByGlobalNorm<T>(IEnumerable<T[]> grads, T maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(grads);
+        if (!(maxNorm > T.Zero)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "maxNorm must be positive.");
+        var list = grads as IReadOnlyList<T[]> ?? new List<T[]>(grads);
+        T sumSq = T.Zero;
+        foreach (T[] g in list) sumSq += TensorPrimitives.SumOfSquares<T>(g);
+        T norm = T.Sqrt(sumSq);
+        if (norm > maxNorm)
+        {
+            T scale = maxNorm / norm;
+            foreach (T[] g in list) TensorPrimitives.Multiply(g, scale, g);
+        }
+        return norm;
+    }
+
+    /// <summary>Clips the gradients registered with <paramref name="optimizer"/> by global norm.</summary>
+    /// <param name="optimizer">Optimiser whose gradients to clip.</param>
+    /// <param name="maxNorm">Largest allowed global norm (&gt; 0).</param>
+    /// <returns>The global norm before clipping.</returns>
+    public static T ClipByGlobalNorm<T>(Optimizer<T> optimizer, T maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var grads = new T[optimizer.Parameters.Count][];
+        for (int i = 0; i < grads.Length; i++) grads[i] = optimizer.Parameters[i].Grad;
+        return ClipByGlobalNorm(grads, maxNorm);
+    }
+}
