@@ -216,7 +216,14 @@ public class GradientPropertyTests
             var run = GeneratorHarness.Run(source);
             var errors = run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
                 .Concat(run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)).ToList();
-            Assert.True(errors.Count == 0, "Errors:\n" + string.Join("\n", errors.Take(10)) + "\n\n" + source);
+            if (errors.Count > 0)
+            {
+                var culprit = System.Text.RegularExpressions.Regex.Match(errors[0].ToString(), @"\.F(\d+)_");
+                string detail = culprit.Success
+                    ? $"F{culprit.Groups[1].Value}: {methods[int.Parse(culprit.Groups[1].Value, CultureInfo.InvariantCulture)]}\n" + run.Sources.First(s => s.Key.Contains($".F{culprit.Groups[1].Value}_", StringComparison.Ordinal)).Value
+                    : source;
+                Assert.Fail("Errors:\n" + string.Join("\n", errors.Take(10)) + "\n\n" + detail);
+            }
             Interlocked.Increment(ref compiled);
             using var loaded = GeneratorHarness.Load(run);
             var type = loaded.Assembly.GetType("Random.Functions")!;

@@ -5,42 +5,43 @@
 
 using SymbolicDiff;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Layer(double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="da"/> += ∂Layer/∂a.
-    /// <paramref name="db"/> += ∂Layer/∂b.
-    /// <paramref name="dc"/> += ∂Layer/∂c.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double LayerGradient(double a, double b, double c, ref double da, ref double db, ref double dc)
+    static partial class Functions
     {
-        // Forward pass
-        // double h = Activations.ReLU(a) + Activations.Sigmoid(b) * Activations.HardTanh(c);
-        double t1 = Activations.Sigmoid(b);
-        double t2 = Activations.HardTanh(c);
-        double h = Activations.ReLU(a) + t1 * t2;
-        // return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
-        double t3 = a - b;
-        double t4 = Activations.Softplus(h) + Activations.LeakyReLU(t3, 0.01);
+        /// <summary>
+        /// Returns <see cref="Layer(double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="da"/> += ∂Layer/∂a.
+        /// <paramref name="db"/> += ∂Layer/∂b.
+        /// <paramref name="dc"/> += ∂Layer/∂c.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double LayerGradient(double a, double b, double c, ref double da, ref double db, ref double dc)
+        {
+            // Forward pass
+            // double h = Activations.ReLU(a) + Activations.Sigmoid(b) * Activations.HardTanh(c);
+            double t1 = Activations.Sigmoid(b);
+            double t2 = Activations.HardTanh(c);
+            double h = Activations.ReLU(a) + t1 * t2;
+            // return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
+            double t3 = a - b;
+            double t4 = Activations.Softplus(h) + Activations.LeakyReLU(t3, 0.01);
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
-        double dt3 = t3 > 0.0 ? 1.0 : 0.01;
-        da += dt3;
-        db -= dt3;
-        double dh = Activations.Sigmoid(h);
-        // adjoint of: double h = Activations.ReLU(a) + Activations.Sigmoid(b) * Activations.HardTanh(c);
-        double dt1 = dh * t2;
-        double dt2 = dh * t1;
-        dc += c >= -1.0 && c <= 1.0 ? dt2 : 0.0;
-        db += dt1 * (t1 * (1.0 - t1));
-        da += a > 0.0 ? dh : 0.0;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
+            double dt3 = t3 > 0.0 ? 1.0 : 0.01;
+            da += dt3;
+            db -= dt3;
+            double dh = Activations.Sigmoid(h);
+            // adjoint of: double h = Activations.ReLU(a) + Activations.Sigmoid(b) * Activations.HardTanh(c);
+            double dt1 = dh * t2;
+            double dt2 = dh * t1;
+            dc += c >= -1.0 && c <= 1.0 ? dt2 : 0.0;
+            db += dt1 * (t1 * (1.0 - t1));
+            da += a > 0.0 ? dh : 0.0;
 
-        return t4;
+            return t4;
+        }
     }
 }

@@ -5,53 +5,54 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Mixed(double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂Mixed/∂x.
-    /// <paramref name="dy"/> += ∂Mixed/∂y.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double MixedGradient(double x, double y, ref double dx, ref double dy)
+    static partial class Functions
     {
-        // Forward pass
-        // double c = Math.Clamp(x, -1.0, 1.0);
-        double c = Math.Clamp(x, -1.0, 1.0);
-        // double m = Math.Min(Math.Abs(y), 2.0);
-        double t1 = Math.Abs(y);
-        double m = Math.Min(t1, 2.0);
-        // return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
-        double t2 = m + 1.0;
-        double t3 = Math.Tanh(c * m);
-        double t4 = 1.0 + x * x;
-        double t5 = Math.Cos(y) / t4;
-        double t6 = Math.Atan2(c, t2) + t3 + t5;
+        /// <summary>
+        /// Returns <see cref="Mixed(double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂Mixed/∂x.
+        /// <paramref name="dy"/> += ∂Mixed/∂y.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double MixedGradient(double x, double y, ref double dx, ref double dy)
+        {
+            // Forward pass
+            // double c = Math.Clamp(x, -1.0, 1.0);
+            double c = Math.Clamp(x, -1.0, 1.0);
+            // double m = Math.Min(Math.Abs(y), 2.0);
+            double t1 = Math.Abs(y);
+            double m = Math.Min(t1, 2.0);
+            // return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
+            double t2 = m + 1.0;
+            double t3 = Math.Tanh(c * m);
+            double t4 = 1.0 + x * x;
+            double t5 = Math.Cos(y) / t4;
+            double t6 = Math.Atan2(c, t2) + t3 + t5;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
-        double dt5 = 1.0;
-        double dt10 = dt5 / t4;
-        double dt4 = -(dt5 * t5 / t4);
-        dx += dt4 * x;
-        dx += dt4 * x;
-        dy -= (dt10 * Math.Sin(y));
-        double dt3 = 1.0;
-        double dt8 = dt3 * (1.0 - t3 * t3);
-        double dc = dt8 * m;
-        double dm = dt8 * c;
-        dc += t2 / (t2 * t2 + c * c);
-        double dt2 = -(c / (t2 * t2 + c * c));
-        dm += dt2;
-        // adjoint of: double m = Math.Min(Math.Abs(y), 2.0);
-        double dt1 = t1 <= 2.0 ? dm : 0.0;
-        dy += y < 0.0 ? -dt1 : dt1;
-        // adjoint of: double c = Math.Clamp(x, -1.0, 1.0);
-        dx += -1.0 <= x && x <= 1.0 ? dc : 0.0;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
+            double dt5 = 1.0;
+            double dt10 = dt5 / t4;
+            double dt4 = -(dt5 * t5 / t4);
+            dx += dt4 * x;
+            dx += dt4 * x;
+            dy -= dt10 * Math.Sin(y);
+            double dt3 = 1.0;
+            double dt8 = dt3 * (1.0 - t3 * t3);
+            double dc = dt8 * m;
+            double dm = dt8 * c;
+            dc += t2 / (t2 * t2 + c * c);
+            double dt2 = -(c / (t2 * t2 + c * c));
+            dm += dt2;
+            // adjoint of: double m = Math.Min(Math.Abs(y), 2.0);
+            double dt1 = t1 <= 2.0 ? dm : 0.0;
+            dy += y < 0.0 ? -dt1 : dt1;
+            // adjoint of: double c = Math.Clamp(x, -1.0, 1.0);
+            dx += -1.0 <= x && x <= 1.0 ? dc : 0.0;
 
-        return t6;
+            return t6;
+        }
     }
 }

@@ -5,34 +5,35 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Shared(double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂Shared/∂x.
-    /// <paramref name="dy"/> += ∂Shared/∂y.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double SharedGradient(double x, double y, ref double dx, ref double dy)
+    static partial class Functions
     {
-        // Forward pass
-        // return Math.Sin(x * y) + Math.Sin(x * y) * (x * y);
-        double t1 = x * y;
-        double t2 = Math.Sin(t1);
-        double t3 = t2 + t2 * t1;
+        /// <summary>
+        /// Returns <see cref="Shared(double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂Shared/∂x.
+        /// <paramref name="dy"/> += ∂Shared/∂y.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double SharedGradient(double x, double y, ref double dx, ref double dy)
+        {
+            // Forward pass
+            // return Math.Sin(x * y) + Math.Sin(x * y) * (x * y);
+            double t1 = x * y;
+            double t2 = Math.Sin(t1);
+            double t3 = t2 + t2 * t1;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return Math.Sin(x * y) + Math.Sin(x * y) * (x * y);
-        double dt2 = 1.0;
-        dt2 += t1;
-        double dt1 = t2;
-        dt1 += dt2 * Math.Cos(t1);
-        dx += dt1 * y;
-        dy += dt1 * x;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return Math.Sin(x * y) + Math.Sin(x * y) * (x * y);
+            double dt2 = 1.0;
+            dt2 += t1;
+            double dt1 = t2;
+            dt1 += dt2 * Math.Cos(t1);
+            dx += dt1 * y;
+            dy += dt1 * x;
 
-        return t3;
+            return t3;
+        }
     }
 }

@@ -5,43 +5,44 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Wave(float, float, int)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂Wave/∂x.
-    /// <paramref name="dy"/> += ∂Wave/∂y.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static float WaveGradient(float x, float y, int n, ref float dx, ref float dy)
+    static partial class Functions
     {
-        // Forward pass
-        // float a = MathF.Sin(x * n) + MathF.Exp(-y);
-        float t1 = (float)n;
-        float t2 = x * t1;
-        float t3 = MathF.Exp(-y);
-        float a = MathF.Sin(t2) + t3;
-        // return a * MathF.Sqrt(x * x + 1f);
-        float t4 = MathF.Sqrt(x * x + 1f);
-        float t5 = a * t4;
+        /// <summary>
+        /// Returns <see cref="Wave(float, float, int)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂Wave/∂x.
+        /// <paramref name="dy"/> += ∂Wave/∂y.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static float WaveGradient(float x, float y, int n, ref float dx, ref float dy)
+        {
+            // Forward pass
+            // float a = MathF.Sin(x * n) + MathF.Exp(-y);
+            float t1 = (float)n;
+            float t2 = x * t1;
+            float t3 = MathF.Exp(-y);
+            float a = MathF.Sin(t2) + t3;
+            // return a * MathF.Sqrt(x * x + 1f);
+            float t4 = MathF.Sqrt(x * x + 1f);
+            float t5 = a * t4;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return a * MathF.Sqrt(x * x + 1f);
-        float da = t4;
-        float dt4 = a;
-        float dt9 = dt4 / (2f * t4);
-        dx += dt9 * x;
-        dx += dt9 * x;
-        // adjoint of: float a = MathF.Sin(x * n) + MathF.Exp(-y);
-        float dt3 = da;
-        float dt7 = dt3 * t3;
-        dy -= dt7;
-        float dt2 = da * MathF.Cos(t2);
-        dx += dt2 * t1;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return a * MathF.Sqrt(x * x + 1f);
+            float da = t4;
+            float dt4 = a;
+            float dt9 = dt4 / (2f * t4);
+            dx += dt9 * x;
+            dx += dt9 * x;
+            // adjoint of: float a = MathF.Sin(x * n) + MathF.Exp(-y);
+            float dt3 = da;
+            float dt7 = dt3 * t3;
+            dy -= dt7;
+            float dt2 = da * MathF.Cos(t2);
+            dx += dt2 * t1;
 
-        return t5;
+            return t5;
+        }
     }
 }

@@ -5,35 +5,36 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="LogBase(double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂LogBase/∂x.
-    /// <paramref name="db"/> += ∂LogBase/∂b.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double LogBaseGradient(double x, double b, ref double dx, ref double db)
+    static partial class Functions
     {
-        // Forward pass
-        // return Math.Log(x, b) + Math.Log10(x) + Math.Log2(b);
-        double t1 = Math.Log(b);
-        double t2 = Math.Log(x) / t1;
-        double t3 = t2 + Math.Log10(x) + Math.Log2(b);
+        /// <summary>
+        /// Returns <see cref="LogBase(double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂LogBase/∂x.
+        /// <paramref name="db"/> += ∂LogBase/∂b.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double LogBaseGradient(double x, double b, ref double dx, ref double db)
+        {
+            // Forward pass
+            // return Math.Log(x, b) + Math.Log10(x) + Math.Log2(b);
+            double t1 = Math.Log(b);
+            double t2 = Math.Log(x) / t1;
+            double t3 = t2 + Math.Log10(x) + Math.Log2(b);
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return Math.Log(x, b) + Math.Log10(x) + Math.Log2(b);
-        db += 1.0 / (b * Math.Log(2.0));
-        double dt2 = 1.0;
-        dx += 1.0 / (x * Math.Log(10.0));
-        double dt4 = dt2 / t1;
-        double dt1 = -(dt2 * t2 / t1);
-        db += dt1 / b;
-        dx += dt4 / x;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return Math.Log(x, b) + Math.Log10(x) + Math.Log2(b);
+            db += 1.0 / (b * Math.Log(2.0));
+            double dt2 = 1.0;
+            dx += 1.0 / (x * Math.Log(10.0));
+            double dt4 = dt2 / t1;
+            double dt1 = -(dt2 * t2 / t1);
+            db += dt1 / b;
+            dx += dt4 / x;
 
-        return t3;
+            return t3;
+        }
     }
 }

@@ -5,42 +5,43 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="MaxCircuit(double, double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂MaxCircuit/∂x.
-    /// <paramref name="dy"/> += ∂MaxCircuit/∂y.
-    /// <paramref name="dz"/> += ∂MaxCircuit/∂z.
-    /// <paramref name="dw"/> += ∂MaxCircuit/∂w.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double MaxCircuitGradient(double x, double y, double z, double w, ref double dx, ref double dy, ref double dz, ref double dw)
+    static partial class Functions
     {
-        // Forward pass
-        // double product = x * y;
-        double product = x * y;
-        // double routed = Math.Max(z, w);
-        double routed = Math.Max(z, w);
-        // return 2 * (product + routed);
-        double t1 = product + routed;
-        double t2 = 2.0 * t1;
+        /// <summary>
+        /// Returns <see cref="MaxCircuit(double, double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂MaxCircuit/∂x.
+        /// <paramref name="dy"/> += ∂MaxCircuit/∂y.
+        /// <paramref name="dz"/> += ∂MaxCircuit/∂z.
+        /// <paramref name="dw"/> += ∂MaxCircuit/∂w.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double MaxCircuitGradient(double x, double y, double z, double w, ref double dx, ref double dy, ref double dz, ref double dw)
+        {
+            // Forward pass
+            // double product = x * y;
+            double product = x * y;
+            // double routed = Math.Max(z, w);
+            double routed = Math.Max(z, w);
+            // return 2 * (product + routed);
+            double t1 = product + routed;
+            double t2 = 2.0 * t1;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return 2 * (product + routed);
-        double dt1 = 2.0;
-        double dproduct = dt1;
-        double drouted = dt1;
-        // adjoint of: double routed = Math.Max(z, w);
-        dz += z >= w ? drouted : 0.0;
-        dw += z >= w ? 0.0 : drouted;
-        // adjoint of: double product = x * y;
-        dx += dproduct * y;
-        dy += dproduct * x;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return 2 * (product + routed);
+            double dt1 = 2.0;
+            double dproduct = dt1;
+            double drouted = dt1;
+            // adjoint of: double routed = Math.Max(z, w);
+            dz += z >= w ? drouted : 0.0;
+            dw += z >= w ? 0.0 : drouted;
+            // adjoint of: double product = x * y;
+            dx += dproduct * y;
+            dy += dproduct * x;
 
-        return t2;
+            return t2;
+        }
     }
 }

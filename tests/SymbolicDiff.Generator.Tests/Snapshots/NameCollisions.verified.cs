@@ -5,42 +5,43 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Collide(double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx_2"/> += ∂Collide/∂x.
-    /// <paramref name="ddx"/> += ∂Collide/∂dx.
-    /// <paramref name="dt1"/> += ∂Collide/∂t1.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double CollideGradient(double x, double dx, double t1, ref double dx_2, ref double ddx, ref double dt1)
+    static partial class Functions
     {
-        // Forward pass
-        // double dt1 = x * dx;
-        double dt1_2 = x * dx;
-        // double @double = dt1 + t1 * Math.Exp(x);
-        double t2 = Math.Exp(x);
-        double @double = dt1_2 + t1 * t2;
-        // return @double * dx;
-        double t3 = @double * dx;
+        /// <summary>
+        /// Returns <see cref="Collide(double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx_2"/> += ∂Collide/∂x.
+        /// <paramref name="ddx"/> += ∂Collide/∂dx.
+        /// <paramref name="dt1"/> += ∂Collide/∂t1.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double CollideGradient(double x, double dx, double t1, ref double dx_2, ref double ddx, ref double dt1)
+        {
+            // Forward pass
+            // double dt1 = x * dx;
+            double dt1_2 = x * dx;
+            // double @double = dt1 + t1 * Math.Exp(x);
+            double t2 = Math.Exp(x);
+            double @double = dt1_2 + t1 * t2;
+            // return @double * dx;
+            double t3 = @double * dx;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return @double * dx;
-        double ddouble = dx;
-        ddx += @double;
-        // adjoint of: double @double = dt1 + t1 * Math.Exp(x);
-        double ddt1_2 = ddouble;
-        dt1 += ddouble * t2;
-        double dt2 = ddouble * t1;
-        dx_2 += dt2 * t2;
-        // adjoint of: double dt1 = x * dx;
-        dx_2 += ddt1_2 * dx;
-        ddx += ddt1_2 * x;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return @double * dx;
+            double ddouble = dx;
+            ddx += @double;
+            // adjoint of: double @double = dt1 + t1 * Math.Exp(x);
+            double ddt1_2 = ddouble;
+            dt1 += ddouble * t2;
+            double dt2 = ddouble * t1;
+            dx_2 += dt2 * t2;
+            // adjoint of: double dt1 = x * dx;
+            dx_2 += ddt1_2 * dx;
+            ddx += ddt1_2 * x;
 
-        return t3;
+            return t3;
+        }
     }
 }

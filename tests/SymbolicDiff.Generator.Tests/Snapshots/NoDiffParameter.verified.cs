@@ -5,28 +5,29 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Scaled(double, double, int)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂Scaled/∂x.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double ScaledGradient(double x, double scale, int k, ref double dx)
+    static partial class Functions
     {
-        // Forward pass
-        // return Math.Pow(x, 3) * scale + k;
-        double t1 = Math.Pow(x, 3.0);
-        double t2 = t1 * scale + (double)k;
+        /// <summary>
+        /// Returns <see cref="Scaled(double, double, int)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂Scaled/∂x.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double ScaledGradient(double x, double scale, int k, ref double dx)
+        {
+            // Forward pass
+            // return Math.Pow(x, 3) * scale + k;
+            double t1 = Math.Pow(x, 3.0);
+            double t2 = t1 * scale + (double)k;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return Math.Pow(x, 3) * scale + k;
-        double dt1 = scale;
-        dx += dt1 * (3.0 * Math.Pow(x, 2.0));
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return Math.Pow(x, 3) * scale + k;
+            double dt1 = scale;
+            dx += dt1 * (3.0 * Math.Pow(x, 2.0));
 
-        return t2;
+            return t2;
+        }
     }
 }

@@ -5,43 +5,44 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Neuron(double, double, double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dw0"/> += ∂Neuron/∂w0.
-    /// <paramref name="dw1"/> += ∂Neuron/∂w1.
-    /// <paramref name="dw2"/> += ∂Neuron/∂w2.
-    /// <paramref name="dx0"/> += ∂Neuron/∂x0.
-    /// <paramref name="dx1"/> += ∂Neuron/∂x1.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double NeuronGradient(double w0, double w1, double w2, double x0, double x1, ref double dw0, ref double dw1, ref double dw2, ref double dx0, ref double dx1)
+    static partial class Functions
     {
-        // Forward pass
-        // double z = w0 * x0 + w1 * x1 + w2;
-        double z = w0 * x0 + w1 * x1 + w2;
-        // return 1.0 / (1.0 + Math.Exp(-z));
-        double t1 = Math.Exp(-z);
-        double t2 = 1.0 + t1;
-        double t3 = 1.0 / t2;
+        /// <summary>
+        /// Returns <see cref="Neuron(double, double, double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dw0"/> += ∂Neuron/∂w0.
+        /// <paramref name="dw1"/> += ∂Neuron/∂w1.
+        /// <paramref name="dw2"/> += ∂Neuron/∂w2.
+        /// <paramref name="dx0"/> += ∂Neuron/∂x0.
+        /// <paramref name="dx1"/> += ∂Neuron/∂x1.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double NeuronGradient(double w0, double w1, double w2, double x0, double x1, ref double dw0, ref double dw1, ref double dw2, ref double dx0, ref double dx1)
+        {
+            // Forward pass
+            // double z = w0 * x0 + w1 * x1 + w2;
+            double z = w0 * x0 + w1 * x1 + w2;
+            // return 1.0 / (1.0 + Math.Exp(-z));
+            double t1 = Math.Exp(-z);
+            double t2 = 1.0 + t1;
+            double t3 = 1.0 / t2;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return 1.0 / (1.0 + Math.Exp(-z));
-        double dt2 = -(t3 / t2);
-        double dt1 = dt2;
-        double dt7 = dt1 * t1;
-        double dz = -dt7;
-        // adjoint of: double z = w0 * x0 + w1 * x1 + w2;
-        dw2 += dz;
-        dw1 += dz * x1;
-        dx1 += dz * w1;
-        dw0 += dz * x0;
-        dx0 += dz * w0;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return 1.0 / (1.0 + Math.Exp(-z));
+            double dt2 = -(t3 / t2);
+            double dt1 = dt2;
+            double dt7 = dt1 * t1;
+            double dz = -dt7;
+            // adjoint of: double z = w0 * x0 + w1 * x1 + w2;
+            dw2 += dz;
+            dw1 += dz * x1;
+            dx1 += dz * w1;
+            dw0 += dz * x0;
+            dx0 += dz * w0;
 
-        return t3;
+            return t3;
+        }
     }
 }

@@ -5,68 +5,69 @@
 
 using System;
 
-namespace Demo;
-
-static partial class Functions
+namespace Demo
 {
-    /// <summary>
-    /// Returns <see cref="Piecewise(double, double)"/> and adds its partial derivatives to the adjoint arguments:
-    /// <paramref name="dx"/> += ∂Piecewise/∂x.
-    /// <paramref name="dy"/> += ∂Piecewise/∂y.
-    /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-    public static double PiecewiseGradient(double x, double y, ref double dx, ref double dy)
+    static partial class Functions
     {
-        // Forward pass
-        // double s = x * y;
-        double s = x * y;
-        // double r = s > 1 ? Math.Log(s * s + 1) * x : Math.Sqrt(y * y + 1) + s;
-        bool t1 = s > 1.0;
-        double t2 = 0.0;
-        double t3 = 0.0;
-        double t4 = 0.0;
-        double r;
-        if (t1)
+        /// <summary>
+        /// Returns <see cref="Piecewise(double, double)"/> and adds its partial derivatives to the adjoint arguments:
+        /// <paramref name="dx"/> += ∂Piecewise/∂x.
+        /// <paramref name="dy"/> += ∂Piecewise/∂y.
+        /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        public static double PiecewiseGradient(double x, double y, ref double dx, ref double dy)
         {
-            t2 = s * s + 1.0;
-            t3 = Math.Log(t2);
-            r = t3 * x;
-        }
-        else
-        {
-            t4 = Math.Sqrt(y * y + 1.0);
-            r = t4 + s;
-        }
-        // return r * y;
-        double t5 = r * y;
+            // Forward pass
+            // double s = x * y;
+            double s = x * y;
+            // double r = s > 1 ? Math.Log(s * s + 1) * x : Math.Sqrt(y * y + 1) + s;
+            bool t1 = s > 1.0;
+            double t2 = 0.0;
+            double t3 = 0.0;
+            double t4 = 0.0;
+            double r;
+            if (t1)
+            {
+                t2 = s * s + 1.0;
+                t3 = Math.Log(t2);
+                r = t3 * x;
+            }
+            else
+            {
+                t4 = Math.Sqrt(y * y + 1.0);
+                r = t4 + s;
+            }
+            // return r * y;
+            double t5 = r * y;
 
-        // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-        // adjoint of: return r * y;
-        double dr = y;
-        dy += r;
-        // adjoint of: double r = s > 1 ? Math.Log(s * s + 1) * x : Math.Sqrt(y * y + 1) + s;
-        double ds = 0.0;
-        if (t1)
-        {
-            double dt3 = dr * x;
-            dx += dr * t3;
-            double dt2 = dt3 / t2;
-            ds += dt2 * s;
-            ds += dt2 * s;
-        }
-        else
-        {
-            double dt4 = dr;
-            ds += dr;
-            double dt9 = dt4 / (2.0 * t4);
-            dy += dt9 * y;
-            dy += dt9 * y;
-        }
-        // adjoint of: double s = x * y;
-        dx += ds * y;
-        dy += ds * x;
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: return r * y;
+            double dr = y;
+            dy += r;
+            // adjoint of: double r = s > 1 ? Math.Log(s * s + 1) * x : Math.Sqrt(y * y + 1) + s;
+            double ds = 0.0;
+            if (t1)
+            {
+                double dt3 = dr * x;
+                dx += dr * t3;
+                double dt2 = dt3 / t2;
+                ds += dt2 * s;
+                ds += dt2 * s;
+            }
+            else
+            {
+                double dt4 = dr;
+                ds += dr;
+                double dt9 = dt4 / (2.0 * t4);
+                dy += dt9 * y;
+                dy += dt9 * y;
+            }
+            // adjoint of: double s = x * y;
+            dx += ds * y;
+            dy += ds * x;
 
-        return t5;
+            return t5;
+        }
     }
 }
