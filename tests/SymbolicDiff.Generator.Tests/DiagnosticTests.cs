@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace SymbolicDiff.Generator.Tests;
+
+/// <summary>
+/// Each bad input reports exactly one diagnostic (id, rendered message, span marked with [| |]), emits no
+/// gradient for the bad method, and still emits the gradient of the valid method Good beside it.
+/// </summary>
+public class DiagnosticTests
+{
+    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else and return";
+    private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions";
+    private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
+
+    /// <summary>Name, members (or a whole file when it contains "namespace"), id, message.</summary>
+    public static readonly TheoryData<string, string, string, string> Cases = new()
+    {
+        { "InstanceMethod", "[Differentiable] public double [|Bad|](double x) => x;",
+            "SD0001", "[Differentiable] method 'Bad' must be static: gradients are generated for pure static functions of their parameters" },
+        { "NonPartialType", File("public static class Plain { [Differentiable] public static double [|Bad|](double x) => x; }"),
+            "SD0002", "Type 'Plain' must be declared partial so that the gradient of 'Bad' can be generated into it" },
+        { "NonPartialOuterType", File("public static class Outer { public static partial class Inner { [Differentiable] public static double [|Bad|](double x) => x; } }"),
+            "SD0002", "Type 'Outer' must be declared partial so that the gradient of 'Bad' can be generated into it" },
+        { "IntReturnType", "[Differentiable] public static [|int|] Bad(double x) => 1;",
+            "SD0003", "[Differentiable] method 'Bad' returns 'int'; only double and float results can be differentiated" },
+        { "StringParameter", "[Differentiable] public static double Bad(double x, [|string|] s) => x;",
+            "SD0004", "Parameter 's' has type 'string'; parameters must be double, float, int, long or bool" },
+        { "RefParameter", "[Differentiable] public static double Bad([|ref|] double x) => x;",
+            "SD0005", "Parameter 'x' is declared 'ref'; pass differentiable values by value" },
+        { "OutParameter", "[Differentiable] public static double Bad(double x, [|out|] double y) { y = 0; return x; }",
+            "SD0005", "Parameter 'y' is declared 'out'; pass differentiable values by value" },
+        { "InParameter", "[Differentiable] public static double Bad([|in|] double x) => x;",
+            "SD0005", "Parameter 'x' is declared 'in'; pass differentiable values by value" },
+        { "ParamsParameter", "[Differentiable] public static double Bad([|params|] double[] xs) => 0;",
+            "SD0005", "Parameter 'xs' is declared 'params'; pass differentiable values by value" },
+        { "ForLoop", "[Differentiable] public static double Bad(double x) { double s = 0; [|for|] (int i = 0; i < 3; i++) { s += x; } return s; }",
+            "SD0006", "A 'for' loop" + S6 },
+        { "WhileLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|while|] (s < 10) { s *= 2; } return s; }",
+            "SD0006", "A 'while' loop" + S6 },
+        { "ForeachLoop", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach|] (var v in new[] { 1.0, 2.0 }) { s += v * x; } return s; }",
+            "SD0006", "A 'foreach' loop" + S6 },
+        { "DoLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|do|] { s *= 2; } while (s < 10); return s; }",
+            "SD0006", "A 'do' loop" + S6 },
+        { "TryStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|try|] { s = x * 2; } finally { s = 1; } return s; }",
+            "SD0006", "A 'try' statement" + S6 },
+        { "ThrowStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|throw|] new InvalidOperationException(); }",
+            "SD0006", "A 'throw' statement" + S6 },
+        { "ExpressionStatementCall", "[Differentiable] public static double Bad(double x) { [|Console|].WriteLine(x); return x; }",
+            "SD0006", "The statement 'Console.WriteLine(x);', which is not an assignment," + S6 },
+        { "LocalFunction", "public static double Host(double x) { return Local(x); [Differentiable] static double [|Local|](double y) => y * y; }",
+            "SD0019", "[Differentiable] cannot be applied to local function 'Local'; make it a static method of a partial type" },
+        { "CallToHelper", "static double Helper(double v) => v; [Differentiable] public static double Bad(double x) { return [|Helper(x)|]; }",
+            "SD0008", "Call to 'Demo.Functions.Helper'" + S8 },
+        { "CallToUnknownMethod", "[Differentiable] public static double Bad(double x) { return [|Undefined(x)|]; }",
+            "SD0008", "Call to 'Undefined'" + S8 },
+        { "CallToDifferentiable", "[Differentiable] public static double Bad(double x) { return [|Good(x)|] * 2; }",
+            "SD0008", "Call to 'Demo.Functions.Good'" + S8 + "; calls between [Differentiable] methods are not supported yet, so inline the callee's expression" },
+        { "MathRoundWithDigits", "[Differentiable] public static double Bad(double x) { return [|Math.Round(x, 2)|]; }",
+            "SD0008", "Call to 'System.Math.Round(double, int)'" + S8 + "; this function or overload has no derivative rule" },
+        { "NamedArguments", "[Differentiable] public static double Bad(double x) { return [|Math.Pow(y: 2, x: x)|]; }",
+            "SD0008", "Call to 'System.Math.Pow'" + S8 + "; pass its arguments by position" },
+        { "InstanceFieldRead", "double w = 2; [Differentiable] public static double Bad(double x) { return x * [|w|]; }",
+            "SD0009", "'w' is an instance field" + S9 },
+        { "StaticFieldRead", "static double s_scale = 2; [Differentiable] public static double Bad(double x) { return x * [|s_scale|]; }",
+            "SD0009", "'s_scale' is a static field" + S9 },
+        { "ExpressionBodiedStaticFieldRead", "static double s_scale = 2; [Differentiable] public static double Bad(double x) => x * [|s_scale|];",
+            "SD0009", "'s_scale' is a static field" + S9 },
+        { "StaticPropertyRead", "static double Scale => 2; [Differentiable] public static double Bad(double x) { return x * [|Scale|]; }",
+            "SD0009", "'Scale' is a static property" + S9 },
+        { "AssignmentToField", "static double s_total; [Differentiable] public static double Bad(double x) { [|s_total|] = x; return x; }",
+            "SD0010", "Assignment to 's_total' is not supported; a [Differentiable] method may assign only its locals and parameters" },
+        { "ExternMethod", "[Differentiable] public static extern double [|Bad|](double x);",
+            "SD0011", "[Differentiable] method 'Bad' has no body to differentiate" },
+        { "GenericMethod", "[Differentiable] public static double [|Bad|]<T>(double x) => x;",
+            "SD0012", "[Differentiable] method 'Bad' is generic; write it for double or float" },
+        { "DecimalLocal", "[Differentiable] public static double Bad(double x) { decimal [|m|] = 1m; return x; }",
+            "SD0013", "Local 'm' has type 'decimal'; locals must be double, float, int, long or bool" },
+        { "GradientNameConflict", "[Differentiable] public static double [|Bad|](double x) => x; public static void BadGradient() { }",
+            "SD0015", "Cannot generate gradient 'BadGradient': type 'Functions' already has a member named 'BadGradient'; choose another with [Differentiable(GradientName = \"...\")]" },
+        { "InvalidGradientName", "[Differentiable(GradientName = \"1Bad\")] public static double [|Bad|](double x) => x;",
+            "SD0021", "'1Bad' is not a valid C# identifier for the generated gradient method" },
+        { "KeywordGradientName", "[Differentiable(GradientName = \"class\")] public static double [|Bad|](double x) => x;",
+            "SD0021", "'class' is not a valid C# identifier for the generated gradient method" },
+        { "AssignmentInsideExpression", "[Differentiable] public static double Bad(double x) { double y = 0; double z = ([|y = x|]) * 2; return z + y; }",
+            "SD0020", "'y = x' changes a variable inside an expression; write the assignment as its own statement" },
+        { "PostIncrementInsideExpression", "[Differentiable] public static double Bad(double x) { double y = x; double z = [|y++|] * 2; return z; }",
+            "SD0020", "'y++' changes a variable inside an expression; write the assignment as its own statement" },
+        { "PreDecrementInsideExpression", "[Differentiable] public static double Bad(double x) { double y = x; double z = [|--y|] * 2; return z; }",
+            "SD0020", "'--y' changes a variable inside an expression; write the assignment as its own statement" },
+        { "BitwiseAnd", "[Differentiable] public static double Bad(double x, int a) { int b = a [|&|] 3; return x * b; }",
+            "SD0018", "Operator '&' is not supported on 'int' values in a [Differentiable] method" },
+        { "BitwiseComplement", "[Differentiable] public static double Bad(double x, int a) { int b = [|~|]a; return x * b; }",
+            "SD0018", "Operator '~' is not supported on 'int' values in a [Differentiable] method" },
+        { "ShiftLeft", "[Differentiable] public static double Bad(double x, long a) { return x * (a [|<<|] 2); }",
+            "SD0018", "Operator '<<' is not supported on 'long' values in a [Differentiable] method" },
+        { "SwitchExpression", "[Differentiable] public static double Bad(double x) { return [|x switch { > 0 => x, _ => -x }|]; }",
+            "SD0007", "The switch expression 'x switch { > 0 => x, _ => -x }' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions" },
+        { "ExpressionBodiedSwitchExpression", "[Differentiable] public static double Bad(double x) => [|x switch { > 0 => x, _ => -x }|];",
+            "SD0007", "The switch expression 'x switch { > 0 => x, _ => -x }' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions" },
+        { "DecimalValue", "[Differentiable] public static double Bad(double x) { return (double)[|(decimal)x|]; }",
+            "SD0022", "'(decimal)x' has type 'decimal'; values in a [Differentiable] method must be double, float, int, long or bool" },
+        // Warnings: the gradient is still generated.
+        { "ZeroDerivative", "[Differentiable] public static double Bad(double x, double [|y|]) => x * x;",
+            "SD0017", "The result of 'Bad' does not depend on parameter 'y', so its derivative is always zero; mark the parameter [NoDiff] if that is intended" },
+        { "ZeroDerivativeThroughFloor", "[Differentiable] public static double Bad(double x, double [|y|]) => x + Math.Floor(y) + (y > 0 ? 1 : 2);",
+            "SD0017", "The result of 'Bad' does not depend on parameter 'y', so its derivative is always zero; mark the parameter [NoDiff] if that is intended" },
+        { "NoDifferentiableParameters", "[Differentiable] public static double [|Bad|](int n, [NoDiff] double s) => n * s;",
+            "SD0016", "[Differentiable] method 'Bad' has no double or float parameter to differentiate; its gradient only returns the value" },
+    };
+
+    private static string File(string extraTypes) => "namespace Demo;\n" + extraTypes;
+
+    private const string GoodMethod = "    [Differentiable]\n    public static double Good(double x) => x * x;\n";
+
+    internal static string Wrap(string members)
+    {
+        string header = "using System;\nusing SymbolicDiff;\n\n";
+        if (members.StartsWith("namespace Demo;\n", StringComparison.Ordinal))
+        {
+            return header + members + "\n\npublic static partial class Functions\n{\n" + GoodMethod + "}\n";
+        }
+        return header + "namespace Demo;\n\npublic partial class Functions\n{\n" + GoodMethod + "\n    " + members + "\n}\n";
+    }
+
+    /// <summary>Removes the [| |] marker and returns the source with the marked span.</summary>
+    internal static (string Source, TextSpan Span) Unmark(string marked)
+    {
+        int start = marked.IndexOf("[|", StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "the test source needs one [| |] marker");
+        string source = marked.Remove(end, 2).Remove(start, 2);
+        return (source, TextSpan.FromBounds(start, end - 2));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ReportsDiagnostic(string name, string members, string id, string message)
+    {
+        var (source, span) = Unmark(Wrap(members));
+        var run = GeneratorHarness.Run(source);
+
+        Assert.True(run.GeneratorDiagnostics.Length == 1,
+            $"{name}: expected one {id}, got: " + string.Join(" | ", run.GeneratorDiagnostics.Select(d => d.Id + " " + d.GetMessage(CultureInfo.InvariantCulture) + " @ " + d.Location.GetLineSpan())));
+        var diagnostic = run.GeneratorDiagnostics[0];
+        Assert.True(id == diagnostic.Id, $"{name}: expected {id}, got {diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)} @ {diagnostic.Location.GetLineSpan()}");
+        Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        // The generator re-creates locations from plain data (Location.Create(path, span, lineSpan)), so they are
+        // external-file locations; compare path, span and line span.
+        var expected = SourceText.From(source).Lines.GetLinePositionSpan(span);
+        var actual = diagnostic.Location.GetLineSpan();
+        Assert.Equal("Test0.cs", actual.Path);
+        Assert.Equal(
+            $"{source.Substring(span.Start, span.Length)} @ {expected}",
+            $"{SafeSubstring(source, diagnostic.Location.SourceSpan)} @ {actual.Span}");
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+
+        // Nothing else is lost: the valid method beside it still gets its gradient.
+        var good = run.SourceFor("Functions.Good_Double.g.cs");
+        Assert.NotNull(good);
+        Assert.Contains("GoodGradient(double x, ref double dx)", good);
+
+        var bad = run.Sources.Where(s => s.Key.Contains(".Bad_", StringComparison.Ordinal) || s.Key.Contains(".Local_", StringComparison.Ordinal) || s.Key.EndsWith(".Bad.g.cs", StringComparison.Ordinal)).ToList();
+        if (diagnostic.Severity == DiagnosticSeverity.Error)
+        {
+            Assert.Empty(bad);
+            Assert.Single(run.Sources);
+        }
+        else
+        {
+            // A warning still produces a gradient, and the output compiles.
+            Assert.Single(bad);
+            Assert.Empty(run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        }
+    }
+
+    private static string SafeSubstring(string text, TextSpan span) =>
+        span.End <= text.Length ? text.Substring(span.Start, span.Length) : "<out of range>";
+
+    [Fact]
+    public void EachUnsupportedStatementIsReportedOnce()
+    {
+        var (source, _) = Unmark(Wrap("""
+            [Differentiable]
+                public static double Bad(double x)
+                {
+                    double s = x;
+                    [|for|] (int i = 0; i < 2; i++) { s += x; }
+                    while (s < 10) { s *= 2; }
+                    double t = s++ * 2;
+                    return s + t;
+                }
+            """));
+        var run = GeneratorHarness.Run(source);
+        Assert.Equal(new[] { "SD0006", "SD0006", "SD0020" }, run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { 14, 15, 16 }, run.GeneratorDiagnostics.Select(d => d.Location.GetLineSpan().StartLinePosition.Line));
+        Assert.DoesNotContain(run.Sources.Keys, k => k.Contains(".Bad_", StringComparison.Ordinal));
+        Assert.Contains(run.Sources.Keys, k => k.Contains(".Good_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CoversAtLeastTwentyDistinctInputsAndMostDescriptors()
+    {
+        var rows = Cases.Select(r => ((string)r[0], (string)r[2])).ToList();
+        Assert.True(rows.Count >= 20);
+        Assert.Equal(rows.Count, rows.Select(r => r.Item1).Distinct().Count());
+        var untested = Diagnostics.All.Select(d => d.Id).Except(rows.Select(r => r.Item2)).ToList();
+        Assert.Equal(new[] { "SD9999" }, untested);
+    }
+
+    [Fact]
+    public void EveryDescriptorIsInAnalyzerReleases()
+    {
+        string file = Path.Combine(RepositoryRoot(), "generator", "SymbolicDiff.Generator", "AnalyzerReleases.Unshipped.md");
+        var rows = System.IO.File.ReadAllLines(file)
+            .Select(line => Regex.Match(line, @"^(SD\d{4})\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(.*?)\s*$"))
+            .Where(m => m.Success)
+            .ToDictionary(m => m.Groups[1].Value, m => (Category: m.Groups[2].Value, Severity: m.Groups[3].Value, Notes: m.Groups[4].Value));
+        foreach (var descriptor in Diagnostics.All)
+        {
+            Assert.True(rows.TryGetValue(descriptor.Id, out var row), $"{descriptor.Id} is missing from AnalyzerReleases.Unshipped.md");
+            Assert.Equal(descriptor.Category, row.Category);
+            Assert.Equal(descriptor.DefaultSeverity.ToString(), row.Severity);
+            Assert.Equal(descriptor.Title.ToString(CultureInfo.InvariantCulture), row.Notes);
+        }
+        Assert.Equal(Diagnostics.All.Length, Diagnostics.All.Select(d => d.Id).Distinct().Count());
+        Assert.Empty(rows.Keys.Except(Diagnostics.All.Select(d => d.Id)));
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
