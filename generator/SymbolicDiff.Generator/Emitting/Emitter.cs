@@ -143,49 +143,50 @@ internal sealed class Emitter
             || _useCount[id] != 1 || _neededByBackward[id] || _useRegion[id] != node.Region;
     }
 
+    /// <summary>
+    /// Names come first from the user (parameters, then locals), so generated names give way to them:
+    /// temporaries are t1, t2, … and every adjoint is d + the name of its value.
+    /// </summary>
     private void AssignNames()
     {
         foreach (var parameter in _method.Parameters)
         {
             _names[parameter.Node] = Claim(parameter.Name);
         }
+        var locals = _nodes.Where(n => IsLocal(n.Id)).ToList();
+        foreach (var node in locals.Where(n => n.Name is not null))
+        {
+            _names[node.Id] = Unique(node.Name!);
+        }
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
         {
             _adjointNames[parameter.Node] = Unique("d" + parameter.Name);
         }
         int temporaries = 0;
-        foreach (var node in _nodes.Where(n => IsLocal(n.Id)))
+        foreach (var node in locals.Where(n => n.Name is null))
         {
-            if (node.Name is not null)
-            {
-                _names[node.Id] = Unique(node.Name);
-            }
-            else
-            {
-                string name;
-                do
-                {
-                    name = "t" + ++temporaries;
-                }
-                while (_usedNames.Contains(name));
-                _names[node.Id] = Claim(name);
-            }
+            _names[node.Id] = Claim(NextTemporary("t", ref temporaries));
         }
-        foreach (var node in _nodes.Where(n => IsLocal(n.Id) && _needsAdjoint[n.Id]))
+        foreach (var node in locals.Where(n => _needsAdjoint[n.Id]))
         {
             _adjointNames[node.Id] = Unique("d" + _names[node.Id]);
         }
         foreach (var node in _nodes.Where(n => !IsLocal(n.Id) && _needsAdjoint[n.Id] && n.Op != Op.Parameter))
         {
             // A value written inline still needs its own adjoint in the backward pass.
-            string name;
-            do
-            {
-                name = "dt" + ++temporaries;
-            }
-            while (_usedNames.Contains(name));
-            _adjointNames[node.Id] = Claim(name);
+            _adjointNames[node.Id] = Claim(NextTemporary("dt", ref temporaries));
         }
+    }
+
+    private string NextTemporary(string prefix, ref int counter)
+    {
+        string name;
+        do
+        {
+            name = prefix + ++counter;
+        }
+        while (_usedNames.Contains(name));
+        return name;
     }
 
     private string Unique(string name)
@@ -230,7 +231,8 @@ internal sealed class Emitter
             var condition = Ref(node.Args[0]);
             if (group.Count == 1 && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
             {
-                Line($"{type} {name} = {Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text};");
+                string value = Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text;
+                Line(_hoisted.Contains(node.Id) ? $"{name} = {value};" : $"{type} {name} = {value};");
                 continue;
             }
             // Values computed in a branch but read by the backward pass are declared outside it.

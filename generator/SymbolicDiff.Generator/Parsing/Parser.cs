@@ -88,7 +88,14 @@ internal sealed class Parser
         if (syntax.ExpressionBody is { } expressionBody)
         {
             BeginStatement("return " + expressionBody.Expression + ";");
-            result = ParseTo(expressionBody.Expression, returnType);
+            try
+            {
+                result = ParseTo(expressionBody.Expression, returnType);
+            }
+            catch (UnsupportedException unsupported)
+            {
+                _diagnostics.Add(unsupported.Diagnostic);
+            }
         }
         else
         {
@@ -159,7 +166,7 @@ internal sealed class Parser
         {
             Report(Diagnostics.MethodHasNoBody, location, method.Name);
         }
-        if (!SyntaxFacts.IsValidIdentifier(gradientName))
+        if (!SyntaxFacts.IsValidIdentifier(gradientName) || SyntaxFacts.GetKeywordKind(gradientName) != SyntaxKind.None)
         {
             Report(Diagnostics.InvalidGradientName, location, gradientName);
         }
@@ -498,7 +505,9 @@ internal sealed class Parser
 
     private int ParseName(ExpressionSyntax expression)
     {
-        var symbol = _model.GetSymbolInfo(expression, _cancellation).Symbol;
+        // An instance member read from a static method binds to no symbol (CS0120), only to a candidate.
+        var info = _model.GetSymbolInfo(expression, _cancellation);
+        var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
         switch (symbol)
         {
             case null when expression is ThisExpressionSyntax or BaseExpressionSyntax:
@@ -558,15 +567,11 @@ internal sealed class Parser
             throw Unsupported(Diagnostics.UnsupportedOperator, binary.OperatorToken.GetLocation(), binary.OperatorToken.ValueText,
                 typeSymbol?.ToDisplayString() ?? "these");
         }
-        var type = RequireScalar(typeSymbol, binary);
-        if (op is Op.And or Op.Or)
-        {
-            // Both sides are side-effect free, so evaluating the right one eagerly cannot change the result.
-            return _graph.Add(op.Value, type, ParseConverted(binary.Left), ParseConverted(binary.Right));
-        }
+        // Operands first: an error inside one (a field read, say) is the one to report, not the type it leaves.
+        // For && and || both sides are side-effect free, so evaluating the right one eagerly changes nothing.
         int left = ParseConverted(binary.Left);
         int right = ParseConverted(binary.Right);
-        return _graph.Add(op.Value, type, left, right);
+        return _graph.Add(op.Value, RequireScalar(typeSymbol, binary), left, right);
     }
 
     private int ParseConditional(ConditionalExpressionSyntax conditional)

@@ -13,18 +13,18 @@ namespace Demo
         /// Returns <see cref="Collide(double, double, double)"/> and adds its partial derivatives to the adjoint arguments:
         /// <paramref name="dx_2"/> += ∂Collide/∂x.
         /// <paramref name="ddx"/> += ∂Collide/∂dx.
-        /// <paramref name="dt1"/> += ∂Collide/∂t1.
+        /// <paramref name="dt1_2"/> += ∂Collide/∂t1.
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
-        public static double CollideGradient(double x, double dx, double t1, ref double dx_2, ref double ddx, ref double dt1)
+        public static double CollideGradient(double x, double dx, double t1, ref double dx_2, ref double ddx, ref double dt1_2)
         {
             // Forward pass
             // double dt1 = x * dx;
-            double dt1_2 = x * dx;
+            double dt1 = x * dx;
             // double @double = dt1 + t1 * Math.Exp(x);
             double t2 = Math.Exp(x);
-            double @double = dt1_2 + t1 * t2;
+            double @double = dt1 + t1 * t2;
             // return @double * dx;
             double t3 = @double * dx;
 
@@ -33,13 +33,13 @@ namespace Demo
             double ddouble = dx;
             ddx += @double;
             // adjoint of: double @double = dt1 + t1 * Math.Exp(x);
-            double ddt1_2 = ddouble;
-            dt1 += ddouble * t2;
+            double ddt1 = ddouble;
+            dt1_2 += ddouble * t2;
             double dt2 = ddouble * t1;
             dx_2 += dt2 * t2;
             // adjoint of: double dt1 = x * dx;
-            dx_2 += ddt1_2 * dx;
-            ddx += ddt1_2 * x;
+            dx_2 += ddt1 * dx;
+            ddx += ddt1 * x;
 
             return t3;
         }
