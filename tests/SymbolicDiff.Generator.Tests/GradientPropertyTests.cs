@@ -89,7 +89,7 @@ public class GradientPropertyTests
             23 => Build(f => $"Activations.HardTanh({A(f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
             24 => Build(f => $"Activations.LeakyReLU({A(f)}, {Lit(0.1, f)})", k.Append(a.D)),
             // Math.Clamp on floats is covered by GeneratorBugTests.FloatMathClampCompiles; the float twin spells it out.
-            _ => Build(f => f ? $"MathF.Min(MathF.Max({A(f)}, {Lit(-1, f)}), {Lit(1, f)})" : $"Math.Clamp({A(f)}, {Lit(-1, f)}, {Lit(1, f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
+            _ => Build(f => $"Math.Clamp({A(f)}, {Lit(-1, f)}, {Lit(1, f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
         };
     }
 

@@ -3,10 +3,10 @@ using Xunit;
 
 namespace SymbolicDiff.Generator.Tests;
 
-/// <summary>Inputs that exposed generator bugs (see the report); each test states the expected behaviour.</summary>
+/// <summary>Inputs that once exposed generator bugs; each test states the behaviour that is now expected.</summary>
 public class RegressionTests
 {
-    /// <summary>BUG: Math.Clamp on float operands is emitted as MathF.Clamp, which does not exist (CS0117).</summary>
+    /// <summary>Was a bug: Math.Clamp on float operands is emitted as MathF.Clamp, which does not exist (CS0117).</summary>
     [Fact]
     public void FloatMathClampCompiles()
     {
