@@ -88,7 +88,6 @@ public class GradientPropertyTests
             22 => Build(f => $"Activations.ReLU({A(f)})", k.Append(a.D)),
             23 => Build(f => $"Activations.HardTanh({A(f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
             24 => Build(f => $"Activations.LeakyReLU({A(f)}, {Lit(0.1, f)})", k.Append(a.D)),
-            // Math.Clamp on floats is covered by GeneratorBugTests.FloatMathClampCompiles; the float twin spells it out.
             _ => Build(f => $"Math.Clamp({A(f)}, {Lit(-1, f)}, {Lit(1, f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
         };
     }
