@@ -39,6 +39,7 @@ internal sealed class Emitter
     private HashSet<int> _gated = new();
     private readonly Stack<int> _branchRegions = new();
     private bool _dryRun;
+    private int _temporaries;
 
     private Emitter(DifferentiableMethod method)
     {
@@ -171,12 +172,15 @@ internal sealed class Emitter
         {
             _adjointNames[node.Id] = Unique("d" + _names[node.Id]);
         }
-        foreach (var node in _nodes.Where(n => !IsLocal(n.Id) && _needsAdjoint[n.Id] && n.Op != Op.Parameter))
-        {
-            // A value written inline still needs its own adjoint in the backward pass.
-            _adjointNames[node.Id] = Claim(NextTemporary("dt", ref temporaries));
-        }
+        _temporaries = temporaries;
     }
+
+    /// <summary>
+    /// The adjoint variable of a node. A value written inline usually needs none (its adjoint is an alias), so
+    /// its name is made only when the backward pass declares it: dt + the next temporary number.
+    /// </summary>
+    private string AdjointName(int id) =>
+        _dryRun ? "d" : Identifier(_adjointNames[id] ??= Claim(NextTemporary("dt", ref _temporaries)));
 
     private string NextTemporary(string prefix, ref int counter)
     {
@@ -284,7 +288,7 @@ internal sealed class Emitter
         int result = _method.Result;
         if (_nodes[result].Op == Op.Parameter && _needsAdjoint[result])
         {
-            Line($"{Identifier(_adjointNames[result] ?? "d?")} += {Code.Constant(1, _nodes[result].Type).Text};");
+            Line($"{AdjointName(result)} += {Code.Constant(1, _nodes[result].Type).Text};");
             return;
         }
         if (_nodes[result].Name is { } name && _needsAdjoint[result])
@@ -292,7 +296,7 @@ internal sealed class Emitter
             // The result is one of the user's locals: seed its adjoint by name, so the chain rule reads df * ….
             _declaredAdjoints.Add(result);
             Comment(_nodes[result].Statement, "adjoint of: ");
-            Line($"{_nodes[result].Type.Keyword()} {Identifier(_adjointNames[result] ?? "d?")} = {Code.Constant(1, _nodes[result].Type).Text};   // ∂{name}/∂{name}");
+            Line($"{_nodes[result].Type.Keyword()} {AdjointName(result)} = {Code.Constant(1, _nodes[result].Type).Text};   // ∂{name}/∂{name}");
         }
         WriteBackwardRegion(0);
     }
@@ -331,7 +335,7 @@ internal sealed class Emitter
             foreach (int arg in partials.Select(p => p.Arg).Distinct().Where(a => _needsAdjoint[a] && !HasAdjoint(a)))
             {
                 _declaredAdjoints.Add(arg);
-                Line($"{_nodes[arg].Type.Keyword()} {Identifier(_adjointNames[arg] ?? "d?")} = {Code.Constant(0, _nodes[arg].Type).Text};");
+                Line($"{_nodes[arg].Type.Keyword()} {AdjointName(arg)} = {Code.Constant(0, _nodes[arg].Type).Text};");
             }
             Line($"if ({Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text})");
             Line("{");
@@ -388,7 +392,7 @@ internal sealed class Emitter
             if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
             {
                 _declaredAdjoints.Add(outer);
-                Line($"{_nodes[outer].Type.Keyword()} {Identifier(_adjointNames[outer] ?? "")} = {Code.Constant(0, _nodes[outer].Type).Text};");
+                Line($"{_nodes[outer].Type.Keyword()} {AdjointName(outer)} = {Code.Constant(0, _nodes[outer].Type).Text};");
             }
         }
         bool trueHasWork = BranchHasWork(node.TrueRegion, routed, 1), falseHasWork = BranchHasWork(node.FalseRegion, routed, 2);
@@ -447,7 +451,7 @@ internal sealed class Emitter
     private Code Adjoint(int id) =>
         _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
         : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
-        : Code.Name(Identifier(_adjointNames[id] ?? "d?"));
+        : Code.Name(AdjointName(id));
 
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
     private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
@@ -476,7 +480,7 @@ internal sealed class Emitter
             _aliasedAdjoints[target] = signed;
             return;
         }
-        string name = Identifier(_adjointNames[target] ?? "d?");
+        string name = AdjointName(target);
         if (_isParameterWithAdjoint[target] || _declaredAdjoints.Contains(target))
         {
             if (Code.IsNegation(share))

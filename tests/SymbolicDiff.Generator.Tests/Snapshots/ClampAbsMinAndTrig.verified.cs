@@ -34,11 +34,11 @@ namespace Demo
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
             double dt5 = 1.0;
-            double dt10 = dt5 / t4;
+            double dt7 = dt5 / t4;
             double dt4 = -(dt5 * t5 / t4);
             dx += dt4 * x;
             dx += dt4 * x;
-            dy -= dt10 * Math.Sin(y);
+            dy -= dt7 * Math.Sin(y);
             double dt3 = 1.0;
             double dt8 = dt3 * (1.0 - t3 * t3);
             double dc = dt8 * m;

@@ -32,9 +32,9 @@ namespace Demo
             // adjoint of: return a * MathF.Sqrt(x * x + 1f);
             float da = t4;
             float dt4 = a;
-            float dt9 = dt4 / (2f * t4);
-            dx += dt9 * x;
-            dx += dt9 * x;
+            float dt6 = dt4 / (2f * t4);
+            dx += dt6 * x;
+            dx += dt6 * x;
             // adjoint of: float a = MathF.Sin(x * n) + MathF.Exp(-y);
             float dt3 = da;
             float dt7 = dt3 * t3;

@@ -33,8 +33,8 @@ namespace Demo
             // adjoint of: return 1.0 / (1.0 + Math.Exp(-z));
             double dt2 = -(t3 / t2);
             double dt1 = dt2;
-            double dt7 = dt1 * t1;
-            double dz = -dt7;
+            double dt4 = dt1 * t1;
+            double dz = -dt4;
             // adjoint of: double z = w0 * x0 + w1 * x1 + w2;
             dw2 += dz;
             dw1 += dz * x1;

@@ -59,9 +59,9 @@ namespace Demo
             {
                 double dt4 = dr;
                 ds += dr;
-                double dt9 = dt4 / (2.0 * t4);
-                dy += dt9 * y;
-                dy += dt9 * y;
+                double dt6 = dt4 / (2.0 * t4);
+                dy += dt6 * y;
+                dy += dt6 * y;
             }
             // adjoint of: double s = x * y;
             dx += ds * y;
