@@ -538,6 +538,9 @@ internal sealed class Emitter
                 yield return (args[0], d, false);
                 yield return (args[1], d, true);
                 break;
+            case Op.Multiply when args[0] == args[1]:   // x·x: one share of 2·x rather than two of x
+                yield return (args[0], Code.Times(d, Code.Times(K(2), A(0))), false);
+                break;
             case Op.Multiply:
                 yield return (args[0], Code.Times(d, A(1)), false);
                 yield return (args[1], Code.Times(d, A(0)), false);

@@ -36,8 +36,7 @@ namespace Demo
             double dt5 = 1.0;
             double dt7 = dt5 / t4;
             double dt4 = -(dt5 * t5 / t4);
-            dx += dt4 * x;
-            dx += dt4 * x;
+            dx += dt4 * (2.0 * x);
             dy -= dt7 * Math.Sin(y);
             double dt3 = 1.0;
             double dt8 = dt3 * (1.0 - t3 * t3);

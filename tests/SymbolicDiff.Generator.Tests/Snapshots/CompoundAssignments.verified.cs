@@ -41,8 +41,7 @@ namespace Demo
             // adjoint of: x = x * 3;
             dx += dx_2 * 3.0;
             // adjoint of: b = b * b;
-            double da_5 = db * a_5;
-            da_5 += db * a_5;
+            double da_5 = db * (2.0 * a_5);
             // adjoint of: a++;
             double da_4 = da_5;
             // adjoint of: a /= y;

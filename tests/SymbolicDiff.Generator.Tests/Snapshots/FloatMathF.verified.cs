@@ -33,8 +33,7 @@ namespace Demo
             float da = t4;
             float dt4 = a;
             float dt6 = dt4 / (2f * t4);
-            dx += dt6 * x;
-            dx += dt6 * x;
+            dx += dt6 * (2f * x);
             // adjoint of: float a = MathF.Sin(x * n) + MathF.Exp(-y);
             float dt3 = da;
             float dt7 = dt3 * t3;

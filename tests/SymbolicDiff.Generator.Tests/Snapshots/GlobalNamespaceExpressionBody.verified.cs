@@ -19,8 +19,7 @@ partial class Top
 
         // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
         // adjoint of: return x * x;
-        dx += x;
-        dx += x;
+        dx += 2.0 * x;
 
         return t1;
     }

@@ -25,8 +25,7 @@ namespace Demo.Models
 
                 // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
                 // adjoint of: return (w * x - 1) * (w * x - 1);
-                double dt1 = t1;
-                dt1 += t1;
+                double dt1 = 2.0 * t1;
                 dw += dt1 * x;
                 dx += dt1 * w;
 

@@ -52,16 +52,14 @@ namespace Demo
                 double dt3 = dr * x;
                 dx += dr * t3;
                 double dt2 = dt3 / t2;
-                ds += dt2 * s;
-                ds += dt2 * s;
+                ds += dt2 * (2.0 * s);
             }
             else
             {
                 double dt4 = dr;
                 ds += dr;
                 double dt6 = dt4 / (2.0 * t4);
-                dy += dt6 * y;
-                dy += dt6 * y;
+                dy += dt6 * (2.0 * y);
             }
             // adjoint of: double s = x * y;
             dx += ds * y;
