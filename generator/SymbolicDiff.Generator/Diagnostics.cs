@@ -43,7 +43,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedCall = Error("SD0008",
         "Call cannot be differentiated",
-        "Call to '{0}' cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions{1}");
+        "Call to '{0}' cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods{1}");
 
     public static readonly DiagnosticDescriptor UnsupportedMemberAccess = Error("SD0009",
         "State cannot be read",
@@ -97,6 +97,10 @@ internal static class Diagnostics
         "Unsupported value type",
         "'{0}' has type '{1}'; values in a [Differentiable] method must be double, float, int, long or bool");
 
+    public static readonly DiagnosticDescriptor DerivativeUnavailable = Error("SD0023",
+        "Derivative not available from the callee",
+        "'{0}' depends on a differentiated parameter but is passed to parameter '{1}' of '{2}', which is [NoDiff], so its gradient has no slot for it; remove [NoDiff] there or pass a constant");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -108,6 +112,6 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        InternalError,
+        DerivativeUnavailable, InternalError,
     };
 }

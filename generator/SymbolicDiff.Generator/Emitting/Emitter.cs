@@ -35,6 +35,7 @@ internal sealed class Emitter
     private int _lastStatement = -1;
     private HashSet<int> _declaredAdjoints = new();
     private readonly HashSet<int> _hoisted = new();
+    private readonly Dictionary<int, string[]> _callSlots = new();
     private Dictionary<int, Code> _aliasedAdjoints = new();
     private HashSet<int> _gated = new();
     private readonly Stack<int> _branchRegions = new();
@@ -324,6 +325,7 @@ internal sealed class Emitter
             var partials = Partials(node, adjoint).ToList();
             if (!_gated.Contains(id) || PreservesZero(node.Op) || !(CanLeaveDomain(node.Op) || _mayBeNonFinite[id] || node.Args.Any(a => _mayBeNonFinite[a])))
             {
+                WriteCallGradient(node);
                 foreach (var (arg, share, negate) in partials)
                 {
                     Contribute(id, arg, share, negate, node.Type);
@@ -340,6 +342,7 @@ internal sealed class Emitter
             Line($"if ({Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text})");
             Line("{");
             _depth++;
+            WriteCallGradient(node);
             foreach (var (arg, share, negate) in partials)
             {
                 Contribute(id, arg, share, negate, node.Type);
@@ -349,10 +352,50 @@ internal sealed class Emitter
         }
     }
 
+    /// <summary>
+    /// For a call to another [Differentiable] method: runs its generated gradient into fresh slots, named
+    /// d&lt;callee&gt;_d&lt;parameter&gt;, which the shares then scale by this node's adjoint.
+    /// </summary>
+    private void WriteCallGradient(Node node)
+    {
+        if (node.Op != Op.Call)
+        {
+            return;
+        }
+        var callee = node.Callee!;
+        var slots = new List<string>();
+        for (int i = 0; i < node.Args.Count; i++)
+        {
+            if (callee.Differentiable[i])
+            {
+                var type = _nodes[node.Args[i]].Type;
+                Line($"{type.Keyword()} {CallSlot(node, i)} = {Code.Constant(0, type).Text};");
+                slots.Add("ref " + CallSlot(node, i));
+            }
+        }
+        var arguments = node.Args.Select(a => Ref(a).Text).Concat(slots);
+        Line($"{callee.Gradient}({string.Join(", ", arguments)});");
+    }
+
+    private string CallSlot(Node node, int parameter)
+    {
+        if (_dryRun)
+        {
+            return "slot";
+        }
+        if (!_callSlots.TryGetValue(node.Id, out var slots))
+        {
+            string callee = node.Callee!.Method.Substring(node.Callee.Method.LastIndexOf('.') + 1);
+            slots = node.Callee.Parameters.Select(p => Unique("d" + callee + "_d" + p)).ToArray();
+            _callSlots[node.Id] = slots;
+        }
+        return slots[parameter];
+    }
+
     /// <summary>Operations that can turn finite operands into ±∞ or NaN (or have such a derivative): poles, domains, overflow.</summary>
     private static bool CanLeaveDomain(Op op) =>
         op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
-            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2;
+            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2 or Op.Call;
 
     /// <summary>Rules whose shares are ±d or a routed d: a zero adjoint passes on exactly zero whatever the values.</summary>
     private static bool PreservesZero(Op op) =>
@@ -553,6 +596,15 @@ internal sealed class Emitter
                 yield return (args[0], d, false);
                 yield return (args[1], Code.Times(d, F("Truncate", Code.Over(A(0), A(1)))), true);
                 break;
+            case Op.Call:   // the slots the callee's gradient filled (see WriteCallGradient)
+                for (int i = 0; i < args.Count; i++)
+                {
+                    if (node.Callee!.Differentiable[i])
+                    {
+                        yield return (args[i], Code.Times(d, Code.Name(CallSlot(node, i))), false);
+                    }
+                }
+                break;
             case Op.Exp:
                 yield return (args[0], Code.Times(d, R()), false);
                 break;
@@ -704,6 +756,8 @@ internal sealed class Emitter
             case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
             case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
             case Op.Select: return Code.Condition(A(0), A(1), A(2));
+            case Op.Call:
+                return Code.Call(node.Callee!.Method, node.Args.Select(Ref).ToArray());
             case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
                 return Code.Call(ActivationsClass() + "." + node.Op, node.Args.Select(Ref).ToArray());
             default:

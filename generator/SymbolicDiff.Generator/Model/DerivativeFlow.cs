@@ -24,6 +24,15 @@ internal static class DerivativeFlow
                 yield return node.Args[1];
                 yield return node.Args[2];
                 yield break;
+            case Op.Call:
+                for (int i = 0; i < node.Args.Count; i++)
+                {
+                    if (node.Callee!.Differentiable[i])
+                    {
+                        yield return node.Args[i];
+                    }
+                }
+                yield break;
             default:
                 foreach (int arg in node.Args)
                 {

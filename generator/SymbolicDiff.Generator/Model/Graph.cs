@@ -66,6 +66,8 @@ internal enum Op
     HardTanh,
     Softplus,
     LeakyReLU,
+    /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
+    Call,
 }
 
 /// <summary>
@@ -82,6 +84,7 @@ internal enum Op
 /// <param name="Statement">Index of the source statement that created the node (for comments).</param>
 /// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; else −1.</param>
 /// <param name="FalseRegion">For <see cref="Op.Select"/>: the region evaluated otherwise; else −1.</param>
+/// <param name="Callee">For <see cref="Op.Call"/>: the method called and its gradient.</param>
 internal sealed record Node(
     int Id,
     Op Op,
@@ -92,7 +95,15 @@ internal sealed record Node(
     int Region,
     int Statement,
     int TrueRegion = -1,
-    int FalseRegion = -1);
+    int FalseRegion = -1,
+    Callee? Callee = null);
+
+/// <summary>A [Differentiable] method called from another one.</summary>
+/// <param name="Method">How the generated code names it, e.g. <c>Loss</c> or <c>global::Ns.Model.Loss</c>.</param>
+/// <param name="Gradient">How the generated code names its gradient method.</param>
+/// <param name="Parameters">Its parameter names, for naming the partial derivatives.</param>
+/// <param name="Differentiable">Which parameters get an adjoint slot in its gradient.</param>
+internal sealed record Callee(string Method, string Gradient, EquatableArray<string> Parameters, EquatableArray<bool> Differentiable);
 
 /// <summary>A branch of a conditional: nodes in it are only evaluated when the branch is taken.</summary>
 /// <param name="Id">Index in <see cref="DifferentiableMethod.Regions"/>.</param>

@@ -81,6 +81,10 @@ internal sealed class GraphBuilder
             CurrentRegion, CurrentStatement, trueRegion, falseRegion));
     }
 
+    /// <summary>A call to another [Differentiable] method (never shared: CSE keys do not include the callee).</summary>
+    public int Call(Callee callee, ScalarType type, int[] args) =>
+        Append(new Node(0, Op.Call, type, args.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement, Callee: callee));
+
     public int Convert(int arg, ScalarType type)
     {
         Node node = _nodes[arg];

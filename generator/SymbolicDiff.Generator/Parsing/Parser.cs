@@ -26,6 +26,8 @@ internal sealed class Parser
     private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
     private readonly List<SourceStatement> _statements = new();
     private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly HashSet<int> _differentiableParameters = new();
+    private IMethodSymbol? _method;
 
     private Parser(SemanticModel model, CancellationToken cancellation)
     {
@@ -65,6 +67,7 @@ internal sealed class Parser
             return Fail();
         }
 
+        _method = method;
         var methodLocation = syntax.Identifier.GetLocation();
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
         CheckSignature(syntax, method, methodLocation, gradientName);
@@ -81,6 +84,10 @@ internal sealed class Parser
             bool differentiable = type.IsFloating() && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
             int node = _graph.Parameter(parameter.Name, type);
             _values[parameter] = node;
+            if (differentiable)
+            {
+                _differentiableParameters.Add(node);
+            }
             parameters.Add(new Parameter(parameter.Name, type, differentiable, node));
         }
 
@@ -606,16 +613,18 @@ internal sealed class Parser
         string container = method?.ContainingType?.ToDisplayString() ?? "";
         string display = method is null ? invocation.Expression.ToString() : container + "." + method.Name;
         var location = invocation.GetLocation();
-        if (method is null || container is not ("System.Math" or "System.MathF" or ActivationsType))
-        {
-            bool calleeIsDifferentiable = method?.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute) == true;
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display,
-                calleeIsDifferentiable ? "; calls between [Differentiable] methods are not supported yet, so inline the callee's expression" : "");
-        }
         var arguments = invocation.ArgumentList.Arguments;
-        if (arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
+        if (method is not null && arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; pass its arguments by position");
+        }
+        if (method is not null && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+        {
+            return ParseDifferentiableCall(invocation, method, display);
+        }
+        if (method is null || container is not ("System.Math" or "System.MathF" or ActivationsType))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "");
         }
         var op = FunctionOf(method.Name, arguments.Count)
             ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")",
@@ -628,6 +637,64 @@ internal sealed class Parser
             return _graph.Add(Op.Divide, type, _graph.Add(Op.Log, type, args[0]), _graph.Add(Op.Log, type, args[1]));
         }
         return _graph.Add(op, type, args);
+    }
+
+    /// <summary>
+    /// A call to another [Differentiable] method: the forward pass calls it, and the backward pass calls its
+    /// generated gradient for the partial derivatives (so recursion works too, at the cost of recomputing).
+    /// </summary>
+    private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
+    {
+        var location = invocation.GetLocation();
+        if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
+            || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; it has no generated gradient to call (see its own SD diagnostic)");
+        }
+        var args = invocation.ArgumentList.Arguments.Select(a => ParseConverted(a.Expression)).ToArray();
+        var differentiable = callee.Parameters.Select(p => ScalarOf(p.Type)!.Value.IsFloating()
+            && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute)).ToArray();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!differentiable[i] && DependsOnDifferentiableParameter(args[i]))
+            {
+                throw Unsupported(Diagnostics.DerivativeUnavailable, invocation.ArgumentList.Arguments[i].GetLocation(),
+                    invocation.ArgumentList.Arguments[i].ToString(), callee.Parameters[i].Name, callee.Name);
+            }
+        }
+        string gradientName = GradientNameOf(callee.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute).ToList())
+            ?? callee.Name + "Gradient";
+        // Within the same type the generated code says Loss(…); elsewhere it names the type in full.
+        bool sameType = SymbolEqualityComparer.Default.Equals(callee.ContainingType, _method!.ContainingType);
+        string prefix = sameType ? "" : callee.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ".";
+        var target = new Callee(prefix + callee.Name, prefix + gradientName,
+            callee.Parameters.Select(p => p.Name).ToEquatableArray(), differentiable.ToEquatableArray());
+        return _graph.Call(target, ScalarOf(callee.ReturnType)!.Value, args);
+    }
+
+    /// <summary>True when a derivative can flow from a differentiable parameter of this method into the node.</summary>
+    private bool DependsOnDifferentiableParameter(int node)
+    {
+        var pending = new Stack<int>();
+        var seen = new HashSet<int>();
+        pending.Push(node);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (!seen.Add(id))
+            {
+                continue;
+            }
+            if (_graph[id].Op == Op.Parameter && _differentiableParameters.Contains(id))
+            {
+                return true;
+            }
+            foreach (int arg in DerivativeFlow.DifferentiableArgs(_graph[id], _graph.Nodes))
+            {
+                pending.Push(arg);
+            }
+        }
+        return false;
     }
 
     private static Op? FunctionOf(string name, int arity) => (name, arity) switch
