@@ -101,6 +101,10 @@ internal static class Diagnostics
         "Derivative not available from the callee",
         "'{0}' depends on a differentiated parameter but is passed to parameter '{1}' of '{2}', which is [NoDiff], so its gradient has no slot for it; remove [NoDiff] there or pass a constant");
 
+    public static readonly DiagnosticDescriptor CustomGradientMismatch = Error("SD0024",
+        "Custom gradient has the wrong signature",
+        "'{0}' has [CustomGradient], but type '{2}' has no method '{1}'; write the hand-written gradient with exactly that signature");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -112,6 +116,6 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, InternalError,
+        DerivativeUnavailable, CustomGradientMismatch, InternalError,
     };
 }

@@ -25,3 +25,20 @@ public sealed class DifferentiableAttribute : Attribute
 public sealed class NoDiffAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Registers a hand-written gradient for a static method the generator cannot see into (a call into a native
+/// library, say), so that <see cref="DifferentiableAttribute"/> methods may call it. The gradient method lives in
+/// the same type and follows the generated convention: for <c>double F(double x, [NoDiff] double s)</c> it is
+/// <c>static double FGradient(double x, double s, ref double dx)</c>, returning F and adding ∂F/∂x to <c>dx</c>.
+/// A gradient with another signature is reported (SD0024) where F is called.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CustomGradientAttribute : Attribute
+{
+    /// <summary>Registers the method named <paramref name="gradientMethod"/> as the gradient.</summary>
+    public CustomGradientAttribute(string gradientMethod) => GradientMethod = gradientMethod;
+
+    /// <summary>The name of the hand-written gradient method.</summary>
+    public string GradientMethod { get; }
+}

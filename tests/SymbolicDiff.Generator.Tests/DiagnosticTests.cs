@@ -209,9 +209,9 @@ public class DiagnosticTests
         var rows = Cases.Select(r => ((string)r[0], (string)r[2])).ToList();
         Assert.True(rows.Count >= 20);
         Assert.Equal(rows.Count, rows.Select(r => r.Item1).Distinct().Count());
-        // SD0023 needs a second [Differentiable] method and has its own test below; SD9999 is for generator bugs.
+        // SD0023 and SD0024 need a second method and have their own tests below; SD9999 is for generator bugs.
         var untested = Diagnostics.All.Select(d => d.Id).Except(rows.Select(r => r.Item2)).ToList();
-        Assert.Equal(new[] { "SD0023", "SD9999" }, untested);
+        Assert.Equal(new[] { "SD0023", "SD0024", "SD9999" }, untested);
     }
 
     [Fact]
@@ -268,5 +268,23 @@ public class DiagnosticTests
             atCall.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(span, atCall.Location.SourceSpan);
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "SD0001");
+    }
+
+    /// <summary>A [CustomGradient] whose method does not have the generated gradient's signature is reported at the call.</summary>
+    [Fact]
+    public void CustomGradientWithWrongSignature()
+    {
+        var (source, span) = Unmark(Wrap(
+            "[CustomGradient(\"Wrong\")] public static double Other(double x, [NoDiff] int n) => x * n;\n" +
+            "    public static double Wrong(double x, int n, double dx) => x;\n" +
+            "    [Differentiable] public static double Bad(double x) { return [|Other(x, 3)|]; }"));
+        var run = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0024", diagnostic.Id);
+        Assert.Equal("'Other' has [CustomGradient], but type 'Functions' has no method 'static double Wrong(double x, int n, ref double dx)'; " +
+            "write the hand-written gradient with exactly that signature", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
     }
 }

@@ -35,8 +35,37 @@ public static partial class CallFunctions
     public static double Root(double x) => Math.Sqrt(x);
 }
 
+/// <summary>A function the generator cannot see into, with a hand-written gradient registered for it.</summary>
+public static partial class NativeFunctions
+{
+    [CustomGradient(nameof(SoftClipGradient))]
+    public static double SoftClip(double x, [NoDiff] double limit) => limit * Math.Tanh(x / limit);
+
+    public static double SoftClipGradient(double x, double limit, ref double dx)
+    {
+        double t = Math.Tanh(x / limit);
+        dx += 1 - t * t;
+        return limit * t;
+    }
+
+    [Differentiable]
+    public static double UsesSoftClip(double a, double b) => SoftClip(a * b, 2.0) * b;
+}
+
 public class CallTests
 {
+    [Theory]
+    [InlineData(0.7, -1.2)]
+    [InlineData(3.0, 2.5)]
+    public void CustomGradientIsUsedByTheChainRule(double a, double b)
+    {
+        var report = GradientCheck.Check(
+            p => NativeFunctions.UsesSoftClip(p[0], p[1]),
+            (p, g) => NativeFunctions.UsesSoftClipGradient(p[0], p[1], ref g[0], ref g[1]),
+            new[] { a, b });
+        Assert.True(report.Passed(1e-8), report.ToString());
+    }
+
     [Theory]
     [InlineData(0.5, -0.3, 1.5, 0.9)]
     [InlineData(-2.0, 1.0, -0.5, 0.1)]

@@ -19,6 +19,7 @@ internal sealed class Parser
     public const string DifferentiableAttribute = "SymbolicDiff.DifferentiableAttribute";
     private const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
     private const string ActivationsType = "SymbolicDiff.Activations";
+    private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellation;
@@ -620,7 +621,13 @@ internal sealed class Parser
         }
         if (method is not null && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
         {
-            return ParseDifferentiableCall(invocation, method, display);
+            return ParseDifferentiableCall(invocation, method, display, gradientName: null);
+        }
+        if (method?.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == CustomGradientAttribute) is { } custom)
+        {
+            string gradientName = custom.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+            CheckCustomGradient(invocation, method, gradientName);
+            return ParseDifferentiableCall(invocation, method, display, gradientName);
         }
         if (method is null || container is not ("System.Math" or "System.MathF" or ActivationsType))
         {
@@ -643,7 +650,7 @@ internal sealed class Parser
     /// A call to another [Differentiable] method: the forward pass calls it, and the backward pass calls its
     /// generated gradient for the partial derivatives (so recursion works too, at the cost of recomputing).
     /// </summary>
-    private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
+    private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, string? gradientName)
     {
         var location = invocation.GetLocation();
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
@@ -662,7 +669,7 @@ internal sealed class Parser
                     invocation.ArgumentList.Arguments[i].ToString(), callee.Parameters[i].Name, callee.Name);
             }
         }
-        string gradientName = GradientNameOf(callee.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute).ToList())
+        gradientName ??= GradientNameOf(callee.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute).ToList())
             ?? callee.Name + "Gradient";
         // Within the same type the generated code says Loss(…); elsewhere it names the type in full.
         bool sameType = SymbolEqualityComparer.Default.Equals(callee.ContainingType, _method!.ContainingType);
@@ -670,6 +677,27 @@ internal sealed class Parser
         var target = new Callee(prefix + callee.Name, prefix + gradientName,
             callee.Parameters.Select(p => p.Name).ToEquatableArray(), differentiable.ToEquatableArray());
         return _graph.Call(target, ScalarOf(callee.ReturnType)!.Value, args);
+    }
+
+    /// <summary>
+    /// A [CustomGradient] must name a static method of the callee's type with the generated gradient's
+    /// signature: the callee's parameters, then a ref slot for each double or float parameter not [NoDiff].
+    /// </summary>
+    private void CheckCustomGradient(InvocationExpressionSyntax invocation, IMethodSymbol callee, string gradientName)
+    {
+        var slots = callee.Parameters.Where(p => ScalarOf(p.Type)?.IsFloating() == true
+            && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute)).ToList();
+        var expectedTypes = callee.Parameters.Select(p => (p.Type, RefKind.None)).Concat(slots.Select(p => (p.Type, RefKind.Ref))).ToList();
+        bool matches = callee.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>().Any(g =>
+            g.IsStatic && !g.IsGenericMethod && SymbolEqualityComparer.Default.Equals(g.ReturnType, callee.ReturnType)
+            && g.Parameters.Length == expectedTypes.Count
+            && g.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, expectedTypes[i].Type) && p.RefKind == expectedTypes[i].Item2).All(ok => ok));
+        if (!matches)
+        {
+            string signature = $"static {callee.ReturnType.ToDisplayString()} {gradientName}(" + string.Join(", ",
+                callee.Parameters.Select(p => p.Type.ToDisplayString() + " " + p.Name).Concat(slots.Select(p => "ref " + p.Type.ToDisplayString() + " d" + p.Name))) + ")";
+            throw Unsupported(Diagnostics.CustomGradientMismatch, invocation.GetLocation(), callee.Name, signature, callee.ContainingType.Name);
+        }
     }
 
     /// <summary>True when a derivative can flow from a differentiable parameter of this method into the node.</summary>
