@@ -588,6 +588,9 @@ internal sealed class Emitter
                 yield return (args[0], Code.Times(d, A(1)), false);
                 yield return (args[1], Code.Times(d, A(0)), false);
                 break;
+            case Op.Divide when _nodes[args[0]] is { Op: Op.Constant, Constant: 1 }:   // r = 1/b: ∂r/∂b = −r², no second division
+                yield return (args[1], Code.Times(d, Square(R())), true);
+                break;
             case Op.Divide:
                 yield return (args[0], Code.Over(d, A(1)), false);
                 yield return (args[1], Code.Over(Code.Times(d, R()), A(1)), true);

@@ -26,13 +26,12 @@ namespace Demo
             double z = w0 * x0 + w1 * x1 + w2;
             // return 1.0 / (1.0 + Math.Exp(-z));
             double t1 = Math.Exp(-z);
-            double t2 = 1.0 + t1;
-            double t3 = 1.0 / t2;
+            double t2 = 1.0 / (1.0 + t1);
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return 1.0 / (1.0 + Math.Exp(-z));
-            double dt2 = -(t3 / t2);
-            double dt1 = dt2;
+            double dt3 = -(t2 * t2);
+            double dt1 = dt3;
             double dt4 = dt1 * t1;
             double dz = -dt4;
             // adjoint of: double z = w0 * x0 + w1 * x1 + w2;
@@ -42,7 +41,7 @@ namespace Demo
             dw0 += dz * x0;
             dx0 += dz * w0;
 
-            return t3;
+            return t2;
         }
     }
 }
