@@ -15,6 +15,12 @@ public sealed class DifferentiableAttribute : Attribute
     /// Name of the generated gradient method. Defaults to the method's name followed by <c>Gradient</c>.
     /// </summary>
     public string? GradientName { get; set; }
+
+    /// <summary>
+    /// Also generate forward mode: for <c>F(double x, double y)</c>, <c>FTangent(double x, double y, double dx, double dy, out double dF)</c>
+    /// returns F and its directional derivative dF = ∂F/∂x·dx + ∂F/∂y·dy (a Jacobian-vector product).
+    /// </summary>
+    public bool Tangent { get; set; }
 }
 
 /// <summary>

@@ -85,6 +85,17 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void ForwardModeTangent() => Check(nameof(ForwardModeTangent), InClass("""
+            [Differentiable(Tangent = true)]
+            public static double Neuron(double w0, double w1, double w2, double x0, double x1)
+            {
+                double z = w0 * x0 + w1 * x1 + w2;
+                double s = z > 0 ? 1.0 / (1.0 + Math.Exp(-z)) : Math.Exp(z) / (1.0 + Math.Exp(z));
+                return s;
+            }
+        """));
+
+    [Fact]
     public void SigmoidNeuron() => Check(nameof(SigmoidNeuron), InClass("""
             [Differentiable]
             public static double Neuron(double w0, double w1, double w2, double x0, double x1)

@@ -42,8 +42,12 @@ internal sealed class Emitter
     private bool _dryRun;
     private int _temporaries;
 
-    private Emitter(DifferentiableMethod method)
+    private readonly bool _tangentMode;
+    private bool[] _active = Array.Empty<bool>();
+
+    private Emitter(DifferentiableMethod method, bool tangentMode)
     {
+        _tangentMode = tangentMode;
         _method = method;
         _nodes = method.Nodes;
         int count = _nodes.Count;
@@ -58,9 +62,22 @@ internal sealed class Emitter
         _adjointNames = new string?[count];
     }
 
-    public static string Emit(DifferentiableMethod method) => new Emitter(method).Write();
+    /// <summary>The generated file: the gradient method, and the tangent method when it was asked for.</summary>
+    public static string Emit(DifferentiableMethod method)
+    {
+        var gradient = new Emitter(method, tangentMode: false);
+        var methods = new List<string> { gradient.WriteGradient() };
+        var namespaces = new HashSet<string>(gradient._namespacesUsed);
+        if (method.TangentName is not null)
+        {
+            var tangent = new Emitter(method, tangentMode: true);
+            methods.Add(tangent.WriteTangent());
+            namespaces.UnionWith(tangent._namespacesUsed);
+        }
+        return WriteFile(method, methods, namespaces);
+    }
 
-    private string Write()
+    private string WriteGradient()
     {
         Analyse();
 
@@ -87,7 +104,92 @@ internal sealed class Emitter
         WriteBackwardPass();
         Line();
         Line("return " + Ref(_method.Result).Text + ";");
-        return WriteFile(body.ToString());
+
+        var m = _method;
+        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
+        var summary = new List<string> { $"Returns <see cref=\"{Cref()}\"/> and adds its partial derivatives to the adjoint arguments:" };
+        summary.AddRange(differentiable.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}."));
+        summary.Add("Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
+        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
+            .Concat(differentiable.Select(p => "ref " + p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)));
+        return MethodText(summary, m.GradientName, parameters, body.ToString());
+    }
+
+    /// <summary>
+    /// Forward mode: each value's tangent d&lt;name&gt; (its derivative along the direction given for the
+    /// parameters) is computed right after the value, as the sum over its operands of ∂value/∂operand · d&lt;operand&gt;.
+    /// </summary>
+    private string WriteTangent()
+    {
+        Analyse();
+        _dryRun = true;
+        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select)))
+        {
+            TangentOf(node);
+        }
+        foreach (var select in _nodes.Where(n => _reachable[n.Id] && n.Op == Op.Select))
+        {
+            Ref(select.Args[0]);
+        }
+        _dryRun = false;
+        AssignNames();
+        string output = Unique("d" + _method.Name);
+
+        var body = new StringBuilder();
+        _text = body;
+        _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
+        Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
+        WriteForwardRegion(0);
+        Line();
+        Line($"{Identifier(output)} = {(TangentCode(_method.Result) ?? Code.Constant(0, _method.ReturnType)).Text};");
+        Line("return " + Ref(_method.Result).Text + ";");
+
+        var m = _method;
+        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
+        var summary = new List<string>
+        {
+            $"Returns <see cref=\"{Cref()}\"/> and, in <paramref name=\"{output}\"/>, its directional derivative",
+            "(forward mode, a Jacobian-vector product): " + string.Join(" + ", differentiable.Select(p => $"∂{m.Name}/∂{p.Name}·{_adjointNames[p.Node]}")) + ".",
+        };
+        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
+            .Concat(differentiable.Select(p => p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)))
+            .Append("out " + m.ReturnType.Keyword() + " " + Identifier(output));
+        return MethodText(summary, m.TangentName!, parameters, body.ToString());
+    }
+
+    /// <summary>The tangent of a value, or null when it does not depend on a differentiated parameter.</summary>
+    private Code? TangentCode(int id)
+    {
+        var node = _nodes[id];
+        if (!_active[id])
+        {
+            return null;
+        }
+        if (node.Op == Op.Parameter || IsLocal(id))
+        {
+            return Code.Name(AdjointName(id));
+        }
+        return TangentOf(node);
+    }
+
+    /// <summary>Σ ∂node/∂operand · d(operand), from the same rules as the backward pass (with an adjoint of 1).</summary>
+    private Code TangentOf(Node node)
+    {
+        Code? sum = null;
+        foreach (var (arg, partial, negate) in Partials(node, Code.Constant(1, node.Type)))
+        {
+            if (TangentCode(arg) is not { } tangent)
+            {
+                continue;
+            }
+            if (_nodes[arg].Type != node.Type)
+            {
+                tangent = Code.Cast(node.Type, tangent);
+            }
+            var term = Code.Times(partial, tangent);
+            sum = sum is null ? (negate ? Code.Prefix("-", term) : term) : negate ? Code.Minus(sum.Value, term) : Code.Plus(sum.Value, term);
+        }
+        return sum ?? Code.Constant(0, node.Type);
     }
 
     // ---- Analysis ------------------------------------------------------------------------------
@@ -115,7 +217,7 @@ internal sealed class Emitter
             }
         }
 
-        var active = new bool[_nodes.Count];
+        var active = _active = new bool[_nodes.Count];
         foreach (var parameter in _method.Parameters)
         {
             active[parameter.Node] = parameter.IsDifferentiable;
@@ -141,7 +243,7 @@ internal sealed class Emitter
         {
             return false;
         }
-        return node.Name is not null || id == _method.Result || node.Op == Op.Select
+        return node.Name is not null || id == _method.Result || node.Op is Op.Select or Op.Call
             || _useCount[id] != 1 || _neededByBackward[id] || _useRegion[id] != node.Region;
     }
 
@@ -225,6 +327,11 @@ internal sealed class Emitter
             {
                 Comment(node.Statement, "");
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
+                if (_tangentMode && _active[node.Id])
+                {
+                    WriteCallGradient(node);
+                    Line($"{type} {AdjointName(node.Id)} = {TangentOf(node).Text};");
+                }
                 continue;
             }
             var group = BranchGroup(node);
@@ -238,10 +345,16 @@ internal sealed class Emitter
             {
                 string value = Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text;
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {value};" : $"{type} {name} = {value};");
+                if (_tangentMode && _active[node.Id])
+                {
+                    var zero = Code.Constant(0, node.Type);
+                    Line($"{type} {AdjointName(node.Id)} = {Code.Condition(condition, TangentCode(node.Args[1]) ?? zero, TangentCode(node.Args[2]) ?? zero).Text};");
+                }
                 continue;
             }
-            // Values computed in a branch but read by the backward pass are declared outside it.
-            foreach (var kept in _nodes.Where(n => IsLocal(n.Id) && _neededByBackward[n.Id]
+            // Values computed in a branch but read by the backward pass are declared outside it (forward mode
+            // uses them only inside the branch).
+            foreach (var kept in _nodes.Where(n => !_tangentMode && IsLocal(n.Id) && _neededByBackward[n.Id]
                 && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && _hoisted.Add(n.Id)))
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
@@ -249,6 +362,10 @@ internal sealed class Emitter
             foreach (int member in group.Where(m => !_hoisted.Contains(m)))
             {
                 Line($"{_nodes[member].Type.Keyword()} {Identifier(_names[member]!)};");
+            }
+            foreach (int member in group.Where(m => _tangentMode && _active[m]))
+            {
+                Line($"{_nodes[member].Type.Keyword()} {AdjointName(member)};");
             }
             Line($"if ({condition.Text})");
             WriteForwardBranch(node.TrueRegion, group, 1);
@@ -268,6 +385,11 @@ internal sealed class Emitter
         foreach (int member in group)
         {
             Line($"{Identifier(_names[member]!)} = {Ref(_nodes[member].Args[arg]).Text};");
+            if (_tangentMode && _active[member])
+            {
+                var tangent = TangentCode(_nodes[member].Args[arg]) ?? Code.Constant(0, _nodes[member].Type);
+                Line($"{AdjointName(member)} = {tangent.Text};");
+            }
         }
         _depth--;
         Line("}");
@@ -828,17 +950,36 @@ internal sealed class Emitter
         return false;
     }
 
-    private string WriteFile(string body)
+    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p => p.Type.Keyword())) + ")";
+
+    /// <summary>One generated method with its doc comment; indentation is added by <see cref="WriteFile"/>.</summary>
+    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body)
     {
-        var m = _method;
+        var text = new StringBuilder();
+        text.AppendLine("/// <summary>");
+        foreach (string line in summary)
+        {
+            text.AppendLine("/// " + line);
+        }
+        text.AppendLine("/// </summary>");
+        text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
+        text.AppendLine($"{_method.Accessibility} static {_method.ReturnType.Keyword()} {name}({string.Join(", ", parameters)})");
+        text.AppendLine("{");
+        text.Append(body);   // already indented to its final depth
+        text.AppendLine("}");
+        return text.ToString();
+    }
+
+    private static string WriteFile(DifferentiableMethod m, List<string> methods, HashSet<string> namespacesUsed)
+    {
         var file = new StringBuilder();
         file.AppendLine("// <auto-generated/>");
         file.AppendLine($"// Generated by SymbolicDiff from {string.Join(".", m.ContainingTypes.Select(t => t.Name))}.{m.Name}. Edit that method, not this file.");
         file.AppendLine("#nullable enable");
         file.AppendLine();
-        if (!m.QualifyNames && _namespacesUsed.Count > 0)
+        if (!m.QualifyNames && namespacesUsed.Count > 0)
         {
-            foreach (string ns in _namespacesUsed.OrderBy(n => n, StringComparer.Ordinal))
+            foreach (string ns in namespacesUsed.OrderBy(n => n, StringComparer.Ordinal))
             {
                 file.AppendLine($"using {ns};");
             }
@@ -858,24 +999,18 @@ internal sealed class Emitter
             file.AppendLine(Pad(depth) + "{");
             depth++;
         }
-
-        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
-        string cref = m.Name + "(" + string.Join(", ", m.Parameters.Select(p => p.Type.Keyword())) + ")";
-        file.AppendLine(Pad(depth) + "/// <summary>");
-        file.AppendLine(Pad(depth) + $"/// Returns <see cref=\"{cref}\"/> and adds its partial derivatives to the adjoint arguments:");
-        foreach (var p in differentiable)
+        for (int i = 0; i < methods.Count; i++)
         {
-            file.AppendLine(Pad(depth) + $"/// <paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}.");
+            if (i > 0)
+            {
+                file.AppendLine();
+            }
+            foreach (string line in methods[i].Replace("\r\n", "\n").TrimEnd('\n').Split('\n'))
+            {
+                // Method bodies come indented already; the signature lines get the type's depth.
+                file.AppendLine(line.StartsWith(" ") || line.Length == 0 ? line : Pad(depth) + line);
+            }
         }
-        file.AppendLine(Pad(depth) + "/// Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
-        file.AppendLine(Pad(depth) + "/// </summary>");
-        file.AppendLine(Pad(depth) + "[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
-        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
-            .Concat(differentiable.Select(p => "ref " + p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)));
-        file.AppendLine(Pad(depth) + $"{m.Accessibility} static {m.ReturnType.Keyword()} {m.GradientName}({string.Join(", ", parameters)})");
-        file.AppendLine(Pad(depth) + "{");
-        file.Append(body);
-        file.AppendLine(Pad(depth) + "}");
         while (depth > 0)
         {
             depth--;

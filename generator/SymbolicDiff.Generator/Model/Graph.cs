@@ -135,6 +135,7 @@ internal sealed record DifferentiableMethod(
     EquatableArray<ContainingType> ContainingTypes,
     string Name,
     string GradientName,
+    string? TangentName,
     string Accessibility,
     ScalarType ReturnType,
     EquatableArray<Parameter> Parameters,

@@ -71,7 +71,13 @@ internal sealed class Parser
         _method = method;
         var methodLocation = syntax.Identifier.GetLocation();
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
+        bool tangent = attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Tangent" && a.Value.Value is true);
+        string? tangentName = tangent ? method.Name + "Tangent" : null;
         CheckSignature(syntax, method, methodLocation, gradientName);
+        if (tangentName is not null && method.ContainingType.GetMembers(tangentName).Any())
+        {
+            Report(Diagnostics.GradientNameConflict, methodLocation, tangentName, method.ContainingType.Name);
+        }
         if (_diagnostics.Count > 0)
         {
             return Fail();
@@ -120,6 +126,7 @@ internal sealed class Parser
             ContainingTypes: ContainingTypesOf(method.ContainingType),
             Name: method.Name,
             GradientName: gradientName,
+            TangentName: tangentName,
             Accessibility: AccessibilityOf(method.DeclaredAccessibility),
             ReturnType: returnType,
             Parameters: parameters.ToEquatableArray(),

@@ -21,18 +21,20 @@ namespace Demo
             double p = global::Demo.Layers.Neuron(w, b, x);
             // return Square(p - y) + 0.01 * Square(w);
             double t1 = p - y;
-            double t2 = Square(w);
-            double t3 = Square(t1) + 0.01 * t2;
+            double t2 = Square(t1);
+            double t3 = Square(w);
+            double t4 = t2 + 0.01 * t3;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Square(p - y) + 0.01 * Square(w);
-            double dt2 = 0.01;
+            double dt2 = 1.0;
+            double dt3 = 0.01;
             double dSquare_de = 0.0;
             SquareGradient(w, ref dSquare_de);
-            dw += dt2 * dSquare_de;
+            dw += dt3 * dSquare_de;
             double dSquare_de_2 = 0.0;
             SquareGradient(t1, ref dSquare_de_2);
-            double dt1 = dSquare_de_2;
+            double dt1 = dt2 * dSquare_de_2;
             double dp = dt1;
             // adjoint of: double p = Layers.Neuron(w, b, x);
             double dNeuron_dw = 0.0;
@@ -41,7 +43,7 @@ namespace Demo
             dw += dp * dNeuron_dw;
             db += dp * dNeuron_db;
 
-            return t3;
+            return t4;
         }
     }
 }
