@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -134,13 +135,17 @@ public class GradientPropertyTests
             });
 
     internal static readonly Gen<Method> MethodGen =
-        Gen.Select(Gen.Int[2, 3], Gen.Int[0, 3]).SelectMany(t =>
+        Gen.Select(Gen.Int[2, 3], Gen.Int[0, 4]).SelectMany(t =>
         {
             var (parameters, shape) = t;
             var scope = Parameters.Take(parameters).ToArray();
             if (shape == 0)
             {
                 return Expression(scope, 3).Select(e => new Method(parameters, Array.Empty<(string, string, string[])>(), e.D, e.F, e.Kinks));
+            }
+            if (shape == 4)
+            {
+                return BranchingMethod(parameters, scope);
             }
             // Locals, a compound assignment and a reassignment.
             var withA = scope.Append("a").ToArray();
@@ -159,6 +164,28 @@ public class GradientPropertyTests
                     return new Method(parameters, statements, e4.D, e4.F, e4.Kinks);
                 });
         });
+
+    /// <summary>
+    /// An if/else that assigns a local, then an early return: the kinks are the two conditions. In the K
+    /// method the return is dropped (its kinks are still counted), so K runs every statement.
+    /// </summary>
+    private static Gen<Method> BranchingMethod(int parameters, string[] scope)
+    {
+        var withA = scope.Append("a").ToArray();
+        return Gen.Select(Expression(scope, 2), Expression(scope, 2), Expression(withA, 2), Expression(withA, 2), Expression(withA, 2), Expression(withA, 2))
+            .Select((e1, c, e3, e4, e5, e6) =>
+            {
+                string Branch(bool f) => $"if ({c.Code(f)} > {Lit(0.1, f)}) {{ a = a * {e3.Code(f)}; }} else {{ a += {e4.Code(f)}; }}";
+                string EarlyReturn(bool f) => $"if (a > {Lit(0.5, f)}) return {e5.Code(f)};";
+                var statements = new (string D, string F, string[] Kinks)[]
+                {
+                    ($"double a = {e1.D};", $"float a = {e1.F};", e1.Kinks),
+                    (Branch(false), Branch(true), c.Kinks.Append($"({c.D}) - 0.1").Concat(e3.Kinks).Concat(e4.Kinks).ToArray()),
+                    (EarlyReturn(false), EarlyReturn(true), e5.Kinks.Append("a - 0.5").ToArray()),
+                };
+                return new Method(parameters, statements, e6.D, e6.F, e6.Kinks);
+            });
+    }
 
     private static string Source(IReadOnlyList<Method> methods)
     {
@@ -181,7 +208,7 @@ public class GradientPropertyTests
             foreach (var s in m.Statements)
             {
                 foreach (var k in s.Kinks) text.Append($"        m = Math.Min(m, Math.Abs({k}));\n");
-                text.Append("        ").Append(s.D).Append('\n');
+                text.Append("        ").Append(Regex.Replace(s.D, @"return [^;]*;", "{ }")).Append('\n');
             }
             foreach (var k in m.ReturnKinks) text.Append($"        m = Math.Min(m, Math.Abs({k}));\n");
             text.Append("        return m;\n    }\n\n");
