@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>The backward pass: adjoints in reverse node order, routed through branches, skipped where zero meets ∞.</summary>
+internal sealed partial class Emitter
+{
+    // ---- Backward pass -------------------------------------------------------------------------
+
+    private void WriteBackwardPass()
+    {
+        int result = _method.Result;
+        if (_nodes[result].Op == Op.Parameter && _needsAdjoint[result])
+        {
+            Line($"{AdjointName(result)} += {Code.Constant(1, _nodes[result].Type).Text};");
+            return;
+        }
+        if (_nodes[result].Name is { } name && _needsAdjoint[result])
+        {
+            // The result is one of the user's locals: seed its adjoint by name, so the chain rule reads df * ….
+            _declaredAdjoints.Add(result);
+            Comment(_nodes[result].Statement, "adjoint of: ");
+            Line($"{_nodes[result].Type.Keyword()} {AdjointName(result)} = {Code.Constant(1, _nodes[result].Type).Text};   // ∂{name}/∂{name}");
+        }
+        WriteBackwardRegion(0);
+    }
+
+    private void WriteBackwardRegion(int region)
+    {
+        for (int id = _nodes.Count - 1; id >= 0; id--)
+        {
+            var node = _nodes[id];
+            if (node.Region != region || !_reachable[id])
+            {
+                continue;
+            }
+            if (node.Op == Op.Select)
+            {
+                WriteSelectBackward(node);
+                continue;
+            }
+            if (!_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
+            {
+                continue;
+            }
+            Comment(node.Statement, "adjoint of: ");
+            var adjoint = Adjoint(id);
+            var partials = Partials(node, adjoint).ToList();
+            if (!_gated.Contains(id) || PreservesZero(node.Op) || !(CanLeaveDomain(node.Op) || _mayBeNonFinite[id] || node.Args.Any(a => _mayBeNonFinite[a])))
+            {
+                WriteCallGradient(node);
+                foreach (var (arg, share, negate) in partials)
+                {
+                    Contribute(id, arg, share, negate, node.Type);
+                }
+                continue;
+            }
+            // This adjoint is zero whenever a branch not taken routed nothing here, and the local derivative may
+            // be infinite or NaN there (a Sqrt the branch guarded against, say). Skipping it keeps 0·∞ = NaN out.
+            foreach (int arg in partials.Select(p => p.Arg).Distinct().Where(a => _needsAdjoint[a] && !HasAdjoint(a)))
+            {
+                _declaredAdjoints.Add(arg);
+                Line($"{_nodes[arg].Type.Keyword()} {AdjointName(arg)} = {Code.Constant(0, _nodes[arg].Type).Text};");
+            }
+            Line($"if ({Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text})");
+            Line("{");
+            _depth++;
+            WriteCallGradient(node);
+            foreach (var (arg, share, negate) in partials)
+            {
+                Contribute(id, arg, share, negate, node.Type);
+            }
+            _depth--;
+            Line("}");
+        }
+    }
+
+    /// <summary>
+    /// For a call to another [Differentiable] method: runs its generated gradient into fresh slots, named
+    /// d&lt;callee&gt;_d&lt;parameter&gt;, which the shares then scale by this node's adjoint.
+    /// </summary>
+    private void WriteCallGradient(Node node)
+    {
+        if (node.Op != Op.Call)
+        {
+            return;
+        }
+        var callee = node.Callee!;
+        var slots = new List<string>();
+        for (int i = 0; i < node.Args.Count; i++)
+        {
+            if (callee.Differentiable[i])
+            {
+                var type = _nodes[node.Args[i]].Type;
+                Line($"{type.Keyword()} {CallSlot(node, i)} = {Code.Constant(0, type).Text};");
+                slots.Add("ref " + CallSlot(node, i));
+            }
+        }
+        var arguments = node.Args.Select(a => Ref(a).Text).Concat(slots);
+        Line($"{callee.Gradient}({string.Join(", ", arguments)});");
+    }
+
+    private string CallSlot(Node node, int parameter)
+    {
+        if (_dryRun)
+        {
+            return "slot";
+        }
+        if (!_callSlots.TryGetValue(node.Id, out var slots))
+        {
+            string callee = node.Callee!.Method.Substring(node.Callee.Method.LastIndexOf('.') + 1);
+            slots = node.Callee.Parameters.Select(p => Unique("d" + callee + "_d" + p)).ToArray();
+            _callSlots[node.Id] = slots;
+        }
+        return slots[parameter];
+    }
+
+    /// <summary>Operations that can turn finite operands into ±∞ or NaN (or have such a derivative): poles, domains, overflow.</summary>
+    private static bool CanLeaveDomain(Op op) =>
+        op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
+            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2 or Op.Call;
+
+    /// <summary>Rules whose shares are ±d or a routed d: a zero adjoint passes on exactly zero whatever the values.</summary>
+    private static bool PreservesZero(Op op) =>
+        op is Op.Add or Op.Subtract or Op.Negate or Op.Convert or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.ReLU or Op.HardTanh;
+
+    /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
+    private void WriteSelectBackward(Node node)
+    {
+        var group = BranchGroup(node);
+        if (group[group.Count - 1] != node.Id)
+        {
+            return;   // written with the last select of its if statement, which comes first in reverse
+        }
+        var routed = group.Where(m => _needsAdjoint[m] && HasAdjoint(m)).ToList();
+        if (routed.Count == 0)
+        {
+            return;
+        }
+        Comment(node.Statement, "adjoint of: ");
+        var condition = Ref(node.Args[0]);
+        bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
+            && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
+        if (group.Count == 1 && !branchesHaveWork)
+        {
+            var adjoint = Adjoint(node.Id);
+            var zero = Code.Constant(0, node.Type);
+            Contribute(node.Id, node.Args[1], Code.Condition(condition, adjoint, zero), false, node.Type);
+            Contribute(node.Id, node.Args[2], Code.Condition(condition, zero, adjoint), false, node.Type);
+            return;
+        }
+
+        // Adjoints of values outside the branches that either branch adds to must exist before the if.
+        var outerOperands = OperandsReceivingFrom(node.TrueRegion, routed.Select(m => _nodes[m].Args[1]))
+            .Concat(OperandsReceivingFrom(node.FalseRegion, routed.Select(m => _nodes[m].Args[2])));
+        foreach (int outer in outerOperands.Distinct().OrderBy(i => i))
+        {
+            if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
+            {
+                _declaredAdjoints.Add(outer);
+                Line($"{_nodes[outer].Type.Keyword()} {AdjointName(outer)} = {Code.Constant(0, _nodes[outer].Type).Text};");
+            }
+        }
+        bool trueHasWork = BranchHasWork(node.TrueRegion, routed, 1), falseHasWork = BranchHasWork(node.FalseRegion, routed, 2);
+        if (trueHasWork)
+        {
+            Line($"if ({condition.Text})");
+            WriteBackwardBranch(node.TrueRegion, routed, 1);
+            if (falseHasWork)
+            {
+                Line("else");
+                WriteBackwardBranch(node.FalseRegion, routed, 2);
+            }
+        }
+        else if (falseHasWork)
+        {
+            Line($"if ({Code.Prefix("!", condition).Text})");
+            WriteBackwardBranch(node.FalseRegion, routed, 2);
+        }
+    }
+
+    private bool BranchHasWork(int region, List<int> routed, int arg) =>
+        routed.Any(m => _needsAdjoint[_nodes[m].Args[arg]])
+        || _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter && Encloses(region, n.Region));
+
+    private void WriteBackwardBranch(int region, List<int> routed, int arg)
+    {
+        Line("{");
+        _depth++;
+        var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        int lastStatement = _lastStatement;
+        _branchRegions.Push(region);
+        foreach (int member in routed)
+        {
+            Contribute(member, _nodes[member].Args[arg], Adjoint(member), false, _nodes[member].Type);
+        }
+        WriteBackwardRegion(region);
+        _branchRegions.Pop();
+        _declaredAdjoints = declaredOutside;   // adjoints declared in the branch go out of scope with it
+        _lastStatement = lastStatement;
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>Nodes outside <paramref name="region"/> whose adjoints the branch adds to.</summary>
+    private IEnumerable<int> OperandsReceivingFrom(int region, IEnumerable<int> values)
+    {
+        var sources = _nodes.Where(n => _reachable[n.Id] && _needsAdjoint[n.Id] && Encloses(region, n.Region))
+            .SelectMany(n => DerivativeFlow.DifferentiableArgs(n, _nodes))
+            .Concat(values);
+        return sources.Where(a => _needsAdjoint[a] && !Encloses(region, _nodes[a].Region));
+    }
+
+    private bool HasAdjoint(int id) =>
+        id == _method.Result || _declaredAdjoints.Contains(id) || _aliasedAdjoints.ContainsKey(id) || _isParameterWithAdjoint[id];
+
+    private Code Adjoint(int id) =>
+        _aliasedAdjoints.TryGetValue(id, out var alias) ? alias
+        : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
+        : Code.Name(AdjointName(id));
+
+    /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
+    private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
+    {
+        if (!_needsAdjoint[target])
+        {
+            return;
+        }
+        // The target's adjoint may be exactly zero when the share is routed by a condition, flows from an
+        // adjoint that may be zero, or comes from inside a branch that need not have been taken.
+        if (share.Precedence == Code.Conditional || _gated.Contains(source)
+            || (_branchRegions.Count > 0 && !Encloses(_branchRegions.Peek(), _nodes[target].Region)))
+        {
+            _gated.Add(target);
+        }
+        var type = _nodes[target].Type;
+        if (type != shareType)
+        {
+            share = Code.Cast(type, share);
+        }
+        var signed = negate ? Code.Prefix("-", share) : share;
+        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target) && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        {
+            // An inline value is used exactly once, so its adjoint is this one share: no variable needed
+            // when the share is just a name or a number.
+            _aliasedAdjoints[target] = signed;
+            return;
+        }
+        string name = AdjointName(target);
+        if (_isParameterWithAdjoint[target] || _declaredAdjoints.Contains(target))
+        {
+            if (Code.IsNegation(share))
+            {
+                (share, negate) = (Code.Prefix("-", share), !negate);
+            }
+            Line($"{name} {(negate ? "-=" : "+=")} {share.Text};");
+        }
+        else
+        {
+            _declaredAdjoints.Add(target);
+            Line($"{type.Keyword()} {name} = {signed.Text};");
+        }
+    }
+}

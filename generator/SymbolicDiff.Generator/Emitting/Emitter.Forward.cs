@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>The forward pass, with tangents in forward mode: values in node order, branches as if blocks.</summary>
+internal sealed partial class Emitter
+{
+    // ---- Forward pass --------------------------------------------------------------------------
+
+    private void WriteForwardRegion(int region)
+    {
+        foreach (var node in _nodes.Where(n => n.Region == region && IsLocal(n.Id)))
+        {
+            string type = node.Type.Keyword();
+            string name = Identifier(_names[node.Id]!);
+            if (node.Op != Op.Select)
+            {
+                Comment(node.Statement, "");
+                Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
+                if (_tangentMode && _active[node.Id])
+                {
+                    WriteCallGradient(node);
+                    Line($"{type} {AdjointName(node.Id)} = {TangentOf(node).Text};");
+                }
+                continue;
+            }
+            var group = BranchGroup(node);
+            if (group[0] != node.Id)
+            {
+                continue;   // written with the first select of its if statement
+            }
+            Comment(node.Statement, "");
+            var condition = Ref(node.Args[0]);
+            if (group.Count == 1 && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
+            {
+                string value = Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text;
+                Line(_hoisted.Contains(node.Id) ? $"{name} = {value};" : $"{type} {name} = {value};");
+                if (_tangentMode && _active[node.Id])
+                {
+                    var zero = Code.Constant(0, node.Type);
+                    Line($"{type} {AdjointName(node.Id)} = {Code.Condition(condition, TangentCode(node.Args[1]) ?? zero, TangentCode(node.Args[2]) ?? zero).Text};");
+                }
+                continue;
+            }
+            // Values computed in a branch but read by the backward pass are declared outside it (forward mode
+            // uses them only inside the branch).
+            foreach (var kept in _nodes.Where(n => !_tangentMode && IsLocal(n.Id) && _neededByBackward[n.Id]
+                && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && _hoisted.Add(n.Id)))
+            {
+                Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
+            }
+            foreach (int member in group.Where(m => !_hoisted.Contains(m)))
+            {
+                Line($"{_nodes[member].Type.Keyword()} {Identifier(_names[member]!)};");
+            }
+            foreach (int member in group.Where(m => _tangentMode && _active[m]))
+            {
+                Line($"{_nodes[member].Type.Keyword()} {AdjointName(member)};");
+            }
+            Line($"if ({condition.Text})");
+            WriteForwardBranch(node.TrueRegion, group, 1);
+            Line("else");
+            WriteForwardBranch(node.FalseRegion, group, 2);
+        }
+    }
+
+    /// <summary>Writes a branch, then assigns each select of the group its value from this branch (arg 1 or 2).</summary>
+    private void WriteForwardBranch(int region, List<int> group, int arg)
+    {
+        Line("{");
+        _depth++;
+        int lastStatement = _lastStatement;
+        WriteForwardRegion(region);
+        _lastStatement = lastStatement;
+        foreach (int member in group)
+        {
+            Line($"{Identifier(_names[member]!)} = {Ref(_nodes[member].Args[arg]).Text};");
+            if (_tangentMode && _active[member])
+            {
+                var tangent = TangentCode(_nodes[member].Args[arg]) ?? Code.Constant(0, _nodes[member].Type);
+                Line($"{AdjointName(member)} = {tangent.Text};");
+            }
+        }
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>
+    /// The reachable selects that share this select's branches: an if statement that assigns several variables
+    /// makes one select per variable, and its branches are written once for all of them.
+    /// </summary>
+    private List<int> BranchGroup(Node select) =>
+        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id]).Select(n => n.Id).ToList();
+
+    private bool HasLocals(int region) => _nodes.Any(n => IsLocal(n.Id) && Encloses(region, n.Region));
+
+
+    // ---- Forward mode ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Forward mode: each value's tangent d&lt;name&gt; (its derivative along the direction given for the
+    /// parameters) is computed right after the value, as the sum over its operands of ∂value/∂operand · d&lt;operand&gt;.
+    /// </summary>
+    private string WriteTangent()
+    {
+        Analyse();
+        _dryRun = true;
+        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select)))
+        {
+            TangentOf(node);
+        }
+        foreach (var select in _nodes.Where(n => _reachable[n.Id] && n.Op == Op.Select))
+        {
+            Ref(select.Args[0]);
+        }
+        _dryRun = false;
+        AssignNames();
+        string output = Unique("d" + _method.Name);
+
+        var body = new StringBuilder();
+        _text = body;
+        _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
+        Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
+        WriteForwardRegion(0);
+        Line();
+        Line($"{Identifier(output)} = {(TangentCode(_method.Result) ?? Code.Constant(0, _method.ReturnType)).Text};");
+        Line("return " + Ref(_method.Result).Text + ";");
+
+        var m = _method;
+        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
+        var summary = new List<string>
+        {
+            $"Returns <see cref=\"{Cref()}\"/> and, in <paramref name=\"{output}\"/>, its directional derivative",
+            "(forward mode, a Jacobian-vector product): " + string.Join(" + ", differentiable.Select(p => $"∂{m.Name}/∂{p.Name}·{_adjointNames[p.Node]}")) + ".",
+        };
+        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
+            .Concat(differentiable.Select(p => p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)))
+            .Append("out " + m.ReturnType.Keyword() + " " + Identifier(output));
+        return MethodText(summary, m.TangentName!, parameters, body.ToString());
+    }
+
+    /// <summary>The tangent of a value, or null when it does not depend on a differentiated parameter.</summary>
+    private Code? TangentCode(int id)
+    {
+        var node = _nodes[id];
+        if (!_active[id])
+        {
+            return null;
+        }
+        if (node.Op == Op.Parameter || IsLocal(id))
+        {
+            return Code.Name(AdjointName(id));
+        }
+        return TangentOf(node);
+    }
+
+    /// <summary>Σ ∂node/∂operand · d(operand), from the same rules as the backward pass (with an adjoint of 1).</summary>
+    private Code TangentOf(Node node)
+    {
+        Code? sum = null;
+        foreach (var (arg, partial, negate) in Partials(node, Code.Constant(1, node.Type)))
+        {
+            if (TangentCode(arg) is not { } tangent)
+            {
+                continue;
+            }
+            if (_nodes[arg].Type != node.Type)
+            {
+                tangent = Code.Cast(node.Type, tangent);
+            }
+            var term = Code.Times(partial, tangent);
+            sum = sum is null ? (negate ? Code.Prefix("-", term) : term) : negate ? Code.Minus(sum.Value, term) : Code.Plus(sum.Value, term);
+        }
+        return sum ?? Code.Constant(0, node.Type);
+    }
+}
