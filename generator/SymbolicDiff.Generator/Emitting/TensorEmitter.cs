@@ -234,7 +234,8 @@ internal sealed class TensorEmitter
             Line($"if ({left} != {right})");
             Line("{");
             _depth++;
-            Line($"throw new global::System.ArgumentException($\"{Escape(_m.Name)}: {Escape(left)} ({{{left}}}) must equal {Escape(right)} ({{{right}}}) in '{Escape(context)}'.\");");
+            string where = context.StartsWith("the adjoint") ? " (" + context + ")" : " in '" + context + "'";
+            Line($"throw new global::System.ArgumentException($\"{Escape(_m.Name)}: {Escape(left)} ({{{left}}}) must equal {Escape(right)} ({{{right}}}){Escape(where)}.\");");
             _depth--;
             Line("}");
         }
