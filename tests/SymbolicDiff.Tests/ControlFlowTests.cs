@@ -110,3 +110,31 @@ public class ControlFlowTests
         Assert.Equal(expectedDlimit, dlimit, 5);
     }
 }
+
+public static partial class DefiniteAssignmentFunctions
+{
+    /// <summary>A local declared without a value and assigned in both branches.</summary>
+    [Differentiable]
+    public static double AssignedInBothBranches(double x)
+    {
+        double y;
+        if (x > 1)
+            y = x * x;
+        else
+            y = Math.Sin(x);
+        return y * 3;
+    }
+}
+
+public class DefiniteAssignmentTests
+{
+    [Theory]
+    [InlineData(2.0, 12.0)]
+    [InlineData(0.5, 2.6327476856711183)]   // 3·cos(0.5)
+    public void LocalAssignedInBothBranchesIsMerged(double x, double expected)
+    {
+        double dx = 0;
+        DefiniteAssignmentFunctions.AssignedInBothBranchesGradient(x, ref dx);
+        Assert.Equal(expected, dx, 12);
+    }
+}
