@@ -110,3 +110,83 @@ public class ControlFlowTests
         Assert.Equal(expectedDlimit, dlimit, 5);
     }
 }
+
+public static partial class DefiniteAssignmentFunctions
+{
+    /// <summary>A local declared without a value and assigned in both branches.</summary>
+    [Differentiable]
+    public static double AssignedInBothBranches(double x)
+    {
+        double y;
+        if (x > 1)
+            y = x * x;
+        else
+            y = Math.Sin(x);
+        return y * 3;
+    }
+}
+
+public class DefiniteAssignmentTests
+{
+    [Theory]
+    [InlineData(2.0, 12.0)]
+    [InlineData(0.5, 2.6327476856711183)]   // 3·cos(0.5)
+    public void LocalAssignedInBothBranchesIsMerged(double x, double expected)
+    {
+        double dx = 0;
+        DefiniteAssignmentFunctions.AssignedInBothBranchesGradient(x, ref dx);
+        Assert.Equal(expected, dx, 12);
+    }
+}
+
+public static partial class NestedControlFlowFunctions
+{
+    /// <summary>Nested ifs that fall through, assign in one branch only, compound-assign, and return from inside.</summary>
+    [Differentiable]
+    public static double Nested(double x, double y)
+    {
+        double a = x + y;
+        double b = x * y;
+        if (a > 0)
+        {
+            double t = Math.Exp(-a);
+            if (b > 1)
+            {
+                a *= t;
+                b += Math.Sin(a);
+            }
+            else
+            {
+                if (y < -1) return a * b * t;
+                b = b - t;
+            }
+        }
+        else
+        {
+            a = -a;
+        }
+        return a * a + b;
+    }
+}
+
+public class NestedControlFlowTests
+{
+    public static IEnumerable<object[]> Points() => new[]
+    {
+        new object[] { 1.5, 1.2 },     // a > 0, b > 1
+        new object[] { 0.4, 0.3 },     // a > 0, b ≤ 1, y ≥ −1
+        new object[] { 3.0, -1.5 },    // a > 0, b ≤ 1, y < −1: early return
+        new object[] { -2.0, 0.7 },    // a ≤ 0
+    };
+
+    [Theory]
+    [MemberData(nameof(Points))]
+    public void NestedMatchesFiniteDifferences(double x, double y)
+    {
+        var report = GradientCheck.Check(
+            p => NestedControlFlowFunctions.Nested(p[0], p[1]),
+            (p, g) => NestedControlFlowFunctions.NestedGradient(p[0], p[1], ref g[0], ref g[1]),
+            new[] { x, y });
+        Assert.True(report.Passed(1e-7), report.ToString());
+    }
+}

@@ -285,8 +285,9 @@ internal sealed class Parser
             {
                 return (trueResult is int t && falseResult is int f ? _graph.Select(condition, t, f, trueRegion, falseRegion, _graph[t].Type) : null, true);
             }
-            // Both paths fall through: merge what they assigned (variables declared inside go out of scope).
-            foreach (var variable in before.Keys)
+            // Both paths fall through: merge the variables both paths have a value for (declared before the if,
+            // or assigned in both branches); a variable declared inside a branch is a different symbol per branch.
+            foreach (var variable in afterTrue.Keys.Where(_values.ContainsKey).ToList())
             {
                 int fromTrue = afterTrue[variable], fromFalse = _values[variable];
                 if (fromTrue != fromFalse)
