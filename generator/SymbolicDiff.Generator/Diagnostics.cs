@@ -105,6 +105,22 @@ internal static class Diagnostics
         "Custom gradient has the wrong signature",
         "'{0}' has [CustomGradient], but type '{2}' has no method '{1}'; write the hand-written gradient with exactly that signature");
 
+    public static readonly DiagnosticDescriptor UnsupportedTensorOperation = Error("SD0030",
+        "Unsupported tensor operation",
+        "'{0}' cannot be differentiated in a method with tensor values{1}");
+
+    public static readonly DiagnosticDescriptor TensorLocalReassigned = Error("SD0031",
+        "Tensor local reassigned",
+        "Tensor variable '{0}' is assigned more than once; declare a new local for each tensor value");
+
+    public static readonly DiagnosticDescriptor TensorElementWrite = Error("SD0032",
+        "Tensor element write",
+        "'{0}' writes into a tensor; tensors in a [Differentiable] method are read-only, compute a new value with the Tensor functions");
+
+    public static readonly DiagnosticDescriptor MixedTensorElementTypes = Error("SD0033",
+        "Mixed element types in a tensor method",
+        "'{0}' has type '{1}' but the tensor values of '{2}' use '{3}'; a method with tensor values works in one element type");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -116,6 +132,7 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, CustomGradientMismatch, InternalError,
+        DerivativeUnavailable, CustomGradientMismatch, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite,
+        MixedTensorElementTypes, InternalError,
     };
 }

@@ -45,6 +45,9 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
 
         var models = methods.Where(static r => r.Method is not null).Select(static (r, _) => r.Method!);
         context.RegisterSourceOutput(models, static (context, method) => Produce(context, method));
+
+        var tensorModels = methods.Where(static r => r.Tensor is not null).Select(static (r, _) => r.Tensor!);
+        context.RegisterSourceOutput(tensorModels, static (context, method) => TensorEmitter.Produce(context, method));
     }
 
     private static void Produce(SourceProductionContext context, DifferentiableMethod method)

@@ -153,7 +153,7 @@ internal sealed record LocationInfo(string FilePath, int Start, int Length, int 
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> MessageArgs);
 
 /// <summary>The result of parsing one [Differentiable] method: a model, or the reasons there is none.</summary>
-internal sealed record ParseResult(DifferentiableMethod? Method, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ParseResult(DifferentiableMethod? Method, EquatableArray<DiagnosticInfo> Diagnostics, TensorMethod? Tensor = null);
 
 internal static class ScalarTypes
 {

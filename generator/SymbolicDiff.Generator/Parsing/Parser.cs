@@ -17,7 +17,7 @@ namespace SymbolicDiff.Generator.Parsing;
 internal sealed class Parser
 {
     public const string DifferentiableAttribute = "SymbolicDiff.DifferentiableAttribute";
-    private const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
+    internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
     private const string ActivationsType = "SymbolicDiff.Activations";
     private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
@@ -81,6 +81,10 @@ internal sealed class Parser
         if (_diagnostics.Count > 0)
         {
             return Fail();
+        }
+        if (TensorParser.UsesTensors(syntax, method, _model, _cancellation))
+        {
+            return TensorParser.Parse(syntax, method, _model, gradientName, _cancellation);
         }
 
         var returnType = ScalarOf(method.ReturnType)!.Value;
@@ -172,7 +176,7 @@ internal sealed class Parser
             {
                 Report(Diagnostics.UnsupportedParameterModifier, modifier.GetLocation(), parameter.Identifier.ValueText, modifier.ValueText);
             }
-            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null)
+            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null && !TensorParser.IsTensorType(symbol.Type))
             {
                 Report(Diagnostics.UnsupportedParameterType, parameter.Type?.GetLocation() ?? parameter.GetLocation(), symbol.Name, symbol.Type.ToDisplayString());
             }
@@ -813,7 +817,7 @@ internal sealed class Parser
         _ => null,
     };
 
-    private static EquatableArray<ContainingType> ContainingTypesOf(INamedTypeSymbol type)
+    internal static EquatableArray<ContainingType> ContainingTypesOf(INamedTypeSymbol type)
     {
         var types = new List<ContainingType>();
         for (var t = type; t is not null; t = t.ContainingType)
@@ -832,13 +836,13 @@ internal sealed class Parser
         return types.ToEquatableArray();
     }
 
-    private static string HintNameOf(IMethodSymbol method)
+    internal static string HintNameOf(IMethodSymbol method)
     {
         string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => p.Type.Name));
         return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + ".g.cs";
     }
 
-    private static string AccessibilityOf(Accessibility accessibility) => accessibility switch
+    internal static string AccessibilityOf(Accessibility accessibility) => accessibility switch
     {
         Accessibility.Public => "public",
         Accessibility.Internal => "internal",
@@ -857,7 +861,7 @@ internal sealed class Parser
     private static UnsupportedException Unsupported(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
         new(Info(descriptor, location, args));
 
-    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location? location, params string[] args) =>
+    internal static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location? location, params string[] args) =>
         new(descriptor.Id, ToInfo(location), args.ToEquatableArray());
 
     private static Location LocationOf(SyntaxNode node) =>

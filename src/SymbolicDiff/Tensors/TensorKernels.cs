@@ -640,4 +640,22 @@ public static class TensorKernels
             throw new ArgumentException($"ConcatBackward: dSrc of length {dSrc.Length} at offset {offset} does not fit in dDst of length {dDst.Length}.");
         TensorPrimitives.Add(dSrc, dDst.Slice(offset, dSrc.Length), dSrc);
     }
+
+    // ------------------------------------------------------------------ accumulating helpers for generated backward passes
+
+    /// <summary>dst += x ∘ y (the adjoint of a Hadamard product).</summary>
+    /// <param name="x">First factor.</param>
+    /// <param name="y">Second factor, same length.</param>
+    /// <param name="dst">Accumulator, same length.</param>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SameLength(nameof(MultiplyAdd), "x", x.Length, "y", y.Length);
+        SameLength(nameof(MultiplyAdd), "x", x.Length, "dst", dst.Length);
+        TensorPrimitives.MultiplyAdd(x, y, dst, dst);
+    }
+
+    /// <summary>dst += s for every element (the adjoint of a sum).</summary>
+    /// <param name="dst">Accumulator.</param>
+    /// <param name="s">The value added to each element.</param>
+    public static void AddScalarInPlace<T>(Span<T> dst, T s) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Add(dst, s, dst);
 }

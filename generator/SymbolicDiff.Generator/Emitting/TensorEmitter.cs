@@ -1,0 +1,526 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>
+/// Writes the gradient of a <see cref="TensorMethod"/>: a workspace class holding a buffer for every tensor
+/// intermediate and its adjoint, and a gradient method that checks shapes, runs the forward pass as kernel calls
+/// into the workspace, then the backward pass in reverse order with the matrix-calculus rules.
+/// </summary>
+internal sealed class TensorEmitter
+{
+    private const string K = "TensorKernels";
+
+    private readonly TensorMethod _m;
+    private readonly IReadOnlyList<TensorNode> _nodes;
+    private readonly string _t;
+    private readonly bool[] _reached;
+    private readonly bool[] _needsAdjoint;
+    private readonly string?[] _names;
+    private readonly string?[] _adjoints;
+    private readonly HashSet<string> _used = new();
+    private readonly List<string> _fields = new();
+    private readonly StringBuilder _text = new();
+    private string _workspace = "";
+    private int _depth;
+    private int _lastStatement = -1;
+
+    private TensorEmitter(TensorMethod method)
+    {
+        _m = method;
+        _nodes = method.Nodes;
+        _t = method.Element.Keyword();
+        _reached = new bool[_nodes.Count];
+        _needsAdjoint = new bool[_nodes.Count];
+        _names = new string?[_nodes.Count];
+        _adjoints = new string?[_nodes.Count];
+    }
+
+    public static void Produce(SourceProductionContext context, TensorMethod method)
+    {
+        string source;
+        try
+        {
+            source = new TensorEmitter(method).Write();
+        }
+        catch (Exception ex)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, method.Name, ex.GetType().Name + ": " + ex.Message));
+            return;
+        }
+        context.AddSource(method.HintName, SourceText.From(source, Encoding.UTF8));
+    }
+
+    public static string Emit(TensorMethod method) => new TensorEmitter(method).Write();
+
+    // ---- Analysis and names --------------------------------------------------------------------
+
+    private void Analyse()
+    {
+        var pending = new Stack<int>();
+        pending.Push(_m.Result);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (!_reached[id])
+            {
+                _reached[id] = true;
+                foreach (int arg in _nodes[id].Args)
+                {
+                    pending.Push(arg);
+                }
+            }
+        }
+        var active = new bool[_nodes.Count];
+        foreach (var p in _m.Parameters)
+        {
+            active[p.Node] = p.IsDifferentiable;
+        }
+        foreach (var node in _nodes)
+        {
+            active[node.Id] |= node.Kind is ValueKind.Scalar or ValueKind.Vector && node.Args.Any(a => active[a]);
+            _needsAdjoint[node.Id] = active[node.Id] && _reached[node.Id];
+        }
+
+        foreach (var p in _m.Parameters)
+        {
+            _names[p.Node] = Claim(p.Name);
+        }
+        _workspace = Unique("workspace");
+        foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
+        {
+            _adjoints[p.Node] = Unique("d" + p.Name);
+        }
+        int temporaries = 0;
+        foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
+        {
+            _names[node.Id] = node.Name is { } name ? Unique(name) : Unique("t" + ++temporaries);
+        }
+        foreach (var node in _nodes.Where(n => _needsAdjoint[n.Id] && n.Op != TensorOp.Parameter && _names[n.Id] is not null))
+        {
+            _adjoints[node.Id] = Unique("d" + _names[node.Id]);
+        }
+    }
+
+    private string Unique(string name)
+    {
+        string candidate = name;
+        for (int suffix = 2; _used.Contains(candidate); suffix++)
+        {
+            candidate = name + "_" + suffix;
+        }
+        return Claim(candidate);
+    }
+
+    private string Claim(string name)
+    {
+        _used.Add(name);
+        return name;
+    }
+
+    private static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>How to read a node's value: parameters and locals by name, constants as literals.</summary>
+    private string Ref(int id)
+    {
+        var node = _nodes[id];
+        if (node.Op == TensorOp.Constant)
+        {
+            return node.Kind == ValueKind.Index ? Code.Constant(node.Constant, ScalarType.Int).Text : Code.Constant(node.Constant, _m.Element).Text;
+        }
+        return Id(_names[id]!);
+    }
+
+    /// <summary>A span of a node's elements (a Mat converts through its Data).</summary>
+    private string Span(int id) => _nodes[id].Kind == ValueKind.Matrix ? Ref(id) + ".Data" : Ref(id);
+
+    private string Adj(int id) => Id(_adjoints[id]!);
+
+    private string AdjSpan(int id) => _nodes[id].Kind == ValueKind.Matrix ? Adj(id) + ".Data" : Adj(id);
+
+    /// <summary>The length of a vector node as an expression over parameter shapes (valid before any buffer exists).</summary>
+    private string Length(int id)
+    {
+        var node = _nodes[id];
+        return node.Op switch
+        {
+            TensorOp.Parameter => Ref(id) + ".Length",
+            TensorOp.MatVec => Ref(node.Args[0]) + ".Rows",
+            TensorOp.Row => Ref(node.Args[0]) + ".Cols",
+            TensorOp.Concat => string.Join(" + ", node.Args.Select(Length)),
+            _ => Length(node.Args[0]),
+        };
+    }
+
+    // ---- Writing -------------------------------------------------------------------------------
+
+    private string Write()
+    {
+        Analyse();
+        string workspaceType = _m.Name + "Workspace";
+        _depth = 1 + _m.ContainingTypes.Count + (_m.Namespace is null ? 0 : 1);
+
+        WriteShapeChecks();
+        Line();
+        Line("// Forward pass");
+        foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
+        {
+            Comment(node.Statement);
+            WriteForward(node, workspaceType);
+        }
+        Line();
+        _lastStatement = -1;
+        Line("// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>");
+        var result = _nodes[_m.Result];
+        if (_needsAdjoint[_m.Result])
+        {
+            foreach (var node in _nodes.Where(n => _needsAdjoint[n.Id] && n.Op != TensorOp.Parameter))
+            {
+                if (node.Kind == ValueKind.Scalar)
+                {
+                    Line($"{_t} {Adj(node.Id)} = {Code.Constant(node.Id == _m.Result ? 1 : 0, _m.Element).Text};");
+                }
+                else
+                {
+                    _fields.Add(_adjoints[node.Id]!);
+                    Line($"{_t}[] {Adj(node.Id)} = {workspaceType}.Cleared(ref {Id(_workspace)}.{Id(_adjoints[node.Id]!)}, {Length(node.Id)});");
+                }
+            }
+            if (result.Op == TensorOp.Parameter)
+            {
+                Line($"{Adj(_m.Result)} += {Code.Constant(1, _m.Element).Text};");
+            }
+            for (int id = _nodes.Count - 1; id >= 0; id--)
+            {
+                var node = _nodes[id];
+                if (_needsAdjoint[id] && node.Op != TensorOp.Parameter)
+                {
+                    Comment(node.Statement, "adjoint of: ");
+                    WriteBackward(node);
+                }
+            }
+        }
+        Line();
+        Line($"return {Ref(_m.Result)};");
+        return WriteFile(_text.ToString(), workspaceType);
+    }
+
+    private void WriteShapeChecks()
+    {
+        foreach (var p in _m.Parameters.Where(p => p.Kind is ValueKind.Vector or ValueKind.Matrix))
+        {
+            Line($"global::System.ArgumentNullException.ThrowIfNull({Ref(p.Node)});");
+            if (p.IsDifferentiable)
+            {
+                Line($"global::System.ArgumentNullException.ThrowIfNull({Adj(p.Node)});");
+            }
+        }
+        Line($"global::System.ArgumentNullException.ThrowIfNull({Id(_workspace)});");
+        Line("// Shapes are checked before anything is written, so a mismatch leaves the adjoints untouched.");
+        var seen = new HashSet<string>();
+        void Check(string left, string right, string context)
+        {
+            if (left == right || !seen.Add(left + "==" + right))
+            {
+                return;
+            }
+            Line($"if ({left} != {right})");
+            Line("{");
+            _depth++;
+            string where = context.StartsWith("the adjoint") ? " (" + context + ")" : " in '" + context + "'";
+            Line($"throw new global::System.ArgumentException($\"{Escape(_m.Name)}: {Escape(left)} ({{{left}}}) must equal {Escape(right)} ({{{right}}}){Escape(where)}.\");");
+            _depth--;
+            Line("}");
+        }
+        foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
+        {
+            if (p.Kind == ValueKind.Matrix)
+            {
+                Check(Adj(p.Node) + ".Rows", Ref(p.Node) + ".Rows", "the adjoint " + Adj(p.Node) + " must have the shape of " + p.Name);
+                Check(Adj(p.Node) + ".Cols", Ref(p.Node) + ".Cols", "the adjoint " + Adj(p.Node) + " must have the shape of " + p.Name);
+            }
+            else if (p.Kind == ValueKind.Vector)
+            {
+                Check(Adj(p.Node) + ".Length", Ref(p.Node) + ".Length", "the adjoint " + Adj(p.Node) + " must have the shape of " + p.Name);
+            }
+        }
+        foreach (var node in _nodes.Where(n => _reached[n.Id]))
+        {
+            string context = _m.Statements[node.Statement].Text;
+            switch (node.Op)
+            {
+                case TensorOp.MatVec:
+                    Check(Ref(node.Args[0]) + ".Cols", Length(node.Args[1]), context);
+                    break;
+                case TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Dot:
+                    Check(Length(node.Args[0]), Length(node.Args[1]), context);
+                    break;
+            }
+        }
+    }
+
+    private static string Escape(string text) =>
+        text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("{", "{{").Replace("}", "}}");
+
+    private void WriteForward(TensorNode node, string workspaceType)
+    {
+        string name = Id(_names[node.Id]!);
+        var a = node.Args;
+        if (node.Kind == ValueKind.Vector)
+        {
+            _fields.Add(_names[node.Id]!);
+            Line($"{_t}[] {name} = {workspaceType}.Sized(ref {Id(_workspace)}.{name}, {Length(node.Id)});");
+        }
+        string k = $"{K}.";
+        string g = $"<{_t}>";
+        switch (node.Op)
+        {
+            case TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide:
+                string symbol = node.Op switch { TensorOp.Add => "+", TensorOp.Subtract => "-", TensorOp.Multiply => "*", _ => "/" };
+                Line($"{_t} {name} = {Ref(a[0])} {symbol} {Ref(a[1])};");
+                break;
+            case TensorOp.Negate:
+                Line($"{_t} {name} = -{Ref(a[0])};");
+                break;
+            case TensorOp.MatVec:
+                Line($"{k}MatVec{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.VectorAdd:
+                Line($"{k}Add{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.VectorSubtract:
+                Line($"{k}Subtract{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.Hadamard:
+                Line($"{k}Multiply{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.Scale:
+                Line($"{k}Scale{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Exp or TensorOp.Log
+                or TensorOp.Softmax or TensorOp.LogSoftmax:
+                Line($"{k}{node.Op}{g}({Ref(a[0])}, {name});");
+                break;
+            case TensorOp.Row:
+                Line($"{k}GatherRow{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.Concat:
+                for (int i = 0; i < a.Count; i++)
+                {
+                    Line($"{k}ConcatInto{g}({Ref(a[i])}, {name}, {Offset(node, i)});");
+                }
+                break;
+            case TensorOp.Dot:
+                Line($"{_t} {name} = {k}Dot{g}({Ref(a[0])}, {Ref(a[1])});");
+                break;
+            case TensorOp.Sum:
+                Line($"{_t} {name} = {k}Sum{g}({Ref(a[0])});");
+                break;
+            case TensorOp.SquaredNorm:
+                Line($"{_t} {name} = {k}SquaredNorm{g}({Span(a[0])});");
+                break;
+            case TensorOp.CrossEntropy:
+                Line($"{_t} {name} = {k}CrossEntropy{g}({Ref(a[0])}, {Ref(a[1])});");
+                break;
+            case TensorOp.Element:
+                Line($"{_t} {name} = {Ref(a[0])}[{Ref(a[1])}];");
+                break;
+            default:
+                throw new InvalidOperationException("no forward rule for " + node.Op);
+        }
+    }
+
+    private string Offset(TensorNode concat, int piece) =>
+        piece == 0 ? "0" : string.Join(" + ", concat.Args.Take(piece).Select(p => Ref(p) + ".Length"));
+
+    private void WriteBackward(TensorNode node)
+    {
+        var a = node.Args;
+        string d = Adj(node.Id);
+        string k = $"{K}.";
+        string g = $"<{_t}>";
+        bool Needs(int i) => _needsAdjoint[a[i]];
+        switch (node.Op)
+        {
+            case TensorOp.Add:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
+                if (Needs(1)) Line($"{Adj(a[1])} += {d};");
+                break;
+            case TensorOp.Subtract:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
+                if (Needs(1)) Line($"{Adj(a[1])} -= {d};");
+                break;
+            case TensorOp.Multiply:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {Ref(a[1])};");
+                if (Needs(1)) Line($"{Adj(a[1])} += {d} * {Ref(a[0])};");
+                break;
+            case TensorOp.Divide:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d} / {Ref(a[1])};");
+                if (Needs(1)) Line($"{Adj(a[1])} -= {d} * {Ref(a[0])} / ({Ref(a[1])} * {Ref(a[1])});");
+                break;
+            case TensorOp.Negate:
+                if (Needs(0)) Line($"{Adj(a[0])} -= {d};");
+                break;
+            case TensorOp.MatVec:
+                if (Needs(1)) Line($"{k}MatTransposeVecAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // d{Ref(a[1])} += {Ref(a[0])}ᵀ·{d}");
+                if (Needs(0)) Line($"{k}OuterAdd{g}({Adj(a[0])}, {d}, {Ref(a[1])});   // {Adj(a[0])} += {d}·{Ref(a[1])}ᵀ");
+                break;
+            case TensorOp.VectorAdd:
+                if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
+                if (Needs(1)) Line($"{k}AddInPlace{g}({Adj(a[1])}, {d});");
+                break;
+            case TensorOp.VectorSubtract:
+                if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
+                if (Needs(1)) Line($"{k}ScaleAdd{g}({Adj(a[1])}, {d}, {Code.Constant(-1, _m.Element).Text});");
+                break;
+            case TensorOp.Hadamard:
+                if (Needs(0)) Line($"{k}MultiplyAdd{g}({d}, {Ref(a[1])}, {Adj(a[0])});");
+                if (Needs(1)) Line($"{k}MultiplyAdd{g}({d}, {Ref(a[0])}, {Adj(a[1])});");
+                break;
+            case TensorOp.Scale:
+                if (Needs(0)) Line($"{k}ScaleAdd{g}({Adj(a[0])}, {d}, {Ref(a[1])});");
+                if (Needs(1)) Line($"{Adj(a[1])} += {k}Dot{g}({d}, {Ref(a[0])});");
+                break;
+            case TensorOp.Dot:
+                if (Needs(0)) Line($"{k}ScaleAdd{g}({Adj(a[0])}, {Ref(a[1])}, {d});");
+                if (Needs(1)) Line($"{k}ScaleAdd{g}({Adj(a[1])}, {Ref(a[0])}, {d});");
+                break;
+            case TensorOp.Sum:
+                if (Needs(0)) Line($"{k}AddScalarInPlace{g}({Adj(a[0])}, {d});");
+                break;
+            case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.Exp or TensorOp.Softmax or TensorOp.LogSoftmax:
+                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Ref(node.Id)}, {d}, {Adj(a[0])});");
+                break;
+            case TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Log:
+                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Ref(a[0])}, {d}, {Adj(a[0])});");
+                break;
+            case TensorOp.CrossEntropy:
+                if (Needs(0))
+                {
+                    string scratch = Unique("softmax_" + _names[a[0]]);
+                    _fields.Add(scratch);
+                    Line($"{k}CrossEntropyBackward{g}({Ref(a[0])}, {Ref(a[1])}, {d}, {Adj(a[0])}, {_m.Name}Workspace.Sized(ref {Id(_workspace)}.{scratch}, {Ref(a[0])}.Length));");
+                }
+                break;
+            case TensorOp.SquaredNorm:
+                if (Needs(0)) Line($"{k}ScaleAdd{g}({AdjSpan(a[0])}, {Span(a[0])}, {Code.Constant(2, _m.Element).Text} * {d});");
+                break;
+            case TensorOp.Row:
+                if (Needs(0)) Line($"{k}ScatterAddRow{g}({Adj(a[0])}, {Ref(a[1])}, {d});   // only row {Ref(a[1])} of {Adj(a[0])} changes");
+                break;
+            case TensorOp.Concat:
+                for (int i = 0; i < a.Count; i++)
+                {
+                    if (Needs(i)) Line($"{k}ConcatBackward{g}({d}, {Offset(node, i)}, {Adj(a[i])});");
+                }
+                break;
+            case TensorOp.Element:
+                if (Needs(0)) Line($"{Adj(a[0])}[{Ref(a[1])}] += {d};");
+                break;
+            default:
+                throw new InvalidOperationException("no backward rule for " + node.Op);
+        }
+    }
+
+    // ---- Text ----------------------------------------------------------------------------------
+
+    private void Comment(int statement, string prefix = "")
+    {
+        if (statement != _lastStatement && statement < _m.Statements.Count)
+        {
+            _lastStatement = statement;
+            Line($"// {prefix}{_m.Statements[statement].Text}");
+        }
+    }
+
+    private void Line(string text = "")
+    {
+        if (text.Length == 0)
+        {
+            _text.AppendLine();
+            return;
+        }
+        _text.Append(' ', 4 * _depth).AppendLine(text);
+    }
+
+    private string WriteFile(string body, string workspaceType)
+    {
+        var file = new StringBuilder();
+        file.AppendLine("// <auto-generated/>");
+        file.AppendLine("#nullable enable");
+        file.AppendLine();
+        file.AppendLine("using SymbolicDiff.Tensors;");
+        file.AppendLine();
+        int depth = 0;
+        void Out(string text) => file.Append(' ', 4 * depth).AppendLine(text);
+        if (_m.Namespace is { } ns)
+        {
+            Out($"namespace {ns}");
+            Out("{");
+            depth++;
+        }
+        foreach (var type in _m.ContainingTypes)
+        {
+            Out($"{(type.IsStatic ? "static " : "")}partial {type.Keyword} {type.Name}");
+            Out("{");
+            depth++;
+        }
+        string vec = $"Vec<{_t}>", mat = $"Mat<{_t}>";
+        string TypeOf(ValueKind kind) => kind switch { ValueKind.Vector => vec, ValueKind.Matrix => mat, ValueKind.Index => "int", _ => _t };
+
+        Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread so calls after the first allocate nothing.</summary>");
+        Out($"{_m.Accessibility} sealed class {workspaceType}");
+        Out("{");
+        depth++;
+        foreach (var field in _fields.Distinct())
+        {
+            Out($"internal {_t}[] {Id(field)} = global::System.Array.Empty<{_t}>();");
+        }
+        if (_fields.Count > 0)
+        {
+            Out("");
+        }
+        Out($"internal static {_t}[] Sized(ref {_t}[] buffer, int length)");
+        Out("{");
+        Out($"    if (buffer.Length != length) buffer = new {_t}[length];");
+        Out("    return buffer;");
+        Out("}");
+        Out("");
+        Out($"internal static {_t}[] Cleared(ref {_t}[] buffer, int length)");
+        Out("{");
+        Out($"    if (buffer.Length != length) buffer = new {_t}[length];");
+        Out("    else global::System.Array.Clear(buffer);");
+        Out("    return buffer;");
+        Out("}");
+        depth--;
+        Out("}");
+        Out("");
+
+        var parameters = _m.Parameters.Select(p => $"{TypeOf(p.Kind)} {Id(_names[p.Node]!)}")
+            .Concat(_m.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Kind == ValueKind.Scalar
+                ? $"ref {_t} {Adj(p.Node)}"
+                : $"{TypeOf(p.Kind)} {Adj(p.Node)}"))
+            .Append($"{workspaceType} {Id(_workspace)}");
+        var adjointDocs = _m.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Kind == ValueKind.Scalar
+            ? $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name}"
+            : $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name} (same shape)");
+        Out($"/// <summary>Computes <see cref=\"{_m.Name}\"/> and adds its gradient into the adjoints: {string.Join(", ", adjointDocs)}.</summary>");
+        Out($"{_m.Accessibility} static {_t} {_m.GradientName}({string.Join(", ", parameters)})");
+        Out("{");
+        file.Append(body);
+        Out("}");
+        while (depth > 0)
+        {
+            depth--;
+            Out("}");
+        }
+        return file.ToString();
+    }
+}

@@ -1,0 +1,77 @@
+namespace SymbolicDiff.Generator.Model;
+
+/// <summary>What kind of value a node of a tensor method holds.</summary>
+internal enum ValueKind
+{
+    /// <summary>A floating-point scalar of the method's element type.</summary>
+    Scalar,
+    /// <summary>A <c>Vec&lt;T&gt;</c>.</summary>
+    Vector,
+    /// <summary>A <c>Mat&lt;T&gt;</c> (only parameters: no supported operation produces a matrix).</summary>
+    Matrix,
+    /// <summary>An <c>int</c> (labels and row indices; never differentiated).</summary>
+    Index,
+}
+
+/// <summary>What a node of a tensor method computes. Tensor ops are the <c>SymbolicDiff.Tensors.Tensor</c> functions.</summary>
+internal enum TensorOp
+{
+    Parameter,
+    Constant,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Negate,
+    MatVec,
+    VectorAdd,
+    VectorSubtract,
+    Hadamard,
+    Scale,
+    Dot,
+    Sum,
+    Tanh,
+    Sigmoid,
+    ReLU,
+    HardTanh,
+    Exp,
+    Log,
+    Softmax,
+    LogSoftmax,
+    CrossEntropy,
+    SquaredNorm,
+    Row,
+    Concat,
+    Element,
+}
+
+/// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>
+/// <param name="Id">Index in <see cref="TensorMethod.Nodes"/>.</param>
+/// <param name="Op">What it computes.</param>
+/// <param name="Kind">Scalar, vector, matrix or index.</param>
+/// <param name="Args">Operand node ids.</param>
+/// <param name="Constant">The value of a constant.</param>
+/// <param name="Name">The user's parameter or local it was assigned to, if any.</param>
+/// <param name="Statement">Index of the source statement (for comments).</param>
+internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement);
+
+/// <summary>A parameter of a tensor method.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Kind">Its kind.</param>
+/// <param name="IsDifferentiable">Whether the gradient takes an adjoint for it.</param>
+/// <param name="Node">Its parameter node.</param>
+internal sealed record TensorParameter(string Name, ValueKind Kind, bool IsDifferentiable, int Node);
+
+/// <summary>Everything the tensor emitter needs; plain values only, like <see cref="DifferentiableMethod"/>.</summary>
+internal sealed record TensorMethod(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Name,
+    string GradientName,
+    string Accessibility,
+    ScalarType Element,
+    EquatableArray<TensorParameter> Parameters,
+    EquatableArray<TensorNode> Nodes,
+    EquatableArray<SourceStatement> Statements,
+    int Result,
+    string HintName);

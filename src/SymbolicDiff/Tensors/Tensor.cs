@@ -1,0 +1,215 @@
+using System;
+using System.Numerics;
+
+namespace SymbolicDiff.Tensors;
+
+/// <summary>
+/// Allocating reference implementations of the tensor operations a <see cref="DifferentiableAttribute"/> method may use.
+/// Calling the method runs these (so it stays plain C#); its generated gradient instead calls the allocation-free
+/// <see cref="TensorKernels"/> into a reusable workspace.
+/// </summary>
+public static class Tensor
+{
+    /// <summary>W·x, a vector of length W.Rows.</summary>
+    /// <param name="w">A matrix with W.Cols == x.Length.</param>
+    /// <param name="x">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> MatVec<T>(Mat<T> w, Vec<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(w.Rows);
+        TensorKernels.MatVec(w, x, y);
+        return y;
+    }
+
+    /// <summary>a + b, element-wise.</summary>
+    /// <param name="a">First vector.</param>
+    /// <param name="b">Second vector, same length.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Add<T>(Vec<T> a, Vec<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        TensorKernels.Add<T>(a, b, y);
+        return y;
+    }
+
+    /// <summary>a − b, element-wise.</summary>
+    /// <param name="a">First vector.</param>
+    /// <param name="b">Second vector, same length.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Subtract<T>(Vec<T> a, Vec<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        TensorKernels.Subtract<T>(a, b, y);
+        return y;
+    }
+
+    /// <summary>a ∘ b, the element-wise (Hadamard) product.</summary>
+    /// <param name="a">First vector.</param>
+    /// <param name="b">Second vector, same length.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Multiply<T>(Vec<T> a, Vec<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        TensorKernels.Multiply<T>(a, b, y);
+        return y;
+    }
+
+    /// <summary>s·a.</summary>
+    /// <param name="a">The vector.</param>
+    /// <param name="s">The scale.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Scale<T>(Vec<T> a, T s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        TensorKernels.Scale<T>(a, s, y);
+        return y;
+    }
+
+    /// <summary>aᵀb.</summary>
+    /// <param name="a">First vector.</param>
+    /// <param name="b">Second vector, same length.</param>
+    /// <returns>The inner product.</returns>
+    public static T Dot<T>(Vec<T> a, Vec<T> b) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.Dot<T>(a, b);
+
+    /// <summary>Σᵢ aᵢ.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>The sum of its elements.</returns>
+    public static T Sum<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.Sum<T>(a);
+
+    /// <summary>tanh, element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Tanh<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Tanh);
+
+    /// <summary>The logistic sigmoid 1 / (1 + e^−x), element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Sigmoid<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Sigmoid);
+
+    /// <summary>max(0, x), element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> ReLU<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.ReLU);
+
+    /// <summary>clamp(x, −1, 1), element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> HardTanh<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.HardTanh);
+
+    /// <summary>eˣ, element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Exp<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Exp);
+
+    /// <summary>ln x, element-wise.</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Log<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Log);
+
+    /// <summary>softmax(a)ᵢ = e^{aᵢ} / Σⱼ e^{aⱼ}.</summary>
+    /// <param name="a">The vector (non-empty).</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Softmax<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Softmax);
+
+    /// <summary>log softmax(a), computed stably.</summary>
+    /// <param name="a">The vector (non-empty).</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> LogSoftmax<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.LogSoftmax);
+
+    /// <summary>−log softmax(logits)[label].</summary>
+    /// <param name="logits">Unnormalised scores.</param>
+    /// <param name="label">Index of the correct class.</param>
+    /// <returns>The loss.</returns>
+    public static T CrossEntropy<T>(Vec<T> logits, int label) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorKernels.CrossEntropy<T>(logits, label);
+
+    /// <summary>‖W‖², the sum of squares of all entries.</summary>
+    /// <param name="w">The matrix.</param>
+    /// <returns>The squared Frobenius norm.</returns>
+    public static T SquaredNorm<T>(Mat<T> w) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.SquaredNorm<T>(w.Data);
+
+    /// <summary>‖a‖².</summary>
+    /// <param name="a">The vector.</param>
+    /// <returns>The squared Euclidean norm.</returns>
+    public static T SquaredNorm<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.SquaredNorm<T>(a);
+
+    /// <summary>A copy of row <paramref name="index"/> of <paramref name="embeddings"/> (an embedding lookup).</summary>
+    /// <param name="embeddings">The table, one row per word.</param>
+    /// <param name="index">The row.</param>
+    /// <returns>A new vector of length embeddings.Cols.</returns>
+    public static Vec<T> Row<T>(Mat<T> embeddings, int index) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(embeddings.Cols);
+        TensorKernels.GatherRow(embeddings, index, y);
+        return y;
+    }
+
+    /// <summary>[a; b].</summary>
+    /// <param name="a">First piece.</param>
+    /// <param name="b">Second piece.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Concat<T>(Vec<T> a, Vec<T> b) where T : unmanaged, IFloatingPointIeee754<T> => ConcatAll(a, b);
+
+    /// <summary>[a; b; c].</summary>
+    /// <param name="a">First piece.</param>
+    /// <param name="b">Second piece.</param>
+    /// <param name="c">Third piece.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Concat<T>(Vec<T> a, Vec<T> b, Vec<T> c) where T : unmanaged, IFloatingPointIeee754<T> => ConcatAll(a, b, c);
+
+    /// <summary>[a; b; c; d].</summary>
+    /// <param name="a">First piece.</param>
+    /// <param name="b">Second piece.</param>
+    /// <param name="c">Third piece.</param>
+    /// <param name="d">Fourth piece.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Concat<T>(Vec<T> a, Vec<T> b, Vec<T> c, Vec<T> d) where T : unmanaged, IFloatingPointIeee754<T> => ConcatAll(a, b, c, d);
+
+    /// <summary>[a; b; c; d; e].</summary>
+    /// <param name="a">First piece.</param>
+    /// <param name="b">Second piece.</param>
+    /// <param name="c">Third piece.</param>
+    /// <param name="d">Fourth piece.</param>
+    /// <param name="e">Fifth piece.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Concat<T>(Vec<T> a, Vec<T> b, Vec<T> c, Vec<T> d, Vec<T> e) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ConcatAll(a, b, c, d, e);
+
+    /// <summary>x ∘ mask: dropout with a mask the caller drew (0 for dropped units, 1/p for kept ones).</summary>
+    /// <param name="x">The activations.</param>
+    /// <param name="mask">The mask, same length (mark it [NoDiff]).</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Dropout<T>(Vec<T> x, Vec<T> mask) where T : unmanaged, IFloatingPointIeee754<T> => Multiply(x, mask);
+
+    /// <summary>aᵢ.</summary>
+    /// <param name="a">The vector.</param>
+    /// <param name="index">The element.</param>
+    /// <returns>The element's value.</returns>
+    public static T Element<T>(Vec<T> a, int index) where T : unmanaged, IFloatingPointIeee754<T> => a[index];
+
+    private delegate void Kernel<T>(ReadOnlySpan<T> x, Span<T> y);
+
+    private static Vec<T> Map<T>(Vec<T> a, Kernel<T> kernel) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        kernel(a, y);
+        return y;
+    }
+
+    private static Vec<T> ConcatAll<T>(params Vec<T>[] pieces) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int length = 0;
+        foreach (var piece in pieces)
+        {
+            length += piece.Length;
+        }
+        var y = new Vec<T>(length);
+        int offset = 0;
+        foreach (var piece in pieces)
+        {
+            TensorKernels.ConcatInto<T>(piece, y, offset);
+            offset += piece.Length;
+        }
+        return y;
+    }
+}
