@@ -96,6 +96,45 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void TensorTwoLayerNet() => Check(nameof(TensorTwoLayerNet), Usings + """
+        using SymbolicDiff.Tensors;
+
+        namespace Demo;
+
+        public static partial class Networks
+        {
+            /// <summary>The lectures' two-layer net s = uᵀ f(W2 f(W1 x + b1) + b2).</summary>
+            [Differentiable]
+            public static double TwoLayer(Mat<double> W1, Vec<double> b1, Mat<double> W2, Vec<double> b2, Vec<double> u, Vec<double> x)
+            {
+                var h1 = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W1, x), b1));
+                var h2 = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W2, h1), b2));
+                return Tensor.Dot(u, h2);
+            }
+        }
+        """);
+
+    [Fact]
+    public void TensorWindowModel() => Check(nameof(TensorWindowModel), Usings + """
+        using SymbolicDiff.Tensors;
+
+        namespace Demo;
+
+        public static partial class Ner
+        {
+            /// <summary>Window NER: five embedding rows, concatenated, a tanh layer, softmax cross-entropy, L2.</summary>
+            [Differentiable]
+            public static float Loss(Mat<float> E, Mat<float> W, Vec<float> b, Mat<float> U, [NoDiff] int w0, [NoDiff] int w1, [NoDiff] int w2, [NoDiff] int w3, [NoDiff] int w4, [NoDiff] int label, [NoDiff] float lambda)
+            {
+                var window = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, w4));
+                var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, window), b));
+                var scores = Tensor.MatVec(U, h);
+                return Tensor.CrossEntropy(scores, label) + lambda * Tensor.SquaredNorm(W);
+            }
+        }
+        """);
+
+    [Fact]
     public void SigmoidNeuron() => Check(nameof(SigmoidNeuron), InClass("""
             [Differentiable]
             public static double Neuron(double w0, double w1, double w2, double x0, double x1)
