@@ -1,0 +1,29 @@
+using SymbolicDiff.Tensors;
+
+namespace SymbolicDiff.Samples.WindowNer;
+
+/// <summary>
+/// CS224n lecture 3's window classifier: the centre word is classified from the concatenated embeddings of its
+/// ±2-word window, x = [e(w−2); e(w−1); e(w); e(w+1); e(w+2)], h = tanh(Wx + b), s = Uh + c, softmax over tags.
+/// </summary>
+public static partial class WindowModel
+{
+    /// <summary>Cross-entropy of the window's tag scores against the true tag; its gradient is generated.</summary>
+    [Differentiable]
+    public static float Loss(Mat<float> E, Mat<float> W, Vec<float> b, Mat<float> U, Vec<float> c,
+        [NoDiff] int w0, [NoDiff] int w1, [NoDiff] int w2, [NoDiff] int w3, [NoDiff] int w4, [NoDiff] int tag)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, w4));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        var s = Tensor.Add(Tensor.MatVec(U, h), c);
+        return Tensor.CrossEntropy(s, tag);
+    }
+
+    /// <summary>The tag scores s for prediction (the same forward pass, as plain allocating code).</summary>
+    public static Vec<float> Scores(Mat<float> E, Mat<float> W, Vec<float> b, Mat<float> U, Vec<float> c, int[] window)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, window[0]), Tensor.Row(E, window[1]), Tensor.Row(E, window[2]), Tensor.Row(E, window[3]), Tensor.Row(E, window[4]));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        return Tensor.Add(Tensor.MatVec(U, h), c);
+    }
+}
