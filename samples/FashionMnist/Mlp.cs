@@ -1,0 +1,20 @@
+using SymbolicDiff.Tensors;
+
+namespace SymbolicDiff.Samples.FashionMnist;
+
+/// <summary>A 784 → 256 → 10 multilayer perceptron with ReLU and softmax cross-entropy.</summary>
+public static partial class Mlp
+{
+    /// <summary>The loss of one image; its gradient (∂W1 = δ1 xᵀ, ∂W2 = δ2 hᵀ, …) is generated.</summary>
+    [Differentiable]
+    public static float Loss(Mat<float> W1, Vec<float> b1, Mat<float> W2, Vec<float> b2, [NoDiff] Vec<float> x, [NoDiff] int label)
+    {
+        var h = Tensor.ReLU(Tensor.Add(Tensor.MatVec(W1, x), b1));
+        var s = Tensor.Add(Tensor.MatVec(W2, h), b2);
+        return Tensor.CrossEntropy(s, label);
+    }
+
+    /// <summary>The class scores, for prediction.</summary>
+    public static Vec<float> Scores(Mat<float> W1, Vec<float> b1, Mat<float> W2, Vec<float> b2, Vec<float> x) =>
+        Tensor.Add(Tensor.MatVec(W2, Tensor.ReLU(Tensor.Add(Tensor.MatVec(W1, x), b1))), b2);
+}
