@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -48,29 +47,29 @@ var optimizer = new Adam<float>(new[] { (W1.Data, dW1.Data), (b1.Data, db1.Data)
 var workspace = new Mlp.LossWorkspace();
 var order = Enumerable.Range(0, train.Length).ToArray();
 
-double accuracy = 0;
-for (int epoch = 1; epoch <= epochs; epoch++)
-{
-    rng.Shuffle<int>(order);
-    var clock = Stopwatch.StartNew();
-    double loss = 0;
-    for (int start = 0; start < order.Length; start += BatchSize)
+int steps = (order.Length + BatchSize - 1) / BatchSize;
+var (losses, accuracies) = TrainingConsole.Train(epochs, steps, train.Length,
+    step: (epoch, k) =>
     {
-        for (int k = start; k < Math.Min(start + BatchSize, order.Length); k++)
+        if (k == 0)
         {
-            int i = order[k];
+            rng.Shuffle<int>(order);
+        }
+        double loss = 0;
+        for (int j = k * BatchSize; j < Math.Min((k + 1) * BatchSize, order.Length); j++)
+        {
+            int i = order[j];
             loss += Mlp.LossGradient(W1, b1, W2, b2, train[i], trainLabels[i], dW1, db1, dW2, db2, workspace);
         }
-        optimizer.Step();
-    }
-    clock.Stop();
-    int correct = Enumerable.Range(0, test.Length).Count(i =>
+        optimizer.Step();   // updates the parameters, then zeros the gradients
+        return loss;
+    },
+    evaluate: () => (double)Enumerable.Range(0, test.Length).Count(i =>
     {
         var scores = Mlp.Scores(W1, b1, W2, b2, test[i]);
         return Enumerable.Range(0, 10).MaxBy(t => scores[t]) == testLabels[i];
-    });
-    accuracy = (double)correct / test.Length;
-    Console.WriteLine($"epoch {epoch}  training loss {loss / train.Length:F4}  test accuracy {accuracy:P2}  epoch time {clock.Elapsed.TotalSeconds:F1} s");
-}
+    }) / test.Length);
+double accuracy = accuracies[^1];
+Console.WriteLine($"saved {TrainingConsole.SaveCurves("out/fashion-mnist-training.png", "Fashion-MNIST MLP", losses, accuracies)}");
 Console.WriteLine(accuracy >= 0.87 ? $"reached {accuracy:P2} ≥ 87% test accuracy" : $"test accuracy {accuracy:P2} is below 87%");
 return 0;

@@ -43,24 +43,28 @@ var optimizer = new Adam<float>(new[] { (E.Data, dE.Data), (W.Data, dW.Data), (b
 var workspace = new WindowModel.LossWorkspace();
 
 var examples = Windows(train).ToArray();
-for (int epoch = 1; epoch <= Epochs; epoch++)
-{
-    rng.Shuffle<(int[] Window, int Tag)>(examples);
-    double loss = 0;
-    for (int start = 0; start < examples.Length; start += BatchSize)
+int steps = (examples.Length + BatchSize - 1) / BatchSize;
+var (losses, accuracies) = TrainingConsole.Train(Epochs, steps, examples.Length,
+    step: (epoch, k) =>
     {
-        // A minibatch: the generated gradient adds each example's gradient into the same objects.
-        foreach (var (w, tag) in examples.Skip(start).Take(BatchSize))
+        if (k == 0)
         {
+            rng.Shuffle<(int[] Window, int Tag)>(examples);
+        }
+        // A minibatch: the generated gradient adds each example's gradient into the same objects.
+        double loss = 0;
+        for (int j = k * BatchSize; j < Math.Min((k + 1) * BatchSize, examples.Length); j++)
+        {
+            var (w, tag) = examples[j];
             loss += WindowModel.LossGradient(E, W, b, U, c, w[0], w[1], w[2], w[3], w[4], tag, dE, dW, db, dU, dc, workspace);
         }
         optimizer.Step();   // updates the parameters, then zeros the gradients
-    }
-    var (accuracy, _) = Evaluate(test);
-    Console.WriteLine($"epoch {epoch,2}  mean training loss {loss / examples.Length:F4}  test token accuracy {accuracy:P1}");
-}
+        return loss;
+    },
+    evaluate: () => Evaluate(test).Accuracy);
+Console.WriteLine($"saved {TrainingConsole.SaveCurves("out/window-ner-training.png", "Window NER", losses, accuracies)}");
 
-var (finalAccuracy, predictions) = Evaluate(test);
+var (_, predictions) = Evaluate(test);
 Report(test, predictions);
 
 IEnumerable<(int[] Window, int Tag)> Windows(List<(string Word, string Tag)[]> corpus)
