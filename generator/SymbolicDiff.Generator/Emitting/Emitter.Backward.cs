@@ -112,7 +112,7 @@ internal sealed partial class Emitter
         if (!_callSlots.TryGetValue(node.Id, out var slots))
         {
             string callee = node.Callee!.Method.Substring(node.Callee.Method.LastIndexOf('.') + 1);
-            slots = node.Callee.Parameters.Select(p => Unique("d" + callee + "_d" + p)).ToArray();
+            slots = node.Callee.Parameters.Select(p => _allocator.Unique("d" + callee + "_d" + p)).ToArray();
             _callSlots[node.Id] = slots;
         }
         return slots[parameter];

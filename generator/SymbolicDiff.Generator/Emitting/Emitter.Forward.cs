@@ -119,7 +119,7 @@ internal sealed partial class Emitter
         }
         _dryRun = false;
         AssignNames();
-        string output = Unique("d" + _method.Name);
+        string output = _allocator.Unique("d" + _method.Name);
 
         var body = new StringBuilder();
         _text = body;

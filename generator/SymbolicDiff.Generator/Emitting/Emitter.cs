@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Microsoft.CodeAnalysis.CSharp;
 using SymbolicDiff.Generator.Model;
 
 namespace SymbolicDiff.Generator.Emitting;
@@ -30,7 +29,7 @@ internal sealed partial class Emitter
     private readonly bool[] _isParameterWithAdjoint;
     private readonly string?[] _names;
     private readonly string?[] _adjointNames;
-    private readonly HashSet<string> _usedNames = new();
+    private readonly NameAllocator _allocator = new();
     private readonly HashSet<string> _namespacesUsed = new();
 
     private StringBuilder _text = new();
@@ -181,25 +180,25 @@ internal sealed partial class Emitter
     {
         foreach (var parameter in _method.Parameters)
         {
-            _names[parameter.Node] = Claim(parameter.Name);
+            _names[parameter.Node] = _allocator.Claim(parameter.Name);
         }
         var locals = _nodes.Where(n => IsLocal(n.Id)).ToList();
         foreach (var node in locals.Where(n => n.Name is not null))
         {
-            _names[node.Id] = Unique(node.Name!);
+            _names[node.Id] = _allocator.Unique(node.Name!);
         }
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
         {
-            _adjointNames[parameter.Node] = Unique("d" + parameter.Name);
+            _adjointNames[parameter.Node] = _allocator.Unique("d" + parameter.Name);
         }
         int temporaries = 0;
         foreach (var node in locals.Where(n => n.Name is null))
         {
-            _names[node.Id] = Claim(NextTemporary("t", ref temporaries));
+            _names[node.Id] = _allocator.Next("t", ref temporaries);
         }
         foreach (var node in locals.Where(n => _needsAdjoint[n.Id]))
         {
-            _adjointNames[node.Id] = Unique("d" + _names[node.Id]);
+            _adjointNames[node.Id] = _allocator.Unique("d" + _names[node.Id]);
         }
         _temporaries = temporaries;
     }
@@ -209,37 +208,9 @@ internal sealed partial class Emitter
     /// its name is made only when the backward pass declares it: dt + the next temporary number.
     /// </summary>
     private string AdjointName(int id) =>
-        _dryRun ? "d" : Identifier(_adjointNames[id] ??= Claim(NextTemporary("dt", ref _temporaries)));
+        _dryRun ? "d" : Identifier(_adjointNames[id] ??= _allocator.Next("dt", ref _temporaries));
 
-    private string NextTemporary(string prefix, ref int counter)
-    {
-        string name;
-        do
-        {
-            name = prefix + ++counter;
-        }
-        while (_usedNames.Contains(name));
-        return name;
-    }
-
-    private string Unique(string name)
-    {
-        string candidate = name;
-        for (int suffix = 2; _usedNames.Contains(candidate); suffix++)
-        {
-            candidate = name + "_" + suffix;
-        }
-        return Claim(candidate);
-    }
-
-    private string Claim(string name)
-    {
-        _usedNames.Add(name);
-        return name;
-    }
-
-    private static string Identifier(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    private static string Identifier(string name) => NameAllocator.Identifier(name);
 
     // ---- Rendering values ----------------------------------------------------------------------
 

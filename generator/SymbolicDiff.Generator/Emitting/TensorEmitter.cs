@@ -25,7 +25,7 @@ internal sealed class TensorEmitter
     private readonly bool[] _needsAdjoint;
     private readonly string?[] _names;
     private readonly string?[] _adjoints;
-    private readonly HashSet<string> _used = new();
+    private readonly NameAllocator _allocator = new();
     private readonly List<string> _fields = new();
     private readonly StringBuilder _text = new();
     private string _workspace = "";
@@ -91,41 +91,25 @@ internal sealed class TensorEmitter
 
         foreach (var p in _m.Parameters)
         {
-            _names[p.Node] = Claim(p.Name);
+            _names[p.Node] = _allocator.Claim(p.Name);
         }
-        _workspace = Unique("workspace");
+        _workspace = _allocator.Unique("workspace");
         foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
         {
-            _adjoints[p.Node] = Unique("d" + p.Name);
+            _adjoints[p.Node] = _allocator.Unique("d" + p.Name);
         }
         int temporaries = 0;
         foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
         {
-            _names[node.Id] = node.Name is { } name ? Unique(name) : Unique("t" + ++temporaries);
+            _names[node.Id] = node.Name is { } name ? _allocator.Unique(name) : _allocator.Unique("t" + ++temporaries);
         }
         foreach (var node in _nodes.Where(n => _needsAdjoint[n.Id] && n.Op != TensorOp.Parameter && _names[n.Id] is not null))
         {
-            _adjoints[node.Id] = Unique("d" + _names[node.Id]);
+            _adjoints[node.Id] = _allocator.Unique("d" + _names[node.Id]);
         }
     }
 
-    private string Unique(string name)
-    {
-        string candidate = name;
-        for (int suffix = 2; _used.Contains(candidate); suffix++)
-        {
-            candidate = name + "_" + suffix;
-        }
-        return Claim(candidate);
-    }
-
-    private string Claim(string name)
-    {
-        _used.Add(name);
-        return name;
-    }
-
-    private static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    private static string Id(string name) => NameAllocator.Identifier(name);
 
     /// <summary>How to read a node's value: parameters and locals by name, constants as literals.</summary>
     private string Ref(int id)
@@ -404,7 +388,7 @@ internal sealed class TensorEmitter
             case TensorOp.CrossEntropy:
                 if (Needs(0))
                 {
-                    string scratch = Unique("softmax_" + _names[a[0]]);
+                    string scratch = _allocator.Unique("softmax_" + _names[a[0]]);
                     _fields.Add(scratch);
                     Line($"{k}CrossEntropyBackward{g}({Ref(a[0])}, {Ref(a[1])}, {d}, {Adj(a[0])}, {_m.Name}Workspace.Sized(ref {Id(_workspace)}.{scratch}, {Ref(a[0])}.Length));");
                 }

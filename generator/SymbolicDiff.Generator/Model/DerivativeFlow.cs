@@ -46,17 +46,21 @@ internal static class DerivativeFlow
     }
 
     /// <summary>Every node from which a derivative path leads to <paramref name="result"/>.</summary>
-    public static HashSet<int> ReachedNodes(IReadOnlyList<Node> nodes, int result)
+    public static HashSet<int> ReachedNodes(IReadOnlyList<Node> nodes, int result) =>
+        Reach(result, id => DifferentiableArgs(nodes[id], nodes));
+
+    /// <summary>The nodes reachable from <paramref name="start"/> (itself included) by following <paramref name="next"/>.</summary>
+    public static HashSet<int> Reach(int start, System.Func<int, IEnumerable<int>> next)
     {
         var reached = new HashSet<int>();
         var pending = new Stack<int>();
-        pending.Push(result);
+        pending.Push(start);
         while (pending.Count > 0)
         {
             int id = pending.Pop();
             if (reached.Add(id))
             {
-                foreach (int arg in DifferentiableArgs(nodes[id], nodes))
+                foreach (int arg in next(id))
                 {
                     pending.Push(arg);
                 }

@@ -111,7 +111,15 @@ internal sealed record Callee(string Method, string Gradient, EquatableArray<str
 internal sealed record Region(int Id, int Parent);
 
 /// <summary>A source statement, kept as text for the comments of the generated code.</summary>
-internal sealed record SourceStatement(string Text);
+internal sealed record SourceStatement(string Text)
+{
+    /// <summary>The statement on one line, cut to 120 characters, as a comment shows it.</summary>
+    public static SourceStatement FromSource(string source)
+    {
+        string text = System.Text.RegularExpressions.Regex.Replace(source.Trim(), @"\s+", " ");
+        return new SourceStatement(text.Length > 120 ? text.Substring(0, 117) + "..." : text);
+    }
+}
 
 /// <summary>A parameter of the user's method.</summary>
 /// <param name="Name">Its name as written (without a leading @).</param>

@@ -456,9 +456,8 @@ internal sealed class Parser
 
     private void BeginStatement(string text)
     {
-        text = Regex.Replace(text.Trim(), @"\s+", " ");
         _graph.CurrentStatement = _statements.Count;
-        _statements.Add(new SourceStatement(text.Length > 120 ? text.Substring(0, 117) + "..." : text));
+        _statements.Add(SourceStatement.FromSource(text));
     }
 
     private static string DescribeStatement(StatementSyntax statement) => statement switch
@@ -713,29 +712,8 @@ internal sealed class Parser
     }
 
     /// <summary>True when a derivative can flow from a differentiable parameter of this method into the node.</summary>
-    private bool DependsOnDifferentiableParameter(int node)
-    {
-        var pending = new Stack<int>();
-        var seen = new HashSet<int>();
-        pending.Push(node);
-        while (pending.Count > 0)
-        {
-            int id = pending.Pop();
-            if (!seen.Add(id))
-            {
-                continue;
-            }
-            if (_graph[id].Op == Op.Parameter && _differentiableParameters.Contains(id))
-            {
-                return true;
-            }
-            foreach (int arg in DerivativeFlow.DifferentiableArgs(_graph[id], _graph.Nodes))
-            {
-                pending.Push(arg);
-            }
-        }
-        return false;
-    }
+    private bool DependsOnDifferentiableParameter(int node) =>
+        DerivativeFlow.Reach(node, id => DerivativeFlow.DifferentiableArgs(_graph[id], _graph.Nodes)).Overlaps(_differentiableParameters);
 
     private static Op? FunctionOf(string name, int arity) => (name, arity) switch
     {

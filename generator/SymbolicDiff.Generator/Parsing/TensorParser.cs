@@ -281,9 +281,8 @@ internal sealed class TensorParser
 
     private void Begin(string text)
     {
-        text = Regex.Replace(text.Trim(), @"\s+", " ");
         _statement = _statements.Count;
-        _statements.Add(new SourceStatement(text.Length > 120 ? text.Substring(0, 117) + "..." : text));
+        _statements.Add(SourceStatement.FromSource(text));
     }
 
     // ---- Expressions ---------------------------------------------------------------------------
@@ -444,20 +443,7 @@ internal sealed class TensorParser
             Report(Diagnostics.NoDifferentiableParameters, _method.Locations.FirstOrDefault(), _method.Name);
             return;
         }
-        var reached = new HashSet<int>();
-        var pending = new Stack<int>();
-        pending.Push(result);
-        while (pending.Count > 0)
-        {
-            int id = pending.Pop();
-            if (reached.Add(id))
-            {
-                foreach (int arg in _nodes[id].Args)
-                {
-                    pending.Push(arg);
-                }
-            }
-        }
+        var reached = DerivativeFlow.Reach(result, id => _nodes[id].Args);
         for (int i = 0; i < parameters.Count; i++)
         {
             if (parameters[i].IsDifferentiable && !reached.Contains(parameters[i].Node))
