@@ -27,7 +27,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error("SD0004",
         "Unsupported parameter type",
-        "Parameter '{0}' has type '{1}'; parameters must be double, float, int, long or bool");
+        "Parameter '{0}' has type '{1}'; parameters must be double, float, int, long or bool, or arrays or spans of double or float");
 
     public static readonly DiagnosticDescriptor UnsupportedParameterModifier = Error("SD0005",
         "Unsupported parameter modifier",
@@ -35,7 +35,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("SD0006",
         "Unsupported statement",
-        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else and return");
+        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach loops and return");
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error("SD0007",
         "Unsupported expression",
@@ -82,8 +82,8 @@ internal static class Diagnostics
         "Operator '{0}' is not supported on '{1}' values in a [Differentiable] method");
 
     public static readonly DiagnosticDescriptor LocalFunction = Error("SD0019",
-        "Local functions are not supported",
-        "[Differentiable] cannot be applied to local function '{0}'; make it a static method of a partial type");
+        "Local function outside a differentiable method",
+        "Local function '{0}' gets no gradient of its own: local functions are differentiated where a [Differentiable] method that encloses them calls them; mark '{1}' [Differentiable] or make '{0}' a static method of a partial type");
 
     public static readonly DiagnosticDescriptor SideEffectInExpression = Error("SD0020",
         "Side effect inside an expression",
@@ -104,6 +104,22 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor CustomGradientMismatch = Error("SD0024",
         "Custom gradient has the wrong signature",
         "'{0}' has [CustomGradient], but type '{2}' has no method '{1}'; write the hand-written gradient with exactly that signature");
+
+    public static readonly DiagnosticDescriptor UnsupportedLoop = Error("SD0025",
+        "Unsupported loop",
+        "This loop cannot be differentiated: {0}");
+
+    public static readonly DiagnosticDescriptor ArrayReadAndWritten = Error("SD0026",
+        "Array parameter both read and written",
+        "Array parameter '{0}' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one");
+
+    public static readonly DiagnosticDescriptor UnsupportedArrayUse = Error("SD0027",
+        "Unsupported use of an array",
+        "Array parameter '{0}' can only be indexed ({0}[i]) or asked for its Length here");
+
+    public static readonly DiagnosticDescriptor ModeNotAvailable = Error("SD0028",
+        "Derivative mode not available",
+        "{0} cannot be generated for '{1}': {2}");
 
     public static readonly DiagnosticDescriptor UnsupportedTensorOperation = Error("SD0030",
         "Unsupported tensor operation",
@@ -132,7 +148,8 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, CustomGradientMismatch, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite,
+        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
+        UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite,
         MixedTensorElementTypes, InternalError,
     };
 }

@@ -67,7 +67,12 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
 
     private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
     {
-        var descriptor = Diagnostics.All.First(d => d.Id == info.Id);
+        var descriptor = Diagnostics.All.FirstOrDefault(d => d.Id == info.Id);
+        if (descriptor is null)
+        {
+            // A descriptor missing from Diagnostics.All is our bug; say so rather than fail the whole generator.
+            return Diagnostic.Create(Diagnostics.InternalError, Location.None, "?", "unknown diagnostic " + info.Id);
+        }
         var location = Location.None;
         if (info.Location is { } l)
         {

@@ -17,7 +17,8 @@ namespace SymbolicDiff.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
-    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else and return";
+    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach loops and return";
+    private const string Shape = "write its header as for (int i = start; i < end; i++), with i < end or i <= end and i++, ++i or i += 1";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
 
@@ -33,7 +34,7 @@ public class DiagnosticTests
         { "IntReturnType", "[Differentiable] public static [|int|] Bad(double x) => 1;",
             "SD0003", "[Differentiable] method 'Bad' returns 'int'; only double and float results can be differentiated" },
         { "StringParameter", "[Differentiable] public static double Bad(double x, [|string|] s) => x;",
-            "SD0004", "Parameter 's' has type 'string'; parameters must be double, float, int, long or bool" },
+            "SD0004", "Parameter 's' has type 'string'; parameters must be double, float, int, long or bool, or arrays or spans of double or float" },
         { "RefParameter", "[Differentiable] public static double Bad([|ref|] double x) => x;",
             "SD0005", "Parameter 'x' is declared 'ref'; pass differentiable values by value" },
         { "OutParameter", "[Differentiable] public static double Bad(double x, [|out|] double y) { y = 0; return x; }",
@@ -42,12 +43,32 @@ public class DiagnosticTests
             "SD0005", "Parameter 'x' is declared 'in'; pass differentiable values by value" },
         { "ParamsParameter", "[Differentiable] public static double Bad([|params|] double[] xs) => 0;",
             "SD0005", "Parameter 'xs' is declared 'params'; pass differentiable values by value" },
-        { "ForLoop", "[Differentiable] public static double Bad(double x) { double s = 0; [|for|] (int i = 0; i < 3; i++) { s += x; } return s; }",
-            "SD0006", "A 'for' loop" + S6 },
+        { "ForLoopCountingDown", "[Differentiable] public static double Bad(double x) { double s = 0; [|for (int i = 3; i > 0; i--)|] { s += x; } return s; }",
+            "SD0025", "This loop cannot be differentiated: " + Shape },
+        { "ForLoopWithStride", "[Differentiable] public static double Bad(double x) { double s = 0; [|for (int i = 0; i < 9; i += 2)|] { s += x; } return s; }",
+            "SD0025", "This loop cannot be differentiated: " + Shape },
+        { "BreakInLoop", "[Differentiable] public static double Bad(double x) { double s = 0; for (int i = 0; i < 9; i++) { s += x; if (s > 3) [|break|]; } return s; }",
+            "SD0025", "This loop cannot be differentiated: 'break' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)" },
+        { "ReturnInLoop", "[Differentiable] public static double Bad(double x, int n) { for (int i = 0; i < n; i++) { [|return|] x; } return 0; }",
+            "SD0025", "This loop cannot be differentiated: 'return' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)" },
+        { "LoopBoundChangesInBody", "[Differentiable] public static double Bad(double x, int n) { double s = 0; [|for (int i = 0; i < n; i++)|] { s += x; n = n - 1; } return s; }",
+            "SD0025", "This loop cannot be differentiated: the bound 'n' changes inside the loop ('n' is assigned); compute it before the loop" },
+        { "LoopCounterAssigned", "[Differentiable] public static double Bad(double x) { double s = 0; [|for (int i = 0; i < 5; i++)|] { s += x; i = i + 1; } return s; }",
+            "SD0025", "This loop cannot be differentiated: the body assigns the counter 'i'; only the header may change it" },
+        { "ArrayReadAndWritten", "[Differentiable] public static void Bad(double[] y) { y[0] = [|y[1]|] * 2; }",
+            "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
+        { "ArrayCompoundWrite", "[Differentiable] public static void Bad(double x, Span<double> y) { [|y[0] += x|]; }",
+            "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
+        { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
+            "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
+        { "TangentWithLoop", "[Differentiable(Tangent = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",
+            "SD0028", "Forward mode (Tangent = true) cannot be generated for 'Bad': forward mode does not support loops or array parameters yet; use the gradient" },
+        { "OutputFromValueMethod", "[Differentiable] public static double Bad(double x, Span<double> y) { [|y[0] = x|]; return x; }",
+            "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array; return void and write every result, and the generator makes its Jacobian" },
         { "WhileLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|while|] (s < 10) { s *= 2; } return s; }",
             "SD0006", "A 'while' loop" + S6 },
-        { "ForeachLoop", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach|] (var v in new[] { 1.0, 2.0 }) { s += v * x; } return s; }",
-            "SD0006", "A 'foreach' loop" + S6 },
+        { "ForeachOverANewArray", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach (var v in new[] { 1.0, 2.0 })|] { s += v * x; } return s; }",
+            "SD0025", "This loop cannot be differentiated: foreach can run over an array or span parameter, into a double or float variable" },
         { "DoLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|do|] { s *= 2; } while (s < 10); return s; }",
             "SD0006", "A 'do' loop" + S6 },
         { "TryStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|try|] { s = x * 2; } finally { s = 1; } return s; }",
@@ -57,7 +78,11 @@ public class DiagnosticTests
         { "ExpressionStatementCall", "[Differentiable] public static double Bad(double x) { [|Console|].WriteLine(x); return x; }",
             "SD0006", "The statement 'Console.WriteLine(x);', which is not an assignment," + S6 },
         { "LocalFunction", "public static double Host(double x) { return Local(x); [Differentiable] static double [|Local|](double y) => y * y; }",
-            "SD0019", "[Differentiable] cannot be applied to local function 'Local'; make it a static method of a partial type" },
+            "SD0019", "Local function 'Local' gets no gradient of its own: local functions are differentiated where a [Differentiable] method that encloses them calls them; mark 'Host' [Differentiable] or make 'Local' a static method of a partial type" },
+        { "RecursiveLocalFunction", "[Differentiable] public static double Bad(double x) { return Twice(x); double Twice(double y) => y > 10 ? y : [|Twice(2 * y)|]; }",
+            "SD0008", "Call to 'Demo.Functions.Twice'" + S8 + "; a recursive local function cannot be inlined, make it a static [Differentiable] method" },
+        { "LocalFunctionAssignsCaptured", "[Differentiable] public static double Bad(double x) { double s = x; double r = [|Bump(2)|]; return s + r; double Bump(double y) { s = y; return y; } }",
+            "SD0008", "Call to 'Demo.Functions.Bump'" + S8 + "; it assigns 's' of the enclosing method, pass it in and return the new value instead" },
         { "CallToHelper", "static double Helper(double v) => v; [Differentiable] public static double Bad(double x) { return [|Helper(x)|]; }",
             "SD0008", "Call to 'Demo.Functions.Helper'" + S8 },
         { "CallToUnknownMethod", "[Differentiable] public static double Bad(double x) { return [|Undefined(x)|]; }",
@@ -198,8 +223,8 @@ public class DiagnosticTests
                 public static double Bad(double x)
                 {
                     double s = x;
-                    [|for|] (int i = 0; i < 2; i++) { s += x; }
-                    while (s < 10) { s *= 2; }
+                    [|while|] (s < 10) { s *= 2; }
+                    do { s *= 2; } while (s < 10);
                     double t = s++ * 2;
                     return s + t;
                 }

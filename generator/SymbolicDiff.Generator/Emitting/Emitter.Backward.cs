@@ -13,12 +13,17 @@ internal sealed partial class Emitter
     private void WriteBackwardPass()
     {
         int result = _method.Result;
+        if (result < 0)
+        {
+            WriteBackwardRegion(0);   // a vector output: the output adjoints seed the pass
+            return;
+        }
         if (_nodes[result].Op == Op.Parameter && _needsAdjoint[result])
         {
             Line($"{AdjointName(result)} += {Code.Constant(1, _nodes[result].Type).Text};");
             return;
         }
-        if (_nodes[result].Name is { } name && _needsAdjoint[result])
+        if (_nodes[result].Name is { } name && _needsAdjoint[result] && _nodes[result].Op != Op.LoopExit)
         {
             // The result is one of the user's locals: seed its adjoint by name, so the chain rule reads df * ….
             _declaredAdjoints.Add(result);
@@ -37,10 +42,22 @@ internal sealed partial class Emitter
             {
                 continue;
             }
-            if (node.Op == Op.Select)
+            switch (node.Op)
             {
-                WriteSelectBackward(node);
-                continue;
+                case Op.Select:
+                    WriteSelectBackward(node);
+                    continue;
+                case Op.Loop:
+                    WriteLoopBackward(node);
+                    continue;
+                case Op.Store:
+                    WriteStoreBackward(node);
+                    continue;
+                case Op.Load:
+                    WriteLoadBackward(node);
+                    continue;
+                case Op.Phi or Op.LoopCounter or Op.LoopExit or Op.Length:
+                    continue;   // carried adjoints are handled by their loop
             }
             if (!_needsAdjoint[id] || node.Op == Op.Parameter || !HasAdjoint(id))
             {

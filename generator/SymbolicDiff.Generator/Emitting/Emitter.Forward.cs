@@ -11,10 +11,20 @@ internal sealed partial class Emitter
 {
     // ---- Forward pass --------------------------------------------------------------------------
 
-    private void WriteForwardRegion(int region)
+    private void WriteForwardRegion(int region, bool recordLoops)
     {
-        foreach (var node in _nodes.Where(n => n.Region == region && IsLocal(n.Id)))
+        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store)) && InFilter(n.Id)))
         {
+            if (node.Op == Op.Loop)
+            {
+                WriteLoopForward(node, recordLoops && HasBackwardWork(node));
+                continue;
+            }
+            if (node.Op == Op.Store)
+            {
+                WriteStoreForward(node);
+                continue;
+            }
             string type = node.Type.Keyword();
             string name = Identifier(_names[node.Id]!);
             if (node.Op != Op.Select)
@@ -48,7 +58,7 @@ internal sealed partial class Emitter
             }
             // Values computed in a branch but read by the backward pass are declared outside it (forward mode
             // uses them only inside the branch).
-            foreach (var kept in _nodes.Where(n => !_tangentMode && IsLocal(n.Id) && _neededByBackward[n.Id]
+            foreach (var kept in _nodes.Where(n => !_tangentMode && IsLocal(n.Id) && _neededByBackward[n.Id] && InFilter(n.Id)
                 && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && _hoisted.Add(n.Id)))
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
@@ -62,19 +72,21 @@ internal sealed partial class Emitter
                 Line($"{_nodes[member].Type.Keyword()} {AdjointName(member)};");
             }
             Line($"if ({condition.Text})");
-            WriteForwardBranch(node.TrueRegion, group, 1);
+            WriteForwardBranch(node.TrueRegion, group, 1, recordLoops);
             Line("else");
-            WriteForwardBranch(node.FalseRegion, group, 2);
+            WriteForwardBranch(node.FalseRegion, group, 2, recordLoops);
         }
     }
 
+    private bool InFilter(int id) => _filter is null || _filter.Contains(id);
+
     /// <summary>Writes a branch, then assigns each select of the group its value from this branch (arg 1 or 2).</summary>
-    private void WriteForwardBranch(int region, List<int> group, int arg)
+    private void WriteForwardBranch(int region, List<int> group, int arg, bool recordLoops)
     {
         Line("{");
         _depth++;
         int lastStatement = _lastStatement;
-        WriteForwardRegion(region);
+        WriteForwardRegion(region, recordLoops);
         _lastStatement = lastStatement;
         foreach (int member in group)
         {
@@ -94,9 +106,9 @@ internal sealed partial class Emitter
     /// makes one select per variable, and its branches are written once for all of them.
     /// </summary>
     private List<int> BranchGroup(Node select) =>
-        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id]).Select(n => n.Id).ToList();
+        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id] && InFilter(n.Id)).Select(n => n.Id).ToList();
 
-    private bool HasLocals(int region) => _nodes.Any(n => IsLocal(n.Id) && Encloses(region, n.Region));
+    private bool HasLocals(int region) => _nodes.Any(n => (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store)) && InFilter(n.Id) && Encloses(region, n.Region));
 
 
     // ---- Forward mode ----------------------------------------------------------------------------
@@ -125,7 +137,7 @@ internal sealed partial class Emitter
         _text = body;
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
         Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
-        WriteForwardRegion(0);
+        WriteForwardRegion(0, recordLoops: false);
         Line();
         Line($"{Identifier(output)} = {(TangentCode(_method.Result) ?? Code.Constant(0, _method.ReturnType)).Text};");
         Line("return " + Ref(_method.Result).Text + ";");

@@ -70,6 +70,12 @@ internal sealed partial class Emitter
         var gradient = new Emitter(method, tangentMode: false);
         var methods = new List<string> { gradient.WriteGradient() };
         var namespaces = new HashSet<string>(gradient._namespacesUsed);
+        if (CanWriteJacobian(method))
+        {
+            var jacobian = new Emitter(method, tangentMode: false);
+            methods.Add(jacobian.WriteJacobian());
+            namespaces.UnionWith(jacobian._namespacesUsed);
+        }
         if (method.TangentName is not null)
         {
             var tangent = new Emitter(method, tangentMode: true);
@@ -91,30 +97,76 @@ internal sealed partial class Emitter
         _declaredAdjoints = new HashSet<int>();
         _aliasedAdjoints = new Dictionary<int, Code>();
         _gated = new HashSet<int>();
+        PlanLoopRecomputation();
         AssignNames();
 
         var body = new StringBuilder();
         _text = body;
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
+        WriteLengthChecks();
+        DeclareBuffers();
         Line("// Forward pass");
-        WriteForwardRegion(0);
+        WriteForwardRegion(0, recordLoops: true);
         Line();
         _lastStatement = -1;
-        Line(_needsAdjoint[_method.Result] && _nodes[_method.Result].Op != Op.Parameter
+        bool seeded = _method.Result >= 0 && _needsAdjoint[_method.Result] && _nodes[_method.Result].Op != Op.Parameter;
+        Line(seeded || _method.HasVectorOutput
             ? "// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>"
             : "// Backward pass");
         WriteBackwardPass();
-        Line();
-        Line("return " + Ref(_method.Result).Text + ";");
+        ReturnBuffers();
+        if (!_method.HasVectorOutput)
+        {
+            Line();
+            Line("return " + Ref(_method.Result).Text + ";");
+        }
 
         var m = _method;
         var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
-        var summary = new List<string> { $"Returns <see cref=\"{Cref()}\"/> and adds its partial derivatives to the adjoint arguments:" };
+        var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
+        var summary = new List<string>();
+        if (m.HasVectorOutput)
+        {
+            summary.Add($"Runs <see cref=\"{Cref()}\"/> and adds to each input adjoint the vector-Jacobian product dᵀ·∂output/∂input, where the");
+            summary.Add("output adjoints " + string.Join(", ", outputs.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/>")) + " give d (they are read and then zeroed):");
+        }
+        else
+        {
+            summary.Add($"Returns <see cref=\"{Cref()}\"/> and adds its partial derivatives to the adjoint arguments:");
+        }
         summary.AddRange(differentiable.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}."));
         summary.Add("Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
-        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
-            .Concat(differentiable.Select(p => "ref " + p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)));
+        var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Identifier(_names[p.Node]!))
+            .Concat(outputs.Select(p => SpanOf(p.Type) + " " + Identifier(_adjointNames[p.Node]!)))
+            .Concat(differentiable.Select(p => (p.Kind == ParameterKind.Scalar ? "ref " + p.Type.Keyword() : SpanOf(p.Type)) + " " + Identifier(_adjointNames[p.Node]!)));
         return MethodText(summary, m.GradientName, parameters, body.ToString());
+    }
+
+    private string DeclaredType(Parameter parameter) =>
+        parameter.Kind == ParameterKind.Scalar ? parameter.Type.Keyword()
+        : _method.QualifyNames && parameter.DeclaredType!.Contains("Span<") ? "global::System." + parameter.DeclaredType : Uses("System", parameter.DeclaredType!);
+
+    private string SpanOf(ScalarType type) => _method.QualifyNames ? $"global::System.Span<{type.Keyword()}>" : Uses("System", $"Span<{type.Keyword()}>");
+
+    private string Uses(string ns, string text)
+    {
+        if (text.Contains("Span<"))
+        {
+            _namespacesUsed.Add(ns);
+        }
+        return text;
+    }
+
+    /// <summary>Every adjoint array must match its array, checked before anything is written.</summary>
+    private void WriteLengthChecks()
+    {
+        foreach (var p in _method.Parameters.Where(p => p.Kind != ParameterKind.Scalar && _adjointNames[p.Node] is not null))
+        {
+            string array = Identifier(_names[p.Node]!), adjoint = Identifier(_adjointNames[p.Node]!);
+            string exception = _method.QualifyNames ? "global::System.ArgumentException" : Uses("System", "ArgumentException");
+            _namespacesUsed.Add("System");
+            Line($"if ({adjoint}.Length != {array}.Length) throw new {exception}(\"{adjoint} must have the length of {array}.\", nameof({adjoint}));");
+        }
     }
 
     // ---- Analysis ------------------------------------------------------------------------------
@@ -122,7 +174,14 @@ internal sealed partial class Emitter
     private void Analyse()
     {
         var pending = new Stack<int>();
-        pending.Push(_method.Result);
+        if (_method.Result >= 0)
+        {
+            pending.Push(_method.Result);
+        }
+        foreach (var store in _nodes.Where(n => n.Op == Op.Store))
+        {
+            pending.Push(store.Id);   // a vector output's elements are results too
+        }
         while (pending.Count > 0)
         {
             int id = pending.Pop();
@@ -140,7 +199,16 @@ internal sealed partial class Emitter
                 _useRegion[arg] = node.Op == Op.Select && i > 0 ? (i == 1 ? node.TrueRegion : node.FalseRegion) : node.Region;
                 pending.Push(arg);
             }
+            // A value computed in a loop body needs the loop around it.
+            for (int r = node.Region; r >= 0; r = _method.Regions[r].Parent)
+            {
+                if (_method.Regions[r].Loop is int loop and >= 0 && !_reachable[loop])
+                {
+                    pending.Push(loop);
+                }
+            }
         }
+        AnalyseLoops();
 
         var active = _active = new bool[_nodes.Count];
         foreach (var parameter in _method.Parameters)
@@ -148,15 +216,27 @@ internal sealed partial class Emitter
             active[parameter.Node] = parameter.IsDifferentiable;
             _isParameterWithAdjoint[parameter.Node] = parameter.IsDifferentiable;
         }
-        foreach (var node in _nodes)
+        // Loop-carried values refer forward (a phi to the value the body computes), so iterate to a fixed point.
+        for (bool changed = true; changed;)
         {
-            active[node.Id] |= DerivativeFlow.DifferentiableArgs(node, _nodes).Any(a => active[a]);
+            changed = false;
+            foreach (var node in _nodes)
+            {
+                bool isActive = active[node.Id] || DerivativeFlow.DifferentiableArgs(node, _nodes).Any(a => active[a]);
+                bool nonFinite = node.Type.IsFloating() && (CanLeaveDomain(node.Op) || node.Args.Any(a => _mayBeNonFinite[a]));
+                changed |= isActive != active[node.Id] || nonFinite != _mayBeNonFinite[node.Id];
+                active[node.Id] = isActive;
+                _mayBeNonFinite[node.Id] = nonFinite;
+            }
         }
-        var reached = DerivativeFlow.ReachedNodes(_nodes, _method.Result);
+        var reached = new HashSet<int>();
+        foreach (var root in _nodes.Where(n => n.Id == _method.Result || n.Op == Op.Store))
+        {
+            reached.UnionWith(DerivativeFlow.ReachedNodes(_nodes, root.Id));
+        }
         foreach (var node in _nodes)
         {
             _needsAdjoint[node.Id] = active[node.Id] && reached.Contains(node.Id);
-            _mayBeNonFinite[node.Id] = node.Type.IsFloating() && (CanLeaveDomain(node.Op) || node.Args.Any(a => _mayBeNonFinite[a]));
         }
     }
 
@@ -164,11 +244,22 @@ internal sealed partial class Emitter
     private bool IsLocal(int id)
     {
         var node = _nodes[id];
-        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter)
+        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter or Op.Loop or Op.Store or Op.Phi or Op.LoopCounter)
         {
             return false;
         }
-        return node.Name is not null || id == _method.Result || node.Op is Op.Select or Op.Call
+        if (node.Op == Op.LoopExit)
+        {
+            // The carried variable itself, except for a returned value that the backward pass rewinds.
+            return id == _method.Result && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
+        }
+        // The value a loop body leaves in a carried variable is written straight into it when used nowhere else.
+        bool onlyCarried = _useCount[id] == 1 && (_nextOfPhi.Contains(id) || _initOfPhi.Contains(id)) && !_neededByBackward[id];
+        if (onlyCarried && id != _method.Result && node.Op is not (Op.Select or Op.Call) && !_forcedLocals.Contains(id))
+        {
+            return false;
+        }
+        return node.Name is not null || id == _method.Result || node.Op is Op.Select or Op.Call || _forcedLocals.Contains(id)
             || _useCount[id] != 1 || _neededByBackward[id] || _useRegion[id] != node.Region;
     }
 
@@ -182,15 +273,28 @@ internal sealed partial class Emitter
         {
             _names[parameter.Node] = _allocator.Claim(parameter.Name);
         }
+        foreach (var node in _nodes.Where(n => (_reachable[n.Id] && n.Op == Op.Phi) || (n.Op == Op.LoopCounter && _reachable[n.Args[0]])))
+        {
+            _names[node.Id] = _allocator.Unique(node.Name!);
+        }
+        foreach (var exit in _nodes.Where(n => n.Op == Op.LoopExit && !IsLocal(n.Id)))
+        {
+            _names[exit.Id] = _names[exit.Args[0]];
+        }
         var locals = _nodes.Where(n => IsLocal(n.Id)).ToList();
         foreach (var node in locals.Where(n => n.Name is not null))
         {
             _names[node.Id] = _allocator.Unique(node.Name!);
         }
-        foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
+        foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable || p.Kind == ParameterKind.OutputArray))
         {
             _adjointNames[parameter.Node] = _allocator.Unique("d" + parameter.Name);
         }
+        foreach (var phi in _nodes.Where(n => n.Op == Op.Phi && _reachable[n.Id] && _needsAdjoint[n.Id]))
+        {
+            _adjointNames[phi.Id] = _allocator.Unique("d" + _names[phi.Id]);
+        }
+        AssignBufferNames();
         int temporaries = 0;
         foreach (var node in locals.Where(n => n.Name is null))
         {
@@ -253,6 +357,9 @@ internal sealed partial class Emitter
             case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
             case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
             case Op.Select: return Code.Condition(A(0), A(1), A(2));
+            case Op.Load: return Code.Name(A(0).Text + "[" + A(1).Text + "]");
+            case Op.Length: return Code.Name(A(0).Text + ".Length");
+            case Op.LoopExit: return A(0);
             case Op.Call:
                 return Code.Call(node.Callee!.Method, node.Args.Select(Ref).ToArray());
             case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
@@ -322,7 +429,8 @@ internal sealed partial class Emitter
         return false;
     }
 
-    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p => p.Type.Keyword())) + ")";
+    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p =>
+        p.Kind == ParameterKind.Scalar ? p.Type.Keyword() : p.DeclaredType!.Replace('<', '{').Replace('>', '}'))) + ")";
 
     /// <summary>One generated method with its doc comment; indentation is added by <see cref="WriteFile"/>.</summary>
     private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body)
@@ -335,7 +443,8 @@ internal sealed partial class Emitter
         }
         text.AppendLine("/// </summary>");
         text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
-        text.AppendLine($"{_method.Accessibility} static {_method.ReturnType.Keyword()} {name}({string.Join(", ", parameters)})");
+        string returnType = _method.HasVectorOutput ? "void" : _method.ReturnType.Keyword();
+        text.AppendLine($"{_method.Accessibility} static {returnType} {name}({string.Join(", ", parameters)})");
         text.AppendLine("{");
         text.Append(body);   // already indented to its final depth
         text.AppendLine("}");

@@ -68,6 +68,36 @@ internal enum Op
     LeakyReLU,
     /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
     Call,
+    /// <summary>
+    /// A <c>for</c> loop: args (start, end), the counter runs from start up to end − 1. Its body is the region
+    /// <see cref="Node.TrueRegion"/>; the loop's value is its trip count (never used as a value).
+    /// </summary>
+    Loop,
+    /// <summary>The counter of the loop whose body holds this node (an int).</summary>
+    LoopCounter,
+    /// <summary>
+    /// A variable the loop body assigns (loop-carried): its value at the start of an iteration. Args (init, next):
+    /// init before the first iteration, next (computed by the body) before every later one.
+    /// </summary>
+    Phi,
+    /// <summary>The value of a loop-carried variable after the loop; arg (phi).</summary>
+    LoopExit,
+    /// <summary>An element of an input array: args (array parameter, index).</summary>
+    Load,
+    /// <summary>The length of an array parameter: args (array parameter).</summary>
+    Length,
+    /// <summary>Writes an element of an output array: args (array parameter, index, value). A statement, not a value.</summary>
+    Store,
+}
+
+/// <summary>How a parameter is passed.</summary>
+internal enum ParameterKind
+{
+    Scalar,
+    /// <summary>An array or span that is only read (<c>double[]</c>, <c>ReadOnlySpan&lt;double&gt;</c>).</summary>
+    InputArray,
+    /// <summary>An array or span the method writes (<c>Span&lt;double&gt;</c>, <c>double[]</c>): a vector output.</summary>
+    OutputArray,
 }
 
 /// <summary>
@@ -82,7 +112,7 @@ internal enum Op
 /// <param name="Name">The user's parameter or local this value was assigned to, if any.</param>
 /// <param name="Region">The region (branch of a conditional) where the node is evaluated; 0 is the method body.</param>
 /// <param name="Statement">Index of the source statement that created the node (for comments).</param>
-/// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; else −1.</param>
+/// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; for <see cref="Op.Loop"/>: the body; else −1.</param>
 /// <param name="FalseRegion">For <see cref="Op.Select"/>: the region evaluated otherwise; else −1.</param>
 /// <param name="Callee">For <see cref="Op.Call"/>: the method called and its gradient.</param>
 internal sealed record Node(
@@ -105,10 +135,11 @@ internal sealed record Node(
 /// <param name="Differentiable">Which parameters get an adjoint slot in its gradient.</param>
 internal sealed record Callee(string Method, string Gradient, EquatableArray<string> Parameters, EquatableArray<bool> Differentiable);
 
-/// <summary>A branch of a conditional: nodes in it are only evaluated when the branch is taken.</summary>
+/// <summary>A branch of a conditional or a loop body: nodes in it are evaluated when the branch is taken, or once per iteration.</summary>
 /// <param name="Id">Index in <see cref="DifferentiableMethod.Regions"/>.</param>
 /// <param name="Parent">The enclosing region (−1 for the method body).</param>
-internal sealed record Region(int Id, int Parent);
+/// <param name="Loop">For a loop body: the <see cref="Op.Loop"/> node; −1 for a branch.</param>
+internal sealed record Region(int Id, int Parent, int Loop = -1);
 
 /// <summary>A source statement, kept as text for the comments of the generated code.</summary>
 internal sealed record SourceStatement(string Text)
@@ -125,8 +156,10 @@ internal sealed record SourceStatement(string Text)
 /// <param name="Name">Its name as written (without a leading @).</param>
 /// <param name="Type">Its type.</param>
 /// <param name="IsDifferentiable">True when the gradient gets an adjoint slot for it.</param>
-/// <param name="Node">The <see cref="Op.Parameter"/> node holding its value.</param>
-internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferentiable, int Node);
+/// <param name="Node">The <see cref="Op.Parameter"/> node holding its value (for an array: the array).</param>
+/// <param name="Kind">Scalar, or an array read or written element by element.</param>
+/// <param name="DeclaredType">For arrays: the type as written, e.g. <c>double[]</c> or <c>ReadOnlySpan&lt;double&gt;</c>.</param>
+internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferentiable, int Node, ParameterKind Kind = ParameterKind.Scalar, string? DeclaredType = null);
 
 /// <summary>A type that encloses the method; the generated code re-opens it as <c>partial</c>.</summary>
 /// <param name="Keyword">class, struct, record, record struct or interface.</param>
@@ -152,7 +185,12 @@ internal sealed record DifferentiableMethod(
     EquatableArray<SourceStatement> Statements,
     int Result,
     bool QualifyNames,
-    string HintName);
+    string HintName,
+    string? JacobianName = null)
+{
+    /// <summary>A void method that writes output arrays (its result is those arrays, not a returned value).</summary>
+    public bool HasVectorOutput => Result < 0;
+}
 
 /// <summary>Where a diagnostic points, without holding a syntax tree.</summary>
 internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartCharacter, int EndLine, int EndCharacter);

@@ -36,6 +36,35 @@ internal sealed class GraphBuilder
 
     public int Parameter(string name, ScalarType type) => Append(new Node(0, Op.Parameter, type, EquatableArray<int>.Empty, 0, name, 0, -1));
 
+    // ---- Loops: the body is a region entered once per iteration; loop-carried variables are phi nodes ----
+
+    /// <summary>Starts a loop over [start, end) in the current region; returns the loop node (its body region is TrueRegion).</summary>
+    public int Loop(int start, int end)
+    {
+        int loop = Append(new Node(0, Op.Loop, ScalarType.Int, new[] { start, end }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
+        _regions.Add(new Region(_regions.Count, CurrentRegion, loop));
+        _nodes[loop] = _nodes[loop] with { TrueRegion = _regions.Count - 1 };
+        return loop;
+    }
+
+    /// <summary>The loop counter, in the loop's body.</summary>
+    public int LoopCounter(int loop, string name) =>
+        Append(new Node(0, Op.LoopCounter, ScalarType.Int, new[] { loop }.ToEquatableArray(), 0, name, _nodes[loop].TrueRegion, CurrentStatement));
+
+    /// <summary>A loop-carried variable's value at the start of an iteration; its next value is set by <see cref="SetNext"/>.</summary>
+    public int Phi(int loop, int init, string name) =>
+        Append(new Node(0, Op.Phi, _nodes[init].Type, new[] { init, init }.ToEquatableArray(), 0, name, _nodes[loop].TrueRegion, CurrentStatement));
+
+    public void SetNext(int phi, int next) => _nodes[phi] = _nodes[phi] with { Args = new[] { _nodes[phi].Args[0], next }.ToEquatableArray() };
+
+    /// <summary>The variable's value after the loop, in the loop's region.</summary>
+    public int LoopExit(int phi, int loop) =>
+        Append(new Node(0, Op.LoopExit, _nodes[phi].Type, new[] { phi }.ToEquatableArray(), 0, _nodes[phi].Name, _nodes[loop].Region, _nodes[loop].Statement));
+
+    /// <summary>Writes an element of an output array (never shared or folded: it is a statement).</summary>
+    public int Store(int array, int index, int value) =>
+        Append(new Node(0, Op.Store, _nodes[array].Type, new[] { array, index, value }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
+
     public int Constant(double value, ScalarType type)
     {
         value = type switch

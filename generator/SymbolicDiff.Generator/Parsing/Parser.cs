@@ -14,7 +14,7 @@ namespace SymbolicDiff.Generator.Parsing;
 /// Turns a [Differentiable] method's syntax and semantic model into a <see cref="DifferentiableMethod"/>
 /// (or diagnostics). Nothing from Roslyn leaves this class: the result is plain, value-equatable data.
 /// </summary>
-internal sealed class Parser
+internal sealed partial class Parser
 {
     public const string DifferentiableAttribute = "SymbolicDiff.DifferentiableAttribute";
     internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
@@ -28,6 +28,8 @@ internal sealed class Parser
     private readonly List<SourceStatement> _statements = new();
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly HashSet<int> _differentiableParameters = new();
+    private readonly Dictionary<int, IParameterSymbol> _arrays = new();
+    private readonly List<IMethodSymbol> _inlining = new();
     private IMethodSymbol? _method;
 
     private Parser(SemanticModel model, CancellationToken cancellation)
@@ -60,7 +62,14 @@ internal sealed class Parser
     {
         if (target is LocalFunctionStatementSyntax localFunction)
         {
-            Report(Diagnostics.LocalFunction, localFunction.Identifier.GetLocation(), localFunction.Identifier.ValueText);
+            // A local function is inlined where its enclosing [Differentiable] method calls it; it has no gradient of its own.
+            var host = localFunction.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            bool hostIsDifferentiable = host is not null && _model.GetDeclaredSymbol(host, _cancellation) is { } hostSymbol
+                && hostSymbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
+            if (!hostIsDifferentiable)
+            {
+                Report(Diagnostics.LocalFunction, localFunction.Identifier.GetLocation(), localFunction.Identifier.ValueText, host?.Identifier.ValueText ?? "?");
+            }
             return Fail();
         }
         if (target is not MethodDeclarationSyntax syntax || symbol is not IMethodSymbol method)
@@ -87,10 +96,32 @@ internal sealed class Parser
             return TensorParser.Parse(syntax, method, _model, gradientName, _cancellation);
         }
 
-        var returnType = ScalarOf(method.ReturnType)!.Value;
+        var outputs = WrittenArrays(syntax);
+        var returnType = ScalarOf(method.ReturnType) ?? ScalarType.Double;
+        bool tangentUnavailable = false;
         var parameters = new List<Parameter>();
         foreach (var parameter in method.Parameters)
         {
+            if (ArrayElementOf(parameter.Type) is { } element)
+            {
+                bool isOutput = outputs.Contains(parameter);
+                bool differentiableArray = !isOutput && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
+                int array = _graph.Parameter(parameter.Name, element);
+                _values[parameter] = array;
+                _arrays[array] = parameter;
+                if (isOutput)
+                {
+                    _outputArrays.Add(array);
+                }
+                if (differentiableArray)
+                {
+                    _differentiableParameters.Add(array);
+                }
+                parameters.Add(new Parameter(parameter.Name, element, differentiableArray, array,
+                    isOutput ? ParameterKind.OutputArray : ParameterKind.InputArray, parameter.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                tangentUnavailable = true;
+                continue;
+            }
             var type = ScalarOf(parameter.Type)!.Value;
             bool differentiable = type.IsFloating() && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
             int node = _graph.Parameter(parameter.Name, type);
@@ -119,12 +150,17 @@ internal sealed class Parser
         {
             result = ParseStatements(Flatten(syntax.Body!));
         }
-        if (_diagnostics.Count > 0 || result is null)
+        bool returnsVoid = method.ReturnsVoid;
+        if (tangentName is not null && (tangentUnavailable || _graph.Nodes.Any(n => n.Op == Op.Loop)))
+        {
+            Report(Diagnostics.ModeNotAvailable, methodLocation, "Forward mode (Tangent = true)", method.Name, "forward mode does not support loops or array parameters yet; use the gradient");
+        }
+        if (_diagnostics.Count > 0 || (result is null && !returnsVoid))
         {
             return Fail();
         }
 
-        WarnAboutZeroDerivatives(method, parameters, result.Value);
+        WarnAboutZeroDerivatives(method, parameters, result ?? -1);
         var model = new DifferentiableMethod(
             Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
             ContainingTypes: ContainingTypesOf(method.ContainingType),
@@ -137,9 +173,10 @@ internal sealed class Parser
             Nodes: _graph.Nodes.ToEquatableArray(),
             Regions: _graph.Regions.ToEquatableArray(),
             Statements: _statements.ToEquatableArray(),
-            Result: result.Value,
+            Result: result ?? -1,
             QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
-            HintName: HintNameOf(method));
+            HintName: HintNameOf(method),
+            JacobianName: returnsVoid ? method.Name + "Jacobian" : null);
         return new ParseResult(model, _diagnostics.Distinct().ToEquatableArray());
     }
 
@@ -164,7 +201,11 @@ internal sealed class Parser
                 Report(Diagnostics.TypeMustBePartial, location, type.Name, method.Name);
             }
         }
-        if (ScalarOf(method.ReturnType) is not (ScalarType.Double or ScalarType.Float))
+        if (method.ReturnsVoid && !WrittenArrays(syntax).Any())
+        {
+            Report(Diagnostics.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void (without writing an output array)");
+        }
+        else if (!method.ReturnsVoid && ScalarOf(method.ReturnType) is not (ScalarType.Double or ScalarType.Float))
         {
             Report(Diagnostics.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         }
@@ -176,7 +217,7 @@ internal sealed class Parser
             {
                 Report(Diagnostics.UnsupportedParameterModifier, modifier.GetLocation(), parameter.Identifier.ValueText, modifier.ValueText);
             }
-            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null && !TensorParser.IsTensorType(symbol.Type))
+            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null && ArrayElementOf(symbol.Type) is null && !TensorParser.IsTensorType(symbol.Type))
             {
                 Report(Diagnostics.UnsupportedParameterType, parameter.Type?.GetLocation() ?? parameter.GetLocation(), symbol.Name, symbol.Type.ToDisplayString());
             }
@@ -217,6 +258,12 @@ internal sealed class Parser
                     case ReturnStatementSyntax { Expression: { } value } ret:
                         BeginStatement(ret.ToString());
                         return ParseConverted(value);
+                    case ForStatementSyntax forStatement:
+                        ParseFor(forStatement);
+                        break;
+                    case ForEachStatementSyntax forEach:
+                        ParseForEach(forEach);
+                        break;
                     case IfStatementSyntax ifStatement:
                         var (result, tookRest) = ParseIf(ifStatement, statements.Skip(i + 1).ToList());
                         if (tookRest)
@@ -328,6 +375,11 @@ internal sealed class Parser
                 }
                 return;
 
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax element } write }:
+                BeginStatement(statement.ToString());
+                StoreElement(element, write);
+                return;
+
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
                 BeginStatement(statement.ToString());
                 Assign(assignment);
@@ -340,8 +392,8 @@ internal sealed class Parser
                 Increment(increment.Expression);
                 return;
 
-            case EmptyStatementSyntax:
-                return;
+            case EmptyStatementSyntax or LocalFunctionStatementSyntax:
+                return;   // a local function is parsed where it is called
 
             default:
                 throw Unsupported(Diagnostics.UnsupportedStatement, statement.GetFirstToken().GetLocation(), DescribeStatement(statement));
@@ -515,6 +567,8 @@ internal sealed class Parser
                 return ParseConditional(conditional);
             case InvocationExpressionSyntax invocation:
                 return ParseCall(invocation);
+            case ElementAccessExpressionSyntax element:
+                return LoadElement(element);
             case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax:
                 throw Unsupported(Diagnostics.SideEffectInExpression, expression.GetLocation(), expression.ToString());
             default:
@@ -532,8 +586,12 @@ internal sealed class Parser
             case null when expression is ThisExpressionSyntax or BaseExpressionSyntax:
             case IParameterSymbol { IsThis: true }:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), "the instance");
+            case IParameterSymbol array when _values.TryGetValue(array, out int node) && _arrays.ContainsKey(node):
+                throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && ArrayNamed(access.Expression) is int lengthOf:
+                return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
             case IFieldSymbol field:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), field.IsStatic ? "a static field" : "an instance field");
             case IPropertySymbol property:
@@ -629,6 +687,10 @@ internal sealed class Parser
         if (method is not null && arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; pass its arguments by position");
+        }
+        if (method is { MethodKind: MethodKind.LocalFunction })
+        {
+            return InlineLocalFunction(invocation, method, display);
         }
         if (method is not null && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
         {
@@ -761,7 +823,12 @@ internal sealed class Parser
             Report(Diagnostics.NoDifferentiableParameters, method.Locations.FirstOrDefault(), method.Name);
             return;
         }
-        var reached = DerivativeFlow.ReachedNodes(_graph.Nodes, result);
+        // The result, or for a vector output every element written.
+        var reached = new HashSet<int>();
+        foreach (var root in _graph.Nodes.Where(n => n.Id == result || n.Op == Op.Store))
+        {
+            reached.UnionWith(DerivativeFlow.ReachedNodes(_graph.Nodes, root.Id));
+        }
         for (int i = 0; i < parameters.Count; i++)
         {
             if (parameters[i].IsDifferentiable && !reached.Contains(parameters[i].Node))

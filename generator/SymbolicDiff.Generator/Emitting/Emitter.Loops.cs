@@ -1,0 +1,374 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>
+/// Loops and arrays. A loop's trip count is known when it starts, so the backward pass runs the iterations in
+/// reverse with no tape: each reverse iteration restores the loop-carried variables the body's derivatives need
+/// (kept at the start of every iteration in a buffer sized at entry), recomputes the body's values from them,
+/// and runs the body's backward pass. A carried value nothing needs (a sum's running total) is not kept at all.
+/// </summary>
+internal sealed partial class Emitter
+{
+    private readonly HashSet<int> _forcedLocals = new();
+    private readonly HashSet<int> _nextOfPhi = new();
+    private readonly HashSet<int> _initOfPhi = new();
+    private readonly Dictionary<int, List<int>> _savedPhis = new();
+    private readonly Dictionary<int, HashSet<int>> _recomputed = new();
+    private readonly Dictionary<int, string> _bufferNames = new();
+    private readonly Dictionary<int, int> _exitOf = new();
+
+    /// <summary>The values the recomputation of a loop body emits; null outside a recomputation.</summary>
+    private HashSet<int>? _filter;
+    private bool _inRecompute;
+
+    private int Body(Node loop) => loop.TrueRegion;
+
+    private IEnumerable<Node> Phis(Node loop) => _nodes.Where(n => n.Op == Op.Phi && n.Region == Body(loop) && _reachable[n.Id]);
+
+    private Node Counter(Node loop) => _nodes.First(n => n.Op == Op.LoopCounter && n.Args[0] == loop.Id);
+
+    private string CounterName(Node loop) => Identifier(_names[Counter(loop).Id] ?? "i");
+
+    /// <summary>True when the loop's body contributes to some adjoint, so the backward pass must run it in reverse.</summary>
+    private bool HasBackwardWork(Node loop) =>
+        _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op is not (Op.Parameter or Op.LoopCounter) && Encloses(Body(loop), n.Region));
+
+    /// <summary>Bounds are read by the loop and its reverse; the next values of several carried variables are assigned together.</summary>
+    private void AnalyseLoops()
+    {
+        foreach (var loop in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id]))
+        {
+            foreach (int bound in loop.Args.Where(a => _nodes[a].Op is not (Op.Constant or Op.Parameter or Op.Length)))
+            {
+                _forcedLocals.Add(bound);
+            }
+            var phis = Phis(loop).ToList();
+            _nextOfPhi.UnionWith(phis.Select(p => p.Args[1]));
+            _initOfPhi.UnionWith(phis.Where(p => _nodes[p.Args[0]].Region == loop.Region).Select(p => p.Args[0]));
+            foreach (var phi in phis.Where(_ => phis.Count > 1))
+            {
+                _forcedLocals.Add(phi.Args[1]);
+            }
+        }
+        foreach (var exit in _nodes.Where(n => n.Op == Op.LoopExit))
+        {
+            _exitOf[exit.Args[0]] = exit.Id;
+        }
+    }
+
+    /// <summary>
+    /// After the dry run has marked what the backward pass reads: for each loop, the body values its reverse
+    /// iteration must recompute (what the derivatives read, and what those values are computed from), and so
+    /// the carried variables it must keep per iteration (those the recomputation starts from).
+    /// </summary>
+    private void PlanLoopRecomputation()
+    {
+        foreach (var loop in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id]))
+        {
+            int body = Body(loop);
+            bool InBody(int id) => Encloses(body, _nodes[id].Region);
+            bool InChildLoop(int id) => _nodes.Any(c => c.Op == Op.Loop && c.Id != loop.Id && InBody(c.Id) && Encloses(Body(c), _nodes[id].Region));
+            var set = new HashSet<int>();
+            var pending = new Stack<int>(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id) && !InChildLoop(n.Id)
+                && (_neededByBackward[n.Id] || (n.Op == Op.Loop && HasBackwardWork(n)))).Select(n => n.Id));
+            while (pending.Count > 0)
+            {
+                int id = pending.Pop();
+                if (!set.Add(id))
+                {
+                    continue;
+                }
+                var node = _nodes[id];
+                if (node.Op == Op.Phi && node.Region == body)
+                {
+                    continue;   // restored from the buffer
+                }
+                IEnumerable<int> inputs = node.Op switch
+                {
+                    // A child loop runs whole: it needs its bounds, the start values of its carried variables and
+                    // whatever its body reads from outside it.
+                    Op.Loop => node.Args.Concat(_nodes.Where(n => _reachable[n.Id] && Encloses(Body(node), n.Region))
+                        .SelectMany(n => n.Args).Where(a => !Encloses(Body(node), _nodes[a].Region))),
+                    Op.LoopExit => new[] { LoopOf(node.Args[0]) },
+                    _ => node.Args,
+                };
+                foreach (int input in inputs.Where(a => a >= 0 && InBody(a) && !set.Contains(a)))
+                {
+                    pending.Push(input);
+                }
+            }
+            _recomputed[loop.Id] = set;
+            _savedPhis[loop.Id] = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
+        }
+    }
+
+    /// <summary>The loop node whose body holds a phi.</summary>
+    private int LoopOf(int phi) => _method.Regions[_nodes[phi].Region].Loop;
+
+    private void AssignBufferNames()
+    {
+        foreach (int phi in _savedPhis.Values.SelectMany(p => p))
+        {
+            _bufferNames[phi] = _allocator.Unique(_names[phi] + "Saved");
+        }
+    }
+
+    private string LoopBuffers()
+    {
+        _namespacesUsed.Add("SymbolicDiff");
+        return _method.QualifyNames ? "global::SymbolicDiff.LoopBuffers" : "LoopBuffers";
+    }
+
+    /// <summary>Buffers are declared up front (empty) so both passes see them, whichever branch a loop is in.</summary>
+    private void DeclareBuffers()
+    {
+        foreach (var pair in _bufferNames.OrderBy(p => p.Key))
+        {
+            string type = _nodes[pair.Key].Type.Keyword();
+            string empty = _method.QualifyNames ? "global::System.Array" : "Array";
+            _namespacesUsed.Add("System");
+            Line($"{type}[] {pair.Value} = {empty}.Empty<{type}>();");
+        }
+    }
+
+    private void ReturnBuffers()
+    {
+        if (_bufferNames.Count == 0)
+        {
+            return;
+        }
+        Line();
+        Line("// The loop buffers go back to the pool for the next call");
+        foreach (var pair in _bufferNames.OrderBy(p => p.Key))
+        {
+            Line($"{LoopBuffers()}.Return({pair.Value});");
+        }
+    }
+
+    private (string Start, string End, string Count, string Offset) Bounds(Node loop)
+    {
+        string start = Ref(loop.Args[0]).Text;
+        var end = Ref(loop.Args[1]);
+        string counter = CounterName(loop);
+        bool fromZero = _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 };
+        return (start, end.Text, fromZero ? end.Text : Code.Minus(end, Ref(loop.Args[0])).Text, fromZero ? counter : $"{counter} - {start}");
+    }
+
+    // ---- Forward ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The loop as the user wrote it, with its carried variables declared before it. When
+    /// <paramref name="record"/> is set it also keeps, per iteration, the carried values its reverse will need.
+    /// </summary>
+    private void WriteLoopForward(Node loop, bool record)
+    {
+        var (start, end, count, offset) = Bounds(loop);
+        string counter = CounterName(loop);
+        var phis = Phis(loop).ToList();
+        var saved = record ? _savedPhis[loop.Id] : new List<int>();
+        Comment(loop.Statement, "");
+        foreach (var phi in phis)
+        {
+            Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
+        }
+        if (record && saved.Count > 0)
+        {
+            int bytes = saved.Sum(p => Size(_nodes[p].Type));
+            string names = string.Join(", ", saved.Select(p => _names[p]));
+            Line($"// Memory: keeps {names} at the start of every iteration for the backward pass, {bytes} bytes × ({count}) iterations,");
+            Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
+            foreach (int phi in saved)
+            {
+                Line($"{LoopBuffers()}.Ensure(ref {_bufferNames[phi]}, {count});");
+            }
+        }
+        else if (record && HasBackwardWork(loop))
+        {
+            Line("// Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop");
+        }
+        Line($"for (int {counter} = {start}; {counter} < {end}; {counter}++)");
+        Line("{");
+        _depth++;
+        foreach (int phi in saved)
+        {
+            Line($"{_bufferNames[phi]}[{offset}] = {Identifier(_names[phi]!)};");
+        }
+        var filter = _filter;
+        _filter = null;   // a loop runs whole, also inside a recomputation
+        _hoisted.RemoveWhere(id => Encloses(Body(loop), _nodes[id].Region));
+        WriteForwardRegion(Body(loop), recordLoops: false);
+        _filter = filter;
+        // The next values are computed before any is assigned (x, y = y, x needs the old y).
+        var swapped = phis.Where(p => p.Args[1] != p.Id && _nodes[p.Args[1]].Op == Op.Phi && _nodes[p.Args[1]].Region == Body(loop)).ToList();
+        var temporaries = new Dictionary<int, string>();
+        foreach (var phi in swapped)
+        {
+            temporaries[phi.Id] = _allocator.Unique(_names[phi.Id] + "Next");
+            Line($"{phi.Type.Keyword()} {temporaries[phi.Id]} = {Ref(phi.Args[1]).Text};");
+        }
+        foreach (var phi in phis.Where(p => p.Args[1] != p.Id))
+        {
+            string value = temporaries.TryGetValue(phi.Id, out var temporary) ? temporary : Ref(phi.Args[1]).Text;
+            Line($"{Identifier(_names[phi.Id]!)} = {value};");
+        }
+        _depth--;
+        Line("}");
+    }
+
+    private static int Size(ScalarType type) => type switch
+    {
+        ScalarType.Double or ScalarType.Long => 8,
+        ScalarType.Bool => 1,
+        _ => 4,
+    };
+
+    private void WriteStoreForward(Node store)
+    {
+        if (_inRecompute)
+        {
+            return;   // the outputs were written by the forward pass
+        }
+        Comment(store.Statement, "");
+        Line($"{Ref(store.Args[0]).Text}[{Ref(store.Args[1]).Text}] = {Ref(store.Args[2]).Text};");
+    }
+
+    // ---- Backward --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The reverse loop: d&lt;x&gt; for a carried x is ∂result/∂x at the start of the iteration being undone. Each reverse
+    /// iteration restores the kept values, recomputes the body, hands d&lt;x&gt; to the value the body assigned to x,
+    /// and runs the body's backward pass; after the loop d&lt;x&gt; flows into x's value before the loop.
+    /// </summary>
+    private void WriteLoopBackward(Node loop)
+    {
+        if (!HasBackwardWork(loop))
+        {
+            return;
+        }
+        int body = Body(loop);
+        Comment(loop.Statement, "adjoint of: ");
+        var phis = Phis(loop).Where(p => _needsAdjoint[p.Id]).ToList();
+        foreach (var phi in phis)
+        {
+            var start = _exitOf.TryGetValue(phi.Id, out int exit) && _reachable[exit] && _needsAdjoint[exit] && HasAdjoint(exit)
+                ? Adjoint(exit) : Code.Constant(0, phi.Type);
+            _declaredAdjoints.Add(phi.Id);
+            Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {start.Text};");
+        }
+        // Adjoints of values from before the loop that the body adds to must exist before it.
+        foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
+        {
+            if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
+            {
+                _declaredAdjoints.Add(outer);
+                Line($"{_nodes[outer].Type.Keyword()} {AdjointName(outer)} = {Code.Constant(0, _nodes[outer].Type).Text};");
+            }
+        }
+
+        var (startText, _, _, offset) = Bounds(loop);
+        string counter = CounterName(loop);
+        Line($"for (int {counter} = {Code.Minus(Ref(loop.Args[1]), Code.Constant(1, ScalarType.Int)).Text}; {counter} >= {startText}; {counter}--)");
+        Line("{");
+        _depth++;
+        var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
+        int lastStatement = _lastStatement;
+        if (!_dryRun)
+        {
+            foreach (int phi in _savedPhis[loop.Id])
+            {
+                Line($"{Identifier(_names[phi]!)} = {_bufferNames[phi]}[{offset}];");
+            }
+            // Recompute the body's values the derivatives read (inner loops record their own buffers here).
+            var filter = _filter;
+            bool inRecompute = _inRecompute;
+            _filter = _recomputed[loop.Id];
+            _inRecompute = true;
+            _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));
+            WriteForwardRegion(body, recordLoops: true);
+            _filter = filter;
+            _inRecompute = inRecompute;
+        }
+        _lastStatement = -1;
+
+        // d<x> belongs to the value the body assigned to x; then it starts again from what this iteration adds.
+        var handOver = new List<(Node Phi, string Temporary)>();
+        foreach (var phi in phis.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]]))
+        {
+            int next = phi.Args[1];
+            if (Encloses(body, _nodes[next].Region) && _nodes[next].Op != Op.Phi)
+            {
+                if (HasAdjoint(next))
+                {
+                    Line($"{AdjointName(next)} += {AdjointName(phi.Id)};");
+                }
+                else
+                {
+                    _declaredAdjoints.Add(next);
+                    Line($"{_nodes[next].Type.Keyword()} {AdjointName(next)} = {AdjointName(phi.Id)};");
+                }
+            }
+            else
+            {
+                string temporary = _dryRun ? "d" : _allocator.Unique(AdjointName(phi.Id) + "Next");
+                handOver.Add((phi, temporary));
+                Line($"{phi.Type.Keyword()} {temporary} = {AdjointName(phi.Id)};");
+            }
+        }
+        foreach (var phi in phis.Where(p => p.Args[1] != p.Id))
+        {
+            Line($"{AdjointName(phi.Id)} = {Code.Constant(0, phi.Type).Text};");
+        }
+        foreach (var (phi, temporary) in handOver)
+        {
+            Contribute(phi.Id, phi.Args[1], Code.Name(temporary), false, phi.Type);
+        }
+        WriteBackwardRegion(body);
+        _declaredAdjoints = declaredOutside;
+        _aliasedAdjoints = aliasedOutside;
+        _lastStatement = lastStatement;
+        _depth--;
+        Line("}");
+        foreach (var phi in phis)
+        {
+            Contribute(phi.Id, phi.Args[0], Code.Name(AdjointName(phi.Id)), false, phi.Type);
+        }
+    }
+
+    /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (a later write of y[i] would overwrite v).</summary>
+    private void WriteStoreBackward(Node store)
+    {
+        int value = store.Args[2];
+        if (!_needsAdjoint[value])
+        {
+            return;
+        }
+        Comment(store.Statement, "adjoint of: ");
+        string element = $"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}]";
+        if (HasAdjoint(value))
+        {
+            Line($"{AdjointName(value)} += {element};");
+        }
+        else
+        {
+            _declaredAdjoints.Add(value);
+            Line($"{_nodes[value].Type.Keyword()} {AdjointName(value)} = {element};");
+        }
+        Line($"{element} = {Code.Constant(0, store.Type).Text};");
+    }
+
+    /// <summary>v = x[i]: the element's adjoint gets v's.</summary>
+    private void WriteLoadBackward(Node load)
+    {
+        if (!_needsAdjoint[load.Id] || !HasAdjoint(load.Id))
+        {
+            return;
+        }
+        Comment(load.Statement, "adjoint of: ");
+        Line($"{AdjointName(load.Args[0])}[{Ref(load.Args[1]).Text}] += {Adjoint(load.Id).Text};");
+    }
+}

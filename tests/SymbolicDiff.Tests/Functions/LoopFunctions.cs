@@ -1,0 +1,105 @@
+using System;
+using SymbolicDiff;
+
+namespace SymbolicDiff.Tests.Functions;
+
+/// <summary>Loops, arrays and local functions: each is checked against finite differences and closed forms.</summary>
+public static partial class LoopFunctions
+{
+    /// <summary>The recurrence x_{k+1} = sin(x_k)·w, carried through the loop (its values are kept per iteration).</summary>
+    [Differentiable]
+    public static double Recurrence(double x0, double w, int steps)
+    {
+        double x = x0;
+        for (int k = 0; k < steps; k++)
+        {
+            x = Math.Sin(x) * w;
+        }
+        return x;
+    }
+
+    /// <summary>Σ wᵢ·xᵢ²: a reduction, recomputed in the backward pass with no memory kept.</summary>
+    [Differentiable]
+    public static double WeightedSquares(double[] x, ReadOnlySpan<double> weights)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += weights[i] * x[i] * x[i];
+        }
+        return sum;
+    }
+
+    /// <summary>Π xᵢ: the running product is kept per iteration.</summary>
+    [Differentiable]
+    public static double Product(double[] x)
+    {
+        double p = 1;
+        foreach (double v in x)
+        {
+            p *= v;
+        }
+        return p;
+    }
+
+    /// <summary>A running max routes the adjoint to the largest element.</summary>
+    [Differentiable]
+    public static double RunningMax(double[] x)
+    {
+        double m = x[0];
+        for (int i = 1; i < x.Length; i++)
+        {
+            m = Math.Max(m, x[i]);
+        }
+        return m;
+    }
+
+    /// <summary>Nested loops with a triangular inner bound and a branch at a kink.</summary>
+    [Differentiable]
+    public static double Triangular(double[] x, double a)
+    {
+        double total = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double inner = 0;
+            for (int j = 0; j <= i; j++)
+            {
+                inner += Math.Exp(a * x[j]);
+            }
+            if (inner > 3)
+            {
+                total += Math.Log(inner);
+            }
+            else
+            {
+                total -= inner * a;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>A vector output: y = tanh(W·x + b) for a 2×3 W stored row-major.</summary>
+    [Differentiable]
+    public static void Layer(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int r = 0; r < y.Length; r++)
+        {
+            double z = b[r];
+            for (int c = 0; c < x.Length; c++)
+            {
+                z += w[r * x.Length + c] * x[c];
+            }
+            y[r] = Math.Tanh(z);
+        }
+    }
+
+    /// <summary>A local function, differentiated where it is called.</summary>
+    [Differentiable]
+    public static double WithLocalFunction(double x, double y)
+    {
+        double total = Square(x) + Square(x * y);
+        return total;
+
+        static double Square(double v) => v * v;
+    }
+}
