@@ -48,4 +48,25 @@ public class TensorSnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void AMatrixLocalAssignedTwiceIsSD0031()
+    {
+        var run = GeneratorHarness.Run(Header + """
+            public static partial class Bad
+            {
+                [Differentiable]
+                public static double F(Mat<double> A, Mat<double> B)
+                {
+                    Mat<double> C = Tensor.MatMul(A, B);
+                    C = Tensor.MatMul(C, B);
+                    return Tensor.SquaredNorm(C);
+                }
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0031", diagnostic.Id);
+        Assert.Contains("'C' is assigned more than once", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(run.Sources);
+    }
 }
