@@ -12,9 +12,11 @@ public static class TrainingConsole
     /// <summary>
     /// Runs <paramref name="epochs"/> epochs of <paramref name="steps"/> minibatches under a progress bar.
     /// <paramref name="step"/> trains minibatch k and returns its summed loss; <paramref name="evaluate"/> returns the
-    /// held-out accuracy after each epoch. Returns the mean loss and the accuracy per epoch.
+    /// held-out accuracy (or the score named by <paramref name="metric"/>) after each epoch. Returns the mean loss and the
+    /// accuracy per epoch.
     /// </summary>
-    public static (List<double> Loss, List<double> Accuracy) Train(int epochs, int steps, int examples, Func<int, int, double> step, Func<double> evaluate)
+    public static (List<double> Loss, List<double> Accuracy) Train(int epochs, int steps, int examples, Func<int, int, double> step, Func<double> evaluate,
+        string metric = "accuracy")
     {
         var losses = new List<double>();
         var accuracies = new List<double>();
@@ -36,7 +38,7 @@ public static class TrainingConsole
                     double accuracy = evaluate();
                     losses.Add(loss / examples);
                     accuracies.Add(accuracy);
-                    string summary = $"epoch {epoch,2}  loss {loss / examples:F4}  test accuracy {accuracy:P2}  {clock.Elapsed.TotalSeconds:F1} s";
+                    string summary = $"epoch {epoch,2}  loss {loss / examples:F4}  test {metric} {accuracy:P2}  {clock.Elapsed.TotalSeconds:F1} s";
                     task.Description = summary;
                     if (!AnsiConsole.Profile.Capabilities.Interactive)
                     {
@@ -48,7 +50,7 @@ public static class TrainingConsole
     }
 
     /// <summary>Saves the loss and accuracy curves (accuracy on the right axis) as a PNG and returns its full path.</summary>
-    public static string SaveCurves(string path, string title, IReadOnlyList<double> loss, IReadOnlyList<double> accuracy)
+    public static string SaveCurves(string path, string title, IReadOnlyList<double> loss, IReadOnlyList<double> accuracy, string metric = "accuracy")
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         double[] epochs = Enumerable.Range(1, loss.Count).Select(e => (double)e).ToArray();
@@ -56,12 +58,12 @@ public static class TrainingConsole
         var lossLine = plot.Add.Scatter(epochs, loss.ToArray());
         lossLine.LegendText = "training loss (left)";
         var accuracyLine = plot.Add.Scatter(epochs, accuracy.Select(a => 100 * a).ToArray());
-        accuracyLine.LegendText = "test accuracy % (right)";
+        accuracyLine.LegendText = $"test {metric} % (right)";
         accuracyLine.Axes.YAxis = plot.Axes.Right;
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("loss");
-        plot.Axes.Right.Label.Text = "accuracy (%)";
+        plot.Axes.Right.Label.Text = $"{metric} (%)";
         plot.ShowLegend();
         plot.SavePng(path, 800, 450);
         return Path.GetFullPath(path);

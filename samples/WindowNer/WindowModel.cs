@@ -27,3 +27,28 @@ public static partial class WindowModel
         return Tensor.Add(Tensor.MatVec(U, h), c);
     }
 }
+
+/// <summary>
+/// The lectures' binary variant: "is the centre word a location?" The window's score is s = uᵀ tanh(Wx + b), the
+/// probability σ(s), and the loss the logistic loss −log σ(s) (location) or −log σ(−s) (not).
+/// </summary>
+public static partial class BinaryWindowModel
+{
+    /// <summary>Logistic loss of the window's score against label 1 (the centre word is a location) or 0; its gradient is generated.</summary>
+    [Differentiable]
+    public static float Loss(Mat<float> E, Mat<float> W, Vec<float> b, Vec<float> u,
+        [NoDiff] int w0, [NoDiff] int w1, [NoDiff] int w2, [NoDiff] int w3, [NoDiff] int w4, [NoDiff] int label)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, w4));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        return Tensor.LogisticLoss(Tensor.Dot(u, h), label);
+    }
+
+    /// <summary>The score s = uᵀ tanh(Wx + b) (plain allocating forward pass); the window is a location when s &gt; 0, i.e. σ(s) &gt; ½.</summary>
+    public static float Score(Mat<float> E, Mat<float> W, Vec<float> b, Vec<float> u, int[] window)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, window[0]), Tensor.Row(E, window[1]), Tensor.Row(E, window[2]), Tensor.Row(E, window[3]), Tensor.Row(E, window[4]));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        return Tensor.Dot(u, h);
+    }
+}

@@ -27,6 +27,7 @@ internal sealed class TensorEmitter
     private readonly string?[] _adjoints;
     private readonly NameAllocator _allocator = new();
     private readonly List<string> _fields = new();
+    private readonly List<string> _matrixFields = new();
     private readonly StringBuilder _text = new();
     private string _workspace = "";
     private int _depth;
@@ -85,7 +86,7 @@ internal sealed class TensorEmitter
         }
         foreach (var node in _nodes)
         {
-            active[node.Id] |= node.Kind is ValueKind.Scalar or ValueKind.Vector && node.Args.Any(a => active[a]);
+            active[node.Id] |= node.Op != TensorOp.Parameter && node.Kind != ValueKind.Index && node.Args.Any(a => active[a]);
             _needsAdjoint[node.Id] = active[node.Id] && _reached[node.Id];
         }
 
@@ -136,12 +137,27 @@ internal sealed class TensorEmitter
         return node.Op switch
         {
             TensorOp.Parameter => Ref(id) + ".Length",
-            TensorOp.MatVec => Ref(node.Args[0]) + ".Rows",
-            TensorOp.Row => Ref(node.Args[0]) + ".Cols",
+            TensorOp.MatVec => Rows(node.Args[0]),
+            TensorOp.MatTransposeVec => Cols(node.Args[0]),
+            TensorOp.Row => Cols(node.Args[0]),
             TensorOp.Concat => string.Join(" + ", node.Args.Select(Length)),
             _ => Length(node.Args[0]),
         };
     }
+
+    /// <summary>The row count of a matrix node as an expression over parameter shapes (valid before any buffer exists).</summary>
+    private string Rows(int id) => _nodes[id].Op switch
+    {
+        TensorOp.MatMul => Rows(_nodes[id].Args[0]),
+        _ => Ref(id) + ".Rows",
+    };
+
+    /// <summary>The column count of a matrix node as an expression over parameter shapes.</summary>
+    private string Cols(int id) => _nodes[id].Op switch
+    {
+        TensorOp.MatMul => Cols(_nodes[id].Args[1]),
+        _ => Ref(id) + ".Cols",
+    };
 
     // ---- Writing -------------------------------------------------------------------------------
 
@@ -170,6 +186,11 @@ internal sealed class TensorEmitter
                 if (node.Kind == ValueKind.Scalar)
                 {
                     Line($"{_t} {Adj(node.Id)} = {Code.Constant(node.Id == _m.Result ? 1 : 0, _m.Element).Text};");
+                }
+                else if (node.Kind == ValueKind.Matrix)
+                {
+                    _matrixFields.Add(_adjoints[node.Id]!);
+                    Line($"Mat<{_t}> {Adj(node.Id)} = {workspaceType}.Cleared(ref {Id(_workspace)}.{Id(_adjoints[node.Id]!)}, {Rows(node.Id)}, {Cols(node.Id)});");
                 }
                 else
                 {
@@ -241,7 +262,13 @@ internal sealed class TensorEmitter
             switch (node.Op)
             {
                 case TensorOp.MatVec:
-                    Check(Ref(node.Args[0]) + ".Cols", Length(node.Args[1]), context);
+                    Check(Cols(node.Args[0]), Length(node.Args[1]), context);
+                    break;
+                case TensorOp.MatTransposeVec:
+                    Check(Rows(node.Args[0]), Length(node.Args[1]), context);
+                    break;
+                case TensorOp.MatMul:
+                    Check(Cols(node.Args[0]), Rows(node.Args[1]), context);
                     break;
                 case TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Dot:
                     Check(Length(node.Args[0]), Length(node.Args[1]), context);
@@ -262,6 +289,11 @@ internal sealed class TensorEmitter
             _fields.Add(_names[node.Id]!);
             Line($"{_t}[] {name} = {workspaceType}.Sized(ref {Id(_workspace)}.{name}, {Length(node.Id)});");
         }
+        else if (node.Kind == ValueKind.Matrix)
+        {
+            _matrixFields.Add(_names[node.Id]!);
+            Line($"Mat<{_t}> {name} = {workspaceType}.Sized(ref {Id(_workspace)}.{name}, {Rows(node.Id)}, {Cols(node.Id)});");
+        }
         string k = $"{K}.";
         string g = $"<{_t}>";
         switch (node.Op)
@@ -275,6 +307,21 @@ internal sealed class TensorEmitter
                 break;
             case TensorOp.MatVec:
                 Line($"{k}MatVec{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.MatTransposeVec:
+                Line($"{k}MatTransposeVec{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.MatMul:
+                Line($"{k}MatMul{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                break;
+            case TensorOp.ScalarSigmoid:
+                Line($"{_t} {name} = {k}Sigmoid{g}({Ref(a[0])});");
+                break;
+            case TensorOp.LogisticLoss:
+                Line($"{_t} {name} = {k}LogisticLoss{g}({Ref(a[0])}, {Ref(a[1])});");
+                break;
+            case TensorOp.Hinge:
+                Line($"{_t} {name} = {k}Hinge{g}({Ref(a[0])}, {Ref(a[1])});");
                 break;
             case TensorOp.VectorAdd:
                 Line($"{k}Add{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
@@ -355,6 +402,24 @@ internal sealed class TensorEmitter
             case TensorOp.MatVec:
                 if (Needs(1)) Line($"{k}MatTransposeVecAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // d{Ref(a[1])} += {Ref(a[0])}ᵀ·{d}");
                 if (Needs(0)) Line($"{k}OuterAdd{g}({Adj(a[0])}, {d}, {Ref(a[1])});   // {Adj(a[0])} += {d}·{Ref(a[1])}ᵀ");
+                break;
+            case TensorOp.MatTransposeVec:
+                if (Needs(1)) Line($"{k}MatVecAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // d{Ref(a[1])} += {Ref(a[0])}·{d}");
+                if (Needs(0)) Line($"{k}OuterAdd{g}({Adj(a[0])}, {Ref(a[1])}, {d});   // {Adj(a[0])} += {Ref(a[1])}·{d}ᵀ");
+                break;
+            case TensorOp.MatMul:
+                if (Needs(0)) Line($"{k}MatMulTransposeBAdd{g}({d}, {Ref(a[1])}, {Adj(a[0])});   // {Adj(a[0])} += {d}·{Ref(a[1])}ᵀ");
+                if (Needs(1)) Line($"{k}MatMulTransposeAAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // {Adj(a[1])} += {Ref(a[0])}ᵀ·{d}");
+                break;
+            case TensorOp.ScalarSigmoid:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {Ref(node.Id)} * ({Code.Constant(1, _m.Element).Text} - {Ref(node.Id)});   // σ′ = σ(1 − σ)");
+                break;
+            case TensorOp.LogisticLoss:
+                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {k}LogisticLossDerivative{g}({Ref(a[0])}, {Ref(a[1])});   // σ(s) − label");
+                break;
+            case TensorOp.Hinge:
+                if (Needs(0)) Line($"{Adj(a[0])} -= {d} * {k}HingeSlope{g}({Ref(a[0])}, {Ref(a[1])});   // −1 while 1 − s + s_c > 0, else 0");
+                if (Needs(1)) Line($"{Adj(a[1])} += {d} * {k}HingeSlope{g}({Ref(a[0])}, {Ref(a[1])});   // 1 while 1 − s + s_c > 0, else 0");
                 break;
             case TensorOp.VectorAdd:
                 if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
@@ -467,7 +532,11 @@ internal sealed class TensorEmitter
         {
             Out($"internal {_t}[] {Id(field)} = global::System.Array.Empty<{_t}>();");
         }
-        if (_fields.Count > 0)
+        foreach (var field in _matrixFields.Distinct())
+        {
+            Out($"internal {mat} {Id(field)} = new {mat}(0, 0);");
+        }
+        if (_fields.Count + _matrixFields.Count > 0)
         {
             Out("");
         }
@@ -483,6 +552,22 @@ internal sealed class TensorEmitter
         Out("    else global::System.Array.Clear(buffer);");
         Out("    return buffer;");
         Out("}");
+        if (_matrixFields.Count > 0)
+        {
+            Out("");
+            Out($"internal static {mat} Sized(ref {mat} buffer, int rows, int cols)");
+            Out("{");
+            Out($"    if (buffer.Rows != rows || buffer.Cols != cols) buffer = new {mat}(rows, cols);");
+            Out("    return buffer;");
+            Out("}");
+            Out("");
+            Out($"internal static {mat} Cleared(ref {mat} buffer, int rows, int cols)");
+            Out("{");
+            Out($"    if (buffer.Rows != rows || buffer.Cols != cols) buffer = new {mat}(rows, cols);");
+            Out("    else buffer.Clear();");
+            Out("    return buffer;");
+            Out("}");
+        }
         depth--;
         Out("}");
         Out("");

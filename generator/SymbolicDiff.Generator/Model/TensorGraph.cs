@@ -7,7 +7,7 @@ internal enum ValueKind
     Scalar,
     /// <summary>A <c>Vec&lt;T&gt;</c>.</summary>
     Vector,
-    /// <summary>A <c>Mat&lt;T&gt;</c> (only parameters: no supported operation produces a matrix).</summary>
+    /// <summary>A <c>Mat&lt;T&gt;</c>: a parameter, or a <see cref="TensorOp.MatMul"/> product kept in the workspace.</summary>
     Matrix,
     /// <summary>An <c>int</c> (labels and row indices; never differentiated).</summary>
     Index,
@@ -43,6 +43,16 @@ internal enum TensorOp
     Row,
     Concat,
     Element,
+    /// <summary>Wᵀd (<c>Tensor.MatTransposeVec</c>).</summary>
+    MatTransposeVec,
+    /// <summary>A·B (<c>Tensor.MatMul</c>): the one operation with a matrix result.</summary>
+    MatMul,
+    /// <summary>σ(s) of a scalar.</summary>
+    ScalarSigmoid,
+    /// <summary>Logistic loss of a scalar score against a 0/1 label.</summary>
+    LogisticLoss,
+    /// <summary>max(0, 1 − s + s_c).</summary>
+    Hinge,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>

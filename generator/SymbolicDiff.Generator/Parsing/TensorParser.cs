@@ -396,6 +396,7 @@ internal sealed class TensorParser
             "Dot" => (TensorOp.Dot, ValueKind.Scalar),
             "Sum" => (TensorOp.Sum, ValueKind.Scalar),
             "Tanh" => (TensorOp.Tanh, ValueKind.Vector),
+            "Sigmoid" when parameterTypes.Count == 1 && TensorKindOf(parameterTypes[0]) is null => (TensorOp.ScalarSigmoid, ValueKind.Scalar),
             "Sigmoid" => (TensorOp.Sigmoid, ValueKind.Vector),
             "ReLU" => (TensorOp.ReLU, ValueKind.Vector),
             "HardTanh" => (TensorOp.HardTanh, ValueKind.Vector),
@@ -408,6 +409,10 @@ internal sealed class TensorParser
             "Row" => (TensorOp.Row, ValueKind.Vector),
             "Concat" => (TensorOp.Concat, ValueKind.Vector),
             "Element" => (TensorOp.Element, ValueKind.Scalar),
+            "MatTransposeVec" => (TensorOp.MatTransposeVec, ValueKind.Vector),
+            "MatMul" => (TensorOp.MatMul, ValueKind.Matrix),
+            "LogisticLoss" => (TensorOp.LogisticLoss, ValueKind.Scalar),
+            "Hinge" => (TensorOp.Hinge, ValueKind.Scalar),
             _ => null,
         };
         if (rule is null)

@@ -21,6 +21,30 @@ public static class Tensor
         return y;
     }
 
+    /// <summary>Wᵀ·d, a vector of length W.Cols (the transpose product, as in backprop's Wᵀδ).</summary>
+    /// <param name="w">A matrix with W.Rows == d.Length.</param>
+    /// <param name="d">The vector.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> MatTransposeVec<T>(Mat<T> w, Vec<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(w.Cols);
+        TensorKernels.MatTransposeVec(w, d, y);
+        return y;
+    }
+
+    /// <summary>A·B, a matrix of shape A.Rows × B.Cols.</summary>
+    /// <param name="a">A matrix with A.Cols == B.Rows.</param>
+    /// <param name="b">The right factor.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> MatMul<T>(Mat<T> a, Mat<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var c = new Mat<T>(a.Rows, b.Cols);
+        TensorKernels.MatMul(a, b, c);
+        return c;
+    }
+
     /// <summary>a + b, element-wise.</summary>
     /// <param name="a">First vector.</param>
     /// <param name="b">Second vector, same length.</param>
@@ -122,6 +146,25 @@ public static class Tensor
     /// <returns>The loss.</returns>
     public static T CrossEntropy<T>(Vec<T> logits, int label) where T : unmanaged, IFloatingPointIeee754<T> =>
         TensorKernels.CrossEntropy<T>(logits, label);
+
+    /// <summary>The logistic sigmoid σ(s) of a scalar score (a probability for the binary model).</summary>
+    /// <param name="s">The score.</param>
+    /// <returns>σ(s).</returns>
+    public static T Sigmoid<T>(T s) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.Sigmoid(s);
+
+    /// <summary>Logistic loss −log σ(s) for label 1, −log σ(−s) for label 0, in the stable softplus form; derivative σ(s) − label.</summary>
+    /// <param name="score">The score s.</param>
+    /// <param name="label">0 or 1.</param>
+    /// <returns>The loss.</returns>
+    public static T LogisticLoss<T>(T score, int label) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorKernels.LogisticLoss(score, label);
+
+    /// <summary>Max-margin loss max(0, 1 − s + s_c) (lecture 3); its derivative is 0 at exactly zero margin, as ReLU's.</summary>
+    /// <param name="scoreTrue">Score of the true window.</param>
+    /// <param name="scoreCorrupt">Score of the corrupt window.</param>
+    /// <returns>The loss.</returns>
+    public static T Hinge<T>(T scoreTrue, T scoreCorrupt) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorKernels.Hinge(scoreTrue, scoreCorrupt);
 
     /// <summary>‖W‖², the sum of squares of all entries.</summary>
     /// <param name="w">The matrix.</param>

@@ -115,6 +115,53 @@ public static class TensorKernels
     public static void OuterAdd<T>(Mat<T> dW, ReadOnlySpan<T> d, ReadOnlySpan<T> a) where T : unmanaged, IFloatingPointIeee754<T>
         => OuterAdd<T>(dW.Data, dW.Rows, dW.Cols, d, a);
 
+    /// <summary>y = Wᵀ·d (overwrites y): the transpose product, without forming Wᵀ.</summary>
+    /// <param name="w">Row-major matrix data.</param>
+    /// <param name="rows">Rows of W (length of d).</param>
+    /// <param name="cols">Columns of W (length of y).</param>
+    /// <param name="d">Input vector, length <paramref name="rows"/>.</param>
+    /// <param name="y">Output vector, length <paramref name="cols"/>; overwritten; must not alias d.</param>
+    public static void MatTransposeVec<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> d, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckMat(nameof(MatTransposeVec), "W", w.Length, rows, cols);
+        if (d.Length != rows || y.Length != cols)
+            throw new ArgumentException($"MatTransposeVec: W is {rows}×{cols}, so d must have length {rows} and y length {cols}, but d has length {d.Length} and y has length {y.Length}.");
+        y.Clear();
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.MultiplyAdd(w.Slice(r * cols, cols), d[r], y, y);
+    }
+
+    /// <summary>y = Wᵀ·d (overwrites y).</summary>
+    /// <param name="w">Matrix W (m×n).</param>
+    /// <param name="d">Input vector, length m.</param>
+    /// <param name="y">Output vector, length n; overwritten.</param>
+    public static void MatTransposeVec<T>(Mat<T> w, ReadOnlySpan<T> d, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+        => MatTransposeVec<T>(w.Data, w.Rows, w.Cols, d, y);
+
+    /// <summary>y += W·x: the adjoint of <see cref="MatTransposeVec{T}(ReadOnlySpan{T}, int, int, ReadOnlySpan{T}, Span{T})"/> with respect to d.</summary>
+    /// <param name="w">Row-major matrix data.</param>
+    /// <param name="rows">Rows of W (length of y).</param>
+    /// <param name="cols">Columns of W (length of x).</param>
+    /// <param name="x">Input vector, length <paramref name="cols"/>.</param>
+    /// <param name="y">Accumulator, length <paramref name="rows"/>; must not alias x.</param>
+    public static void MatVecAdd<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckMat(nameof(MatVecAdd), "W", w.Length, rows, cols);
+        if (x.Length != cols || y.Length != rows)
+            throw new ArgumentException($"MatVecAdd: W is {rows}×{cols}, so x must have length {cols} and y length {rows}, but x has length {x.Length} and y has length {y.Length}.");
+        for (int r = 0; r < rows; r++)
+            y[r] += TensorPrimitives.Dot(w.Slice(r * cols, cols), x);
+    }
+
+    /// <summary>y += W·x.</summary>
+    /// <param name="w">Matrix W (m×n).</param>
+    /// <param name="x">Input vector, length n.</param>
+    /// <param name="y">Accumulator, length m.</param>
+    public static void MatVecAdd<T>(Mat<T> w, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+        => MatVecAdd<T>(w.Data, w.Rows, w.Cols, x, y);
+
     // ------------------------------------------------------------------ matrix–matrix
 
     private static void CheckMatMul(string op, int m, int k, int n, int aLen, int bLen, int cLen, string aName, string bName, string cName)
@@ -573,6 +620,69 @@ public static class TensorKernels
         TensorPrimitives.MultiplyAdd(scratch, d, dx, dx);
         dx[label] -= d;
     }
+
+    // ------------------------------------------------------------------ scalar scores: sigmoid, logistic and hinge losses
+
+    /// <summary>σ(x) = 1 / (1 + e^−x) of one scalar, computed without overflow for large |x|.</summary>
+    /// <param name="x">The score.</param>
+    /// <returns>σ(x) in [0, 1].</returns>
+    public static T Sigmoid<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x >= T.Zero) return T.One / (T.One + T.Exp(-x));
+        T e = T.Exp(x);
+        return e / (T.One + e);
+    }
+
+    /// <summary>
+    /// Logistic loss of a binary label: −log σ(s) for label 1 and −log(1 − σ(s)) = −log σ(−s) for label 0, computed as
+    /// softplus(m) = max(m, 0) + log(1 + e^−|m|) with m = −s (label 1) or s (label 0), so it never overflows.
+    /// </summary>
+    /// <param name="score">The score s (a logit).</param>
+    /// <param name="label">0 or 1.</param>
+    /// <returns>The loss (≥ 0).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The label is not 0 or 1.</exception>
+    public static T LogisticLoss<T>(T score, int label) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckBinaryLabel(nameof(LogisticLoss), label);
+        T m = label == 1 ? -score : score;
+        return T.Max(m, T.Zero) + T.LogP1(T.Exp(-T.Abs(m)));
+    }
+
+    /// <summary>∂LogisticLoss/∂s = σ(s) − label (computed as −σ(−s) for label 1, so it is exact for large |s|).</summary>
+    /// <param name="score">The score s.</param>
+    /// <param name="label">0 or 1.</param>
+    /// <returns>The derivative, in [−1, 1].</returns>
+    public static T LogisticLossDerivative<T>(T score, int label) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckBinaryLabel(nameof(LogisticLossDerivative), label);
+        return label == 1 ? -Sigmoid(-score) : Sigmoid(score);
+    }
+
+    private static void CheckBinaryLabel(string op, int label)
+    {
+        if (label is not (0 or 1))
+            throw new ArgumentOutOfRangeException(nameof(label), label, $"{op}: a binary label must be 0 or 1.");
+    }
+
+    /// <summary>The max-margin (hinge) loss of lecture 3: max(0, 1 − s + s_c) for the true window's score s and a corrupt window's s_c.</summary>
+    /// <param name="scoreTrue">Score s of the true window.</param>
+    /// <param name="scoreCorrupt">Score s_c of the corrupt window.</param>
+    /// <returns>The loss (≥ 0).</returns>
+    public static T Hinge<T>(T scoreTrue, T scoreCorrupt) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T margin = T.One - scoreTrue + scoreCorrupt;
+        return margin > T.Zero ? margin : T.Zero;
+    }
+
+    /// <summary>
+    /// 1 where the hinge is active (1 − s + s_c &gt; 0), else 0: ∂Hinge/∂s_c, and −∂Hinge/∂s. At exactly zero margin it is 0,
+    /// the same one-sided convention as <see cref="Activations.ReLU(double)"/> and <see cref="ReLUBackward{T}"/>.
+    /// </summary>
+    /// <param name="scoreTrue">Score s of the true window.</param>
+    /// <param name="scoreCorrupt">Score s_c of the corrupt window.</param>
+    /// <returns>1 or 0.</returns>
+    public static T HingeSlope<T>(T scoreTrue, T scoreCorrupt) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.One - scoreTrue + scoreCorrupt > T.Zero ? T.One : T.Zero;
 
     // ------------------------------------------------------------------ embeddings and concatenation
 

@@ -1,0 +1,72 @@
+using System.Linq;
+using Xunit;
+
+namespace SymbolicDiff.Generator.Tests;
+
+/// <summary>Snapshots of the tensor emitter's output for the matrix product, the transpose product and the binary/max-margin losses.</summary>
+public class TensorSnapshotTests
+{
+    private const string Header = "using System;\nusing SymbolicDiff;\nusing SymbolicDiff.Tensors;\n\nnamespace Demo;\n\n";
+
+    private static void Check(string name, string source)
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrorsAndWarnings);
+        var generated = Assert.Single(run.Sources);
+        Snapshot.Verify(name, "// Hint name: " + generated.Key + "\n" + generated.Value);
+    }
+
+    [Fact]
+    public void TensorMatMul() => Check(nameof(TensorMatMul), Header + """
+        public static partial class Products
+        {
+            /// <summary>A matrix-valued intermediate: its buffer and its adjoint are Mat objects in the workspace.</summary>
+            [Differentiable]
+            public static double Bilinear(Mat<double> A, Mat<double> B, Vec<double> x, Vec<double> u)
+            {
+                var C = Tensor.MatMul(A, B);
+                var y = Tensor.Tanh(Tensor.MatVec(C, x));
+                return Tensor.Dot(u, y) + 0.1 * Tensor.SquaredNorm(C);
+            }
+        }
+        """);
+
+    [Fact]
+    public void TensorBinaryAndMaxMarginLosses() => Check(nameof(TensorBinaryAndMaxMarginLosses), Header + """
+        public static partial class Losses
+        {
+            /// <summary>Logistic loss of s = uᵀ tanh(Wx + b), the hinge against a corrupt window, σ of a score, and Wᵀd.</summary>
+            [Differentiable]
+            public static float Objective(Mat<float> W, Vec<float> b, Vec<float> u, [NoDiff] Vec<float> x, [NoDiff] Vec<float> xc, [NoDiff] int label)
+            {
+                var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+                float s = Tensor.Dot(u, h);
+                float sc = Tensor.Dot(u, Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, xc), b)));
+                var back = Tensor.MatTransposeVec(W, u);
+                return Tensor.LogisticLoss(s, label) + Tensor.Hinge(s, sc) + Tensor.Sigmoid(Tensor.Sum(back));
+            }
+        }
+        """);
+
+    [Fact]
+    public void AMatrixLocalAssignedTwiceIsSD0031()
+    {
+        var run = GeneratorHarness.Run(Header + """
+            public static partial class Bad
+            {
+                [Differentiable]
+                public static double F(Mat<double> A, Mat<double> B)
+                {
+                    Mat<double> C = Tensor.MatMul(A, B);
+                    C = Tensor.MatMul(C, B);
+                    return Tensor.SquaredNorm(C);
+                }
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0031", diagnostic.Id);
+        Assert.Contains("'C' is assigned more than once", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(run.Sources);
+    }
+}
