@@ -152,7 +152,9 @@ internal sealed record DifferentiableMethod(
     EquatableArray<SourceStatement> Statements,
     int Result,
     bool QualifyNames,
-    string HintName);
+    string HintName,
+    string? HessianName = null,
+    string? HessianVectorProductName = null);
 
 /// <summary>Where a diagnostic points, without holding a syntax tree.</summary>
 internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartCharacter, int EndLine, int EndCharacter);
