@@ -122,22 +122,22 @@ namespace Demo
             double ds = 1.0 / s;
             // adjoint of: double s = Activations.Sigmoid(z);
             double t7 = 1.0 - s;
-            double s_db = s * t7;
+            double t8 = s * t7;
 
             // Column w of the Hessian: <name>_dw = ∂<name>/∂w, by forward mode over the gradient
             // tangent of: double s = Activations.Sigmoid(z);
-            double s_dw = x * s_db;
+            double s_dw = x * t8;
             // tangent of: return Math.Log(s) + 0.5 * Math.Max(w, 0.0) * w + Math.Sqrt(b * b + 1);
-            double t8 = ds * ds;
+            double t9 = ds * ds;
 
             // Column b of the Hessian: <name>_db = ∂<name>/∂b, by forward mode over the gradient
             // tangent of: double s = Activations.Sigmoid(z);
-            double dz_db = -(s_db * t8) * s_db + (s_db * t7 + -s_db * s) * ds;
+            double dz_db = -(t8 * t9) * t8 + (t8 * t7 + -t8 * s) * ds;
             // tangent of: double z = w * x + b;
             double dw_db = dz_db * x;
 
             // hessian[i * 2 + j] += ∂²Neuron/∂pᵢ∂pⱼ, parameters (w, b); each mixed entry is computed once
-            hessian[0] += (t6 ? 1.0 : 0.0) * 0.5 + (t6 ? 0.5 : 0.0) + (-(s_dw * t8) * s_db + (s_dw * t7 + -s_dw * s) * ds) * x;
+            hessian[0] += (t6 ? 1.0 : 0.0) * 0.5 + (t6 ? 0.5 : 0.0) + (-(s_dw * t9) * t8 + (s_dw * t7 + -s_dw * s) * ds) * x;
             hessian[1] += dw_db;
             hessian[2] += dw_db;
             hessian[3] += -(t5 / t3 * 2.0 * (t4 * t4)) * t5 + 2.0 * t4 + dz_db;
