@@ -137,6 +137,22 @@ internal static class Diagnostics
         "Mixed element types in a tensor method",
         "'{0}' has type '{1}' but the tensor values of '{2}' use '{3}'; a method with tensor values works in one element type");
 
+    public static readonly DiagnosticDescriptor HessianBranches = Error("SD0040",
+        "Hessian of a method with branches",
+        "The Hessian of '{0}' cannot be generated: '{1}' branches (if/else, ?: or an early return), and Hessian = true supports straight-line methods only; write the branch with Math.Max, Math.Min, Math.Abs or an activation, or remove Hessian = true");
+
+    public static readonly DiagnosticDescriptor HessianCall = Error("SD0041",
+        "Hessian through a call",
+        "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', and Hessian = true cannot differentiate through calls to other [Differentiable] or [CustomGradient] methods yet; write the callee's expression inline, or remove Hessian = true");
+
+    public static readonly DiagnosticDescriptor HessianUnsupportedOperation = Error("SD0042",
+        "No second-derivative rule",
+        "The Hessian of '{0}' cannot be generated: operation '{1}' in '{2}' has no second-derivative rule yet; remove Hessian = true");
+
+    public static readonly DiagnosticDescriptor HessianOfTensorMethod = Error("SD0043",
+        "Hessian of a tensor method",
+        "The Hessian of '{0}' cannot be generated: Hessian = true supports methods of scalar values only, and '{0}' has tensor values");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -149,7 +165,7 @@ internal static class Diagnostics
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
-        UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite,
-        MixedTensorElementTypes, InternalError,
+        UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
+        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, InternalError,
     };
 }

@@ -21,6 +21,15 @@ public sealed class DifferentiableAttribute : Attribute
     /// returns F and its directional derivative dF = ∂F/∂x·dx + ∂F/∂y·dy (a Jacobian-vector product).
     /// </summary>
     public bool Tangent { get; set; }
+
+    /// <summary>
+    /// Also generate second order, for straight-line methods: for <c>F(double x, double y)</c>,
+    /// <c>FHessianVectorProduct(double x, double y, double vx, double vy, ref double hvx, ref double hvy)</c> returns F and
+    /// adds H·v to (hvx, hvy), and <c>FHessian(double x, double y, Span&lt;double&gt; hessian)</c> returns F and adds
+    /// ∂²F/∂pᵢ∂pⱼ to <c>hessian[i * n + j]</c> (row-major over the differentiable parameters, symmetric).
+    /// Both accumulate, like the gradient. Methods with branches or calls to other [Differentiable] methods are rejected (SD0040, SD0041).
+    /// </summary>
+    public bool Hessian { get; set; }
 }
 
 /// <summary>

@@ -287,4 +287,32 @@ public class SnapshotTests
                 return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
             }
         """));
+
+    [Fact]
+    public void HessianRosenbrock() => Check(nameof(HessianRosenbrock), InClass("""
+            [Differentiable(Hessian = true)]
+            public static double Rosenbrock(double x, double y, [NoDiff] double a)
+            {
+                double u = a - x;
+                double w = y - x * x;
+                return u * u + 100 * w * w;
+            }
+        """));
+
+    [Fact]
+    public void HessianNeuronWithKinks() => Check(nameof(HessianNeuronWithKinks), InClass("""
+            [Differentiable(Hessian = true)]
+            public static double Neuron(double w, double b, [NoDiff] double x)
+            {
+                double z = w * x + b;
+                double s = Activations.Sigmoid(z);
+                return Math.Log(s) + 0.5 * Math.Max(w, 0.0) * w + Math.Sqrt(b * b + 1);
+            }
+        """));
+
+    [Fact]
+    public void HessianFloat() => Check(nameof(HessianFloat), InClass("""
+            [Differentiable(Hessian = true)]
+            public static float Product(float x, float y, int n) => MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
+        """));
 }

@@ -82,6 +82,12 @@ internal sealed partial class Emitter
             methods.Add(tangent.WriteTangent());
             namespaces.UnionWith(tangent._namespacesUsed);
         }
+        if (method.HessianName is not null)
+        {
+            var (hessianMethods, hessianNamespaces) = HessianEmitter.Write(method);   // Hessian = true: see HessianEmitter
+            methods.AddRange(hessianMethods);
+            namespaces.UnionWith(hessianNamespaces);
+        }
         return WriteFile(method, methods, namespaces);
     }
 

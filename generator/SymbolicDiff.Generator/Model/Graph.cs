@@ -186,7 +186,9 @@ internal sealed record DifferentiableMethod(
     int Result,
     bool QualifyNames,
     string HintName,
-    string? JacobianName = null)
+    string? JacobianName = null,
+    string? HessianName = null,
+    string? HessianVectorProductName = null)
 {
     /// <summary>A void method that writes output arrays (its result is those arrays, not a returned value).</summary>
     public bool HasVectorOutput => Result < 0;

@@ -87,12 +87,18 @@ internal sealed partial class Parser
         {
             Report(Diagnostics.GradientNameConflict, methodLocation, tangentName, method.ContainingType.Name);
         }
+        var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, methodLocation);
         if (_diagnostics.Count > 0)
         {
             return Fail();
         }
         if (TensorParser.UsesTensors(syntax, method, _model, _cancellation))
         {
+            if (hessianName is not null)
+            {
+                Report(Diagnostics.HessianOfTensorMethod, methodLocation, method.Name);
+                return Fail();
+            }
             return TensorParser.Parse(syntax, method, _model, gradientName, _cancellation);
         }
 
@@ -176,8 +182,38 @@ internal sealed partial class Parser
             Result: result ?? -1,
             QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
             HintName: HintNameOf(method),
-            JacobianName: returnsVoid ? method.Name + "Jacobian" : null);
+            JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
+            HessianName: hessianName,
+            HessianVectorProductName: hessianVectorProductName);
+        if (hessianName is not null)
+        {
+            // Second order supports less than the gradient: what it rejects is reported at the method's name.
+            var problems = DerivativeGraph.Check(model);
+            foreach (var (id, args) in problems)
+            {
+                Report(Diagnostics.All.First(d => d.Id == id), methodLocation, new[] { method.Name }.Concat(args).ToArray());
+            }
+            if (problems.Count > 0)
+            {
+                return Fail();
+            }
+        }
         return new ParseResult(model, _diagnostics.Distinct().ToEquatableArray());
+    }
+
+    /// <summary>With Hessian = true: the names of FHessian and FHessianVectorProduct (reported when taken).</summary>
+    private (string?, string?) HessianNamesOf(IMethodSymbol method, IReadOnlyList<AttributeData> attributes, Location location)
+    {
+        if (!attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Hessian" && a.Value.Value is true))
+        {
+            return (null, null);
+        }
+        string hessian = method.Name + "Hessian", product = method.Name + "HessianVectorProduct";
+        foreach (string name in new[] { hessian, product }.Where(n => method.ContainingType.GetMembers(n).Any()))
+        {
+            Report(Diagnostics.GradientNameConflict, location, name, method.ContainingType.Name);
+        }
+        return (hessian, product);
     }
 
     // ---- The method's signature ----------------------------------------------------------------

@@ -1,0 +1,372 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using SymbolicDiff.Generator.Model;
+using SymbolicDiff.Generator.Parsing;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>
+/// Writes the second-order methods of a [Differentiable(Hessian = true)] method from a <see cref="DerivativeGraph"/>:
+/// <c>FHessianVectorProduct</c> (forward mode over the gradient's DAG) and <c>FHessian</c> (one tangent sweep per
+/// parameter, unit directions folded away). Both are straight-line: nodes in id order (a topological order),
+/// values used once written inline, everything else a named local.
+/// </summary>
+internal sealed class HessianEmitter
+{
+    private const string Indent = "    ";
+
+    private readonly DifferentiableMethod _method;
+    private readonly int _depth;
+
+    private HessianEmitter(DifferentiableMethod method)
+    {
+        _method = method;
+        _depth = 1 + method.ContainingTypes.Count + (method.Namespace is null ? 0 : 1);
+    }
+
+    public HashSet<string> NamespacesUsed { get; } = new();
+
+    /// <summary>The two methods' text (indentation of the body included) and the namespaces they use.</summary>
+    public static (List<string> Methods, HashSet<string> Namespaces) Write(DifferentiableMethod method)
+    {
+        var emitter = new HessianEmitter(method);
+        var methods = new List<string> { emitter.WriteHessianVectorProduct(), emitter.WriteHessian() };
+        return (methods, emitter.NamespacesUsed);
+    }
+
+    // ---- FHessianVectorProduct ----------------------------------------------------------------------
+
+    private string WriteHessianVectorProduct()
+    {
+        var m = _method;
+        var graph = new DerivativeGraph(m);
+        var gradient = graph.Gradient();
+        var parameters = graph.Parameters;
+        var directions = parameters.Select(p => graph.Builder.Parameter("v" + p.Name, p.Type)).ToList();
+        graph.BeginPhase("Hessian-vector product: forward mode over the gradient above; v_<name> = derivative of <name> along v", "tangent of: ");
+        var tangents = graph.Tangents(gradient.OfType<int>(), directions.Cast<int?>().ToList(), name => "v_" + name);
+        var products = gradient.Select(g => g is int id ? tangents[id] : null).ToArray();
+
+        var writer = new BodyWriter(this, graph, new[] { graph.Result }.Concat(products.OfType<int>()));
+        var allocator = writer.ClaimUserNames();
+        var vNames = parameters.Select((p, i) => writer.NameParameter(directions[i], allocator.Unique("v" + p.Name))).ToList();
+        var outNames = parameters.Select(p => NameAllocator.Identifier(allocator.Unique("hv" + p.Name))).ToList();
+        writer.NameTheRest(allocator);
+
+        writer.WriteNodes();
+        writer.Line();
+        writer.Line("// (H·v)_<parameter> += the tangent of its gradient component");
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (products[i] is int product)
+            {
+                writer.Accumulate(outNames[i], product);
+            }
+        }
+        writer.Line("return " + writer.Ref(graph.Result).Text + ";");
+
+        var summary = new List<string>
+        {
+            $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian-vector product H·v to the <c>hv</c> arguments",
+            "(forward mode over the symbolic gradient; straight-line code, no Hessian is formed):",
+        };
+        summary.AddRange(parameters.Select((p, i) => $"<paramref name=\"{outNames[i]}\"/> += " +
+            string.Join(" + ", parameters.Select((q, j) => $"∂²{m.Name}/∂{p.Name}∂{q.Name}·{vNames[j]}")) + "."));
+        summary.Add("The products accumulate, like the gradient's adjoints.");
+        var signature = m.Parameters.Select(p => p.Type.Keyword() + " " + NameAllocator.Identifier(p.Name))
+            .Concat(parameters.Select((p, i) => p.Type.Keyword() + " " + vNames[i]))
+            .Concat(parameters.Select((p, i) => "ref " + p.Type.Keyword() + " " + outNames[i]));
+        return MethodText(summary, m.HessianVectorProductName!, signature, writer.Text);
+    }
+
+    // ---- FHessian -----------------------------------------------------------------------------------
+
+    private string WriteHessian()
+    {
+        var m = _method;
+        var graph = new DerivativeGraph(m);
+        var gradient = graph.Gradient();
+        var parameters = graph.Parameters;
+        int n = parameters.Count;
+        var entries = new int?[n, n];
+        for (int j = 0; j < n; j++)
+        {
+            // Column j: tangents along the unit direction e_j. The zero directions fold away in the builder, so
+            // this costs only the nodes that depend on parameter j; only rows i ≤ j are needed (symmetry).
+            string pj = parameters[j].Name;
+            graph.BeginPhase($"Column {pj} of the Hessian: <name>_d{pj} = ∂<name>/∂{pj}, by forward mode over the gradient", "tangent of: ");
+            var direction = parameters.Select((p, i) => i == j ? graph.Builder.Constant(1, p.Type) : (int?)null).ToList();
+            var tangents = graph.Tangents(gradient.Take(j + 1).OfType<int>(), direction, name => name + "_d" + pj);
+            for (int i = 0; i <= j; i++)
+            {
+                entries[i, j] = gradient[i] is int g ? tangents[g] : null;
+            }
+        }
+
+        var roots = new List<int> { graph.Result };
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i <= j; i++)
+            {
+                if (entries[i, j] is int entry)
+                {
+                    roots.Add(entry);
+                    if (i != j)
+                    {
+                        roots.Add(entry);   // written to both halves
+                    }
+                }
+            }
+        }
+        var writer = new BodyWriter(this, graph, roots);
+        var allocator = writer.ClaimUserNames();
+        string hessian = NameAllocator.Identifier(allocator.Unique("hessian"));
+        writer.NameTheRest(allocator);
+
+        if (n > 0)
+        {
+            writer.Line($"if ({hessian}.Length < {n * n})");
+            writer.Line("{");
+            writer.Line($"{Indent}throw new global::System.ArgumentException(\"The Hessian of {m.Name} needs {n * n} elements ({n}×{n}, row-major).\", nameof({hessian}));");
+            writer.Line("}");
+            writer.Line();
+        }
+        writer.WriteNodes();
+        writer.Line();
+        writer.Line($"// {hessian}[i * {n} + j] += ∂²{m.Name}/∂pᵢ∂pⱼ, parameters ({string.Join(", ", parameters.Select(p => p.Name))}); each mixed entry is computed once");
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if ((i <= j ? entries[i, j] : entries[j, i]) is int entry)
+                {
+                    writer.Accumulate($"{hessian}[{i * n + j}]", entry);
+                }
+            }
+        }
+        writer.Line("return " + writer.Ref(graph.Result).Text + ";");
+
+        var summary = new List<string>
+        {
+            $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian to <paramref name=\"{hessian}\"/>, row-major over the",
+            $"differentiable parameters ({string.Join(", ", parameters.Select(p => p.Name))}): {hessian}[i * {n} + j] += ∂²{m.Name}/∂pᵢ∂pⱼ.",
+            $"The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear",
+            $"{hessian} first for the Hessian alone; it must hold at least {n * n} elements.",
+        };
+        var signature = m.Parameters.Select(p => p.Type.Keyword() + " " + NameAllocator.Identifier(p.Name))
+            .Append($"global::System.Span<{m.ReturnType.Keyword()}> {hessian}");
+        return MethodText(summary, m.HessianName!, signature, writer.Text);
+    }
+
+    // ---- Shared ---------------------------------------------------------------------------------
+
+    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p => p.Type.Keyword())) + ")";
+
+    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("/// <summary>");
+        foreach (string line in summary)
+        {
+            text.AppendLine("/// " + line);
+        }
+        text.AppendLine("/// </summary>");
+        text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
+        text.AppendLine($"{_method.Accessibility} static {_method.ReturnType.Keyword()} {name}({string.Join(", ", parameters)})");
+        text.AppendLine("{");
+        text.Append(body);
+        text.AppendLine("}");
+        return text.ToString();
+    }
+
+    private string MathClass(ScalarType type)
+    {
+        string name = type == ScalarType.Float ? "MathF" : "Math";
+        NamespacesUsed.Add("System");
+        return _method.QualifyNames ? "global::System." + name : name;
+    }
+
+    private string ActivationsClass()
+    {
+        NamespacesUsed.Add("SymbolicDiff");
+        return _method.QualifyNames ? "global::SymbolicDiff.Activations" : "Activations";
+    }
+
+    /// <summary>One method body: which nodes get locals, their names, and the straight-line text.</summary>
+    private sealed class BodyWriter
+    {
+        private readonly HessianEmitter _owner;
+        private readonly DerivativeGraph _graph;
+        private readonly IReadOnlyList<Node> _nodes;
+        private readonly HashSet<int> _reachable = new();
+        private readonly Dictionary<int, int> _uses = new();
+        private readonly Dictionary<int, string> _names = new();
+        private readonly StringBuilder _text = new();
+        private readonly int _result;
+
+        public BodyWriter(HessianEmitter owner, DerivativeGraph graph, IEnumerable<int> roots)
+        {
+            _owner = owner;
+            _graph = graph;
+            _nodes = graph.Builder.Nodes;
+            _result = graph.Result;
+            foreach (int root in roots)
+            {
+                _uses[root] = Uses(root) + 1;
+                _reachable.UnionWith(DerivativeFlow.Reach(root, id => _nodes[id].Args));
+            }
+            foreach (int id in _reachable)
+            {
+                foreach (int arg in _nodes[id].Args)
+                {
+                    _uses[arg] = Uses(arg) + 1;
+                }
+            }
+        }
+
+        public string Text => _text.ToString();
+
+        private int Uses(int id) => _uses.TryGetValue(id, out int count) ? count : 0;
+
+        /// <summary>Constants and parameters are written in place; other nodes get a local unless used once.</summary>
+        private bool IsLocal(int id)
+        {
+            var node = _nodes[id];
+            return _reachable.Contains(id) && node.Op is not (Op.Constant or Op.Parameter)
+                && (node.Name is not null || id == _result || Uses(id) != 1);
+        }
+
+        /// <summary>The user's parameters and locals keep their names, claimed before any generated name.</summary>
+        public NameAllocator ClaimUserNames()
+        {
+            var allocator = new NameAllocator();
+            foreach (var parameter in _owner._method.Parameters)
+            {
+                _names[_graph.Map(parameter.Node)] = allocator.Claim(parameter.Name);
+            }
+            foreach (var node in _nodes.Where(n => IsLocal(n.Id) && n.Name is not null))
+            {
+                _names[node.Id] = allocator.Unique(node.Name!);
+            }
+            return allocator;
+        }
+
+        public string NameParameter(int node, string name) => _names[node] = NameAllocator.Identifier(name);
+
+        /// <summary>Derivative locals by their hint (dx, z_dy, v_dx, …), the rest t1, t2, ….</summary>
+        public void NameTheRest(NameAllocator allocator)
+        {
+            var locals = _nodes.Where(n => IsLocal(n.Id) && !_names.ContainsKey(n.Id)).ToList();
+            foreach (var node in locals.Where(n => _graph.Hints.ContainsKey(n.Id)))
+            {
+                _names[node.Id] = allocator.Unique(_graph.Hints[node.Id]);
+            }
+            int temporaries = 0;
+            foreach (var node in locals.Where(n => !_names.ContainsKey(n.Id)))
+            {
+                _names[node.Id] = allocator.Next("t", ref temporaries);
+            }
+        }
+
+        /// <summary>Every local in node order, with a comment for each phase and each source statement.</summary>
+        public void WriteNodes()
+        {
+            var phases = _graph.Phases;
+            int phase = -1, statement = -1;
+            foreach (var node in _nodes.Where(n => IsLocal(n.Id)))
+            {
+                int current = phases.Count - 1;
+                while (current > 0 && phases[current].Start > node.Id)
+                {
+                    current--;
+                }
+                if (current != phase)
+                {
+                    if (phase >= 0)
+                    {
+                        Line();
+                    }
+                    phase = current;
+                    statement = -1;
+                    Line("// " + phases[current].Label);
+                }
+                if (node.Statement >= 0 && node.Statement != statement)
+                {
+                    statement = node.Statement;
+                    Line("// " + phases[current].Prefix + _owner._method.Statements[statement].Text);
+                }
+                Line($"{node.Type.Keyword()} {NameAllocator.Identifier(_names[node.Id])} = {Render(node).Text};");
+            }
+        }
+
+        public void Accumulate(string target, int value)
+        {
+            var code = Ref(value);
+            Line(Code.IsNegation(code) ? $"{target} -= {Code.Prefix("-", code).Text};" : $"{target} += {code.Text};");
+        }
+
+        public void Line(string text = "")
+        {
+            if (text.Length == 0)
+            {
+                _text.AppendLine();
+                return;
+            }
+            for (int i = 0; i < _owner._depth; i++)
+            {
+                _text.Append(Indent);
+            }
+            _text.AppendLine(text);
+        }
+
+        public Code Ref(int id)
+        {
+            var node = _nodes[id];
+            return node.Op switch
+            {
+                Op.Constant => Code.Constant(node.Constant, node.Type),
+                _ when _names.TryGetValue(id, out var name) => Code.Name(NameAllocator.Identifier(name)),
+                _ => Render(node),
+            };
+        }
+
+        private Code Render(Node node)
+        {
+            Code A(int i) => Ref(node.Args[i]);
+            switch (node.Op)
+            {
+                case Op.Convert: return Code.Cast(node.Type, A(0));
+                case Op.Negate: return Code.Prefix("-", A(0));
+                case Op.Not: return Code.Prefix("!", A(0));
+                case Op.Add: return Code.Plus(A(0), A(1));
+                case Op.Subtract: return Code.Minus(A(0), A(1));
+                case Op.Multiply: return Code.Binary(A(0), "*", A(1), Code.Multiplicative);
+                case Op.Divide: return Code.Binary(A(0), "/", A(1), Code.Multiplicative);
+                case Op.Remainder: return Code.Binary(A(0), "%", A(1), Code.Multiplicative);
+                case Op.LessThan: return Code.Binary(A(0), "<", A(1), Code.Relational);
+                case Op.LessThanOrEqual: return Code.Binary(A(0), "<=", A(1), Code.Relational);
+                case Op.GreaterThan: return Code.Binary(A(0), ">", A(1), Code.Relational);
+                case Op.GreaterThanOrEqual: return Code.Binary(A(0), ">=", A(1), Code.Relational);
+                case Op.Equal: return Code.Binary(A(0), "==", A(1), Code.Equality);
+                case Op.NotEqual: return Code.Binary(A(0), "!=", A(1), Code.Equality);
+                case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
+                case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
+                case Op.Select: return Code.Condition(A(0), A(1), A(2));
+                case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
+                    return Code.Call(_owner.ActivationsClass() + "." + node.Op, node.Args.Select(Ref).ToArray());
+                case Op.Parameter or Op.Constant or Op.Call:
+                    throw new InvalidOperationException($"{node.Op} is not rendered as an expression here");
+                default:
+                    // Math functions: MathF when the operands are float, as the user wrote them (MathF has no Clamp).
+                    var operandType = node.Args.Count > 0 ? _nodes[node.Args[0]].Type : node.Type;
+                    if (node.Op == Op.Clamp)
+                    {
+                        operandType = ScalarType.Double;
+                    }
+                    return Code.Call(_owner.MathClass(operandType) + "." + node.Op, node.Args.Select(Ref).ToArray());
+            }
+        }
+    }
+}

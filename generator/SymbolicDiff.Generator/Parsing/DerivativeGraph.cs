@@ -1,0 +1,484 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Parsing;
+
+/// <summary>
+/// Second-order mode (Hessian = true). The method's DAG is replayed into a fresh <see cref="GraphBuilder"/>,
+/// its reverse-mode gradient is built there AS NODES (adjoint of a node = Σ over its uses of the use's share,
+/// every share a small node expression), and forward mode (tangents, also as nodes) is run over that larger
+/// DAG: the tangent of ∂f/∂pᵢ along v is (H·v)ᵢ. Everything goes through the builder, so constants fold,
+/// 0·x and x·1 vanish (unit directions cost nothing) and repeated subexpressions are shared (CSE).
+/// <para>
+/// Scope: straight-line methods only. User branches (selects with regions), calls to other [Differentiable]
+/// methods and operations without a rule here are rejected by <see cref="Check"/> before anything is built.
+/// The piecewise operations (Abs, Max, Min, Clamp, ReLU, HardTanh, LeakyReLU) route their adjoint with an
+/// eager select node (both sides are plain values, no regions), so their second derivative is the routed
+/// derivative of the side taken: 0 almost everywhere, and at an exact kink that of the side the first
+/// derivative takes (Max routes to its first operand on a tie, Abs(0) routes +d, ReLU(0) routes 0).
+/// </para>
+/// </summary>
+internal sealed class DerivativeGraph
+{
+    private readonly DifferentiableMethod _method;
+    private readonly int[] _map;
+    /// <summary>Gates: select(d == 0, 0, d·∂) made where d may be zero by routing and ∂ may be ±∞/NaN; value = d.</summary>
+    private readonly Dictionary<int, int> _gates = new();
+    private readonly Dictionary<int, bool> _routedZero = new();
+    private readonly List<(int Start, string Label, string Prefix)> _phases = new();
+
+    public DerivativeGraph(DifferentiableMethod method)
+    {
+        _method = method;
+        _map = new int[method.Nodes.Count];
+        BeginPhase("Forward pass: the value", "");
+        foreach (var node in method.Nodes)
+        {
+            Builder.CurrentStatement = node.Statement;
+            var args = node.Args.Select(a => _map[a]).ToArray();
+            int id = node.Op switch
+            {
+                Op.Parameter => Builder.Parameter(node.Name!, node.Type),
+                Op.Constant => Builder.Constant(node.Constant, node.Type),
+                Op.Convert => Builder.Convert(args[0], node.Type),
+                _ when !Supports(node.Op) => throw new InvalidOperationException($"Hessian mode has no rule for {node.Op} (not rejected by Check)"),
+                _ => Builder.Add(node.Op, node.Type, args),
+            };
+            if (node.Name is not null && node.Op is not Op.Parameter)
+            {
+                Builder.NameNode(id, node.Name);
+            }
+            _map[node.Id] = id;
+        }
+        Parameters = method.Parameters.Where(p => p.IsDifferentiable).ToList();
+    }
+
+    public GraphBuilder Builder { get; } = new();
+
+    /// <summary>The differentiable parameters, in order: the rows and columns of the Hessian.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Readable names for derivative nodes (d&lt;name&gt; for an adjoint, …), first hint wins.</summary>
+    public Dictionary<int, string> Hints { get; } = new();
+
+    /// <summary>Where each phase of the construction starts (node id), with a comment for it and the prefix of statement comments.</summary>
+    public IReadOnlyList<(int Start, string Label, string Prefix)> Phases => _phases;
+
+    public int Map(int original) => _map[original];
+
+    public int Result => _map[_method.Result];
+
+    public void BeginPhase(string label, string prefix) => _phases.Add((Builder.Nodes.Count, label, prefix));
+
+    public void Hint(int id, string name)
+    {
+        // Only nodes made in the current phase: a node shared with an earlier phase (CSE) means something else there.
+        if (Builder[id].Op is not (Op.Constant or Op.Parameter) && !Hints.ContainsKey(id) && id >= _phases[_phases.Count - 1].Start)
+        {
+            Hints[id] = name;
+        }
+    }
+
+    // ---- What this mode supports ---------------------------------------------------------------
+
+    /// <summary>The operations with a rule in <see cref="Share"/>. Anything else (new ops included) is rejected.</summary>
+    public static bool Supports(Op op) => op is Op.Parameter or Op.Constant or Op.Convert or Op.Negate or Op.Add or Op.Subtract
+        or Op.Multiply or Op.Divide or Op.Remainder or Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual
+        or Op.Equal or Op.NotEqual or Op.And or Op.Or or Op.Not or Op.Exp or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt
+        or Op.Pow or Op.Sin or Op.Cos or Op.Tan or Op.Asin or Op.Acos or Op.Atan or Op.Atan2 or Op.Sinh or Op.Cosh or Op.Tanh
+        or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate or Op.Sigmoid
+        or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU;
+
+    /// <summary>
+    /// Why the Hessian of <paramref name="method"/> cannot be generated: for each offending node reachable from
+    /// the result, the diagnostic id and its message arguments (after the method's name). Empty when it can.
+    /// </summary>
+    public static List<(string Id, string[] Args)> Check(DifferentiableMethod method)
+    {
+        var problems = new List<(string, string[])>();
+        var reachable = DerivativeFlow.Reach(method.Result, id => method.Nodes[id].Args);
+        foreach (var node in method.Nodes.Where(n => reachable.Contains(n.Id)))
+        {
+            string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;
+            (string, string[])? problem = node.Op switch
+            {
+                Op.Select => (Diagnostics.HessianBranches.Id, new[] { statement }),
+                Op.Call => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
+                _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { node.Op.ToString(), statement }),
+                _ => null,
+            };
+            if (problem is { } p && !problems.Any(q => q.Item1 == p.Item1 && q.Item2.SequenceEqual(p.Item2)))
+            {
+                problems.Add(p);
+            }
+        }
+        return problems;
+    }
+
+    // ---- Reverse mode as nodes -----------------------------------------------------------------
+
+    /// <summary>
+    /// Builds ∂f/∂p for every differentiable parameter as nodes, in reverse node order: a node's adjoint is
+    /// complete once every later node (all its uses) has added its share. Null means structurally zero.
+    /// </summary>
+    public int?[] Gradient()
+    {
+        BeginPhase("Gradient (reverse mode, as nodes): d<name> = ∂result/∂<name>, summed over the uses of <name>", "adjoint of: ");
+        int count = Builder.Nodes.Count;
+        var nodes = Builder.Nodes;
+        var active = Active(count);
+        var adjoint = new int?[count];
+        int result = Result;
+        if (active[result])
+        {
+            adjoint[result] = Builder.Constant(1, nodes[result].Type);
+        }
+        for (int id = count - 1; id >= 0; id--)
+        {
+            if (adjoint[id] is not int d || nodes[id].Op is Op.Parameter or Op.Constant)
+            {
+                continue;
+            }
+            var node = nodes[id];
+            Builder.CurrentStatement = node.Statement;
+            foreach (int k in FlowingArgs(node))
+            {
+                int target = node.Args[k];
+                if (!active[target] || Share(node, k, d) is not int share)
+                {
+                    continue;
+                }
+                share = Builder.Convert(share, nodes[target].Type);
+                adjoint[target] = adjoint[target] is int sum ? Sum(sum, share, nodes[target].Type) : share;
+            }
+        }
+        for (int id = 0; id < count; id++)
+        {
+            if (adjoint[id] is int a && nodes[id].Name is { } name)
+            {
+                Hint(a, "d" + name);
+            }
+        }
+        return Parameters.Select(p => adjoint[Map(p.Node)]).ToArray();
+    }
+
+    // ---- Forward mode as nodes -----------------------------------------------------------------
+
+    /// <summary>
+    /// The tangent (directional derivative, as a node; null = structurally zero) of every node that
+    /// <paramref name="outputs"/> depend on, given the tangent of each differentiable parameter.
+    /// </summary>
+    public Dictionary<int, int?> Tangents(IEnumerable<int> outputs, IReadOnlyList<int?> direction, Func<string, string> hint)
+    {
+        var nodes = Builder.Nodes;
+        var needed = new HashSet<int>();
+        foreach (int output in outputs)
+        {
+            needed.UnionWith(DerivativeFlow.Reach(output, id => nodes[id].Args));
+        }
+        var seeds = new Dictionary<int, int?>();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            seeds[Map(Parameters[i].Node)] = direction[i];
+        }
+        var tangent = new Dictionary<int, int?>();
+        foreach (int id in needed.OrderBy(i => i))
+        {
+            var node = nodes[id];
+            Builder.CurrentStatement = node.Statement;
+            int? t = null;
+            if (node.Op == Op.Parameter)
+            {
+                t = seeds.TryGetValue(id, out var seed) ? seed : null;
+            }
+            else if (node.Op == Op.Select && node.Type.IsFloating())
+            {
+                // An eager select made by this pass: the tangent is routed as the value is. A gate's condition
+                // (d == 0) also asks for a zero tangent of d, so where d is zero but not locally zero, nothing is lost.
+                int? whenTrue = tangent[node.Args[1]], whenFalse = tangent[node.Args[2]];
+                if (whenTrue is not null || whenFalse is not null)
+                {
+                    int condition = node.Args[0];
+                    if (_gates.TryGetValue(id, out int gated) && tangent.TryGetValue(gated, out var gatedTangent) && gatedTangent is int dt)
+                    {
+                        condition = And(condition, Compare(Op.Equal, dt, Builder.Constant(0, nodes[dt].Type)));
+                    }
+                    var zero = Builder.Constant(0, node.Type);
+                    t = Select(condition, whenTrue ?? zero, whenFalse ?? zero, node.Type);
+                }
+            }
+            else
+            {
+                foreach (int k in FlowingArgs(node))
+                {
+                    if (tangent[node.Args[k]] is not int ta || Share(node, k, Builder.Convert(ta, node.Type)) is not int share)
+                    {
+                        continue;
+                    }
+                    t = t is int sum ? Sum(sum, share, node.Type) : share;
+                }
+            }
+            if (t is int tv && Builder.IsConstant(tv, out double c) && c == 0)
+            {
+                t = null;
+            }
+            tangent[id] = t;
+            if (t is int named && (node.Name ?? (Hints.TryGetValue(id, out var h) ? h : null)) is { } name)
+            {
+                Hint(named, hint(name));
+            }
+        }
+        return tangent;
+    }
+
+    // ---- The rules ------------------------------------------------------------------------------
+
+    private bool[] Active(int count)
+    {
+        var active = new bool[count];
+        foreach (var p in Parameters)
+        {
+            active[Map(p.Node)] = true;
+        }
+        for (int id = 0; id < count; id++)
+        {
+            active[id] |= FlowingArgs(Builder[id]).Any(k => active[Builder[id].Args[k]]);
+        }
+        return active;
+    }
+
+    /// <summary>Indices of the operands a derivative flows into (per <see cref="DerivativeFlow"/>; x·x gives both).</summary>
+    private IEnumerable<int> FlowingArgs(Node node)
+    {
+        var flowing = new HashSet<int>(DerivativeFlow.DifferentiableArgs(node, Builder.Nodes));
+        for (int k = 0; k < node.Args.Count; k++)
+        {
+            if (flowing.Contains(node.Args[k]) && (node.Op != Op.Select || k > 0))
+            {
+                yield return k;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The share of the derivative <paramref name="d"/> (of node's type) that operand <paramref name="k"/> gets:
+    /// ∂node/∂operand·d, as a node. Null when zero. Where d may be exactly zero by routing (a kink chose the
+    /// other side) and ∂ may be infinite there, the share is gated: d == 0 ? 0 : share, so 0·∞ never makes a NaN.
+    /// </summary>
+    private int? Share(Node node, int k, int d)
+    {
+        if (Builder.IsConstant(d, out double dc) && dc == 0)
+        {
+            return null;
+        }
+        int? share = Rule(node, k, d);
+        if (share is int s && CanLeaveDomain(node.Op) && MayBeRoutedZero(d))
+        {
+            var zero = Builder.Constant(0, node.Type);
+            int gate = Select(Compare(Op.Equal, d, zero), zero, s, node.Type);
+            if (gate != s)
+            {
+                _gates[gate] = d;
+            }
+            return gate;
+        }
+        return share;
+    }
+
+    private int? Rule(Node node, int k, int d)
+    {
+        var type = node.Type;
+        int A(int i) => node.Args[i];
+        int R = node.Id;
+        int K(double value) => Builder.Constant(value, type);
+        int Op1(Op op, int x) => Builder.Add(op, type, x);
+        int Op2(Op op, int x, int y) => Builder.Add(op, type, x, y);
+        int Mul(int x, int y) => Op2(Op.Multiply, x, y);
+        int Div(int x, int y) => Op2(Op.Divide, x, y);
+        int Neg(int x) => Op1(Op.Negate, x);
+        int Sq(int x) => Mul(x, x);
+        int Routed(int condition, bool toTrue) => Select(condition, toTrue ? d : K(0), toTrue ? K(0) : d, type);
+
+        switch (node.Op)
+        {
+            case Op.Convert:
+            case Op.Add:
+                return d;
+            case Op.Negate:
+                return Neg(d);
+            case Op.Subtract:
+                return k == 0 ? d : Neg(d);
+            case Op.Multiply when A(0) == A(1):   // x·x: one share of 2·x rather than two of x
+                return k == 0 ? Mul(d, Mul(K(2), A(0))) : null;
+            case Op.Multiply:
+                return Mul(d, A(1 - k));
+            case Op.Divide when k == 1 && Builder.IsConstant(A(0), out double one) && one == 1:   // r = 1/b: ∂r/∂b = −r²
+                return Neg(Mul(d, Sq(R)));
+            case Op.Divide:
+                return k == 0 ? Div(d, A(1)) : Neg(Div(Mul(d, R), A(1)));
+            case Op.Remainder:   // a % b = a − trunc(a / b)·b
+                return k == 0 ? d : Neg(Mul(d, Op1(Op.Truncate, Div(A(0), A(1)))));
+            case Op.Exp:
+                return Mul(d, R);
+            case Op.Log:
+                return Div(d, A(0));
+            case Op.Log10:
+                return Div(d, Mul(A(0), Op1(Op.Log, K(10))));
+            case Op.Log2:
+                return Div(d, Mul(A(0), Op1(Op.Log, K(2))));
+            case Op.Sqrt:
+                return Div(d, Mul(K(2), R));
+            case Op.Cbrt:
+                return Div(d, Mul(K(3), Sq(R)));
+            case Op.Pow when k == 0:   // b·a^(b−1), small constant exponents written out
+                if (Builder.IsConstant(A(1), out double b))
+                {
+                    return b switch
+                    {
+                        1 => d,
+                        2 => Mul(d, Mul(K(2), A(0))),
+                        _ => Mul(d, Mul(K(b), Op2(Op.Pow, A(0), K(b - 1)))),
+                    };
+                }
+                return Mul(d, Mul(A(1), Op2(Op.Pow, A(0), Op2(Op.Subtract, A(1), K(1)))));
+            case Op.Pow:   // ∂(a^b)/∂b = a^b·ln a, which is 0·(−∞) at a = 0 where the derivative is 0
+                return Select(Compare(Op.Equal, A(0), K(0)), K(0), Mul(d, Mul(R, Op1(Op.Log, A(0)))), type);
+            case Op.Sin:
+                return Mul(d, Op1(Op.Cos, A(0)));
+            case Op.Cos:
+                return Neg(Mul(d, Op1(Op.Sin, A(0))));
+            case Op.Tan:
+                return Mul(d, Op2(Op.Add, K(1), Sq(R)));
+            case Op.Asin:
+                return Div(d, Op1(Op.Sqrt, Op2(Op.Subtract, K(1), Sq(A(0)))));
+            case Op.Acos:
+                return Neg(Div(d, Op1(Op.Sqrt, Op2(Op.Subtract, K(1), Sq(A(0))))));
+            case Op.Atan:
+                return Div(d, Op2(Op.Add, K(1), Sq(A(0))));
+            case Op.Atan2:   // atan2(y, x): ∂/∂y = x / (x² + y²), ∂/∂x = −y / (x² + y²)
+                int radius = Op2(Op.Add, Sq(A(1)), Sq(A(0)));
+                return k == 0 ? Div(Mul(d, A(1)), radius) : Neg(Div(Mul(d, A(0)), radius));
+            case Op.Sinh:
+                return Mul(d, Op1(Op.Cosh, A(0)));
+            case Op.Cosh:
+                return Mul(d, Op1(Op.Sinh, A(0)));
+            case Op.Tanh:
+                return Mul(d, Op2(Op.Subtract, K(1), Sq(R)));
+            case Op.Sigmoid:
+                return Mul(d, Mul(R, Op2(Op.Subtract, K(1), R)));
+            case Op.Softplus:
+                return Mul(d, Op1(Op.Sigmoid, A(0)));
+            case Op.Abs:
+                return Select(Compare(Op.LessThan, A(0), K(0)), Neg(d), d, type);
+            case Op.Max:
+                return Routed(Compare(Op.GreaterThanOrEqual, A(0), A(1)), k == 0);
+            case Op.Min:
+                return Routed(Compare(Op.LessThanOrEqual, A(0), A(1)), k == 0);
+            case Op.Clamp:   // Math.Clamp(x, lo, hi) returns lo when x < lo, hi when x > hi, else x
+                return k switch
+                {
+                    0 => Routed(And(Compare(Op.LessThanOrEqual, A(1), A(0)), Compare(Op.LessThanOrEqual, A(0), A(2))), true),
+                    1 => Routed(Compare(Op.LessThan, A(0), A(1)), true),
+                    _ => Routed(Compare(Op.GreaterThan, A(0), A(2)), true),
+                };
+            case Op.ReLU:
+                return Routed(Compare(Op.GreaterThan, A(0), K(0)), true);
+            case Op.HardTanh:
+                return Routed(And(Compare(Op.GreaterThanOrEqual, A(0), K(-1)), Compare(Op.LessThanOrEqual, A(0), K(1))), true);
+            case Op.LeakyReLU:
+                int positive = Compare(Op.GreaterThan, A(0), K(0));
+                return k == 0 ? Select(positive, d, Mul(d, A(1)), type) : Select(positive, K(0), Mul(d, A(0)), type);
+            case Op.Select:   // an eager select of this pass: the derivative goes to the side taken
+                return Routed(A(0), k == 1);
+            default:
+                throw new InvalidOperationException($"No second-order rule for {node.Op}");
+        }
+    }
+
+    /// <summary>a + b, written a − c when b = −c (and b − c when a = −c).</summary>
+    private int Sum(int a, int b, ScalarType type)
+    {
+        if (Builder[b] is { Op: Op.Negate } nb && Builder[nb.Args[0]].Type == type)
+        {
+            return Builder.Add(Op.Subtract, type, a, nb.Args[0]);
+        }
+        if (Builder[a] is { Op: Op.Negate } na && Builder[na.Args[0]].Type == type)
+        {
+            return Builder.Add(Op.Subtract, type, b, na.Args[0]);
+        }
+        return Builder.Add(Op.Add, type, a, b);
+    }
+
+    /// <summary>An eager select (both sides are plain values): folded when the condition is known or the sides agree.</summary>
+    private int Select(int condition, int whenTrue, int whenFalse, ScalarType type)
+    {
+        if (Builder.IsConstant(condition, out double c))
+        {
+            return c != 0 ? whenTrue : whenFalse;
+        }
+        return whenTrue == whenFalse ? whenTrue : Builder.Add(Op.Select, type, condition, whenTrue, whenFalse);
+    }
+
+    private int Compare(Op op, int left, int right)
+    {
+        if (left == right)
+        {
+            return Builder.Constant(op is Op.LessThanOrEqual or Op.GreaterThanOrEqual or Op.Equal ? 1 : 0, ScalarType.Bool);
+        }
+        if (Builder.IsConstant(left, out double l) && Builder.IsConstant(right, out double r))
+        {
+            bool value = op switch
+            {
+                Op.LessThan => l < r,
+                Op.LessThanOrEqual => l <= r,
+                Op.GreaterThan => l > r,
+                Op.GreaterThanOrEqual => l >= r,
+                Op.Equal => l == r,
+                _ => l != r,
+            };
+            return Builder.Constant(value ? 1 : 0, ScalarType.Bool);
+        }
+        return Builder.Add(op, ScalarType.Bool, left, right);
+    }
+
+    private int And(int left, int right)
+    {
+        if (Builder.IsConstant(left, out double l))
+        {
+            return l != 0 ? right : left;
+        }
+        if (Builder.IsConstant(right, out double r))
+        {
+            return r != 0 ? left : right;
+        }
+        return Builder.Add(Op.And, ScalarType.Bool, left, right);
+    }
+
+    /// <summary>True when a derivative value may be exactly zero because a kink routed nothing to it.</summary>
+    private bool MayBeRoutedZero(int id)
+    {
+        if (_routedZero.TryGetValue(id, out bool known))
+        {
+            return known;
+        }
+        var node = Builder[id];
+        bool IsZero(int a) => Builder.IsConstant(a, out double v) && v == 0;
+        bool result = node.Op switch
+        {
+            Op.Select => IsZero(node.Args[1]) || IsZero(node.Args[2]) || MayBeRoutedZero(node.Args[1]) || MayBeRoutedZero(node.Args[2]),
+            Op.Multiply => MayBeRoutedZero(node.Args[0]) || MayBeRoutedZero(node.Args[1]),
+            Op.Divide or Op.Negate or Op.Convert => MayBeRoutedZero(node.Args[0]),
+            Op.Add or Op.Subtract => MayBeRoutedZero(node.Args[0]) && MayBeRoutedZero(node.Args[1]),
+            _ => false,
+        };
+        _routedZero[id] = result;
+        return result;
+    }
+
+    /// <summary>Operations whose local derivative can be ±∞ or NaN at finite operands (poles, domain edges, overflow).</summary>
+    private static bool CanLeaveDomain(Op op) =>
+        op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
+            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2;
+}
