@@ -195,6 +195,31 @@ public class LoopTests
         Assert.Equal(new[] { 12.0, 32.0 }, dx);
     }
 
+    [Theory]
+    [InlineData(5.0, 0.5, 0.3)]      // several trips
+    [InlineData(0.2, 0.5, 0.3)]      // none: the value passes straight through
+    [InlineData(40.0, 0.8, 1.0)]
+    public void WhileLoopsRecordTheirTripCountAndMatchFiniteDifferences(double x, double rate, double limit)
+    {
+        double dx = 0, drate = 0;
+        double value = LoopFunctions.ShrinkGradient(x, rate, limit, ref dx, ref drate);
+        Assert.Equal(LoopFunctions.Shrink(x, rate, limit), value);
+        var numeric = Numeric(p => LoopFunctions.Shrink(p[0], p[1], limit), new[] { x, rate });
+        Close(numeric, new[] { dx, drate }, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(0.7, 0)]
+    [InlineData(0.7, 1)]
+    [InlineData(-1.3, 12)]
+    public void WhileLoopWithAnIntCounterHasTheClosedFormGradient(double x, int n)
+    {
+        double dx = 0;
+        double value = LoopFunctions.CountedSumGradient(x, n, ref dx);
+        Assert.Equal(Enumerable.Range(0, n).Sum(k => Math.Cos(x * k)), value, 12);
+        Assert.Equal(Enumerable.Range(0, n).Sum(k => -k * Math.Sin(x * k)), dx, 12);
+    }
+
     [Fact]
     public void LocalFunctionsAreDifferentiatedWhereTheyAreCalled()
     {

@@ -20,6 +20,7 @@ internal sealed partial class Emitter
     private readonly Dictionary<int, HashSet<int>> _recomputed = new();
     private readonly Dictionary<int, string> _bufferNames = new();
     private readonly Dictionary<int, int> _exitOf = new();
+    private readonly Dictionary<int, string> _tripNames = new();
 
     /// <summary>The values the recomputation of a loop body emits; null outside a recomputation.</summary>
     private HashSet<int>? _filter;
@@ -111,6 +112,10 @@ internal sealed partial class Emitter
 
     private void AssignBufferNames()
     {
+        foreach (var loop in _nodes.Where(n => n.Op == Op.Loop && n.LoopCondition >= 0 && _reachable[n.Id] && HasBackwardWork(n)))
+        {
+            _tripNames[loop.Id] = _allocator.Unique("trips");
+        }
         foreach (int phi in _savedPhis.Values.SelectMany(p => p))
         {
             _bufferNames[phi] = _allocator.Unique(_names[phi] + "Saved");
@@ -126,6 +131,10 @@ internal sealed partial class Emitter
     /// <summary>Buffers are declared up front (empty) so both passes see them, whichever branch a loop is in.</summary>
     private void DeclareBuffers()
     {
+        foreach (var pair in _tripNames.OrderBy(p => p.Key))
+        {
+            Line($"int {pair.Value} = 0;   // iterations of {_method.Statements[_nodes[pair.Key].Statement].Text}, counted as it runs");
+        }
         foreach (var pair in _bufferNames.OrderBy(p => p.Key))
         {
             string type = _nodes[pair.Key].Type.Keyword();
@@ -151,6 +160,11 @@ internal sealed partial class Emitter
 
     private (string Start, string End, string Count, string Offset) Bounds(Node loop)
     {
+        if (loop.LoopCondition >= 0)
+        {
+            string trips = _tripNames.TryGetValue(loop.Id, out var name) ? name : "trips";
+            return ("0", trips, trips, CounterName(loop));
+        }
         string start = Ref(loop.Args[0]).Text;
         var end = Ref(loop.Args[1]);
         string counter = CounterName(loop);
@@ -175,6 +189,36 @@ internal sealed partial class Emitter
         {
             Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
         }
+        bool isWhile = loop.LoopCondition >= 0;
+        if (isWhile)
+        {
+            if (!record)
+            {
+                WriteWhileLoop(loop, phis);
+                return;
+            }
+            // The trip count is known only when the loop ends: run it once to count, then again from the same start.
+            var starts = new Dictionary<int, string>();
+            if (saved.Count > 0)
+            {
+                foreach (var phi in phis)
+                {
+                    starts[phi.Id] = _allocator.Unique(_names[phi.Id] + "Start");
+                    Line($"{phi.Type.Keyword()} {starts[phi.Id]} = {Identifier(_names[phi.Id]!)};");
+                }
+            }
+            WriteWhileLoop(loop, phis);
+            if (saved.Count == 0)
+            {
+                Line("// Memory: none besides the trip count; the backward pass recomputes each iteration from the values set before the loop");
+                return;
+            }
+            Line("// Runs again from the same start, now that the trip count is known, keeping what the backward pass needs");
+            foreach (var phi in phis)
+            {
+                Line($"{Identifier(_names[phi.Id]!)} = {starts[phi.Id]};");
+            }
+        }
         if (record && saved.Count > 0)
         {
             int bytes = saved.Sum(p => Size(_nodes[p].Type));
@@ -197,9 +241,48 @@ internal sealed partial class Emitter
         {
             Line($"{_bufferNames[phi]}[{offset}] = {Identifier(_names[phi]!)};");
         }
+        WriteLoopBody(loop, phis, condition: -1);
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>A while loop as written (the condition checked at the top of every iteration), counting its trips when the backward pass needs them.</summary>
+    private void WriteWhileLoop(Node loop, List<Node> phis)
+    {
+        bool counts = _tripNames.TryGetValue(loop.Id, out var trips);
+        if (counts)
+        {
+            Line($"{trips} = 0;");
+        }
+        Line("while (true)");
+        Line("{");
+        _depth++;
+        WriteLoopBody(loop, phis, loop.LoopCondition);
+        if (counts)
+        {
+            Line($"{trips}++;");
+        }
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>
+    /// One iteration: the body's values, then the carried variables' next values. With a <paramref name="condition"/>
+    /// (a while loop), the values it depends on come first and the loop ends when it is false.
+    /// </summary>
+    private void WriteLoopBody(Node loop, List<Node> phis, int condition)
+    {
         var filter = _filter;
         _filter = null;   // a loop runs whole, also inside a recomputation
         _hoisted.RemoveWhere(id => Encloses(Body(loop), _nodes[id].Region));
+        if (condition >= 0)
+        {
+            var body = _nodes.Where(n => Encloses(Body(loop), n.Region)).Select(n => n.Id).ToList();
+            _filter = new HashSet<int>(body.Where(id => id <= condition));
+            WriteForwardRegion(Body(loop), recordLoops: false);
+            Line($"if ({Code.Prefix("!", Ref(condition)).Text}) break;");
+            _filter = new HashSet<int>(body.Where(id => id > condition));
+        }
         WriteForwardRegion(Body(loop), recordLoops: false);
         _filter = filter;
         // The next values are computed before any is assigned (x, y = y, x needs the old y).
@@ -215,8 +298,6 @@ internal sealed partial class Emitter
             string value = temporaries.TryGetValue(phi.Id, out var temporary) ? temporary : Ref(phi.Args[1]).Text;
             Line($"{Identifier(_names[phi.Id]!)} = {value};");
         }
-        _depth--;
-        Line("}");
     }
 
     private static int Size(ScalarType type) => type switch
@@ -269,9 +350,9 @@ internal sealed partial class Emitter
             }
         }
 
-        var (startText, _, _, offset) = Bounds(loop);
+        var (startText, endText, _, offset) = Bounds(loop);
         string counter = CounterName(loop);
-        Line($"for (int {counter} = {Code.Minus(Ref(loop.Args[1]), Code.Constant(1, ScalarType.Int)).Text}; {counter} >= {startText}; {counter}--)");
+        Line($"for (int {counter} = {endText} - 1; {counter} >= {startText}; {counter}--)");
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);

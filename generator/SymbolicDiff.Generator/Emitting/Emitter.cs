@@ -205,6 +205,10 @@ internal sealed partial class Emitter
                 _useRegion[arg] = node.Op == Op.Select && i > 0 ? (i == 1 ? node.TrueRegion : node.FalseRegion) : node.Region;
                 pending.Push(arg);
             }
+            if (node.Op == Op.Loop && node.LoopCondition >= 0)
+            {
+                pending.Push(node.LoopCondition);   // a while loop's condition decides its trip count
+            }
             // A value computed in a loop body needs the loop around it.
             for (int r = node.Region; r >= 0; r = _method.Regions[r].Parent)
             {

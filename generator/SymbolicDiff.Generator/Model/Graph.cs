@@ -69,8 +69,8 @@ internal enum Op
     /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
     Call,
     /// <summary>
-    /// A <c>for</c> loop: args (start, end), the counter runs from start up to end − 1. Its body is the region
-    /// <see cref="Node.TrueRegion"/>; the loop's value is its trip count (never used as a value).
+    /// A loop: args (start, end), the counter runs from start up to end − 1. Its body is the region
+    /// <see cref="Node.TrueRegion"/>. A <c>while</c> loop has args (0, 0) and a <see cref="Node.LoopCondition"/> instead.
     /// </summary>
     Loop,
     /// <summary>The counter of the loop whose body holds this node (an int).</summary>
@@ -115,6 +115,8 @@ internal enum ParameterKind
 /// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; for <see cref="Op.Loop"/>: the body; else −1.</param>
 /// <param name="FalseRegion">For <see cref="Op.Select"/>: the region evaluated otherwise; else −1.</param>
 /// <param name="Callee">For <see cref="Op.Call"/>: the method called and its gradient.</param>
+/// <param name="LoopCondition">For a <c>while</c> loop: the bool node, computed at the start of each iteration in the body, that
+/// decides whether the iteration runs (the trip count is recorded as the loop runs); −1 for a <c>for</c> loop.</param>
 internal sealed record Node(
     int Id,
     Op Op,
@@ -126,7 +128,8 @@ internal sealed record Node(
     int Statement,
     int TrueRegion = -1,
     int FalseRegion = -1,
-    Callee? Callee = null);
+    Callee? Callee = null,
+    int LoopCondition = -1);
 
 /// <summary>A [Differentiable] method called from another one.</summary>
 /// <param name="Method">How the generated code names it, e.g. <c>Loss</c> or <c>global::Ns.Model.Loss</c>.</param>

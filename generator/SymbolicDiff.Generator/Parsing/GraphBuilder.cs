@@ -47,6 +47,9 @@ internal sealed class GraphBuilder
         return loop;
     }
 
+    /// <summary>Makes a loop a while loop: it runs while <paramref name="condition"/> (a node in its body) holds.</summary>
+    public void SetLoopCondition(int loop, int condition) => _nodes[loop] = _nodes[loop] with { LoopCondition = condition };
+
     /// <summary>The loop counter, in the loop's body.</summary>
     public int LoopCounter(int loop, string name) =>
         Append(new Node(0, Op.LoopCounter, ScalarType.Int, new[] { loop }.ToEquatableArray(), 0, name, _nodes[loop].TrueRegion, CurrentStatement));

@@ -86,11 +86,34 @@ internal sealed partial class Parser
     }
 
     /// <summary>
+    /// <c>while (condition)</c>: the trip count is not known at entry, so the loop records it as it runs; the
+    /// condition is evaluated at the start of every iteration from the loop-carried values.
+    /// </summary>
+    private void ParseWhile(WhileStatementSyntax loop)
+    {
+        var body = Flatten(loop.Statement);
+        CheckLoopBody(body);
+        BeginStatement($"while ({loop.Condition})");
+        var assigned = AssignedVariables(body).ToList();
+        int zero = _graph.Constant(0, ScalarType.Int);
+        ParseLoop(zero, zero, "iteration", body, assigned, _ => { }, loopNode =>
+        {
+            int condition = ParseTo(loop.Condition, ScalarType.Bool);
+            if (_graph.IsConstant(condition, out _))
+            {
+                throw Unsupported(Diagnostics.UnsupportedLoop, loop.Condition.GetLocation(), "its condition is constant, so it runs never or forever");
+            }
+            _graph.SetLoopCondition(loopNode, condition);
+        });
+    }
+
+    /// <summary>
     /// The body becomes a loop region. Each variable it assigns that has a value before the loop is loop-carried:
     /// a phi node gives its value at the start of an iteration (init, then the value the body left), and after the
     /// loop the variable holds the phi's last value.
     /// </summary>
-    private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter)
+    private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter,
+        Action<int>? parseCondition = null)
     {
         int statement = _graph.CurrentStatement;
         var carried = assigned.Distinct(SymbolEqualityComparer.Default).Where(_values.ContainsKey).ToList();
@@ -108,6 +131,7 @@ internal sealed partial class Parser
                 phis.Add(phi);
                 _values[variable] = phi;
             }
+            parseCondition?.Invoke(loop);
             ParseStatements(body);
             for (int i = 0; i < carried.Count; i++)
             {

@@ -300,6 +300,9 @@ internal sealed partial class Parser
                     case ForEachStatementSyntax forEach:
                         ParseForEach(forEach);
                         break;
+                    case WhileStatementSyntax whileStatement:
+                        ParseWhile(whileStatement);
+                        break;
                     case IfStatementSyntax ifStatement:
                         var (result, tookRest) = ParseIf(ifStatement, statements.Skip(i + 1).ToList());
                         if (tookRest)

@@ -93,6 +93,32 @@ public static partial class LoopFunctions
         }
     }
 
+    /// <summary>A while loop whose trip count depends on the values: recorded as it runs, then replayed in reverse.</summary>
+    [Differentiable]
+    public static double Shrink(double x, double rate, [NoDiff] double limit)
+    {
+        double s = x;
+        while (s > limit)
+        {
+            s = s * rate + Math.Sin(s) * 0.1;
+        }
+        return s * s;
+    }
+
+    /// <summary>A while loop with an int carried counter (kept per iteration) and a sum (not kept).</summary>
+    [Differentiable]
+    public static double CountedSum(double x, int n)
+    {
+        double total = 0;
+        int k = 0;
+        while (k < n)
+        {
+            total += Math.Cos(x * k);
+            k++;
+        }
+        return total;
+    }
+
     /// <summary>A local function, differentiated where it is called.</summary>
     [Differentiable]
     public static double WithLocalFunction(double x, double y)
