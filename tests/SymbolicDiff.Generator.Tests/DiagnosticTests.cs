@@ -18,7 +18,7 @@ namespace SymbolicDiff.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
-    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach loops and return";
+    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while loops and return";
     private const string Shape = "write its header as for (int i = start; i < end; i++), with i < end or i <= end and i++, ++i or i += 1";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
@@ -66,8 +66,8 @@ public class DiagnosticTests
             "SD0028", "Forward mode (Tangent = true) cannot be generated for 'Bad': forward mode does not support loops or array parameters yet; use the gradient" },
         { "OutputFromValueMethod", "[Differentiable] public static double Bad(double x, Span<double> y) { [|y[0] = x|]; return x; }",
             "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array; return void and write every result, and the generator makes its Jacobian" },
-        { "WhileLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|while|] (s < 10) { s *= 2; } return s; }",
-            "SD0006", "A 'while' loop" + S6 },
+        { "WhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; while ([|true|]) { s *= 2; } return s; }",
+            "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs never or forever" },
         { "ForeachOverANewArray", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach (var v in new[] { 1.0, 2.0 })|] { s += v * x; } return s; }",
             "SD0025", "This loop cannot be differentiated: foreach can run over an array or span parameter, into a double or float variable" },
         { "DoLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|do|] { s *= 2; } while (s < 10); return s; }",
@@ -232,8 +232,8 @@ public class DiagnosticTests
                 public static double Bad(double x)
                 {
                     double s = x;
-                    [|while|] (s < 10) { s *= 2; }
-                    do { s *= 2; } while (s < 10);
+                    [|do|] { s *= 2; } while (s < 10);
+                    switch (s) { default: s = 1; break; }
                     double t = s++ * 2;
                     return s + t;
                 }
