@@ -221,6 +221,49 @@ public class LoopTests
     }
 
     [Fact]
+    public void ForwardModeThroughLoopsMatchesTheGradientAlongTheDirection()
+    {
+        double dx0 = 0, dw = 0;
+        LoopFunctions.RecurrenceGradient(0.4, 1.1, 50, ref dx0, ref dw);
+        LoopFunctions.RecurrenceTangent(0.4, 1.1, 50, 0.3, -2.0, out double tangent);
+        Assert.Equal(0.3 * dx0 - 2.0 * dw, tangent, 12);
+
+        var x = new[] { 0.3, -0.8, 1.1, 0.05, -0.25, 0.6 };
+        var direction = new[] { 1.0, -0.5, 0.25, 2.0, 0.0, -1.0 };
+        var dx = new double[6];
+        double da = 0;
+        LoopFunctions.TriangularGradient(x, 0.2, dx, ref da);
+        LoopFunctions.TriangularTangent(x, 0.2, direction, 0.7, out double triangular);
+        Assert.Equal(dx.Zip(direction, (g, v) => g * v).Sum() + 0.7 * da, triangular, 12);
+
+        var product = new double[6];
+        LoopFunctions.ProductGradient(x, product);
+        LoopFunctions.ProductTangent(x, direction, out double productTangent);
+        Assert.Equal(product.Zip(direction, (g, v) => g * v).Sum(), productTangent, 14);
+
+        double sx = 0, srate = 0;
+        LoopFunctions.ShrinkGradient(5, 0.5, 0.3, ref sx, ref srate);
+        LoopFunctions.ShrinkTangent(5, 0.5, 0.3, 1.0, 0.5, out double shrink);
+        Assert.Equal(sx + 0.5 * srate, shrink, 12);
+    }
+
+    [Fact]
+    public void TallJacobianIsWrittenColumnByColumnInForwardMode()
+    {
+        double a = 0.7;
+        var b = new[] { -0.4, 1.5 };
+        var y = new double[5];
+        var jacobian = new double[5 * 3];
+        LoopFunctions.ExpandJacobian(a, b, y, jacobian);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(Math.Sin(a * i) + b[0] * i + b[1] * b[1], y[i], 14);
+            Close(new[] { i * Math.Cos(a * i), i, 2 * b[1] }, jacobian.AsSpan(i * 3, 3).ToArray(), 1e-14);
+        }
+        Assert.Throws<ArgumentException>(() => LoopFunctions.ExpandJacobian(a, b, y, new double[14]));
+    }
+
+    [Fact]
     public void LocalFunctionsAreDifferentiatedWhereTheyAreCalled()
     {
         double dx = 0, dy = 0;

@@ -121,9 +121,13 @@ internal sealed partial class Emitter
     {
         Analyse();
         _dryRun = true;
-        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select)))
+        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select or Op.Loop or Op.Store)))
         {
             TangentOf(node);
+        }
+        foreach (var store in _nodes.Where(n => _reachable[n.Id] && n.Op == Op.Store))
+        {
+            Ref(store.Args[1]);
         }
         foreach (var select in _nodes.Where(n => _reachable[n.Id] && n.Op == Op.Select))
         {
@@ -136,22 +140,38 @@ internal sealed partial class Emitter
         var body = new StringBuilder();
         _text = body;
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
+        WriteLengthChecks();
         Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
         WriteForwardRegion(0, recordLoops: false);
-        Line();
-        Line($"{Identifier(output)} = {(TangentCode(_method.Result) ?? Code.Constant(0, _method.ReturnType)).Text};");
-        Line("return " + Ref(_method.Result).Text + ";");
+        if (!_method.HasVectorOutput)
+        {
+            Line();
+            Line($"{Identifier(output)} = {(TangentCode(_method.Result) ?? Code.Constant(0, _method.ReturnType)).Text};");
+            Line("return " + Ref(_method.Result).Text + ";");
+        }
 
         var m = _method;
         var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
-        var summary = new List<string>
+        var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
+        string direction = string.Join(" + ", differentiable.Select(p => $"∂{m.Name}/∂{p.Name}·{_adjointNames[p.Node]}"));
+        var summary = m.HasVectorOutput
+            ? new List<string>
+            {
+                $"Runs <see cref=\"{Cref()}\"/> and writes into " + string.Join(", ", outputs.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/>")),
+                "the outputs' directional derivatives (forward mode, a Jacobian-vector product): " + direction + ".",
+            }
+            : new List<string>
+            {
+                $"Returns <see cref=\"{Cref()}\"/> and, in <paramref name=\"{output}\"/>, its directional derivative",
+                "(forward mode, a Jacobian-vector product): " + direction + ".",
+            };
+        var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Identifier(_names[p.Node]!))
+            .Concat(differentiable.Select(p => (p.Kind == ParameterKind.Scalar ? p.Type.Keyword() : ReadOnlySpanOf(p.Type)) + " " + Identifier(_adjointNames[p.Node]!)))
+            .Concat(outputs.Select(p => SpanOf(p.Type) + " " + Identifier(_adjointNames[p.Node]!)));
+        if (!m.HasVectorOutput)
         {
-            $"Returns <see cref=\"{Cref()}\"/> and, in <paramref name=\"{output}\"/>, its directional derivative",
-            "(forward mode, a Jacobian-vector product): " + string.Join(" + ", differentiable.Select(p => $"∂{m.Name}/∂{p.Name}·{_adjointNames[p.Node]}")) + ".",
-        };
-        var parameters = m.Parameters.Select(p => p.Type.Keyword() + " " + Identifier(_names[p.Node]!))
-            .Concat(differentiable.Select(p => p.Type.Keyword() + " " + Identifier(_adjointNames[p.Node]!)))
-            .Append("out " + m.ReturnType.Keyword() + " " + Identifier(output));
+            parameters = parameters.Append("out " + m.ReturnType.Keyword() + " " + Identifier(output));
+        }
         return MethodText(summary, m.TangentName!, parameters, body.ToString());
     }
 
@@ -173,6 +193,15 @@ internal sealed partial class Emitter
     /// <summary>Σ ∂node/∂operand · d(operand), from the same rules as the backward pass (with an adjoint of 1).</summary>
     private Code TangentOf(Node node)
     {
+        switch (node.Op)
+        {
+            case Op.Phi:
+                return Code.Name(AdjointName(node.Id));   // the carried tangent, updated with its variable
+            case Op.LoopExit:
+                return TangentCode(node.Args[0]) ?? Code.Constant(0, node.Type);
+            case Op.Load:
+                return Code.Name($"{AdjointName(node.Args[0])}[{Ref(node.Args[1]).Text}]");   // the direction's element
+        }
         Code? sum = null;
         foreach (var (arg, partial, negate) in Partials(node, Code.Constant(1, node.Type)))
         {

@@ -9,9 +9,10 @@ namespace SymbolicDiff.Generator.Emitting;
 internal sealed partial class Emitter
 {
     /// <summary>
-    /// Reverse mode row by row: seeding one output element's adjoint with 1 makes the gradient method write that
-    /// element's partial derivatives, which is one row of the Jacobian. Rows are written straight into the caller's
-    /// span (the adjoint spans are slices of the row), so nothing is copied or allocated once the pool is warm.
+    /// Reverse mode row by row when there are no more outputs than inputs: seeding one output element's adjoint with 1
+    /// makes the gradient write that element's partial derivatives, one row, straight into the caller's span (the
+    /// adjoint spans are slices of the row). Otherwise forward mode column by column: a unit direction gives one
+    /// column. Buffers come from the pool, so nothing is allocated once it is warm.
     /// </summary>
     private string WriteJacobian()
     {
@@ -54,10 +55,13 @@ internal sealed partial class Emitter
             Line($"{SpanOf(output.Type)} {seeds[output]} = {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
             Line($"{seeds[output]}.Clear();");
         }
+        Line($"if ({rows} <= {columns})");
+        Line("{");
+        _depth++;
+        Line("// Fewer outputs than inputs: reverse mode, one backward sweep per output element (a row)");
         Line($"int {row} = 0;");
         foreach (var output in outputs)
         {
-            Line($"// rows for {output.Name}: ∂{output.Name}[{element}]/∂inputs");
             Line($"for (int {element} = 0; {element} < {Id(output)}.Length; {element}++, {row}++)");
             Line("{");
             _depth++;
@@ -74,6 +78,62 @@ internal sealed partial class Emitter
             _depth--;
             Line("}");
         }
+        _depth--;
+        Line("}");
+        Line("else");
+        Line("{");
+        _depth++;
+        Line("// Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)");
+        string column = names.Unique("column");
+        var directions = inputs.ToDictionary(p => p, p => names.Unique("d" + p.Name));
+        var pooledDirections = inputs.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => names.Unique(p.Name + "Direction"));
+        foreach (var input in inputs)
+        {
+            if (input.Kind == ParameterKind.Scalar)
+            {
+                Line($"{type} {directions[input]};");
+                continue;
+            }
+            Line($"{type}[] {pooledDirections[input]} = {empty}.Empty<{type}>();");
+            Line($"{LoopBuffers()}.Ensure(ref {pooledDirections[input]}, {Id(input)}.Length);");
+            Line($"{SpanOf(input.Type)} {directions[input]} = {pooledDirections[input]}.AsSpan(0, {Id(input)}.Length);");
+        }
+        Line($"for (int {column} = 0; {column} < {columns}; {column}++)");
+        Line("{");
+        _depth++;
+        Line("// the direction is the unit vector of this column");
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            if (input.Kind == ParameterKind.Scalar)
+            {
+                Line($"{directions[input]} = {column} == {offsets[i]} ? {Code.Constant(1, input.Type).Text} : {Code.Constant(0, input.Type).Text};");
+                continue;
+            }
+            string index = offsets[i] == "0" ? column : offsets[i].Contains(" ") ? $"{column} - ({offsets[i]})" : $"{column} - {offsets[i]}";
+            Line($"{directions[input]}.Clear();");
+            Line($"if ({index} >= 0 && {index} < {Id(input)}.Length) {directions[input]}[{index}] = {Code.Constant(1, input.Type).Text};");
+        }
+        var tangentArguments = m.Parameters.Select(Id).Concat(inputs.Select(p => directions[p])).Concat(outputs.Select(p => seeds[p]));
+        Line($"{m.TangentName}({string.Join(", ", tangentArguments)});");
+        string outputRow = "0";
+        foreach (var output in outputs)
+        {
+            Line($"for (int {element} = 0; {element} < {Id(output)}.Length; {element}++)");
+            Line("{");
+            string outputIndex = outputRow == "0" ? element : $"({outputRow} + {element})";
+            Line($"    {jacobian}[{outputIndex} * {columns} + {column}] = {seeds[output]}[{element}];");
+            Line("}");
+            outputRow = outputRow == "0" ? Id(output) + ".Length" : outputRow + " + " + Id(output) + ".Length";
+        }
+        _depth--;
+        Line("}");
+        foreach (var pooledDirection in pooledDirections.Values)
+        {
+            Line($"{LoopBuffers()}.Return({pooledDirection});");
+        }
+        _depth--;
+        Line("}");
         foreach (var output in outputs)
         {
             Line($"{LoopBuffers()}.Return({pooled[output]});");
@@ -83,7 +143,8 @@ internal sealed partial class Emitter
         {
             $"Runs <see cref=\"{Cref()}\"/> and writes its Jacobian, row-major: one row per output element (" + string.Join(", then ", outputs.Select(p => p.Name)) + "),",
             "one column per differentiable input element (" + string.Join(", then ", inputs.Select(p => p.Name)) + ").",
-            "Reverse mode: each row is one backward sweep of the generated gradient, seeded with that output element.",
+            "It picks the cheaper mode at run time: with no more rows than columns, one backward sweep of the generated gradient per row;",
+            "otherwise one forward (tangent) sweep per column.",
         };
         var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(outputs[0].Type) + " " + jacobian);
         return MethodText(summary, m.JacobianName!, parameters, body.ToString());

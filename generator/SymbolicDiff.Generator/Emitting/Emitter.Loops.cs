@@ -49,6 +49,11 @@ internal sealed partial class Emitter
             }
             var phis = Phis(loop).ToList();
             _nextOfPhi.UnionWith(phis.Select(p => p.Args[1]));
+            if (_tangentMode)
+            {
+                // Next values and their tangents are computed before the carried variables change.
+                _forcedLocals.UnionWith(phis.Select(p => p.Args[1]).Where(n => Encloses(Body(loop), _nodes[n].Region) && _nodes[n].Op != Op.Phi));
+            }
             _initOfPhi.UnionWith(phis.Where(p => _nodes[p.Args[0]].Region == loop.Region).Select(p => p.Args[0]));
             foreach (var phi in phis.Where(_ => phis.Count > 1))
             {
@@ -112,7 +117,7 @@ internal sealed partial class Emitter
 
     private void AssignBufferNames()
     {
-        foreach (var loop in _nodes.Where(n => n.Op == Op.Loop && n.LoopCondition >= 0 && _reachable[n.Id] && HasBackwardWork(n)))
+        foreach (var loop in _nodes.Where(n => !_tangentMode && n.Op == Op.Loop && n.LoopCondition >= 0 && _reachable[n.Id] && HasBackwardWork(n)))
         {
             _tripNames[loop.Id] = _allocator.Unique("trips");
         }
@@ -188,6 +193,10 @@ internal sealed partial class Emitter
         foreach (var phi in phis)
         {
             Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
+            if (_tangentMode && _active[phi.Id])
+            {
+                Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {(TangentCode(phi.Args[0]) ?? Code.Constant(0, phi.Type)).Text};");
+            }
         }
         bool isWhile = loop.LoopCondition >= 0;
         if (isWhile)
@@ -288,15 +297,26 @@ internal sealed partial class Emitter
         // The next values are computed before any is assigned (x, y = y, x needs the old y).
         var swapped = phis.Where(p => p.Args[1] != p.Id && _nodes[p.Args[1]].Op == Op.Phi && _nodes[p.Args[1]].Region == Body(loop)).ToList();
         var temporaries = new Dictionary<int, string>();
+        var tangentTemporaries = new Dictionary<int, string>();
         foreach (var phi in swapped)
         {
             temporaries[phi.Id] = _allocator.Unique(_names[phi.Id] + "Next");
             Line($"{phi.Type.Keyword()} {temporaries[phi.Id]} = {Ref(phi.Args[1]).Text};");
+            if (_tangentMode && _active[phi.Id])
+            {
+                tangentTemporaries[phi.Id] = _allocator.Unique(AdjointName(phi.Id) + "Next");
+                Line($"{phi.Type.Keyword()} {tangentTemporaries[phi.Id]} = {(TangentCode(phi.Args[1]) ?? Code.Constant(0, phi.Type)).Text};");
+            }
         }
         foreach (var phi in phis.Where(p => p.Args[1] != p.Id))
         {
             string value = temporaries.TryGetValue(phi.Id, out var temporary) ? temporary : Ref(phi.Args[1]).Text;
             Line($"{Identifier(_names[phi.Id]!)} = {value};");
+            if (_tangentMode && _active[phi.Id])
+            {
+                string tangent = tangentTemporaries.TryGetValue(phi.Id, out var t) ? t : (TangentCode(phi.Args[1]) ?? Code.Constant(0, phi.Type)).Text;
+                Line($"{AdjointName(phi.Id)} = {tangent};");
+            }
         }
     }
 
@@ -315,6 +335,10 @@ internal sealed partial class Emitter
         }
         Comment(store.Statement, "");
         Line($"{Ref(store.Args[0]).Text}[{Ref(store.Args[1]).Text}] = {Ref(store.Args[2]).Text};");
+        if (_tangentMode)
+        {
+            Line($"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}] = {(TangentCode(store.Args[2]) ?? Code.Constant(0, store.Type)).Text};");
+        }
     }
 
     // ---- Backward --------------------------------------------------------------------------------

@@ -152,6 +152,8 @@ internal sealed partial class Emitter
         parameter.Kind == ParameterKind.Scalar ? parameter.Type.Keyword()
         : _method.QualifyNames && parameter.DeclaredType!.Contains("Span<") ? "global::System." + parameter.DeclaredType : Uses("System", parameter.DeclaredType!);
 
+    private string ReadOnlySpanOf(ScalarType type) => _method.QualifyNames ? $"global::System.ReadOnlySpan<{type.Keyword()}>" : Uses("System", $"ReadOnlySpan<{type.Keyword()}>");
+
     private string SpanOf(ScalarType type) => _method.QualifyNames ? $"global::System.Span<{type.Keyword()}>" : Uses("System", $"Span<{type.Keyword()}>");
 
     private string Uses(string ns, string text)
@@ -300,7 +302,7 @@ internal sealed partial class Emitter
         {
             _adjointNames[parameter.Node] = _allocator.Unique("d" + parameter.Name);
         }
-        foreach (var phi in _nodes.Where(n => n.Op == Op.Phi && _reachable[n.Id] && _needsAdjoint[n.Id]))
+        foreach (var phi in _nodes.Where(n => n.Op == Op.Phi && _reachable[n.Id] && (_tangentMode ? _active[n.Id] : _needsAdjoint[n.Id])))
         {
             _adjointNames[phi.Id] = _allocator.Unique("d" + _names[phi.Id]);
         }

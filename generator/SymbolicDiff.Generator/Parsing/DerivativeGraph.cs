@@ -98,6 +98,16 @@ internal sealed class DerivativeGraph
     public static List<(string Id, string[] Args)> Check(DifferentiableMethod method)
     {
         var problems = new List<(string, string[])>();
+        if (method.Result < 0)
+        {
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "vector output", method.Name }));
+            return problems;
+        }
+        if (method.Nodes.FirstOrDefault(n => n.Op == Op.Loop) is { } loop)
+        {
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "loop", method.Statements[loop.Statement].Text }));
+            return problems;
+        }
         var reachable = DerivativeFlow.Reach(method.Result, id => method.Nodes[id].Args);
         foreach (var node in method.Nodes.Where(n => reachable.Contains(n.Id)))
         {

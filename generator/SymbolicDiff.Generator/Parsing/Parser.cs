@@ -81,7 +81,8 @@ internal sealed partial class Parser
         var methodLocation = syntax.Identifier.GetLocation();
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
         bool tangent = attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Tangent" && a.Value.Value is true);
-        string? tangentName = tangent ? method.Name + "Tangent" : null;
+        // A vector-output method always gets forward mode: its Jacobian uses it when there are fewer inputs than outputs.
+        string? tangentName = tangent || method.ReturnsVoid ? method.Name + "Tangent" : null;
         CheckSignature(syntax, method, methodLocation, gradientName);
         if (tangentName is not null && method.ContainingType.GetMembers(tangentName).Any())
         {
@@ -104,7 +105,6 @@ internal sealed partial class Parser
 
         var outputs = WrittenArrays(syntax);
         var returnType = ScalarOf(method.ReturnType) ?? ScalarType.Double;
-        bool tangentUnavailable = false;
         var parameters = new List<Parameter>();
         foreach (var parameter in method.Parameters)
         {
@@ -125,7 +125,6 @@ internal sealed partial class Parser
                 }
                 parameters.Add(new Parameter(parameter.Name, element, differentiableArray, array,
                     isOutput ? ParameterKind.OutputArray : ParameterKind.InputArray, parameter.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
-                tangentUnavailable = true;
                 continue;
             }
             var type = ScalarOf(parameter.Type)!.Value;
@@ -157,10 +156,6 @@ internal sealed partial class Parser
             result = ParseStatements(Flatten(syntax.Body!));
         }
         bool returnsVoid = method.ReturnsVoid;
-        if (tangentName is not null && (tangentUnavailable || _graph.Nodes.Any(n => n.Op == Op.Loop)))
-        {
-            Report(Diagnostics.ModeNotAvailable, methodLocation, "Forward mode (Tangent = true)", method.Name, "forward mode does not support loops or array parameters yet; use the gradient");
-        }
         if (_diagnostics.Count > 0 || (result is null && !returnsVoid))
         {
             return Fail();

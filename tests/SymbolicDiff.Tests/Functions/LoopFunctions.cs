@@ -7,7 +7,7 @@ namespace SymbolicDiff.Tests.Functions;
 public static partial class LoopFunctions
 {
     /// <summary>The recurrence x_{k+1} = sin(x_k)·w, carried through the loop (its values are kept per iteration).</summary>
-    [Differentiable]
+    [Differentiable(Tangent = true)]
     public static double Recurrence(double x0, double w, int steps)
     {
         double x = x0;
@@ -31,7 +31,7 @@ public static partial class LoopFunctions
     }
 
     /// <summary>Π xᵢ: the running product is kept per iteration.</summary>
-    [Differentiable]
+    [Differentiable(Tangent = true)]
     public static double Product(double[] x)
     {
         double p = 1;
@@ -55,7 +55,7 @@ public static partial class LoopFunctions
     }
 
     /// <summary>Nested loops with a triangular inner bound and a branch at a kink.</summary>
-    [Differentiable]
+    [Differentiable(Tangent = true)]
     public static double Triangular(double[] x, double a)
     {
         double total = 0;
@@ -94,7 +94,7 @@ public static partial class LoopFunctions
     }
 
     /// <summary>A while loop whose trip count depends on the values: recorded as it runs, then replayed in reverse.</summary>
-    [Differentiable]
+    [Differentiable(Tangent = true)]
     public static double Shrink(double x, double rate, [NoDiff] double limit)
     {
         double s = x;
@@ -117,6 +117,16 @@ public static partial class LoopFunctions
             k++;
         }
         return total;
+    }
+
+    /// <summary>More outputs than inputs: its Jacobian is written column by column in forward mode.</summary>
+    [Differentiable]
+    public static void Expand(double a, ReadOnlySpan<double> b, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = Math.Sin(a * i) + b[0] * i + b[1] * b[1];
+        }
     }
 
     /// <summary>A local function, differentiated where it is called.</summary>
