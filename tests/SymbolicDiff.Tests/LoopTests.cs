@@ -261,6 +261,9 @@ public class LoopTests
             Close(new[] { i * Math.Cos(a * i), i, 2 * b[1] }, jacobian.AsSpan(i * 3, 3).ToArray(), 1e-14);
         }
         Assert.Throws<ArgumentException>(() => LoopFunctions.ExpandJacobian(a, b, y, new double[14]));
+        var shared = new double[7];
+        var overlap = Assert.Throws<ArgumentException>(() => LoopFunctions.ExpandJacobian(a, shared.AsSpan(0, 2), shared.AsSpan(1, 5), jacobian));
+        Assert.Equal("y", overlap.ParamName);
     }
 
     [Fact]

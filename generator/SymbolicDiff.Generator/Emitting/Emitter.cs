@@ -175,6 +175,17 @@ internal sealed partial class Emitter
             _namespacesUsed.Add("System");
             Line($"if ({adjoint}.Length != {array}.Length) throw new {exception}(\"{adjoint} must have the length of {array}.\", nameof({adjoint}));");
         }
+        // An output written over an input would change the values the derivatives are taken at.
+        foreach (var output in _method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray))
+        {
+            foreach (var input in _method.Parameters.Where(p => p.Kind == ParameterKind.InputArray && p.Type == output.Type))
+            {
+                string memory = _method.QualifyNames ? "global::System.MemoryExtensions" : "MemoryExtensions";
+                string exception = _method.QualifyNames ? "global::System.ArgumentException" : "ArgumentException";
+                string o = Identifier(_names[output.Node]!), i = Identifier(_names[input.Node]!);
+                Line($"if ({memory}.Overlaps(({ReadOnlySpanOf(output.Type)}){o}, {i})) throw new {exception}(\"{o} must not overlap {i}.\", nameof({o}));");
+            }
+        }
     }
 
     // ---- Analysis ------------------------------------------------------------------------------
