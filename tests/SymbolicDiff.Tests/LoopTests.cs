@@ -266,6 +266,22 @@ public class LoopTests
         Assert.Equal("y", overlap.ParamName);
     }
 
+    [Theory]
+    [InlineData(-0.5, 4)]
+    [InlineData(0.8, 6)]
+    [InlineData(1.3, 3)]
+    public void LoopsInsideBranchesAndCallsInsideLoopsHaveTheClosedFormDerivative(double x, int n)
+    {
+        double dx = 0;
+        double value = LoopFunctions.GuardedSeriesGradient(x, n, ref dx);
+        Assert.Equal(LoopFunctions.GuardedSeries(x, n), value);
+        // d/dx Σ sin(xⁱ)/i = Σ cos(xⁱ)·xⁱ⁻¹ for x ≥ 0, and −1 below.
+        double expected = x < 0 ? -1 : Enumerable.Range(1, n).Sum(i => Math.Cos(Math.Pow(x, i)) * Math.Pow(x, i - 1));
+        Assert.Equal(expected, dx, 12);
+        LoopFunctions.GuardedSeriesTangent(x, n, 2.0, out double tangent);
+        Assert.Equal(2 * expected, tangent, 12);
+    }
+
     [Fact]
     public void LocalFunctionsAreDifferentiatedWhereTheyAreCalled()
     {

@@ -58,8 +58,12 @@ internal sealed partial class Emitter
             }
             // Values computed in a branch but read by the backward pass are declared outside it (forward mode
             // uses them only inside the branch).
-            foreach (var kept in _nodes.Where(n => !_tangentMode && IsLocal(n.Id) && _neededByBackward[n.Id] && InFilter(n.Id)
-                && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && _hoisted.Add(n.Id)))
+            // So are the carried variables of loops in a branch (the backward pass rewinds them); values inside a loop
+            // body are recomputed by the backward pass instead.
+            bool InBranch(Node n) => (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && !InLoopBelow(node.Region, n.Region);
+            foreach (var kept in _nodes.Where(n => !_tangentMode && InFilter(n.Id)
+                && ((IsLocal(n.Id) && _neededByBackward[n.Id] && InBranch(n)) || (n.Op == Op.Phi && _reachable[n.Id] && InBranch(_nodes[LoopOf(n.Id)])))
+                && _hoisted.Add(n.Id)))
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
             }

@@ -112,6 +112,19 @@ internal sealed partial class Emitter
         }
     }
 
+    /// <summary>True when a loop body lies between <paramref name="outer"/> and <paramref name="inner"/> (inner inside it).</summary>
+    private bool InLoopBelow(int outer, int inner)
+    {
+        for (int r = inner; r >= 0 && r != outer; r = _method.Regions[r].Parent)
+        {
+            if (_method.Regions[r].Loop >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The loop node whose body holds a phi.</summary>
     private int LoopOf(int phi) => _method.Regions[_nodes[phi].Region].Loop;
 
@@ -192,7 +205,8 @@ internal sealed partial class Emitter
         Comment(loop.Statement, "");
         foreach (var phi in phis)
         {
-            Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
+            string declaration = _hoisted.Contains(phi.Id) ? "" : phi.Type.Keyword() + " ";   // declared before its branch
+            Line($"{declaration}{Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
             if (_tangentMode && _active[phi.Id])
             {
                 Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {(TangentCode(phi.Args[0]) ?? Code.Constant(0, phi.Type)).Text};");

@@ -129,6 +129,28 @@ public static partial class LoopFunctions
         }
     }
 
+    /// <summary>An early return before a loop (so the loop lives in a branch), and a call inside the loop.</summary>
+    [Differentiable(Tangent = true)]
+    public static double GuardedSeries(double x, int n)
+    {
+        if (x < 0)
+        {
+            return -x;
+        }
+        double total = 0;
+        double power = 1;
+        for (int i = 1; i <= n; i++)
+        {
+            power *= x;
+            total += Term(power, i);
+        }
+        return total;
+    }
+
+    /// <summary>A [Differentiable] callee used inside a loop: its generated gradient is called there.</summary>
+    [Differentiable]
+    public static double Term(double power, [NoDiff] double i) => Math.Sin(power) / i;
+
     /// <summary>A local function, differentiated where it is called.</summary>
     [Differentiable]
     public static double WithLocalFunction(double x, double y)
