@@ -282,6 +282,26 @@ public class LoopTests
         Assert.Equal(2 * expected, tangent, 12);
     }
 
+    [Theory]
+    [InlineData(new[] { 0.5, -1.0, 2.0, 0.3, 4.0, -0.2 })]
+    [InlineData(new[] { -0.5, 0.1, -3.0 })]
+    public void ABranchInsideALoopIsRecomputedWithTheValuesItsDerivativeReads(double[] x)
+    {
+        var dx = new double[x.Length];
+        Assert.Equal(LoopFunctions.BranchInLoop(x), LoopFunctions.BranchInLoopGradient(x, dx));
+        Close(Numeric(LoopFunctions.BranchInLoop, x), dx, 1e-6);
+    }
+
+    [Fact]
+    public void ALoopResultUsedInALaterLoopAndAfterItGetsEveryShareOfItsAdjoint()
+    {
+        var x = new[] { 0.5, 2.0, -1.0 };
+        var dx = new double[3];
+        LoopFunctions.ResultUsedInAndAfterALoopGradient(x, dx);
+        // f = m·Σx + m with m = Σx, so ∂f/∂xᵢ = 2m + 1 = 4.
+        Assert.Equal(new[] { 4.0, 4.0, 4.0 }, dx);
+    }
+
     [Fact]
     public void LocalFunctionsAreDifferentiatedWhereTheyAreCalled()
     {

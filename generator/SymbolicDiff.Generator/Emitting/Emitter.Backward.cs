@@ -175,11 +175,7 @@ internal sealed partial class Emitter
             .Concat(OperandsReceivingFrom(node.FalseRegion, routed.Select(m => _nodes[m].Args[2])));
         foreach (int outer in outerOperands.Distinct().OrderBy(i => i))
         {
-            if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
-            {
-                _declaredAdjoints.Add(outer);
-                Line($"{_nodes[outer].Type.Keyword()} {AdjointName(outer)} = {Code.Constant(0, _nodes[outer].Type).Text};");
-            }
+            DeclareAdjointBefore(outer);
         }
         bool trueHasWork = BranchHasWork(node.TrueRegion, routed, 1), falseHasWork = BranchHasWork(node.FalseRegion, routed, 2);
         if (trueHasWork)
@@ -231,6 +227,22 @@ internal sealed partial class Emitter
         return sources.Where(a => _needsAdjoint[a] && !Encloses(region, _nodes[a].Region));
     }
 
+    /// <summary>
+    /// Declares an adjoint before a branch or loop adds to it, starting from what it already holds (an aliased
+    /// share from a later use must not be lost).
+    /// </summary>
+    private void DeclareAdjointBefore(int id)
+    {
+        if (_declaredAdjoints.Contains(id) || _isParameterWithAdjoint[id])
+        {
+            return;
+        }
+        var start = _aliasedAdjoints.TryGetValue(id, out var alias) ? alias : Code.Constant(0, _nodes[id].Type);
+        _aliasedAdjoints.Remove(id);
+        _declaredAdjoints.Add(id);
+        Line($"{_nodes[id].Type.Keyword()} {AdjointName(id)} = {start.Text};");
+    }
+
     private bool HasAdjoint(int id) =>
         id == _method.Result || _declaredAdjoints.Contains(id) || _aliasedAdjoints.ContainsKey(id) || _isParameterWithAdjoint[id];
 
@@ -259,7 +271,8 @@ internal sealed partial class Emitter
             share = Code.Cast(type, share);
         }
         var signed = negate ? Code.Prefix("-", share) : share;
-        if (!IsLocal(target) && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target) && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+        if (!IsLocal(target) && _useCount[target] == 1 && _nodes[target].Op is not (Op.LoopExit or Op.Phi)
+            && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target) && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
         {
             // An inline value is used exactly once, so its adjoint is this one share: no variable needed
             // when the share is just a name or a number.

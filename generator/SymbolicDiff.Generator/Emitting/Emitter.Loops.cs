@@ -93,6 +93,14 @@ internal sealed partial class Emitter
                 {
                     continue;   // restored from the buffer
                 }
+                // A value computed in a branch is recomputed with its if statement, which the branch's selects write.
+                for (int r = node.Region; r != body && r >= 0 && _method.Regions[r].Loop < 0; r = _method.Regions[r].Parent)
+                {
+                    foreach (var select in _nodes.Where(n => n.Op == Op.Select && _reachable[n.Id] && (n.TrueRegion == r || n.FalseRegion == r) && !set.Contains(n.Id)))
+                    {
+                        pending.Push(select.Id);
+                    }
+                }
                 IEnumerable<int> inputs = node.Op switch
                 {
                     // A child loop runs whole: it needs its bounds, the start values of its carried variables and
@@ -381,11 +389,7 @@ internal sealed partial class Emitter
         // Adjoints of values from before the loop that the body adds to must exist before it.
         foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
         {
-            if (!_declaredAdjoints.Contains(outer) && !_isParameterWithAdjoint[outer])
-            {
-                _declaredAdjoints.Add(outer);
-                Line($"{_nodes[outer].Type.Keyword()} {AdjointName(outer)} = {Code.Constant(0, _nodes[outer].Type).Text};");
-            }
+            DeclareAdjointBefore(outer);
         }
 
         var (startText, endText, _, offset) = Bounds(loop);

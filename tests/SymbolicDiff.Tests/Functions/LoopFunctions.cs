@@ -151,6 +151,42 @@ public static partial class LoopFunctions
     [Differentiable]
     public static double Term(double power, [NoDiff] double i) => Math.Sin(power) / i;
 
+    /// <summary>Regression: a branch inside a loop computes a value its derivative reads (the backward pass must recompute it).</summary>
+    [Differentiable]
+    public static double BranchInLoop(double[] x)
+    {
+        double acc = 0.0;
+        for (int j = 0; j < x.Length; j++)
+        {
+            if (x[j] > acc)
+            {
+                acc = acc + Math.Exp(x[j]);
+            }
+            else
+            {
+                acc = acc * 0.5;
+            }
+        }
+        return acc;
+    }
+
+    /// <summary>Regression: a loop's result read inside a later loop and after it (every share of its adjoint counts).</summary>
+    [Differentiable]
+    public static double ResultUsedInAndAfterALoop(double[] x)
+    {
+        double m = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            m += x[i];
+        }
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * m;
+        }
+        return s + m;
+    }
+
     /// <summary>A local function, differentiated where it is called.</summary>
     [Differentiable]
     public static double WithLocalFunction(double x, double y)
