@@ -43,8 +43,7 @@ public static partial class GmmAd
                 }
                 double main = alphas[ik] + sumQ - 0.5 * sq;
                 // Streaming log-sum-exp: a running max mx and the running sum se of exp(main - mx), rescaled
-                // when the max moves. Branch-free on purpose: an if/else here whose branches compute Math.Exp
-                // makes the generator emit a backward pass that does not compile (see GeneratorIssues.md).
+                // when the max moves; one pass over the components, with no array of their terms.
                 // The result does not depend on how Max routes its adjoint at a tie.
                 double mNew = Math.Max(mx, main);
                 se = se * Math.Exp(mx - mNew) + Math.Exp(main - mNew);
@@ -53,9 +52,7 @@ public static partial class GmmAd
             slse += Math.Log(se) + mx;
         }
 
-        // n * logsumexp(alphas), streamed like the per-point terms. (The two-pass form, amax first and then
-        // sum exp(alpha - amax) in a second loop, loses the adjoint that the second loop sends to amax: see
-        // GeneratorIssues.md.)
+        // n * logsumexp(alphas), streamed like the per-point terms.
         double amx = double.NegativeInfinity;
         double ase = 0.0;
         for (int ik = 0; ik < k; ik++)
