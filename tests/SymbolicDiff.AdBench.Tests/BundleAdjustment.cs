@@ -35,63 +35,15 @@ public static class BundleAdjustment
         ReprojError(cam, 0, X, 0, w, feat, 0, err, 0);
     }
 
-    /// <summary>Offset form: reads cam[camOff..+11], X[xOff..+3], feat[featOff..+2], writes err[errOff..+2].</summary>
+    /// <summary>
+    /// Offset form: reads cam[camOff..+11], X[xOff..+3], feat[featOff..+2], writes err[errOff..+2]. The residual is
+    /// the one the generator differentiates (<see cref="BundleAdjustmentAd.ReprojError"/>), so the golden values
+    /// check the function whose Jacobian is generated.
+    /// </summary>
     public static void ReprojError(double[] cam, int camOff, double[] X, int xOff, double w,
-        double[] feat, int featOff, double[] err, int errOff)
-    {
-        // Xo = X - C
-        double xo0 = X[xOff + 0] - cam[camOff + CIdx + 0];
-        double xo1 = X[xOff + 1] - cam[camOff + CIdx + 1];
-        double xo2 = X[xOff + 2] - cam[camOff + CIdx + 2];
-
-        // Rodrigues rotation
-        double r0 = cam[camOff + RotIdx + 0];
-        double r1 = cam[camOff + RotIdx + 1];
-        double r2 = cam[camOff + RotIdx + 2];
-        double sqtheta = r0 * r0 + r1 * r1 + r2 * r2;
-        double xc0, xc1, xc2;
-        if (sqtheta != 0.0)
-        {
-            double theta = Math.Sqrt(sqtheta);
-            double costheta = Math.Cos(theta);
-            double sintheta = Math.Sin(theta);
-            double thetaInverse = 1.0 / theta;
-            double w0 = r0 * thetaInverse;
-            double w1 = r1 * thetaInverse;
-            double w2 = r2 * thetaInverse;
-            double c0 = w1 * xo2 - w2 * xo1;
-            double c1 = w2 * xo0 - w0 * xo2;
-            double c2 = w0 * xo1 - w1 * xo0;
-            double tmp = (w0 * xo0 + w1 * xo1 + w2 * xo2) * (1.0 - costheta);
-            xc0 = xo0 * costheta + c0 * sintheta + w0 * tmp;
-            xc1 = xo1 * costheta + c1 * sintheta + w1 * tmp;
-            xc2 = xo2 * costheta + c2 * sintheta + w2 * tmp;
-        }
-        else
-        {
-            xc0 = xo0 + (r1 * xo2 - r2 * xo1);
-            xc1 = xo1 + (r2 * xo0 - r0 * xo2);
-            xc2 = xo2 + (r0 * xo1 - r1 * xo0);
-        }
-
-        // perspective division
-        double p0 = xc0 / xc2;
-        double p1 = xc1 / xc2;
-
-        // radial distortion
-        double rsq = p0 * p0 + p1 * p1;
-        double l = 1.0 + cam[camOff + RadIdx + 0] * rsq + cam[camOff + RadIdx + 1] * rsq * rsq;
-        p0 = p0 * l;
-        p1 = p1 * l;
-
-        // focal length and principal point
-        double f = cam[camOff + FIdx];
-        double proj0 = p0 * f + cam[camOff + X0Idx + 0];
-        double proj1 = p1 * f + cam[camOff + X0Idx + 1];
-
-        err[errOff + 0] = w * (proj0 - feat[featOff + 0]);
-        err[errOff + 1] = w * (proj1 - feat[featOff + 1]);
-    }
+        double[] feat, int featOff, double[] err, int errOff) =>
+        BundleAdjustmentAd.ReprojError(cam.AsSpan(camOff, CamParams), X.AsSpan(xOff, 3), new ReadOnlySpan<double>(in w),
+            feat.AsSpan(featOff, 2), err.AsSpan(errOff, 2));
 
     /// <summary>ADBench computeZachWeightError: 1 - w^2.</summary>
     public static double WeightError(double w) => 1.0 - w * w;

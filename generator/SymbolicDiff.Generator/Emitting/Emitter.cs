@@ -361,6 +361,23 @@ internal sealed partial class Emitter
     private Code Render(Node node)
     {
         Code A(int i) => Ref(node.Args[i]);
+        return node.Op switch
+        {
+            Op.Load => Code.Name(A(0).Text + "[" + A(1).Text + "]"),
+            Op.Length => Code.Name(A(0).Text + ".Length"),
+            Op.LoopExit => A(0),
+            Op.Call => Code.Call(node.Callee!.Method, node.Args.Select(Ref).ToArray()),
+            _ => RenderOperation(node, _nodes, Ref, MathClass, ActivationsClass),
+        };
+    }
+
+    /// <summary>
+    /// The C# expression of an operation from its operands (shared with the Hessian emitter): operators with their
+    /// precedence, activations, and Math functions (MathF when the operands are float, as the user wrote them).
+    /// </summary>
+    internal static Code RenderOperation(Node node, IReadOnlyList<Node> nodes, Func<int, Code> reference, Func<ScalarType, string> mathClass, Func<string> activationsClass)
+    {
+        Code A(int i) => reference(node.Args[i]);
         switch (node.Op)
         {
             case Op.Convert: return Code.Cast(node.Type, A(0));
@@ -380,21 +397,16 @@ internal sealed partial class Emitter
             case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
             case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
             case Op.Select: return Code.Condition(A(0), A(1), A(2));
-            case Op.Load: return Code.Name(A(0).Text + "[" + A(1).Text + "]");
-            case Op.Length: return Code.Name(A(0).Text + ".Length");
-            case Op.LoopExit: return A(0);
-            case Op.Call:
-                return Code.Call(node.Callee!.Method, node.Args.Select(Ref).ToArray());
             case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
-                return Code.Call(ActivationsClass() + "." + node.Op, node.Args.Select(Ref).ToArray());
+                return Code.Call(activationsClass() + "." + node.Op, node.Args.Select(reference).ToArray());
+            case Op.Exp or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Sin or Op.Cos or Op.Tan or Op.Asin
+                or Op.Acos or Op.Atan or Op.Atan2 or Op.Sinh or Op.Cosh or Op.Tanh or Op.Abs or Op.Max or Op.Min or Op.Clamp
+                or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate:
+                // MathF has no Clamp; Math.Clamp has a float overload.
+                var operandType = node.Op == Op.Clamp ? ScalarType.Double : nodes[node.Args[0]].Type;
+                return Code.Call(mathClass(operandType) + "." + node.Op, node.Args.Select(reference).ToArray());
             default:
-                // Math functions: MathF when the operands are float, as the user wrote them.
-                var operandType = node.Args.Count > 0 ? _nodes[node.Args[0]].Type : node.Type;
-                if (node.Op == Op.Clamp)
-                {
-                    operandType = ScalarType.Double;   // MathF has no Clamp; Math.Clamp has a float overload
-                }
-                return Code.Call(MathClass(operandType) + "." + node.Op, node.Args.Select(Ref).ToArray());
+                throw new InvalidOperationException($"{node.Op} is not rendered as an expression");
         }
     }
 

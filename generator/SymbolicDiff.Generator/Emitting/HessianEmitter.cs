@@ -332,41 +332,7 @@ internal sealed class HessianEmitter
             };
         }
 
-        private Code Render(Node node)
-        {
-            Code A(int i) => Ref(node.Args[i]);
-            switch (node.Op)
-            {
-                case Op.Convert: return Code.Cast(node.Type, A(0));
-                case Op.Negate: return Code.Prefix("-", A(0));
-                case Op.Not: return Code.Prefix("!", A(0));
-                case Op.Add: return Code.Plus(A(0), A(1));
-                case Op.Subtract: return Code.Minus(A(0), A(1));
-                case Op.Multiply: return Code.Binary(A(0), "*", A(1), Code.Multiplicative);
-                case Op.Divide: return Code.Binary(A(0), "/", A(1), Code.Multiplicative);
-                case Op.Remainder: return Code.Binary(A(0), "%", A(1), Code.Multiplicative);
-                case Op.LessThan: return Code.Binary(A(0), "<", A(1), Code.Relational);
-                case Op.LessThanOrEqual: return Code.Binary(A(0), "<=", A(1), Code.Relational);
-                case Op.GreaterThan: return Code.Binary(A(0), ">", A(1), Code.Relational);
-                case Op.GreaterThanOrEqual: return Code.Binary(A(0), ">=", A(1), Code.Relational);
-                case Op.Equal: return Code.Binary(A(0), "==", A(1), Code.Equality);
-                case Op.NotEqual: return Code.Binary(A(0), "!=", A(1), Code.Equality);
-                case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
-                case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
-                case Op.Select: return Code.Condition(A(0), A(1), A(2));
-                case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
-                    return Code.Call(_owner.ActivationsClass() + "." + node.Op, node.Args.Select(Ref).ToArray());
-                case Op.Parameter or Op.Constant or Op.Call:
-                    throw new InvalidOperationException($"{node.Op} is not rendered as an expression here");
-                default:
-                    // Math functions: MathF when the operands are float, as the user wrote them (MathF has no Clamp).
-                    var operandType = node.Args.Count > 0 ? _nodes[node.Args[0]].Type : node.Type;
-                    if (node.Op == Op.Clamp)
-                    {
-                        operandType = ScalarType.Double;
-                    }
-                    return Code.Call(_owner.MathClass(operandType) + "." + node.Op, node.Args.Select(Ref).ToArray());
-            }
-        }
+        private Code Render(Node node) =>
+            Emitter.RenderOperation(node, _nodes, Ref, _owner.MathClass, _owner.ActivationsClass);
     }
 }
