@@ -1,3 +1,4 @@
+using Expr = SymbolicDiff.Generator.Tests.GradientPropertyTests.Expr;
 using System.Text.RegularExpressions;
 using System;
 using System.Collections.Generic;
@@ -43,21 +44,21 @@ public class GradientPropertyTests
     private static readonly string[] Parameters = { "x", "y", "z" };
     private static readonly double[] Constants = { 0.5, 1.5, 2.0, -0.75, 3.0, 0.1 };
 
-    private static string Lit(double v, bool isFloat) =>
+    internal static string Lit(double v, bool isFloat) =>
         (v < 0 ? "(" : "") + v.ToString("0.0###", CultureInfo.InvariantCulture) + (isFloat ? "f" : "") + (v < 0 ? ")" : "");
 
     private static Expr Build(Func<bool, string> code, IEnumerable<string> kinks) => new(code(false), code(true), kinks.ToArray());
 
-    private static string M(bool f) => f ? "MathF." : "Math.";
+    internal static string M(bool f) => f ? "MathF." : "Math.";
 
     private static Gen<Expr> Leaf(string[] scope) =>
         Gen.Int[0, scope.Length + Constants.Length - 1].Select(i => i < scope.Length
             ? new Expr(scope[i], scope[i], Array.Empty<string>())
             : new Expr(Lit(Constants[i - scope.Length], false), Lit(Constants[i - scope.Length], true), Array.Empty<string>()));
 
-    private const int UnaryCount = 26;
+    internal const int UnaryCount = 26;
 
-    private static Expr Unary(int which, Expr a)
+    internal static Expr Unary(int which, Expr a)
     {
         string A(bool f) => a.Code(f);
         string Sq(bool f) => $"{A(f)} * {A(f)}";
@@ -93,9 +94,9 @@ public class GradientPropertyTests
         };
     }
 
-    private const int BinaryCount = 9;
+    internal const int BinaryCount = 9;
 
-    private static Expr Binary(int which, Expr a, Expr b)
+    internal static Expr Binary(int which, Expr a, Expr b)
     {
         string A(bool f) => a.Code(f);
         string B(bool f) => b.Code(f);
@@ -114,7 +115,7 @@ public class GradientPropertyTests
         };
     }
 
-    private static Expr Ternary(bool compound, Expr a, Expr b, Expr c, Expr d)
+    internal static Expr Ternary(bool compound, Expr a, Expr b, Expr c, Expr d)
     {
         var k = a.Kinks.Concat(b.Kinks).Concat(c.Kinks).Concat(d.Kinks);
         return compound
@@ -334,4 +335,579 @@ public class GradientPropertyTests
         Console.WriteLine(summary);
         Assert.True(doubleCases >= 500, summary);
     }
+}
+
+/// <summary>
+/// Random programs with loops: loop-carried variables (sums, products, running max/min, recurrences such as
+/// c = sin(c)·e), for loops with &lt;, &lt;=, ++i and i += 1 and random trip counts (0 and 1 included), foreach over a span,
+/// nested loops whose bounds depend on the outer counter, if/else in loop bodies, local functions, and input
+/// arrays read by the counter and by constant indices. Each gradient (scalar and array adjoints) is compared with
+/// central finite differences, a float twin of some methods with the double gradient, and random vector-output
+/// methods' Jacobians with finite differences and their gradients (vector-Jacobian products) with the Jacobian.
+/// </summary>
+public partial class LoopGradientPropertyTests
+{
+    private const int Samples = 6;
+    private const int LoopMethodsPerSample = 18;
+    private const int VectorMethodsPerSample = 4;
+    private const int PointsPerMethod = 3;
+    private const int ArrayLength = 9;   // a[i + j] with i ≤ n ≤ 4 and j ≤ i stays inside it
+
+    /// <summary>
+    /// Branch bodies in loops combine values computed outside the branch (c += u, c = c * u, …) and the branches of
+    /// c ? a : b are leaves. Set this to put whole expressions there (SYMBOLICDIFF_LOOP_BRANCH_INTERMEDIATES=1): that hits the generator bug pinned down by
+    /// RegressionTests.BranchIntermediateInLoopIsRecomputedInTheBackwardPass (CS0103 in the generated code).
+    /// </summary>
+    private static readonly bool BranchBodiesWithIntermediates = Environment.GetEnvironmentVariable("SYMBOLICDIFF_LOOP_BRANCH_INTERMEDIATES") == "1";
+
+    private readonly ITestOutputHelper _output;
+
+    public LoopGradientPropertyTests(ITestOutputHelper output) => _output = output;
+
+    private static string T(bool f) => f ? "float" : "double";
+    private static string M(bool f) => GradientPropertyTests.M(f);
+    private static string Lit(double v, bool f) => GradientPropertyTests.Lit(v, f);
+
+    internal abstract record Stmt;
+
+    /// <summary>A statement; its kinks are evaluated (in the K method) just before it runs.</summary>
+    internal sealed record Simple(string D, string F, string[] Kinks) : Stmt;
+
+    /// <summary>A loop header (double and float text) and its body.</summary>
+    internal sealed record Loop(string D, string F, Stmt[] Body) : Stmt;
+
+    internal sealed record IfElse(Expr Condition, Stmt[] Then, Stmt[] Else) : Stmt;
+
+    /// <summary>A method with scalars x, y, an array a (length 8), a span b (any length) and a trip count n.</summary>
+    internal sealed record LoopMethod(Stmt[] Body, Expr Return, string? LocalFunctionD, string? LocalFunctionF)
+    {
+        public override string ToString()
+        {
+            var text = new StringBuilder();
+            foreach (var s in Body) Render(text, s, false, false, 0);
+            text.Append("return ").Append(Return.D).Append(';');
+            if (LocalFunctionD is not null) text.Append(' ').Append(LocalFunctionD);
+            return Regex.Replace(text.ToString(), @"\s+", " ");
+        }
+    }
+
+    /// <summary>void V(double x, ReadOnlySpan&lt;double&gt; a, int n, Span&lt;double&gt; y): y has length 1–4.</summary>
+    internal sealed record VectorMethod(Stmt[] Body)
+    {
+        public override string ToString()
+        {
+            var text = new StringBuilder();
+            foreach (var s in Body) Render(text, s, false, false, 0);
+            return Regex.Replace(text.ToString(), @"\s+", " ");
+        }
+    }
+
+    internal static void Render(StringBuilder text, Stmt statement, bool isFloat, bool kinks, int indent)
+    {
+        string pad = new(' ', 8 + 4 * indent);
+        void KinkLines(IEnumerable<string> ks)
+        {
+            if (kinks) foreach (var k in ks) text.Append(pad).Append($"kink = Math.Min(kink, Math.Abs({k}));\n");
+        }
+        switch (statement)
+        {
+            case Simple s:
+                KinkLines(s.Kinks);
+                text.Append(pad).Append(isFloat ? s.F : s.D).Append('\n');
+                break;
+            case Loop l:
+                text.Append(pad).Append(isFloat ? l.F : l.D).Append('\n').Append(pad).Append("{\n");
+                foreach (var b in l.Body) Render(text, b, isFloat, kinks, indent + 1);
+                text.Append(pad).Append("}\n");
+                break;
+            case IfElse i:
+                KinkLines(i.Condition.Kinks.Append($"({i.Condition.D}) - 0.1"));
+                text.Append(pad).Append($"if ({i.Condition.Code(isFloat)} > {Lit(0.1, isFloat)})\n").Append(pad).Append("{\n");
+                foreach (var b in i.Then) Render(text, b, isFloat, kinks, indent + 1);
+                text.Append(pad).Append("}\n").Append(pad).Append("else\n").Append(pad).Append("{\n");
+                foreach (var b in i.Else) Render(text, b, isFloat, kinks, indent + 1);
+                text.Append(pad).Append("}\n");
+                break;
+        }
+    }
+
+    private static Expr Same(string code) => new(code, code, Array.Empty<string>());
+
+    private static readonly double[] Constants = { 0.5, 1.5, 2.0, -0.75, 0.1 };
+
+    private static Gen<Expr> Leaf(Expr[] scope) =>
+        Gen.Int[0, scope.Length + Constants.Length - 1].Select(i => i < scope.Length
+            ? scope[i]
+            : new Expr(Lit(Constants[i - scope.Length], false), Lit(Constants[i - scope.Length], true), Array.Empty<string>()));
+
+    /// <summary>Like <see cref="GradientPropertyTests.Expression"/>, over leaves that may differ between double and float.</summary>
+    internal static Gen<Expr> Expression(Expr[] scope, int depth) =>
+        depth == 0
+            ? Leaf(scope)
+            : Gen.Int[0, 9].SelectMany(kind => kind switch
+            {
+                < 3 => Leaf(scope),
+                < 6 => Gen.Select(Gen.Int[0, GradientPropertyTests.UnaryCount - 1], Expression(scope, depth - 1), GradientPropertyTests.Unary),
+                < 9 => Gen.Select(Gen.Int[0, GradientPropertyTests.BinaryCount - 1], Expression(scope, depth - 1), Expression(scope, depth - 1), GradientPropertyTests.Binary),
+                // c ? a : b with leaves for a and b: a branch that computes something the backward pass reads hits the
+                // bug of BranchBodiesWithIntermediates.
+                // (a[i + 1] computes its index i + 1 in the branch, so its leaves are the plain ones).
+                _ => Gen.Select(Gen.Bool, Expression(scope, depth - 1), Expression(scope, depth - 1),
+                    BranchBodiesWithIntermediates ? Expression(scope, depth - 1) : Leaf(PlainLeaves(scope)),
+                    BranchBodiesWithIntermediates ? Expression(scope, depth - 1) : Leaf(PlainLeaves(scope)), GradientPropertyTests.Ternary),
+            });
+
+    private static Expr[] PlainLeaves(Expr[] scope) => scope.Where(e => !e.D.Contains('+')).ToArray();
+
+    private static string[] Kinks(params IEnumerable<string>[] parts) => parts.SelectMany(p => p).ToArray();
+
+    /// <summary>One update of a carried variable: assignment, compound assignment, running max/min, product or recurrence.</summary>
+    private static Gen<Stmt> Update(Expr[] scope, string[] carried, string? localFunction) =>
+        Gen.Select(Gen.Int[0, carried.Length - 1], Gen.Int[0, carried.Length - 1], Gen.Int[0, localFunction is null ? 8 : 9], Expression(scope, 2))
+            .Select((t, o, kind, e) =>
+            {
+                string c = carried[t], other = carried[o];
+                Stmt S(Func<bool, string> code, params string[] kinks) => new Simple(code(false), code(true), Kinks(e.Kinks, kinks));
+                return kind switch
+                {
+                    0 => S(f => $"{c} = {e.Code(f)};"),
+                    1 => S(f => $"{c} += {e.Code(f)};"),
+                    2 => S(f => $"{c} -= {e.Code(f)};"),
+                    3 => S(f => $"{c} *= {M(f)}Tanh({e.Code(f)}) + {Lit(0.25, f)};"),
+                    4 => S(f => $"{c} = {M(f)}Max({c}, {e.Code(f)});", $"({c}) - ({e.D})"),
+                    5 => S(f => $"{c} = {M(f)}Min({c}, {e.Code(f)});", $"({c}) - ({e.D})"),
+                    6 => S(f => $"{c} = {M(f)}Sin({c}) * {e.Code(f)};"),
+                    7 => S(f => $"{c} = {M(f)}Tanh({c} * {e.Code(f)} + {other});"),
+                    8 => S(f => $"{c} = {c} * {other} + {e.Code(f)};"),
+                    _ => S(f => $"{c} += H({c}, {e.Code(f)});"),
+                };
+            });
+
+    /// <summary>
+    /// if (cond &gt; 0.1) { … } else { … } with a condition that may read carried variables; the branches update carried
+    /// variables from a local u computed before the if (see <see cref="BranchBodiesWithIntermediates"/>).
+    /// </summary>
+    private static Gen<Stmt[]> Branch(Expr[] scope, string[] carried, string? localFunction, string local) =>
+        Gen.Select(Expression(scope, 2), Expression(scope, 2), Gen.Int[0, carried.Length - 1], Gen.Int[0, carried.Length - 1], Gen.Int[0, 3], Gen.Int[0, 3])
+            .SelectMany((u, cond, t1, t2, k1, k2) =>
+            {
+                if (BranchBodiesWithIntermediates)
+                {
+                    var inner = scope.Append(Same(local)).ToArray();
+                    return Gen.Select(Update(inner, carried, localFunction), Update(inner, carried, localFunction))
+                        .Select((a, b) => new Stmt[] { new Simple($"double {local} = {u.D};", $"float {local} = {u.F};", u.Kinks), new IfElse(cond, new[] { a }, new[] { b }) });
+                }
+                Stmt Op(int kind, int target)
+                {
+                    string c = carried[target], other = carried[(target + 1) % carried.Length];
+                    return kind switch
+                    {
+                        0 => new Simple($"{c} += {local};", $"{c} += {local};", Array.Empty<string>()),
+                        1 => new Simple($"{c} = {c} * {local};", $"{c} = {c} * {local};", Array.Empty<string>()),
+                        2 => new Simple($"{c} -= {other} * {local};", $"{c} -= {other} * {local};", Array.Empty<string>()),
+                        _ => new Simple($"{c} = {local};", $"{c} = {local};", Array.Empty<string>()),
+                    };
+                }
+                return Gen.Const(new Stmt[]
+                {
+                    new Simple($"double {local} = {u.D};", $"float {local} = {u.F};", u.Kinks),
+                    new IfElse(cond, new[] { Op(k1, t1) }, new[] { Op(k2, t2) }),
+                });
+            });
+
+    /// <summary>Loop bodies: updates, branches and (in for loops at depth 0) an inner loop.</summary>
+    private static Gen<Stmt[]> Body(Expr[] scope, string[] carried, string? localFunction, string? counter, int depth, int id) =>
+        Gen.Int[0, 5].Array[1, 3].SelectMany(kinds =>
+        {
+            var parts = kinds.Select((kind, n) => kind switch
+            {
+                < 3 => Update(scope, carried, localFunction).Select(s => new[] { s }),
+                < 5 => Branch(scope, carried, localFunction, $"u{id}_{n}"),
+                _ when depth == 0 && counter is not null => InnerLoop(scope, carried, localFunction, counter, id * 10 + n),
+                _ => Update(scope, carried, localFunction).Select(s => new[] { s }),
+            }).ToArray();
+            return Gen.Select(parts.Aggregate(Gen.Const(Enumerable.Empty<Stmt>()), (acc, g) => Gen.Select(acc, g, (a, b) => a.Concat(b))), s => s.ToArray());
+        });
+
+    private static readonly string[][] InnerHeaders =
+    {
+        new[] { "for (int j = 0; j < i; j++)", "j < i" },
+        new[] { "for (int j = 0; j <= i; j++)", "j <= i" },
+        new[] { "for (int j = i; j < n; ++j)", "j from i" },
+        new[] { "for (int j = 0; j < 2; j += 1)", "two" },
+    };
+
+    private static Gen<Stmt[]> InnerLoop(Expr[] scope, string[] carried, string? localFunction, string counter, int id) =>
+        Gen.Int[0, InnerHeaders.Length - 1].SelectMany(h =>
+        {
+            var inner = scope.Append(Same("a[j]")).Append(Same($"a[{counter} + j]")).Append(new Expr("(0.5 * j)", "(0.5f * j)", Array.Empty<string>())).ToArray();
+            return Body(inner, carried, localFunction, "j", 1, id).Select(body => new Stmt[] { new Loop(InnerHeaders[h][0], InnerHeaders[h][0], body) });
+        });
+
+    private static readonly string[] ForHeaders =
+    {
+        "for (int i = 0; i < n; i++)",
+        "for (int i = 0; i <= n; ++i)",
+        "for (int i = 1; i < n; i += 1)",
+        "for (int i = 2; i <= n; i++)",
+    };
+
+    private static Gen<Stmt> TopLoop(Expr[] scope, string[] carried, string? localFunction, int id) =>
+        Gen.Int[0, ForHeaders.Length].SelectMany(h =>
+        {
+            if (h == ForHeaders.Length)
+            {
+                var inner = scope.Append(Same("v")).ToArray();
+                return Body(inner, carried, localFunction, null, 0, id).Select(body => (Stmt)new Loop("foreach (double v in b)", "foreach (float v in b)", body));
+            }
+            var withCounter = scope.Append(Same("a[i]")).Append(new Expr("(0.25 * i)", "(0.25f * i)", Array.Empty<string>())).ToArray();
+            return Body(withCounter, carried, localFunction, "i", 0, id).Select(body => (Stmt)new Loop(ForHeaders[h], ForHeaders[h], body));
+        });
+
+    internal static readonly Gen<LoopMethod> LoopMethodGen =
+        Gen.Select(Gen.Int[1, 3], Gen.Int[1, 2], Gen.Bool).SelectMany((carriedCount, loops, withLocalFunction) =>
+        {
+            var carried = Enumerable.Range(0, carriedCount).Select(k => "c" + k).ToArray();
+            var parameters = new[] { Same("x"), Same("y"), Same("a[0]"), Same("a[3]") };
+            var scope = parameters.Concat(carried.Select(Same)).ToArray();
+            var localFunction = withLocalFunction
+                ? Expression(new[] { Same("p"), Same("q") }, 2).Where(e => e.Kinks.Length == 0)
+                    .Select(e => ((string?)$"static double H(double p, double q) => {e.D};", (string?)$"static float H(float p, float q) => {e.F};"))
+                : Gen.Const(((string?)null, (string?)null));
+            return localFunction.SelectMany(lf =>
+            {
+                var inits = Gen.Select(Expression(parameters, 2).Array[carriedCount], es => es.Select((e, k) => (Stmt)new Simple($"double c{k} = {e.D};", $"float c{k} = {e.F};", e.Kinks)));
+                var loopGens = Enumerable.Range(0, loops).Select(l => TopLoop(scope, carried, lf.Item1, l + 1)).ToArray();
+                var loopsGen = loopGens.Aggregate(Gen.Const(Enumerable.Empty<Stmt>()), (acc, g) => Gen.Select(acc, g, (a, b) => a.Append(b)));
+                return Gen.Select(inits, loopsGen, Expression(scope, 2), (i, l, r) => new LoopMethod(i.Concat(l).ToArray(), r, lf.Item1, lf.Item2));
+            });
+        });
+
+    /// <summary>
+    /// A vector output: an optional y[0] written before the loop (then overwritten: its derivative must vanish), a carried
+    /// c and y[i] for every i, sometimes with an inner reduction.
+    /// </summary>
+    internal static readonly Gen<VectorMethod> VectorMethodGen =
+        Gen.Select(Gen.Bool, Gen.Bool, Expression(new[] { Same("x"), Same("a[0]") }, 2)).SelectMany((early, reduction, init) =>
+        {
+            var scope = new[] { Same("x"), Same("c"), Same("a[i]"), Same("a[i + 1]"), new Expr("(0.25 * i)", "(0.25f * i)", Array.Empty<string>()) };
+            return Gen.Select(Expression(new[] { Same("x"), Same("a[1]") }, 2), Expression(scope, 2), Expression(scope.Append(Same("r")).ToArray(), 2),
+                Expression(scope.Append(Same("a[j]")).Append(Same("r")).ToArray(), 2)).Select((first, update, output, inner) =>
+            {
+                var body = new List<Stmt>();
+                if (early) body.Add(new Simple($"y[0] = {first.D};", $"y[0] = {first.F};", first.Kinks));
+                body.Add(new Simple($"double c = {init.D};", $"float c = {init.F};", init.Kinks));
+                var loopBody = new List<Stmt>
+                {
+                    new Simple($"c = {update.D};", $"c = {update.F};", update.Kinks),
+                    new Simple("double r = c;", "float r = c;", Array.Empty<string>()),
+                };
+                if (reduction)
+                {
+                    loopBody.Add(new Loop("for (int j = 0; j <= i; j++)", "for (int j = 0; j <= i; j++)",
+                        new Stmt[] { new Simple($"r += {inner.D};", $"r += {inner.F};", inner.Kinks) }));
+                }
+                // + 0.25·x: every output depends on the inputs (an overwrite with a constant does not cancel an earlier write's
+                // derivative: RegressionTests.OverwritingAnOutputWithAConstantZeroesItsJacobianRow).
+                loopBody.Add(new Simple($"y[i] = {output.D} + 0.25 * x;", $"y[i] = {output.F} + 0.25f * x;", output.Kinks));
+                body.Add(new Loop("for (int i = 0; i < y.Length; i++)", "for (int i = 0; i < y.Length; i++)", loopBody.ToArray()));
+                return new VectorMethod(body.ToArray());
+            });
+        });
+
+    private static string Source(IReadOnlyList<LoopMethod> methods, IReadOnlyList<VectorMethod> vectors)
+    {
+        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Functions\n{\n");
+        for (int i = 0; i < methods.Count; i++)
+        {
+            var m = methods[i];
+            void Method(string signature, bool isFloat, bool kinks)
+            {
+                text.Append(signature).Append("\n    {\n");
+                if (kinks) text.Append("        double kink = 1e9;\n");
+                foreach (var s in m.Body) Render(text, s, isFloat, kinks, 0);
+                if (kinks)
+                {
+                    foreach (var k in m.Return.Kinks) text.Append($"        kink = Math.Min(kink, Math.Abs({k}));\n");
+                    text.Append("        return kink;\n");
+                }
+                else
+                {
+                    text.Append("        return ").Append(m.Return.Code(isFloat)).Append(";\n");
+                }
+                if ((isFloat ? m.LocalFunctionF : m.LocalFunctionD) is { } lf) text.Append("\n        ").Append(lf).Append('\n');
+                text.Append("    }\n\n");
+            }
+            Method($"    [Differentiable]\n    public static double F{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, false);
+            Method($"    public static double K{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, true);
+            text.Append($"    public static double F{i}Value(double[] s, double[] a, double[] b, int n) => F{i}(s[0], s[1], a, b, n);\n");
+            text.Append($"    public static double K{i}Value(double[] s, double[] a, double[] b, int n) => K{i}(s[0], s[1], a, b, n);\n");
+            text.Append($"    public static double F{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
+                        $"        double dx = ds[0], dy = ds[1];\n        double value = F{i}Gradient(s[0], s[1], a, b, n, ref dx, ref dy, da, db);\n" +
+                        "        ds[0] = dx;\n        ds[1] = dy;\n        return value;\n    }\n\n");
+            if (i % 3 == 0)
+            {
+                Method($"    [Differentiable]\n    public static float G{i}(float x, float y, float[] a, ReadOnlySpan<float> b, int n)", true, false);
+                text.Append($"    public static double G{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
+                            "        float[] fa = Array.ConvertAll(a, v => (float)v), fb = Array.ConvertAll(b, v => (float)v);\n" +
+                            "        float[] fda = new float[a.Length], fdb = new float[b.Length];\n" +
+                            $"        float dx = 0, dy = 0;\n        float value = G{i}Gradient((float)s[0], (float)s[1], fa, fb, n, ref dx, ref dy, fda, fdb);\n" +
+                            $"        if (value != G{i}((float)s[0], (float)s[1], fa, fb, n)) return double.NaN;\n" +
+                            "        ds[0] = dx;\n        ds[1] = dy;\n        for (int k = 0; k < a.Length; k++) da[k] = fda[k];\n        for (int k = 0; k < b.Length; k++) db[k] = fdb[k];\n" +
+                            "        return value;\n    }\n\n");
+            }
+        }
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            var v = vectors[i];
+            void Method(string signature, bool kinks)
+            {
+                text.Append(signature).Append("\n    {\n");
+                if (kinks) text.Append("        double kink = 1e9;\n");
+                foreach (var s in v.Body) Render(text, s, false, kinks, 0);
+                if (kinks) text.Append("        return kink;\n");
+                text.Append("    }\n\n");
+            }
+            Method($"    [Differentiable]\n    public static void V{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", false);
+            Method($"    public static double W{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", true);
+            text.Append($"    public static double W{i}Value(double[] s, double[] a, double[] y, int n) => W{i}(s[0], a, n, y);\n");
+            text.Append($"    public static void V{i}Value(double[] s, double[] a, double[] y, int n) => V{i}(s[0], a, n, y);\n");
+            text.Append($"    public static void V{i}Jac(double[] s, double[] a, double[] y, int n, double[] jacobian) => V{i}Jacobian(s[0], a, n, y, jacobian);\n");
+            text.Append($"    public static void V{i}Grad(double[] s, double[] a, double[] y, int n, double[] dy, double[] ds, double[] da)\n    {{\n" +
+                        $"        double dx = ds[0];\n        V{i}Gradient(s[0], a, n, y, dy, ref dx, da);\n        ds[0] = dx;\n    }}\n\n");
+        }
+        return text.Append("}\n").ToString();
+    }
+}
+
+public partial class LoopGradientPropertyTests
+{
+    private sealed record Point(double[] S, double[] A, double[] B, int N);
+
+    private sealed class Counts
+    {
+        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable;
+        public readonly HashSet<int> TripCounts = new();
+    }
+
+    /// <summary>Uniform in [-1.5, 1.5] and exact in float (Gen.Double favours 0, ±1 and tiny values, which sit on kinks).</summary>
+    private static readonly Gen<double> Coordinate = Gen.Int[0, (1 << 20) - 1].Select(k => (double)(float)(-1.5 + 3.0 * (k + 0.5) / (1 << 20)));
+
+    private static readonly Gen<Point> PointGen =
+        Gen.Select(Coordinate.Array[2], Coordinate.Array[ArrayLength], Coordinate.Array[0, 4], Gen.Int[0, 4], (s, a, b, n) => new Point(s, a, b, n));
+
+    private static bool Close(double actual, double expected, double tolerance) =>
+        Math.Abs(actual - expected) <= tolerance * Math.Max(1, Math.Max(Math.Abs(actual), Math.Abs(expected)));
+
+    /// <summary>
+    /// Central differences of f along every coordinate of the flattened inputs, or null where a perturbed point is
+    /// near a kink or the difference is not reliable (steps h and 2h disagree: the function is too curved there).
+    /// </summary>
+    private static double[]? FiniteDifferences(double[] inputs, Func<double[], double> f, Func<double[], double> kink)
+    {
+        var fd = new double[inputs.Length];
+        for (int j = 0; j < inputs.Length; j++)
+        {
+            double Diff(double h)
+            {
+                double[] plus = (double[])inputs.Clone(), minus = (double[])inputs.Clone();
+                plus[j] += h;
+                minus[j] -= h;
+                return kink(plus) < 1e-3 || kink(minus) < 1e-3 ? double.NaN : (f(plus) - f(minus)) / (plus[j] - minus[j]);
+            }
+            double h1 = 1e-6 * Math.Max(1, Math.Abs(inputs[j]));
+            double d1 = Diff(h1), d2 = Diff(2 * h1);
+            if (double.IsNaN(d1) || double.IsNaN(d2)) return null;
+            if (!Close(d1, d2, 1e-5)) return Array.Empty<double>();
+            fd[j] = d1;
+        }
+        return fd;
+    }
+
+    [Fact]
+    public void LoopGradientsMatchFiniteDifferences()
+    {
+        var counts = new Counts();
+        var sample = Gen.Select(LoopMethodGen.Array[LoopMethodsPerSample], VectorMethodGen.Array[VectorMethodsPerSample],
+            PointGen.Array[(LoopMethodsPerSample + VectorMethodsPerSample) * PointsPerMethod], Gen.Int[1, 4].Array[VectorMethodsPerSample * PointsPerMethod]);
+
+        sample.Sample((methods, vectors, points, lengths) =>
+        {
+            string source = Source(methods, vectors);
+            // One binding of the output (by Emit) instead of GetDiagnostics and then Emit: compilation is most of the time here.
+            GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compile(source), out var output, out var generatorDiagnostics);
+            using var stream = new System.IO.MemoryStream();
+            var emit = output.Emit(stream);
+            var errors = generatorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || d.Id == "CS8785")
+                .Concat(emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)).ToList();
+            if (errors.Count > 0)
+            {
+                var culprit = Regex.Match(errors[0].ToString(), @"\.([FGV]\d+)_");
+                string detail = culprit.Success
+                    ? output.SyntaxTrees.First(t => t.FilePath.Contains($".{culprit.Groups[1].Value}_", StringComparison.Ordinal)).ToString()
+                    : source;
+                Assert.Fail("Errors:\n" + string.Join("\n", errors.Take(10)) + "\n\n" + detail);
+            }
+            Interlocked.Increment(ref counts.Compilations);
+            stream.Position = 0;
+            var context = new System.Runtime.Loader.AssemblyLoadContext("LoopPropertyTest", isCollectible: true);
+            using var unload = new LoadedAssembly(context, context.LoadFromStream(stream));
+            var type = unload.Assembly.GetType("Random.Functions")!;
+            T Get<T>(string name) where T : Delegate => type.GetMethod(name)!.CreateDelegate<T>();
+            var failures = new List<string>();
+
+            for (int i = 0; i < methods.Length; i++)
+            {
+                var value = Get<Func<double[], double[], double[], int, double>>($"F{i}Value");
+                var kink = Get<Func<double[], double[], double[], int, double>>($"K{i}Value");
+                var gradient = Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"F{i}Grad");
+                var floatGradient = i % 3 == 0 ? Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"G{i}Grad") : null;
+                for (int p = 0; p < PointsPerMethod; p++)
+                {
+                    var (s, a, b, n) = points[i * PointsPerMethod + p];
+                    var flat = s.Concat(a).Concat(b).ToArray();
+                    Func<double[], double> F(Func<double[], double[], double[], int, double> f) =>
+                        q => f(q[..2], q[2..(2 + ArrayLength)], q[(2 + ArrayLength)..], n);
+                    double v = value(s, a, b, n);
+                    if (!double.IsFinite(v) || Math.Abs(v) > 1e6 || kink(s, a, b, n) < 1e-3)
+                    {
+                        Interlocked.Increment(ref counts.Skipped);
+                        continue;
+                    }
+                    // Adjoints accumulate: start them from 1 and subtract it.
+                    double[] ds = { 1.0, 1.0 }, da = Enumerable.Repeat(1.0, ArrayLength).ToArray(), db = Enumerable.Repeat(1.0, b.Length).ToArray();
+                    double returned = gradient(s, a, b, n, ds, da, db);
+                    var g = ds.Select(d => d - 1).Concat(da.Select(d => d - 1)).Concat(db.Select(d => d - 1)).ToArray();
+                    var fd = FiniteDifferences(flat, F(value), F(kink));
+                    if (fd is null || fd.Length == 0)
+                    {
+                        Interlocked.Increment(ref fd is null ? ref counts.Skipped : ref counts.Unreliable);
+                        continue;
+                    }
+                    lock (counts.TripCounts) counts.TripCounts.Add(n);
+                    Interlocked.Increment(ref counts.Scalar);
+                    Interlocked.Add(ref counts.ArrayElements, ArrayLength + b.Length);
+                    string at = $"x={s[0]:R}, y={s[1]:R}, a=[{string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}], b=[{string.Join(", ", b.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}], n={n}";
+                    if (!v.Equals(returned))
+                    {
+                        failures.Add($"F{i}: gradient returned {returned:R}, F returned {v:R} at {at}\n  {methods[i]}");
+                    }
+                    for (int j = 0; j < g.Length; j++)
+                    {
+                        if (!Close(g[j], fd[j], 1e-4))
+                        {
+                            failures.Add($"F{i}: d[{Name(j, b.Length)}] = {g[j]:R}, finite difference {fd[j]:R} at {at}\n  {methods[i]}");
+                        }
+                    }
+                    if (floatGradient is not null && Math.Abs(v) < 1e3)
+                    {
+                        double[] fs = new double[2], fa = new double[ArrayLength], fb = new double[b.Length];
+                        double fv = floatGradient(s, a, b, n, fs, fa, fb);
+                        Interlocked.Increment(ref counts.Float);
+                        var fg = fs.Concat(fa).Concat(fb).ToArray();
+                        if (double.IsNaN(fv))
+                        {
+                            failures.Add($"G{i}: the float gradient returned a value other than G's at {at}\n  {methods[i]}");
+                        }
+                        for (int j = 0; j < g.Length; j++)
+                        {
+                            if (!(Math.Abs(fg[j] - g[j]) <= 2e-2 * Math.Max(1, Math.Abs(g[j]))))
+                            {
+                                failures.Add($"G{i}: d[{Name(j, b.Length)}] = {fg[j]:R} (float), double gradient {g[j]:R} at {at}\n  {methods[i]}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            for (int i = 0; i < vectors.Length; i++)
+            {
+                var value = Get<Action<double[], double[], double[], int>>($"V{i}Value");
+                var kink = Get<Func<double[], double[], double[], int, double>>($"W{i}Value");
+                var jacobianOf = Get<Action<double[], double[], double[], int, double[]>>($"V{i}Jac");
+                var gradient = Get<Action<double[], double[], double[], int, double[], double[], double[]>>($"V{i}Grad");
+                for (int p = 0; p < PointsPerMethod; p++)
+                {
+                    var (s, a, _, n) = points[(methods.Length + i) * PointsPerMethod + p];
+                    int m = lengths[i * PointsPerMethod + p];
+                    var x = new[] { s[0] }.Concat(a).ToArray();
+                    int columns = x.Length;
+                    var y = new double[m];
+                    value(s, a, y, n);
+                    if (y.Any(e => !double.IsFinite(e) || Math.Abs(e) > 1e6) || kink(s, a, new double[m], n) < 1e-3)
+                    {
+                        Interlocked.Increment(ref counts.Skipped);
+                        continue;
+                    }
+                    var yj = Enumerable.Repeat(double.NaN, m).ToArray();
+                    var jacobian = Enumerable.Repeat(double.NaN, m * columns).ToArray();
+                    jacobianOf(s, a, yj, n, jacobian);
+                    string at = $"x={s[0]:R}, a=[{string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}], y.Length={m}";
+                    if (!y.SequenceEqual(yj))
+                    {
+                        failures.Add($"V{i}: the Jacobian wrote y=[{string.Join(", ", yj)}], V wrote [{string.Join(", ", y)}] at {at}\n  {vectors[i]}");
+                    }
+                    var rows = new double[m][];
+                    bool reliable = true;
+                    for (int r = 0; r < m && reliable; r++)
+                    {
+                        int row = r;
+                        var fd = FiniteDifferences(x, q => { var o = new double[m]; value(q[..1], q[1..], o, n); return o[row]; }, q => kink(q[..1], q[1..], new double[m], n));
+                        reliable = fd is { Length: > 0 };
+                        rows[r] = fd ?? Array.Empty<double>();
+                    }
+                    if (!reliable)
+                    {
+                        Interlocked.Increment(ref counts.Unreliable);
+                        continue;
+                    }
+                    Interlocked.Increment(ref counts.Vector);
+                    Interlocked.Add(ref counts.JacobianEntries, m * columns);
+                    for (int r = 0; r < m; r++)
+                    {
+                        for (int c = 0; c < columns; c++)
+                        {
+                            if (!Close(jacobian[r * columns + c], rows[r][c], 1e-4))
+                            {
+                                failures.Add($"V{i}: J[{r}, {(c == 0 ? "x" : $"a[{c - 1}]")}] = {jacobian[r * columns + c]:R}, finite difference {rows[r][c]:R} at {at}\n  {vectors[i]}");
+                            }
+                        }
+                    }
+                    // The gradient is the vector-Jacobian product dyᵀJ, added to the adjoints; it uses up dy.
+                    var dy = Enumerable.Range(0, m).Select(r => 0.5 - 0.75 * r).ToArray();
+                    var seed = (double[])dy.Clone();
+                    double[] ds = { 2.0 }, da = Enumerable.Repeat(-1.0, ArrayLength).ToArray();
+                    gradient(s, a, new double[m], n, dy, ds, da);
+                    var vjp = new[] { ds[0] - 2.0 }.Concat(da.Select(d => d + 1.0)).ToArray();
+                    for (int c = 0; c < columns; c++)
+                    {
+                        double expected = Enumerable.Range(0, m).Sum(r => seed[r] * jacobian[r * columns + c]);
+                        if (!Close(vjp[c], expected, 1e-9))
+                        {
+                            failures.Add($"V{i}: (dyᵀJ)[{c}] = {vjp[c]:R} from the gradient, {expected:R} from the Jacobian at {at}\n  {vectors[i]}");
+                        }
+                    }
+                    // Only rows that depend on the inputs: the generator leaves dy[r] alone when y[r] is a constant
+                    // (RegressionTests.VectorOutputGradientUsesUpTheSeedOfAConstantOutput).
+                    if (Enumerable.Range(0, m).Any(r => dy[r] != 0 && Enumerable.Range(0, columns).Any(c => jacobian[r * columns + c] != 0)))
+                    {
+                        failures.Add($"V{i}: the gradient left dy = [{string.Join(", ", dy)}] (it must use it up) at {at}\n  {vectors[i]}");
+                    }
+                }
+            }
+            Assert.True(failures.Count == 0, $"{failures.Count} mismatches:\n" + string.Join("\n", failures.Take(10)));
+        }, iter: Samples, threads: 2, print: t => string.Join("\n", t.Item1.Select((m, i) => $"F{i}: {m}").Concat(t.Item2.Select((v, i) => $"V{i}: {v}"))));
+
+        string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
+                         $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +
+                         $"Jacobian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
+                         $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
+        _output.WriteLine(summary);
+        Console.WriteLine(summary);
+        Assert.True(counts.Scalar >= 150, summary);
+        Assert.True(counts.Vector >= 30, summary);
+    }
+
+    private static string Name(int j, int bLength) =>
+        j < 2 ? (j == 0 ? "x" : "y") : j < 2 + ArrayLength ? $"a[{j - 2}]" : $"b[{j - 2 - ArrayLength}]";
 }

@@ -288,6 +288,126 @@ public class SnapshotTests
             }
         """));
 
+    // ---- Loops, arrays, vector outputs and local functions -------------------------------------------------
+
+    [Fact]
+    public void LoopCarriedRecurrence() => Check(nameof(LoopCarriedRecurrence), InClass("""
+            [Differentiable]
+            public static double Recurrence(double x0, double w, int steps)
+            {
+                double x = x0;
+                for (int k = 0; k < steps; k++)
+                {
+                    x = Math.Sin(x) * w;
+                }
+                return x * x;
+            }
+        """));
+
+    [Fact]
+    public void LoopSumReduction() => Check(nameof(LoopSumReduction), InClass("""
+            [Differentiable]
+            public static double WeightedSquares(double[] x, ReadOnlySpan<double> weights, double bias)
+            {
+                double sum = bias;
+                for (int i = 0; i < x.Length; ++i)
+                {
+                    sum += weights[i] * x[i] * x[i];
+                }
+                return sum;
+            }
+        """));
+
+    [Fact]
+    public void LoopNestedTriangularWithBranch() => Check(nameof(LoopNestedTriangularWithBranch), InClass("""
+            [Differentiable]
+            public static double Triangular(double[] x, double a)
+            {
+                double total = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double inner = 0;
+                    for (int j = 0; j <= i; j += 1)
+                    {
+                        inner += Math.Exp(a * x[j]);
+                    }
+                    if (inner > 3)
+                    {
+                        total += Math.Log(inner);
+                    }
+                    else
+                    {
+                        total -= inner * a;
+                    }
+                }
+                return total;
+            }
+        """));
+
+    [Fact]
+    public void LoopForEachOverArray() => Check(nameof(LoopForEachOverArray), InClass("""
+            [Differentiable]
+            public static double ProductAndMax(double[] xs, double scale)
+            {
+                double p = 1;
+                double m = xs[0];
+                foreach (double v in xs)
+                {
+                    p *= v * scale;
+                    m = Math.Max(m, v);
+                }
+                return p + m;
+            }
+        """));
+
+    [Fact]
+    public void LoopVectorOutputWithJacobian() => Check(nameof(LoopVectorOutputWithJacobian), InClass("""
+            [Differentiable]
+            public static void Layer(ReadOnlySpan<double> w, double[] b, ReadOnlySpan<double> x, double gain, Span<double> y)
+            {
+                for (int r = 0; r < y.Length; r++)
+                {
+                    double z = b[r];
+                    for (int c = 0; c < x.Length; c++)
+                    {
+                        z += w[r * x.Length + c] * x[c];
+                    }
+                    y[r] = gain * Math.Tanh(z);
+                }
+            }
+        """));
+
+    [Fact]
+    public void LoopLocalFunction() => Check(nameof(LoopLocalFunction), InClass("""
+            [Differentiable]
+            public static double Horner(double x, ReadOnlySpan<double> coefficients)
+            {
+                double total = 0;
+                foreach (double c in coefficients)
+                {
+                    total = Step(total, c);
+                }
+                return Square(total) + Square(x);
+
+                double Step(double acc, double c) => acc * x + c;
+                static double Square(double v) => v * v;
+            }
+        """));
+
+    [Fact]
+    public void LoopFloat() => Check(nameof(LoopFloat), InClass("""
+            [Differentiable]
+            public static float Rnn(float[] inputs, float w, float u, float h0)
+            {
+                float h = h0;
+                for (int t = 0; t < inputs.Length; t++)
+                {
+                    h = MathF.Tanh(w * h + u * inputs[t]);
+                }
+                return h;
+            }
+        """));
+
     [Fact]
     public void HessianRosenbrock() => Check(nameof(HessianRosenbrock), InClass("""
             [Differentiable(Hessian = true)]

@@ -394,7 +394,8 @@ internal sealed partial class Emitter
 
         var (startText, endText, _, offset) = Bounds(loop);
         string counter = CounterName(loop);
-        Line($"for (int {counter} = {endText} - 1; {counter} >= {startText}; {counter}--)");
+        string last = _nodes[loop.Args[1]] is { Op: Op.Constant } constantEnd && loop.LoopCondition < 0 ? (constantEnd.Constant - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : endText + " - 1";
+        Line($"for (int {counter} = {last}; {counter} >= {startText}; {counter}--)");
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
@@ -462,21 +463,17 @@ internal sealed partial class Emitter
         }
     }
 
-    /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (a later write of y[i] would overwrite v).</summary>
+    /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (an earlier write of y[i] was overwritten by this one).</summary>
     private void WriteStoreBackward(Node store)
     {
         int value = store.Args[2];
-        if (!_needsAdjoint[value])
-        {
-            return;
-        }
         Comment(store.Statement, "adjoint of: ");
         string element = $"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}]";
-        if (HasAdjoint(value))
+        if (_needsAdjoint[value] && HasAdjoint(value))
         {
             Line($"{AdjointName(value)} += {element};");
         }
-        else
+        else if (_needsAdjoint[value])
         {
             _declaredAdjoints.Add(value);
             Line($"{_nodes[value].Type.Keyword()} {AdjointName(value)} = {element};");

@@ -259,7 +259,8 @@ internal sealed partial class Emitter
         }
         foreach (var node in _nodes)
         {
-            _needsAdjoint[node.Id] = active[node.Id] && reached.Contains(node.Id);
+            // Every write of an output uses up that element's adjoint, even a constant one (a later write hides earlier ones).
+            _needsAdjoint[node.Id] = (active[node.Id] && reached.Contains(node.Id)) || (node.Op == Op.Store && _reachable[node.Id]);
         }
     }
 

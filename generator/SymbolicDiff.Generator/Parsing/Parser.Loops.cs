@@ -81,7 +81,7 @@ internal sealed partial class Parser
         BeginStatement($"foreach ({loop.Type} {loop.Identifier.ValueText} in {loop.Expression})");
         int start = _graph.Constant(0, ScalarType.Int);
         int end = _graph.Add(Op.Length, ScalarType.Int, array);
-        ParseLoop(start, end, "i", body, AssignedVariables(body).ToList(),
+        ParseLoop(start, end, "index", body, AssignedVariables(body).ToList(),
             counterNode => _values[element] = _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, counterNode), elementType));
     }
 

@@ -917,9 +917,17 @@ internal sealed partial class Parser
 
     internal static string HintNameOf(IMethodSymbol method)
     {
-        string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => p.Type.Name));
+        string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => TypeName(p.Type)));
         return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + ".g.cs";
     }
+
+    /// <summary>A parameter type's name for a hint name: Double, DoubleArray, ReadOnlySpanOfDouble (overloads must differ).</summary>
+    private static string TypeName(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => TypeName(array.ElementType) + "Array",
+        INamedTypeSymbol { TypeArguments.Length: > 0 } generic => generic.Name + "Of" + string.Join("And", generic.TypeArguments.Select(TypeName)),
+        _ => type.Name,
+    };
 
     internal static string AccessibilityOf(Accessibility accessibility) => accessibility switch
     {
