@@ -63,7 +63,7 @@ public class RegressionTests
     /// hoisted in the forward pass ("double t2 = 0.0;" before the if, "t2 = 2.0 * x;" in the else), but the reverse loop
     /// recomputes only the condition, not the branch, so the backward pass reads a name that does not exist: CS0103.
     /// (The loop-free case works; so does a loop whose branch only reads values computed outside it. The loop property
-    /// test puts whole expressions in loop branches with SYMBOLICDIFF_LOOP_BRANCH_INTERMEDIATES=1 and then hits this.)
+    /// test now puts whole expressions in loop branches.)
     /// </summary>
     [Theory]
     [InlineData("for (int k = 0; k < n; k++) { if (x > 1) s += x; else s += x * x * x; }")]
