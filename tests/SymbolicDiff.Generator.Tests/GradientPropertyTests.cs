@@ -523,8 +523,17 @@ public partial class LoopGradientPropertyTests
     };
 
     private static Gen<Stmt> TopLoop(Expr[] scope, string[] carried, string? localFunction, int id) =>
-        Gen.Int[0, ForHeaders.Length].SelectMany(h =>
+        Gen.Int[0, ForHeaders.Length + 1].SelectMany(h =>
         {
+            if (h == ForHeaders.Length + 1)
+            {
+                // A while loop with its own counter (the trip count is recorded as it runs).
+                string w = "w" + id;
+                var withWhileCounter = scope.Append(Same($"a[{w}]")).Append(new Expr($"(0.25 * {w})", $"(0.25f * {w})", Array.Empty<string>())).ToArray();
+                string header = $"int {w} = 0; while ({w} < n)";
+                return Body(withWhileCounter, carried, localFunction, null, 0, id)   // no inner loop: their headers count with i
+                    .Select(body => (Stmt)new Loop(header, header, body.Append(new Simple($"{w}++;", $"{w}++;", Array.Empty<string>())).ToArray()));
+            }
             if (h == ForHeaders.Length)
             {
                 var inner = scope.Append(Same("v")).ToArray();
