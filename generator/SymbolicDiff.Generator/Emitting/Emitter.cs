@@ -411,17 +411,22 @@ internal sealed partial class Emitter
         }
     }
 
-    private string MathClass(ScalarType type)
+    private string MathClass(ScalarType type) => MathClassName(type, _method.QualifyNames, _namespacesUsed);
+
+    private string ActivationsClass() => ActivationsClassName(_method.QualifyNames, _namespacesUsed);
+
+    /// <summary>Math, or MathF for float operands (as the user wrote them); global::-qualified when the user's scope needs it.</summary>
+    internal static string MathClassName(ScalarType type, bool qualify, HashSet<string> namespacesUsed)
     {
         string name = type == ScalarType.Float ? "MathF" : "Math";
-        _namespacesUsed.Add("System");
-        return _method.QualifyNames ? "global::System." + name : name;
+        namespacesUsed.Add("System");
+        return qualify ? "global::System." + name : name;
     }
 
-    private string ActivationsClass()
+    internal static string ActivationsClassName(bool qualify, HashSet<string> namespacesUsed)
     {
-        _namespacesUsed.Add("SymbolicDiff");
-        return _method.QualifyNames ? "global::SymbolicDiff.Activations" : "Activations";
+        namespacesUsed.Add("SymbolicDiff");
+        return qualify ? "global::SymbolicDiff.Activations" : "Activations";
     }
 
     // ---- Text ----------------------------------------------------------------------------------

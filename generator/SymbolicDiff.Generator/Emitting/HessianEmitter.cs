@@ -181,18 +181,9 @@ internal sealed class HessianEmitter
         return text.ToString();
     }
 
-    private string MathClass(ScalarType type)
-    {
-        string name = type == ScalarType.Float ? "MathF" : "Math";
-        NamespacesUsed.Add("System");
-        return _method.QualifyNames ? "global::System." + name : name;
-    }
+    private string MathClass(ScalarType type) => Emitter.MathClassName(type, _method.QualifyNames, NamespacesUsed);
 
-    private string ActivationsClass()
-    {
-        NamespacesUsed.Add("SymbolicDiff");
-        return _method.QualifyNames ? "global::SymbolicDiff.Activations" : "Activations";
-    }
+    private string ActivationsClass() => Emitter.ActivationsClassName(_method.QualifyNames, NamespacesUsed);
 
     /// <summary>One method body: which nodes get locals, their names, and the straight-line text.</summary>
     private sealed class BodyWriter
