@@ -248,6 +248,31 @@ public class LoopTests
     }
 
     [Fact]
+    public void EveryRowOfAReverseJacobianSeesTheLoopsFinalValues()
+    {
+        double x = 0.4;
+        var a = new[] { 0.9, -0.3, 1.2 };
+        var y = new double[2];
+        var jacobian = new double[2 * 4];
+        LoopFunctions.AfterTheLoopJacobian(x, a, y, jacobian);
+        var inputs = new[] { x }.Concat(a).ToArray();
+        for (int r = 0; r < 2; r++)
+        {
+            int row = r;
+            var numeric = Numeric(p =>
+            {
+                var output = new double[2];
+                LoopFunctions.AfterTheLoop(p[0], p.AsSpan(1), output);
+                return output[row];
+            }, inputs);
+            Close(numeric, jacobian.AsSpan(r * 4, 4).ToArray(), 1e-7);
+        }
+        var expected = new double[2];
+        LoopFunctions.AfterTheLoop(x, a, expected);
+        Assert.Equal(expected, y);
+    }
+
+    [Fact]
     public void TallJacobianIsWrittenColumnByColumnInForwardMode()
     {
         double a = 0.7;

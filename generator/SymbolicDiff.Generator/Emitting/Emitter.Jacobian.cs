@@ -9,27 +9,26 @@ namespace SymbolicDiff.Generator.Emitting;
 internal sealed partial class Emitter
 {
     /// <summary>
-    /// Reverse mode row by row when there are no more outputs than inputs: seeding one output element's adjoint with 1
-    /// makes the gradient write that element's partial derivatives, one row, straight into the caller's span (the
-    /// adjoint spans are slices of the row). Otherwise forward mode column by column: a unit direction gives one
-    /// column. Buffers come from the pool, so nothing is allocated once it is warm.
+    /// Reverse mode when there are no more outputs than inputs: the forward pass runs once, then one backward pass per
+    /// output element, seeded with 1 there, writes that element's partial derivatives (one row) straight into the
+    /// caller's span (the adjoints are slices of the row). Otherwise forward mode column by column: a unit direction
+    /// gives one column. Buffers come from the pool, so nothing is allocated once it is warm.
     /// </summary>
     private string WriteJacobian()
     {
+        _severalBackwardPasses = true;
+        PrepareReverseMode();
         var m = _method;
-        var names = new NameAllocator();
-        foreach (var parameter in m.Parameters)
-        {
-            names.Claim(parameter.Name);
-        }
         var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
         var inputs = m.Parameters.Where(p => p.IsDifferentiable).ToList();
         string type = outputs[0].Type.Keyword();
-        string jacobian = names.Unique("jacobian"), rows = names.Unique("rows"), columns = names.Unique("columns"), row = names.Unique("row");
-        string element = names.Unique("element"), jacobianRow = names.Unique("jacobianRow");
-        string Id(Parameter p) => Identifier(p.Name);
-        var seeds = outputs.ToDictionary(p => p, p => names.Unique("d" + p.Name));
-        var pooled = outputs.ToDictionary(p => p, p => names.Unique(p.Name + "Seed"));
+        string jacobian = _allocator.Unique("jacobian"), rows = _allocator.Unique("rows"), columns = _allocator.Unique("columns");
+        string row = _allocator.Unique("row"), element = _allocator.Unique("element"), jacobianRow = _allocator.Unique("jacobianRow");
+        string column = _allocator.Unique("column");
+        string Id(Parameter p) => Identifier(_names[p.Node]!);
+        string Adjoint(Parameter p) => Identifier(_adjointNames[p.Node]!);
+        var pooled = outputs.ToDictionary(p => p, p => _allocator.Unique(p.Name + "Seed"));
+        var pooledDirections = inputs.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => _allocator.Unique(p.Name + "Direction"));
         string exception = m.QualifyNames ? "global::System.ArgumentException" : "ArgumentException";
         string empty = m.QualifyNames ? "global::System.Array" : "Array";
         _namespacesUsed.Add("System");
@@ -48,17 +47,22 @@ internal sealed partial class Emitter
         }
         Line($"int {columns} = {offset};");
         Line($"if ({jacobian}.Length != {rows} * {columns}) throw new {exception}(\"{jacobian} must hold one row per output element and one column per input element.\", nameof({jacobian}));");
+        WriteOverlapChecks();
         foreach (var output in outputs)
         {
             Line($"{type}[] {pooled[output]} = {empty}.Empty<{type}>();");
             Line($"{LoopBuffers()}.Ensure(ref {pooled[output]}, {Id(output)}.Length);");
-            Line($"{SpanOf(output.Type)} {seeds[output]} = {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
-            Line($"{seeds[output]}.Clear();");
+            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
+            Line($"{Adjoint(output)}.Clear();");
         }
+
         Line($"if ({rows} <= {columns})");
         Line("{");
         _depth++;
-        Line("// Fewer outputs than inputs: reverse mode, one backward sweep per output element (a row)");
+        Line("// Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)");
+        DeclareBuffers();
+        Line("// Forward pass");
+        WriteForwardRegion(0, recordLoops: true);
         Line($"int {row} = 0;");
         foreach (var output in outputs)
         {
@@ -67,36 +71,38 @@ internal sealed partial class Emitter
             _depth++;
             Line($"{SpanOf(output.Type)} {jacobianRow} = {jacobian}.Slice({row} * {columns}, {columns});");
             Line($"{jacobianRow}.Clear();");
-            Line($"{seeds[output]}[{element}] = {Code.Constant(1, output.Type).Text};");
-            var arguments = m.Parameters.Select(Id)
-                .Concat(outputs.Select(p => seeds[p]))
-                .Concat(inputs.Select((p, i) => p.Kind == ParameterKind.Scalar
-                    ? $"ref {jacobianRow}[{offsets[i]}]"
-                    : $"{jacobianRow}.Slice({offsets[i]}, {Id(p)}.Length)"));
-            Line($"{m.GradientName}({string.Join(", ", arguments)});");
-            Line($"{seeds[output]}[{element}] = {Code.Constant(0, output.Type).Text};");
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var input = inputs[i];
+                Line(input.Kind == ParameterKind.Scalar
+                    ? $"ref {type} {Adjoint(input)} = ref {jacobianRow}[{offsets[i]}];"
+                    : $"{SpanOf(input.Type)} {Adjoint(input)} = {jacobianRow}.Slice({offsets[i]}, {Id(input)}.Length);");
+            }
+            Line($"{Adjoint(output)}[{element}] = {Code.Constant(1, output.Type).Text};");
+            Line($"// Backward pass for ∂{output.Name}[{element}]/∂inputs");
+            ResetBackwardState();
+            WriteBackwardPass();
+            Line($"{Adjoint(output)}[{element}] = {Code.Constant(0, output.Type).Text};   // also when nothing wrote it");
             _depth--;
             Line("}");
         }
+        ReturnBuffers();
         _depth--;
         Line("}");
         Line("else");
         Line("{");
         _depth++;
         Line("// Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)");
-        string column = names.Unique("column");
-        var directions = inputs.ToDictionary(p => p, p => names.Unique("d" + p.Name));
-        var pooledDirections = inputs.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => names.Unique(p.Name + "Direction"));
         foreach (var input in inputs)
         {
             if (input.Kind == ParameterKind.Scalar)
             {
-                Line($"{type} {directions[input]};");
+                Line($"{type} {Adjoint(input)};");
                 continue;
             }
             Line($"{type}[] {pooledDirections[input]} = {empty}.Empty<{type}>();");
             Line($"{LoopBuffers()}.Ensure(ref {pooledDirections[input]}, {Id(input)}.Length);");
-            Line($"{SpanOf(input.Type)} {directions[input]} = {pooledDirections[input]}.AsSpan(0, {Id(input)}.Length);");
+            Line($"{SpanOf(input.Type)} {Adjoint(input)} = {pooledDirections[input]}.AsSpan(0, {Id(input)}.Length);");
         }
         Line($"for (int {column} = 0; {column} < {columns}; {column}++)");
         Line("{");
@@ -107,14 +113,14 @@ internal sealed partial class Emitter
             var input = inputs[i];
             if (input.Kind == ParameterKind.Scalar)
             {
-                Line($"{directions[input]} = {column} == {offsets[i]} ? {Code.Constant(1, input.Type).Text} : {Code.Constant(0, input.Type).Text};");
+                Line($"{Adjoint(input)} = {column} == {offsets[i]} ? {Code.Constant(1, input.Type).Text} : {Code.Constant(0, input.Type).Text};");
                 continue;
             }
             string index = offsets[i] == "0" ? column : offsets[i].Contains(" ") ? $"{column} - ({offsets[i]})" : $"{column} - {offsets[i]}";
-            Line($"{directions[input]}.Clear();");
-            Line($"if ({index} >= 0 && {index} < {Id(input)}.Length) {directions[input]}[{index}] = {Code.Constant(1, input.Type).Text};");
+            Line($"{Adjoint(input)}.Clear();");
+            Line($"if ({index} >= 0 && {index} < {Id(input)}.Length) {Adjoint(input)}[{index}] = {Code.Constant(1, input.Type).Text};");
         }
-        var tangentArguments = m.Parameters.Select(Id).Concat(inputs.Select(p => directions[p])).Concat(outputs.Select(p => seeds[p]));
+        var tangentArguments = m.Parameters.Select(Id).Concat(inputs.Select(Adjoint)).Concat(outputs.Select(Adjoint));
         Line($"{m.TangentName}({string.Join(", ", tangentArguments)});");
         string outputRow = "0";
         foreach (var output in outputs)
@@ -122,7 +128,7 @@ internal sealed partial class Emitter
             Line($"for (int {element} = 0; {element} < {Id(output)}.Length; {element}++)");
             Line("{");
             string outputIndex = outputRow == "0" ? element : $"({outputRow} + {element})";
-            Line($"    {jacobian}[{outputIndex} * {columns} + {column}] = {seeds[output]}[{element}];");
+            Line($"    {jacobian}[{outputIndex} * {columns} + {column}] = {Adjoint(output)}[{element}];");
             Line("}");
             outputRow = outputRow == "0" ? Id(output) + ".Length" : outputRow + " + " + Id(output) + ".Length";
         }
@@ -143,7 +149,7 @@ internal sealed partial class Emitter
         {
             $"Runs <see cref=\"{Cref()}\"/> and writes its Jacobian, row-major: one row per output element (" + string.Join(", then ", outputs.Select(p => p.Name)) + "),",
             "one column per differentiable input element (" + string.Join(", then ", inputs.Select(p => p.Name)) + ").",
-            "It picks the cheaper mode at run time: with no more rows than columns, one backward sweep of the generated gradient per row;",
+            "It picks the cheaper mode at run time: with no more rows than columns, the forward pass once and one backward pass per row;",
             "otherwise one forward (tangent) sweep per column.",
         };
         var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(outputs[0].Type) + " " + jacobian);

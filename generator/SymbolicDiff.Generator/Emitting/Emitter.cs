@@ -45,6 +45,7 @@ internal sealed partial class Emitter
     private int _temporaries;
 
     private readonly bool _tangentMode;
+    private bool _severalBackwardPasses;
     private bool[] _active = Array.Empty<bool>();
 
     private Emitter(DifferentiableMethod method, bool tangentMode)
@@ -93,19 +94,7 @@ internal sealed partial class Emitter
 
     private string WriteGradient()
     {
-        Analyse();
-
-        // A dry run of the backward pass finds the values it reads; those must be kept as named locals.
-        _dryRun = true;
-        WriteBackwardPass();
-        _dryRun = false;
-        _lastStatement = -1;
-        _declaredAdjoints = new HashSet<int>();
-        _aliasedAdjoints = new Dictionary<int, Code>();
-        _gated = new HashSet<int>();
-        PlanLoopRecomputation();
-        AssignNames();
-
+        PrepareReverseMode();
         var body = new StringBuilder();
         _text = body;
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
@@ -148,6 +137,27 @@ internal sealed partial class Emitter
         return MethodText(summary, m.GradientName, parameters, body.ToString());
     }
 
+    /// <summary>The analysis the backward pass needs: a dry run finds the values it reads, which must be kept as named locals.</summary>
+    private void PrepareReverseMode()
+    {
+        Analyse();
+        _dryRun = true;
+        WriteBackwardPass();
+        _dryRun = false;
+        ResetBackwardState();
+        PlanLoopRecomputation();
+        AssignNames();
+    }
+
+    /// <summary>Forgets which adjoints the backward pass declared, before it is written (again).</summary>
+    private void ResetBackwardState()
+    {
+        _lastStatement = -1;
+        _declaredAdjoints = new HashSet<int>();
+        _aliasedAdjoints = new Dictionary<int, Code>();
+        _gated = new HashSet<int>();
+    }
+
     private string DeclaredType(Parameter parameter) =>
         parameter.Kind == ParameterKind.Scalar ? parameter.Type.Keyword()
         : _method.QualifyNames && parameter.DeclaredType!.Contains("Span<") ? "global::System." + parameter.DeclaredType : Uses("System", parameter.DeclaredType!);
@@ -175,6 +185,11 @@ internal sealed partial class Emitter
             _namespacesUsed.Add("System");
             Line($"if ({adjoint}.Length != {array}.Length) throw new {exception}(\"{adjoint} must have the length of {array}.\", nameof({adjoint}));");
         }
+        WriteOverlapChecks();
+    }
+
+    private void WriteOverlapChecks()
+    {
         // An output written over an input would change the values the derivatives are taken at.
         foreach (var output in _method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray))
         {
@@ -274,8 +289,9 @@ internal sealed partial class Emitter
         }
         if (node.Op == Op.LoopExit)
         {
-            // The carried variable itself, except for a returned value that the backward pass rewinds.
-            return id == _method.Result && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
+            // The carried variable itself, except for a value read after the backward pass rewinds the variable:
+            // the returned value, or (when the backward pass runs several times, for a Jacobian) any value it reads.
+            return (id == _method.Result || (_severalBackwardPasses && _neededByBackward[id])) && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
         }
         // The value a loop body leaves in a carried variable is written straight into it when used nowhere else.
         bool onlyCarried = _useCount[id] == 1 && (_nextOfPhi.Contains(id) || _initOfPhi.Contains(id)) && !_neededByBackward[id];

@@ -102,7 +102,7 @@ namespace Demo
         /// <summary>
         /// Runs <see cref="Layer(ReadOnlySpan{double}, double[], ReadOnlySpan{double}, double, Span{double})"/> and writes its Jacobian, row-major: one row per output element (y),
         /// one column per differentiable input element (w, then b, then x, then gain).
-        /// It picks the cheaper mode at run time: with no more rows than columns, one backward sweep of the generated gradient per row;
+        /// It picks the cheaper mode at run time: with no more rows than columns, the forward pass once and one backward pass per row;
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
@@ -111,21 +111,94 @@ namespace Demo
             int rows = y.Length;
             int columns = w.Length + b.Length + x.Length + 1;
             if (jacobian.Length != rows * columns) throw new ArgumentException("jacobian must hold one row per output element and one column per input element.", nameof(jacobian));
+            if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, w)) throw new ArgumentException("y must not overlap w.", nameof(y));
+            if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, b)) throw new ArgumentException("y must not overlap b.", nameof(y));
+            if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, x)) throw new ArgumentException("y must not overlap x.", nameof(y));
             double[] ySeed = Array.Empty<double>();
             LoopBuffers.Ensure(ref ySeed, y.Length);
             Span<double> dy = ySeed.AsSpan(0, y.Length);
             dy.Clear();
             if (rows <= columns)
             {
-                // Fewer outputs than inputs: reverse mode, one backward sweep per output element (a row)
+                // Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)
+                // Forward pass
+                // for (int r = 0; r < y.Length; r++)
+                int t1 = y.Length;
+                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+                for (int r = 0; r < t1; r++)
+                {
+                    // for (int c = 0; c < x.Length; c++)
+                    int t2 = x.Length;
+                    double z = b[r];
+                    for (int c = 0; c < t2; c++)
+                    {
+                        // z += w[r * x.Length + c] * x[c];
+                        int t3 = r * t2 + c;
+                        double t4 = w[t3];
+                        double t5 = x[c];
+                        z = z + t4 * t5;
+                    }
+                    // y[r] = gain * Math.Tanh(z);
+                    double t6 = Math.Tanh(z);
+                    y[r] = gain * t6;
+                }
                 int row = 0;
                 for (int element = 0; element < y.Length; element++, row++)
                 {
                     Span<double> jacobianRow = jacobian.Slice(row * columns, columns);
                     jacobianRow.Clear();
+                    Span<double> dw = jacobianRow.Slice(0, w.Length);
+                    Span<double> db = jacobianRow.Slice(w.Length, b.Length);
+                    Span<double> dx = jacobianRow.Slice(w.Length + b.Length, x.Length);
+                    ref double dgain = ref jacobianRow[w.Length + b.Length + x.Length];
                     dy[element] = 1.0;
-                    LayerGradient(w, b, x, gain, y, dy, jacobianRow.Slice(0, w.Length), jacobianRow.Slice(w.Length, b.Length), jacobianRow.Slice(w.Length + b.Length, x.Length), ref jacobianRow[w.Length + b.Length + x.Length]);
-                    dy[element] = 0.0;
+                    // Backward pass for ∂y[element]/∂inputs
+                    // adjoint of: for (int r = 0; r < y.Length; r++)
+                    for (int r = t1 - 1; r >= 0; r--)
+                    {
+                        // for (int c = 0; c < x.Length; c++)
+                        int t2 = x.Length;
+                        double z = b[r];
+                        // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+                        for (int c = 0; c < t2; c++)
+                        {
+                            // z += w[r * x.Length + c] * x[c];
+                            int t3 = r * t2 + c;
+                            double t4 = w[t3];
+                            double t5 = x[c];
+                            z = z + t4 * t5;
+                        }
+                        // y[r] = gain * Math.Tanh(z);
+                        double t6 = Math.Tanh(z);
+                        // adjoint of: y[r] = gain * Math.Tanh(z);
+                        double dt7 = dy[r];
+                        dy[r] = 0.0;
+                        dgain += dt7 * t6;
+                        double dt6 = dt7 * gain;
+                        double dt8 = dt6 * (1.0 - t6 * t6);
+                        // adjoint of: for (int c = 0; c < x.Length; c++)
+                        double dz = dt8;
+                        double dt9 = 0.0;
+                        for (int c = t2 - 1; c >= 0; c--)
+                        {
+                            // z += w[r * x.Length + c] * x[c];
+                            int t3 = r * t2 + c;
+                            double t4 = w[t3];
+                            double t5 = x[c];
+                            double dt10 = dz;
+                            dz = 0.0;
+                            // adjoint of: z += w[r * x.Length + c] * x[c];
+                            dz += dt10;
+                            double dt4 = dt10 * t5;
+                            double dt5 = dt10 * t4;
+                            dx[c] += dt5;
+                            dw[t3] += dt4;
+                        }
+                        dt9 += dz;
+                        // adjoint of: double z = b[r];
+                        db[r] += dt9;
+                    }
+                    dy[element] = 0.0;   // also when nothing wrote it
                 }
             }
             else

@@ -187,6 +187,19 @@ public static partial class LoopFunctions
         return s + m;
     }
 
+    /// <summary>A kept loop value read after the loop by two outputs: every row's backward pass must see its final value.</summary>
+    [Differentiable]
+    public static void AfterTheLoop(double x, ReadOnlySpan<double> a, Span<double> y)
+    {
+        double p = x;
+        for (int i = 0; i < a.Length; i++)
+        {
+            p = p * a[i] + Math.Sin(p);
+        }
+        y[0] = p * p;
+        y[1] = Math.Exp(p * x);
+    }
+
     /// <summary>A local function, differentiated where it is called.</summary>
     [Differentiable]
     public static double WithLocalFunction(double x, double y)
