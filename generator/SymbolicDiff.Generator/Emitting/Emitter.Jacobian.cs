@@ -48,11 +48,12 @@ internal sealed partial class Emitter
         Line($"int {columns} = {offset};");
         Line($"if ({jacobian}.Length != {rows} * {columns}) throw new {exception}(\"{jacobian} must hold one row per output element and one column per input element.\", nameof({jacobian}));");
         WriteOverlapChecks();
+        // The output adjoints (seeds) live on the stack when small, else in a pooled buffer.
         foreach (var output in outputs)
         {
             Line($"{type}[] {pooled[output]} = {empty}.Empty<{type}>();");
-            Line($"{LoopBuffers()}.Ensure(ref {pooled[output]}, {Id(output)}.Length);");
-            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
+            Line($"if ({Id(output)}.Length > {StackLimit}) {LoopBuffers()}.Ensure(ref {pooled[output]}, {Id(output)}.Length);");
+            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {Id(output)}.Length <= {StackLimit} ? stackalloc {type}[{Id(output)}.Length] : {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
             Line($"{Adjoint(output)}.Clear();");
         }
 
@@ -155,6 +156,9 @@ internal sealed partial class Emitter
         var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(outputs[0].Type) + " " + jacobian);
         return MethodText(summary, m.JacobianName!, parameters, body.ToString());
     }
+
+    /// <summary>Output adjoints up to this length are stack-allocated by the Jacobian (1 KiB of doubles).</summary>
+    private const int StackLimit = 128;
 
     /// <summary>A Jacobian needs one element type for its outputs and inputs.</summary>
     private static bool CanWriteJacobian(DifferentiableMethod m) =>

@@ -115,8 +115,8 @@ namespace Demo
             if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, b)) throw new ArgumentException("y must not overlap b.", nameof(y));
             if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, x)) throw new ArgumentException("y must not overlap x.", nameof(y));
             double[] ySeed = Array.Empty<double>();
-            LoopBuffers.Ensure(ref ySeed, y.Length);
-            Span<double> dy = ySeed.AsSpan(0, y.Length);
+            if (y.Length > 128) LoopBuffers.Ensure(ref ySeed, y.Length);
+            Span<double> dy = y.Length <= 128 ? stackalloc double[y.Length] : ySeed.AsSpan(0, y.Length);
             dy.Clear();
             if (rows <= columns)
             {
