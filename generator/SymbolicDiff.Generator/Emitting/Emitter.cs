@@ -486,11 +486,17 @@ internal sealed partial class Emitter
         return false;
     }
 
-    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p =>
+    private string Cref() => CrefOf(_method);
+
+    /// <summary>The user's method as a doc-comment cref, e.g. <c>Loss(double, double[], ReadOnlySpan{double})</c>.</summary>
+    internal static string CrefOf(DifferentiableMethod m) => m.Name + "(" + string.Join(", ", m.Parameters.Select(p =>
         p.Kind == ParameterKind.Scalar ? p.Type.Keyword() : p.DeclaredType!.Replace('<', '{').Replace('>', '}'))) + ")";
 
+    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body) =>
+        MethodText(_method, _method.HasVectorOutput ? "void" : _method.ReturnType.Keyword(), summary, name, parameters, body);
+
     /// <summary>One generated method with its doc comment; indentation is added by <see cref="WriteFile"/>.</summary>
-    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body)
+    internal static string MethodText(DifferentiableMethod m, string returnType, List<string> summary, string name, IEnumerable<string> parameters, string body)
     {
         var text = new StringBuilder();
         text.AppendLine("/// <summary>");
@@ -500,8 +506,7 @@ internal sealed partial class Emitter
         }
         text.AppendLine("/// </summary>");
         text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
-        string returnType = _method.HasVectorOutput ? "void" : _method.ReturnType.Keyword();
-        text.AppendLine($"{_method.Accessibility} static {returnType} {name}({string.Join(", ", parameters)})");
+        text.AppendLine($"{m.Accessibility} static {returnType} {name}({string.Join(", ", parameters)})");
         text.AppendLine("{");
         text.Append(body);   // already indented to its final depth
         text.AppendLine("}");

@@ -162,24 +162,10 @@ internal sealed class HessianEmitter
 
     // ---- Shared ---------------------------------------------------------------------------------
 
-    private string Cref() => _method.Name + "(" + string.Join(", ", _method.Parameters.Select(p => p.Type.Keyword())) + ")";
+    private string Cref() => Emitter.CrefOf(_method);
 
-    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body)
-    {
-        var text = new StringBuilder();
-        text.AppendLine("/// <summary>");
-        foreach (string line in summary)
-        {
-            text.AppendLine("/// " + line);
-        }
-        text.AppendLine("/// </summary>");
-        text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
-        text.AppendLine($"{_method.Accessibility} static {_method.ReturnType.Keyword()} {name}({string.Join(", ", parameters)})");
-        text.AppendLine("{");
-        text.Append(body);
-        text.AppendLine("}");
-        return text.ToString();
-    }
+    private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body) =>
+        Emitter.MethodText(_method, _method.ReturnType.Keyword(), summary, name, parameters, body);
 
     private string MathClass(ScalarType type) => Emitter.MathClassName(type, _method.QualifyNames, NamespacesUsed);
 
