@@ -35,7 +35,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("SD0006",
         "Unsupported statement",
-        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while loops and return");
+        "{0} cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return");
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error("SD0007",
         "Unsupported expression",

@@ -18,7 +18,7 @@ namespace SymbolicDiff.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
-    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while loops and return";
+    private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string Shape = "write its header as for (int i = start; i < end; i++), with i < end or i <= end and i++, ++i or i += 1";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
@@ -70,8 +70,8 @@ public class DiagnosticTests
             "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs never or forever" },
         { "ForeachOverANewArray", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach (var v in new[] { 1.0, 2.0 })|] { s += v * x; } return s; }",
             "SD0025", "This loop cannot be differentiated: foreach can run over an array or span parameter, into a double or float variable" },
-        { "DoLoop", "[Differentiable] public static double Bad(double x) { double s = x; [|do|] { s *= 2; } while (s < 10); return s; }",
-            "SD0006", "A 'do' loop" + S6 },
+        { "DoWhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; do { s *= 2; } while ([|true|]); return s; }",
+            "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs once or forever" },
         { "TryStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|try|] { s = x * 2; } finally { s = 1; } return s; }",
             "SD0006", "A 'try' statement" + S6 },
         { "ThrowStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|throw|] new InvalidOperationException(); }",
@@ -232,7 +232,7 @@ public class DiagnosticTests
                 public static double Bad(double x)
                 {
                     double s = x;
-                    [|do|] { s *= 2; } while (s < 10);
+                    [|try|] { s *= 2; } finally { }
                     switch (s) { default: s = 1; break; }
                     double t = s++ * 2;
                     return s + t;

@@ -209,6 +209,22 @@ public class LoopTests
     }
 
     [Theory]
+    [InlineData(2.0, 1.0)]
+    [InlineData(10.0, 3.0)]
+    [InlineData(0.5, 4.0)]
+    public void DoLoopsRunAtLeastOnceAndMatchFiniteDifferencesAndForwardMode(double a, double x0)
+    {
+        double da = 0, dx0 = 0;
+        double value = LoopFunctions.NewtonSqrtGradient(a, x0, ref da, ref dx0);
+        Assert.Equal(LoopFunctions.NewtonSqrt(a, x0), value);
+        Assert.Equal(Math.Sqrt(a), value, 5);
+        var numeric = Numeric(p => LoopFunctions.NewtonSqrt(p[0], p[1]), new[] { a, x0 });
+        Close(numeric, new[] { da, dx0 }, 1e-6);
+        LoopFunctions.NewtonSqrtTangent(a, x0, 1.0, 0.5, out double tangent);
+        Assert.Equal(da + 0.5 * dx0, tangent, 12);
+    }
+
+    [Theory]
     [InlineData(0.7, 0)]
     [InlineData(0.7, 1)]
     [InlineData(-1.3, 12)]

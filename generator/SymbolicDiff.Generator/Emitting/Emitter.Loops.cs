@@ -272,7 +272,7 @@ internal sealed partial class Emitter
         {
             Line($"{_bufferNames[phi]}[{offset}] = {Identifier(_names[phi]!)};");
         }
-        WriteLoopBody(loop, phis, condition: -1);
+        WriteLoopBody(loop, phis, checkCondition: false);
         _depth--;
         Line("}");
     }
@@ -288,21 +288,28 @@ internal sealed partial class Emitter
         Line("while (true)");
         Line("{");
         _depth++;
-        WriteLoopBody(loop, phis, loop.LoopCondition);
+        string? again = WriteLoopBody(loop, phis, checkCondition: true);
         if (counts)
         {
             Line($"{trips}++;");
+        }
+        if (again is not null)
+        {
+            Line($"if (!{again}) break;");
         }
         _depth--;
         Line("}");
     }
 
     /// <summary>
-    /// One iteration: the body's values, then the carried variables' next values. With a <paramref name="condition"/>
-    /// (a while loop), the values it depends on come first and the loop ends when it is false.
+    /// One iteration: the body's values, then the carried variables' next values. With <paramref name="checkCondition"/>
+    /// (a while loop as written), the values its condition depends on come first and the loop ends when it is false;
+    /// for a do loop the condition is taken before the carried variables change, and its name returned for the caller
+    /// to test at the end of the iteration.
     /// </summary>
-    private void WriteLoopBody(Node loop, List<Node> phis, int condition)
+    private string? WriteLoopBody(Node loop, List<Node> phis, bool checkCondition)
     {
+        int condition = checkCondition && !loop.ConditionAfterBody ? loop.LoopCondition : -1;
         var filter = _filter;
         _filter = null;   // a loop runs whole, also inside a recomputation
         _hoisted.RemoveWhere(id => Encloses(Body(loop), _nodes[id].Region));
@@ -316,6 +323,12 @@ internal sealed partial class Emitter
         }
         WriteForwardRegion(Body(loop), recordLoops: false);
         _filter = filter;
+        string? again = null;
+        if (checkCondition && loop.ConditionAfterBody)
+        {
+            again = _allocator.Unique("again");
+            Line($"bool {again} = {Ref(loop.LoopCondition).Text};");
+        }
         // The next values are computed before any is assigned (x, y = y, x needs the old y).
         var swapped = phis.Where(p => p.Args[1] != p.Id && _nodes[p.Args[1]].Op == Op.Phi && _nodes[p.Args[1]].Region == Body(loop)).ToList();
         var temporaries = new Dictionary<int, string>();
@@ -340,6 +353,7 @@ internal sealed partial class Emitter
                 Line($"{AdjointName(phi.Id)} = {tangent};");
             }
         }
+        return again;
     }
 
     private static int Size(ScalarType type) => type switch

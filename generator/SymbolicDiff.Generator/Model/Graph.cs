@@ -117,6 +117,8 @@ internal enum ParameterKind
 /// <param name="Callee">For <see cref="Op.Call"/>: the method called and its gradient.</param>
 /// <param name="LoopCondition">For a <c>while</c> loop: the bool node, computed at the start of each iteration in the body, that
 /// decides whether the iteration runs (the trip count is recorded as the loop runs); −1 for a <c>for</c> loop.</param>
+/// <param name="ConditionAfterBody">For a <c>do</c> loop: the condition is computed at the end of each iteration and decides
+/// whether another one runs (so there is at least one).</param>
 internal sealed record Node(
     int Id,
     Op Op,
@@ -129,7 +131,8 @@ internal sealed record Node(
     int TrueRegion = -1,
     int FalseRegion = -1,
     Callee? Callee = null,
-    int LoopCondition = -1);
+    int LoopCondition = -1,
+    bool ConditionAfterBody = false);
 
 /// <summary>A [Differentiable] method called from another one.</summary>
 /// <param name="Method">How the generated code names it, e.g. <c>Loss</c> or <c>global::Ns.Model.Loss</c>.</param>

@@ -48,7 +48,8 @@ internal sealed class GraphBuilder
     }
 
     /// <summary>Makes a loop a while loop: it runs while <paramref name="condition"/> (a node in its body) holds.</summary>
-    public void SetLoopCondition(int loop, int condition) => _nodes[loop] = _nodes[loop] with { LoopCondition = condition };
+    public void SetLoopCondition(int loop, int condition, bool afterBody = false) =>
+        _nodes[loop] = _nodes[loop] with { LoopCondition = condition, ConditionAfterBody = afterBody };
 
     /// <summary>The loop counter, in the loop's body.</summary>
     public int LoopCounter(int loop, string name) =>

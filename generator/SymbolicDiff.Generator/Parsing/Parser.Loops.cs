@@ -107,13 +107,33 @@ internal sealed partial class Parser
         });
     }
 
+    /// <summary><c>do { … } while (condition);</c>: like while, with the condition computed after each iteration.</summary>
+    private void ParseDo(DoStatementSyntax loop)
+    {
+        var body = Flatten(loop.Statement);
+        CheckLoopBody(body);
+        BeginStatement($"do … while ({loop.Condition})");
+        var assigned = AssignedVariables(body).ToList();
+        int zero = _graph.Constant(0, ScalarType.Int);
+        ParseLoop(zero, zero, "iteration", body, assigned, _ => { }, conditionAfterBody: loopNode =>
+        {
+            BeginStatement($"while ({loop.Condition})");
+            int condition = ParseTo(loop.Condition, ScalarType.Bool);
+            if (_graph.IsConstant(condition, out _))
+            {
+                throw Unsupported(Diagnostics.UnsupportedLoop, loop.Condition.GetLocation(), "its condition is constant, so it runs once or forever");
+            }
+            _graph.SetLoopCondition(loopNode, condition, afterBody: true);
+        });
+    }
+
     /// <summary>
     /// The body becomes a loop region. Each variable it assigns that has a value before the loop is loop-carried:
     /// a phi node gives its value at the start of an iteration (init, then the value the body left), and after the
     /// loop the variable holds the phi's last value.
     /// </summary>
     private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter,
-        Action<int>? parseCondition = null)
+        Action<int>? parseCondition = null, Action<int>? conditionAfterBody = null)
     {
         int statement = _graph.CurrentStatement;
         var carried = assigned.Distinct(SymbolEqualityComparer.Default).Where(_values.ContainsKey).ToList();
@@ -133,6 +153,7 @@ internal sealed partial class Parser
             }
             parseCondition?.Invoke(loop);
             ParseStatements(body);
+            conditionAfterBody?.Invoke(loop);
             for (int i = 0; i < carried.Count; i++)
             {
                 _graph.SetNext(phis[i], _values[carried[i]]);

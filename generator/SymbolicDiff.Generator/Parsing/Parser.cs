@@ -298,6 +298,9 @@ internal sealed partial class Parser
                     case WhileStatementSyntax whileStatement:
                         ParseWhile(whileStatement);
                         break;
+                    case DoStatementSyntax doStatement:
+                        ParseDo(doStatement);
+                        break;
                     case IfStatementSyntax ifStatement:
                         var (result, tookRest) = ParseIf(ifStatement, statements.Skip(i + 1).ToList());
                         if (tookRest)

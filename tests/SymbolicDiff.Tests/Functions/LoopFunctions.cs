@@ -105,6 +105,21 @@ public static partial class LoopFunctions
         return s * s;
     }
 
+    /// <summary>A do loop: Newton's iteration for √a from x0, at least one step, until two iterates agree (value-dependent trips).</summary>
+    [Differentiable(Tangent = true)]
+    public static double NewtonSqrt(double a, double x0)
+    {
+        double x = x0;
+        double previous;
+        do
+        {
+            previous = x;
+            x = 0.5 * (x + a / x);
+        }
+        while (Math.Abs(x - previous) > 1e-3);
+        return x;
+    }
+
     /// <summary>A while loop with an int carried counter (kept per iteration) and a sum (not kept).</summary>
     [Differentiable]
     public static double CountedSum(double x, int n)
