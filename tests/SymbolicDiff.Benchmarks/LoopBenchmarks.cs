@@ -12,7 +12,7 @@ public static partial class LoopObjectives
     public static double Rosenbrock(ReadOnlySpan<double> x)
     {
         double sum = 0;
-        for (int i = 0; i < x.Length - 1; i++)
+        for (int i = 0; i + 1 < x.Length; i++)
         {
             double a = 1 - x[i];
             double b = x[i + 1] - x[i] * x[i];

@@ -344,6 +344,16 @@ public class LoopTests
     }
 
     [Fact]
+    public void AnOffsetHeaderStopsEarly()
+    {
+        var x = new[] { 0.5, 2.0, -1.0, 0.25 };
+        var dx = new double[4];
+        Assert.Equal(1.5 * 1.5 + 9.0 + 1.25 * 1.25, LoopFunctions.DifferencesGradient(x, dx), 14);
+        // ∂/∂xᵢ Σ (xᵢ₊₁ − xᵢ)² = 2(xᵢ − xᵢ₋₁) − 2(xᵢ₊₁ − xᵢ)
+        Assert.Equal(new[] { -3.0, 9.0, -8.5, 2.5 }, dx);
+    }
+
+    [Fact]
     public void LocalFunctionsAreDifferentiatedWhereTheyAreCalled()
     {
         double dx = 0, dy = 0;

@@ -23,16 +23,23 @@ internal sealed partial class Parser
     private void ParseFor(ForStatementSyntax loop)
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
-        const string shape = "write its header as for (int i = start; i < end; i++), with i < end or i <= end and i++, ++i or i += 1";
+        const string shape = "write its header as for (int i = start; i < end; i++), with i < end, i <= end or i + k < end and i++, ++i or i += 1";
         if (loop.Declaration is not { Variables.Count: 1 } declaration || loop.Initializers.Count > 0
             || declaration.Variables[0].Initializer is not { } initializer
             || _model.GetDeclaredSymbol(declaration.Variables[0], _cancellation) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } counter)
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, header, shape);
         }
+        // i < end, or i + k < end with a constant k (the last k elements are read as x[i + k]).
+        int offset = 0;
+        if (loop.Condition is BinaryExpressionSyntax { Left: BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } sum }
+            && IsVariable(sum.Left, counter) && _model.GetConstantValue(sum.Right, _cancellation) is { HasValue: true, Value: int k } && k >= 0)
+        {
+            offset = k;
+        }
         if (loop.Condition is not BinaryExpressionSyntax condition
             || !(condition.IsKind(SyntaxKind.LessThanExpression) || condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
-            || !IsVariable(condition.Left, counter)
+            || !(IsVariable(condition.Left, counter) || offset > 0)
             || loop.Incrementors.Count != 1 || !IsIncrementByOne(loop.Incrementors[0], counter))
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, header, shape);
@@ -59,6 +66,10 @@ internal sealed partial class Parser
         if (condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
         {
             end = _graph.Add(Op.Add, ScalarType.Int, end, _graph.Constant(1, ScalarType.Int));
+        }
+        if (offset > 0)
+        {
+            end = _graph.Add(Op.Subtract, ScalarType.Int, end, _graph.Constant(offset, ScalarType.Int));
         }
         ParseLoop(start, end, counter.Name, body, assigned, counterNode => _values[counter] = counterNode);
     }

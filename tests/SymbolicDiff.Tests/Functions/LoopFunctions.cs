@@ -215,6 +215,19 @@ public static partial class LoopFunctions
         y[1] = Math.Exp(p * x);
     }
 
+    /// <summary>Neighbouring elements: the header i + 1 &lt; n stops one early.</summary>
+    [Differentiable]
+    public static double Differences(ReadOnlySpan<double> x)
+    {
+        double total = 0;
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            double step = x[i + 1] - x[i];
+            total += step * step;
+        }
+        return total;
+    }
+
     /// <summary>A local function, differentiated where it is called.</summary>
     [Differentiable]
     public static double WithLocalFunction(double x, double y)
