@@ -21,6 +21,7 @@ internal sealed partial class Emitter
     private readonly Dictionary<int, string> _bufferNames = new();
     private readonly Dictionary<int, int> _exitOf = new();
     private readonly Dictionary<int, string> _tripNames = new();
+    private readonly Dictionary<int, bool> _backwardWork = new();
 
     /// <summary>The values the recomputation of a loop body emits; null outside a recomputation.</summary>
     private HashSet<int>? _filter;
@@ -35,8 +36,15 @@ internal sealed partial class Emitter
     private string CounterName(Node loop) => Identifier(_names[Counter(loop).Id] ?? "i");
 
     /// <summary>True when the loop's body contributes to some adjoint, so the backward pass must run it in reverse.</summary>
-    private bool HasBackwardWork(Node loop) =>
-        _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op is not (Op.Parameter or Op.LoopCounter) && Encloses(Body(loop), n.Region));
+    private bool HasBackwardWork(Node loop)
+    {
+        if (!_backwardWork.TryGetValue(loop.Id, out bool work))
+        {
+            work = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op is not (Op.Parameter or Op.LoopCounter) && Encloses(Body(loop), n.Region));
+            _backwardWork[loop.Id] = work;   // asked by every pass that meets the loop; fixed once Analyse is done
+        }
+        return work;
+    }
 
     /// <summary>Bounds are read by the loop and its reverse; the next values of several carried variables are assigned together.</summary>
     private void AnalyseLoops()

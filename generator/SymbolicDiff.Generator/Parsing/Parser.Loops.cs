@@ -100,42 +100,33 @@ internal sealed partial class Parser
     /// <c>while (condition)</c>: the trip count is not known at entry, so the loop records it as it runs; the
     /// condition is evaluated at the start of every iteration from the loop-carried values.
     /// </summary>
-    private void ParseWhile(WhileStatementSyntax loop)
-    {
-        var body = Flatten(loop.Statement);
-        CheckLoopBody(body);
-        BeginStatement($"while ({loop.Condition})");
-        var assigned = AssignedVariables(body).ToList();
-        int zero = _graph.Constant(0, ScalarType.Int);
-        ParseLoop(zero, zero, "iteration", body, assigned, _ => { }, loopNode =>
-        {
-            int condition = ParseTo(loop.Condition, ScalarType.Bool);
-            if (_graph.IsConstant(condition, out _))
-            {
-                throw Unsupported(Diagnostics.UnsupportedLoop, loop.Condition.GetLocation(), "its condition is constant, so it runs never or forever");
-            }
-            _graph.SetLoopCondition(loopNode, condition);
-        });
-    }
+    private void ParseWhile(WhileStatementSyntax loop) =>
+        ParseConditionLoop(loop.Statement, loop.Condition, $"while ({loop.Condition})", afterBody: false);
 
     /// <summary><c>do { … } while (condition);</c>: like while, with the condition computed after each iteration.</summary>
-    private void ParseDo(DoStatementSyntax loop)
+    private void ParseDo(DoStatementSyntax loop) =>
+        ParseConditionLoop(loop.Statement, loop.Condition, $"do … while ({loop.Condition})", afterBody: true);
+
+    private void ParseConditionLoop(StatementSyntax statement, ExpressionSyntax conditionSyntax, string header, bool afterBody)
     {
-        var body = Flatten(loop.Statement);
+        var body = Flatten(statement);
         CheckLoopBody(body);
-        BeginStatement($"do … while ({loop.Condition})");
-        var assigned = AssignedVariables(body).ToList();
+        BeginStatement(header);
         int zero = _graph.Constant(0, ScalarType.Int);
-        ParseLoop(zero, zero, "iteration", body, assigned, _ => { }, conditionAfterBody: loopNode =>
+        ParseLoop(zero, zero, "iteration", body, AssignedVariables(body).ToList(), _ => { }, loopNode =>
         {
-            BeginStatement($"while ({loop.Condition})");
-            int condition = ParseTo(loop.Condition, ScalarType.Bool);
+            if (afterBody)
+            {
+                BeginStatement($"while ({conditionSyntax})");
+            }
+            int condition = ParseTo(conditionSyntax, ScalarType.Bool);
             if (_graph.IsConstant(condition, out _))
             {
-                throw Unsupported(Diagnostics.UnsupportedLoop, loop.Condition.GetLocation(), "its condition is constant, so it runs once or forever");
+                throw Unsupported(Diagnostics.UnsupportedLoop, conditionSyntax.GetLocation(),
+                    afterBody ? "its condition is constant, so it runs once or forever" : "its condition is constant, so it runs never or forever");
             }
-            _graph.SetLoopCondition(loopNode, condition, afterBody: true);
-        });
+            _graph.SetLoopCondition(loopNode, condition, afterBody);
+        }, afterBody);
     }
 
     /// <summary>
@@ -144,7 +135,7 @@ internal sealed partial class Parser
     /// loop the variable holds the phi's last value.
     /// </summary>
     private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter,
-        Action<int>? parseCondition = null, Action<int>? conditionAfterBody = null)
+        Action<int>? parseCondition = null, bool conditionAfterBody = false)
     {
         int statement = _graph.CurrentStatement;
         var carried = assigned.Distinct(SymbolEqualityComparer.Default).Where(_values.ContainsKey).ToList();
@@ -162,9 +153,15 @@ internal sealed partial class Parser
                 phis.Add(phi);
                 _values[variable] = phi;
             }
-            parseCondition?.Invoke(loop);
+            if (!conditionAfterBody)
+            {
+                parseCondition?.Invoke(loop);
+            }
             ParseStatements(body);
-            conditionAfterBody?.Invoke(loop);
+            if (conditionAfterBody)
+            {
+                parseCondition?.Invoke(loop);
+            }
             for (int i = 0; i < carried.Count; i++)
             {
                 _graph.SetNext(phis[i], _values[carried[i]]);

@@ -35,6 +35,22 @@ public static class TensorKernels
             throw new ArgumentException($"{op}: {name} is declared {rows}×{cols} ({(long)rows * cols} elements) but its span has length {length}.");
     }
 
+    /// <summary>The shapes of a matrix–vector kernel: W, its input vector (x or d) and its output y.</summary>
+    private static void CheckMatVec(string op, int wLength, int rows, int cols, string input, int inputLength, int inputExpected, int yLength, int yExpected)
+    {
+        CheckMat(op, "W", wLength, rows, cols);
+        if (inputLength != inputExpected || yLength != yExpected)
+            throw new ArgumentException($"{op}: W is {rows}×{cols}, so {input} must have length {inputExpected} and y length {yExpected}, but {input} has length {inputLength} and y has length {yLength}.");
+    }
+
+    /// <summary>y += Wᵀ·d, one row of W at a time (shapes already checked).</summary>
+    private static void AddTransposeProduct<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> d, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.MultiplyAdd(w.Slice(r * cols, cols), d[r], y, y);
+    }
+
     private static void CheckIndex(string op, int index, int rows, string name)
     {
         if ((uint)index >= (uint)rows)
@@ -52,9 +68,7 @@ public static class TensorKernels
     public static void MatVec<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckMat(nameof(MatVec), "W", w.Length, rows, cols);
-        if (x.Length != cols || y.Length != rows)
-            throw new ArgumentException($"MatVec: W is {rows}×{cols}, so x must have length {cols} and y length {rows}, but x has length {x.Length} and y has length {y.Length}.");
+        CheckMatVec(nameof(MatVec), w.Length, rows, cols, "x", x.Length, cols, y.Length, rows);
         for (int r = 0; r < rows; r++)
             y[r] = TensorPrimitives.Dot(w.Slice(r * cols, cols), x);
     }
@@ -75,11 +89,8 @@ public static class TensorKernels
     public static void MatTransposeVecAdd<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> d, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckMat(nameof(MatTransposeVecAdd), "W", w.Length, rows, cols);
-        if (d.Length != rows || y.Length != cols)
-            throw new ArgumentException($"MatTransposeVecAdd: W is {rows}×{cols}, so d must have length {rows} and y length {cols}, but d has length {d.Length} and y has length {y.Length}.");
-        for (int r = 0; r < rows; r++)
-            TensorPrimitives.MultiplyAdd(w.Slice(r * cols, cols), d[r], y, y);
+        CheckMatVec(nameof(MatTransposeVecAdd), w.Length, rows, cols, "d", d.Length, rows, y.Length, cols);
+        AddTransposeProduct(w, rows, cols, d, y);
     }
 
     /// <summary>y += Wᵀ·d.</summary>
@@ -124,12 +135,9 @@ public static class TensorKernels
     public static void MatTransposeVec<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> d, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckMat(nameof(MatTransposeVec), "W", w.Length, rows, cols);
-        if (d.Length != rows || y.Length != cols)
-            throw new ArgumentException($"MatTransposeVec: W is {rows}×{cols}, so d must have length {rows} and y length {cols}, but d has length {d.Length} and y has length {y.Length}.");
+        CheckMatVec(nameof(MatTransposeVec), w.Length, rows, cols, "d", d.Length, rows, y.Length, cols);
         y.Clear();
-        for (int r = 0; r < rows; r++)
-            TensorPrimitives.MultiplyAdd(w.Slice(r * cols, cols), d[r], y, y);
+        AddTransposeProduct(w, rows, cols, d, y);
     }
 
     /// <summary>y = Wᵀ·d (overwrites y).</summary>
@@ -148,9 +156,7 @@ public static class TensorKernels
     public static void MatVecAdd<T>(ReadOnlySpan<T> w, int rows, int cols, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckMat(nameof(MatVecAdd), "W", w.Length, rows, cols);
-        if (x.Length != cols || y.Length != rows)
-            throw new ArgumentException($"MatVecAdd: W is {rows}×{cols}, so x must have length {cols} and y length {rows}, but x has length {x.Length} and y has length {y.Length}.");
+        CheckMatVec(nameof(MatVecAdd), w.Length, rows, cols, "x", x.Length, cols, y.Length, rows);
         for (int r = 0; r < rows; r++)
             y[r] += TensorPrimitives.Dot(w.Slice(r * cols, cols), x);
     }
