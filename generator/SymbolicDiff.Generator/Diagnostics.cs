@@ -153,6 +153,14 @@ internal static class Diagnostics
         "Hessian of a tensor method",
         "The Hessian of '{0}' cannot be generated: Hessian = true supports methods of scalar values only, and '{0}' has tensor values");
 
+    public static readonly DiagnosticDescriptor FileLocalType = Error("SD0050",
+        "Containing type is file-local",
+        "Type '{0}' is declared 'file', so the gradient of '{1}' cannot be generated into it: generated code is a file of its own and cannot add to a file-local type; remove 'file' (an internal or private nested type keeps it hidden)");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("SD0051",
+        "Generated members collide",
+        "'{0}' cannot be generated for '{1}': {2} generates a member with the same name and parameters; give one of them another GradientName, or rename a method");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -166,6 +174,6 @@ internal static class Diagnostics
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
         UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
-        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, InternalError,
+        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, InternalError,
     };
 }

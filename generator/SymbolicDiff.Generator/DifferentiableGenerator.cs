@@ -44,25 +44,29 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         });
 
         var models = methods.Where(static r => r.Method is not null).Select(static (r, _) => r.Method!);
-        context.RegisterSourceOutput(models, static (context, method) => Produce(context, method));
+        context.RegisterSourceOutput(models, static (context, method) =>
+            Produce(context, method.HintName, method.Name, method.Location, () => Emitter.Emit(method)));
 
         var tensorModels = methods.Where(static r => r.Tensor is not null).Select(static (r, _) => r.Tensor!);
-        context.RegisterSourceOutput(tensorModels, static (context, method) => TensorEmitter.Produce(context, method));
+        context.RegisterSourceOutput(tensorModels, static (context, method) =>
+            Produce(context, method.HintName, method.Name, method.Location, () => TensorEmitter.Emit(method)));
     }
 
-    private static void Produce(SourceProductionContext context, DifferentiableMethod method)
+    /// <summary>
+    /// Emits one method's file. Any exception, from the emitter or from AddSource, becomes SD9999 at that method:
+    /// an exception escaping a source output would drop the output of every method in the project (CS8785).
+    /// </summary>
+    private static void Produce(SourceProductionContext context, string hintName, string method, MethodLocation location, Func<string> emit)
     {
-        string source;
         try
         {
-            source = Emitter.Emit(method);
+            context.AddSource(hintName, SourceText.From(emit(), System.Text.Encoding.UTF8));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, method.Name, ex.GetType().Name + ": " + ex.Message));
-            return;
+            var where = location.Value is { } l ? ToLocation(l, compilation: null) : Location.None;
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, where, method, ex.GetType().Name + ": " + ex.Message));
         }
-        context.AddSource(method.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
     }
 
     private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
@@ -73,15 +77,17 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             // A descriptor missing from Diagnostics.All is our bug; say so rather than fail the whole generator.
             return Diagnostic.Create(Diagnostics.InternalError, Location.None, "?", "unknown diagnostic " + info.Id);
         }
-        var location = Location.None;
-        if (info.Location is { } l)
-        {
-            var span = new TextSpan(l.Start, l.Length);
-            var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == l.FilePath);
-            location = tree is not null && span.End <= tree.Length
-                ? Location.Create(tree, span)
-                : Location.Create(l.FilePath, span, new LinePositionSpan(new LinePosition(l.StartLine, l.StartCharacter), new LinePosition(l.EndLine, l.EndCharacter)));
-        }
+        var location = info.Location is { } l ? ToLocation(l, compilation) : Location.None;
         return Diagnostic.Create(descriptor, location, info.MessageArgs.Cast<object>().ToArray());
+    }
+
+    /// <summary>A location in the compilation's own tree where it can be found (so #pragma applies), else by file and lines.</summary>
+    private static Location ToLocation(LocationInfo l, Compilation? compilation)
+    {
+        var span = new TextSpan(l.Start, l.Length);
+        var tree = compilation?.SyntaxTrees.FirstOrDefault(t => t.FilePath == l.FilePath);
+        return tree is not null && span.End <= tree.Length
+            ? Location.Create(tree, span)
+            : Location.Create(l.FilePath, span, new LinePositionSpan(new LinePosition(l.StartLine, l.StartCharacter), new LinePosition(l.EndLine, l.EndCharacter)));
     }
 }

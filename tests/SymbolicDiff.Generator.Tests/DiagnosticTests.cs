@@ -32,6 +32,10 @@ public class DiagnosticTests
             "SD0002", "Type 'Plain' must be declared partial so that the gradient of 'Bad' can be generated into it" },
         { "NonPartialOuterType", File("public static class Outer { public static partial class Inner { [Differentiable] public static double [|Bad|](double x) => x; } }"),
             "SD0002", "Type 'Outer' must be declared partial so that the gradient of 'Bad' can be generated into it" },
+        { "FileLocalType", File("file partial class Hidden { [Differentiable] public static double [|Bad|](double x) => x; }"),
+            "SD0050", "Type 'Hidden' is declared 'file', so the gradient of 'Bad' cannot be generated into it: generated code is a file of its own and cannot add to a file-local type; remove 'file' (an internal or private nested type keeps it hidden)" },
+        { "NestedInFileLocalType", File("file partial class Hidden { public static partial class Inner { [Differentiable] public static double [|Bad|](double x) => x; } }"),
+            "SD0050", "Type 'Hidden' is declared 'file', so the gradient of 'Bad' cannot be generated into it: generated code is a file of its own and cannot add to a file-local type; remove 'file' (an internal or private nested type keeps it hidden)" },
         { "IntReturnType", "[Differentiable] public static [|int|] Bad(double x) => 1;",
             "SD0003", "[Differentiable] method 'Bad' returns 'int'; only double and float results can be differentiated" },
         { "StringParameter", "[Differentiable] public static double Bad(double x, [|string|] s) => x;",
@@ -42,8 +46,6 @@ public class DiagnosticTests
             "SD0005", "Parameter 'y' is declared 'out'; pass differentiable values by value" },
         { "InParameter", "[Differentiable] public static double Bad([|in|] double x) => x;",
             "SD0005", "Parameter 'x' is declared 'in'; pass differentiable values by value" },
-        { "ParamsParameter", "[Differentiable] public static double Bad([|params|] double[] xs) => 0;",
-            "SD0005", "Parameter 'xs' is declared 'params'; pass differentiable values by value" },
         { "ForLoopCountingDown", "[Differentiable] public static double Bad(double x) { double s = 0; [|for (int i = 3; i > 0; i--)|] { s += x; } return s; }",
             "SD0025", "This loop cannot be differentiated: " + Shape },
         { "ForLoopWithStride", "[Differentiable] public static double Bad(double x) { double s = 0; [|for (int i = 0; i < 9; i += 2)|] { s += x; } return s; }",
@@ -90,8 +92,6 @@ public class DiagnosticTests
             "SD0008", "Call to 'Undefined'" + S8 },
         { "MathRoundWithDigits", "[Differentiable] public static double Bad(double x) { return [|Math.Round(x, 2)|]; }",
             "SD0008", "Call to 'System.Math.Round(double, int)'" + S8 + "; this function or overload has no derivative rule" },
-        { "NamedArguments", "[Differentiable] public static double Bad(double x) { return [|Math.Pow(y: 2, x: x)|]; }",
-            "SD0008", "Call to 'System.Math.Pow'" + S8 + "; pass its arguments by position" },
         { "InstanceFieldRead", "double w = 2; [Differentiable] public static double Bad(double x) { return x * [|w|]; }",
             "SD0009", "'w' is an instance field" + S9 },
         { "StaticFieldRead", "static double s_scale = 2; [Differentiable] public static double Bad(double x) { return x * [|s_scale|]; }",
@@ -203,11 +203,11 @@ public class DiagnosticTests
         Assert.Equal(span, diagnostic.Location.SourceSpan);
 
         // Nothing else is lost: the valid method beside it still gets its gradient.
-        var good = run.SourceFor("Functions.Good_Double.g.cs");
+        var good = run.SourceFor("Functions.Good_Double.");
         Assert.NotNull(good);
         Assert.Contains("GoodGradient(double x, ref double dx)", good);
 
-        var bad = run.Sources.Where(s => s.Key.Contains(".Bad_", StringComparison.Ordinal) || s.Key.Contains(".Local_", StringComparison.Ordinal) || s.Key.EndsWith(".Bad.g.cs", StringComparison.Ordinal)).ToList();
+        var bad = run.Sources.Where(s => s.Key.Contains(".Bad_", StringComparison.Ordinal) || s.Key.Contains(".Local_", StringComparison.Ordinal)).ToList();
         if (diagnostic.Severity == DiagnosticSeverity.Error)
         {
             Assert.Empty(bad);

@@ -44,21 +44,6 @@ internal sealed class TensorEmitter
         _adjoints = new string?[_nodes.Count];
     }
 
-    public static void Produce(SourceProductionContext context, TensorMethod method)
-    {
-        string source;
-        try
-        {
-            source = new TensorEmitter(method).Write();
-        }
-        catch (Exception ex)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, method.Name, ex.GetType().Name + ": " + ex.Message));
-            return;
-        }
-        context.AddSource(method.HintName, SourceText.From(source, Encoding.UTF8));
-    }
-
     public static string Emit(TensorMethod method) => new TensorEmitter(method).Write();
 
     // ---- Analysis and names --------------------------------------------------------------------

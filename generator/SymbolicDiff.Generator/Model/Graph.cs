@@ -194,7 +194,8 @@ internal sealed record DifferentiableMethod(
     string HintName,
     string? JacobianName = null,
     string? HessianName = null,
-    string? HessianVectorProductName = null)
+    string? HessianVectorProductName = null,
+    MethodLocation Location = default)
 {
     /// <summary>A void method that writes output arrays (its result is those arrays, not a returned value).</summary>
     public bool HasVectorOutput => Result < 0;
@@ -202,6 +203,24 @@ internal sealed record DifferentiableMethod(
 
 /// <summary>Where a diagnostic points, without holding a syntax tree.</summary>
 internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartCharacter, int EndLine, int EndCharacter);
+
+/// <summary>
+/// Where a method is declared, kept for an internal error met while emitting it. It takes no part in equality: an edit
+/// above a method moves it without changing what is generated, and must not re-emit it (so a cached failure may point
+/// at the method's previous place; only SD9999 uses it).
+/// </summary>
+internal readonly struct MethodLocation : IEquatable<MethodLocation>
+{
+    public MethodLocation(LocationInfo? value) => Value = value;
+
+    public LocationInfo? Value { get; }
+
+    public bool Equals(MethodLocation other) => true;
+
+    public override bool Equals(object? obj) => obj is MethodLocation;
+
+    public override int GetHashCode() => 0;
+}
 
 /// <summary>A diagnostic to report, by descriptor id, with its message arguments.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> MessageArgs);

@@ -84,4 +84,5 @@ internal sealed record TensorMethod(
     EquatableArray<TensorNode> Nodes,
     EquatableArray<SourceStatement> Statements,
     int Result,
-    string HintName);
+    string HintName,
+    MethodLocation Location = default);

@@ -332,7 +332,7 @@ internal sealed partial class Parser
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, $"; it assigns '{captured.Name}' of the enclosing method, pass it in and return the new value instead");
         }
 
-        var args = invocation.ArgumentList.Arguments.Select((a, i) => _graph.Convert(ParseConverted(a.Expression), ScalarOf(function.Parameters[i].Type)!.Value)).ToArray();
+        var args = ArgumentsOf(invocation, function, display).Select(a => _graph.Convert(ParseArgument(a), ScalarOf(a.Parameter.Type)!.Value)).ToArray();
         int statement = _graph.CurrentStatement;
         _inlining.Add(function);
         try

@@ -177,6 +177,7 @@ internal sealed partial class Parser
             Result: result ?? -1,
             QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
             HintName: HintNameOf(method),
+            Location: new MethodLocation(ToInfo(methodLocation)),
             JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
             HessianName: hessianName,
             HessianVectorProductName: hessianVectorProductName);
@@ -231,6 +232,10 @@ internal sealed partial class Parser
             {
                 Report(Diagnostics.TypeMustBePartial, location, type.Name, method.Name);
             }
+            else if (type.IsFileLocal)
+            {
+                Report(Diagnostics.FileLocalType, location, type.Name, method.Name);
+            }
         }
         if (method.ReturnsVoid && !WrittenArrays(syntax).Any())
         {
@@ -242,8 +247,9 @@ internal sealed partial class Parser
         }
         foreach (var parameter in syntax.ParameterList.Parameters)
         {
+            // params is fine: the array is an input like any other (the gradient takes it as a plain array).
             var modifier = parameter.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.RefKeyword) || m.IsKind(SyntaxKind.OutKeyword)
-                || m.IsKind(SyntaxKind.InKeyword) || m.IsKind(SyntaxKind.ParamsKeyword) || m.IsKind(SyntaxKind.ThisKeyword));
+                || m.IsKind(SyntaxKind.InKeyword) || m.IsKind(SyntaxKind.ThisKeyword));
             if (!modifier.IsKind(SyntaxKind.None))
             {
                 Report(Diagnostics.UnsupportedParameterModifier, modifier.GetLocation(), parameter.Identifier.ValueText, modifier.ValueText);
@@ -720,11 +726,6 @@ internal sealed partial class Parser
         string container = method?.ContainingType?.ToDisplayString() ?? "";
         string display = method is null ? invocation.Expression.ToString() : container + "." + method.Name;
         var location = invocation.GetLocation();
-        var arguments = invocation.ArgumentList.Arguments;
-        if (method is not null && arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
-        {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; pass its arguments by position");
-        }
         if (method is { MethodKind: MethodKind.LocalFunction })
         {
             return InlineLocalFunction(invocation, method, display);
@@ -743,11 +744,12 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "");
         }
-        var op = FunctionOf(method.Name, arguments.Count)
+        var arguments = ArgumentsOf(invocation, method, display);
+        var op = FunctionOf(method.Name, arguments.Length)
             ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")",
                 "; this function or overload has no derivative rule");
         var type = RequireScalar(method.ReturnType, invocation);
-        var args = arguments.Select(a => ParseConverted(a.Expression)).ToArray();
+        var args = arguments.Select(ParseArgument).ToArray();
         if (method.Name == "Log" && args.Length == 2)
         {
             // log_b(a) = ln a / ln b
@@ -768,15 +770,16 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; it has no generated gradient to call (see its own SD diagnostic)");
         }
-        var args = invocation.ArgumentList.Arguments.Select(a => ParseConverted(a.Expression)).ToArray();
+        var arguments = ArgumentsOf(invocation, callee, display);
+        var args = arguments.Select(ParseArgument).ToArray();
         var differentiable = callee.Parameters.Select(p => ScalarOf(p.Type)!.Value.IsFloating()
             && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute)).ToArray();
         for (int i = 0; i < args.Length; i++)
         {
             if (!differentiable[i] && DependsOnDifferentiableParameter(args[i]))
             {
-                throw Unsupported(Diagnostics.DerivativeUnavailable, invocation.ArgumentList.Arguments[i].GetLocation(),
-                    invocation.ArgumentList.Arguments[i].ToString(), callee.Parameters[i].Name, callee.Name);
+                throw Unsupported(Diagnostics.DerivativeUnavailable, arguments[i].Syntax!.GetLocation(),
+                    arguments[i].Syntax!.ToString(), callee.Parameters[i].Name, callee.Name);
             }
         }
         gradientName ??= GradientNameOf(callee.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute).ToList())
@@ -918,13 +921,31 @@ internal sealed partial class Parser
         return types.ToEquatableArray();
     }
 
+    /// <summary>
+    /// The file name of a method's generated code. AddSource rejects a name used twice (ignoring case), so the readable
+    /// part (type, method, parameter types, with other characters as '_') is followed by a hash of the method's exact
+    /// signature: <c>class C&lt;T&gt;</c> and <c>class C_T_</c>, or <c>F</c> and <c>f</c>, differ in the hash.
+    /// </summary>
     internal static string HintNameOf(IMethodSymbol method)
     {
         string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => TypeName(p.Type)));
-        return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + ".g.cs";
+        string signature = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name
+            + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))) + ")";
+        return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + "." + Fnv1a(signature).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
     }
 
-    /// <summary>A parameter type's name for a hint name: Double, DoubleArray, ReadOnlySpanOfDouble (overloads must differ).</summary>
+    /// <summary>32-bit FNV-1a over UTF-16 code units: stable across processes, unlike string.GetHashCode.</summary>
+    private static uint Fnv1a(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+        return hash;
+    }
+
+    /// <summary>A parameter type's name for a hint name: Double, DoubleArray, ReadOnlySpanOfDouble.</summary>
     private static string TypeName(ITypeSymbol type) => type switch
     {
         IArrayTypeSymbol array => TypeName(array.ElementType) + "Array",
@@ -957,7 +978,7 @@ internal sealed partial class Parser
     private static Location LocationOf(SyntaxNode node) =>
         node is MethodDeclarationSyntax method ? method.Identifier.GetLocation() : node.GetLocation();
 
-    private static LocationInfo? ToInfo(Location? location)
+    internal static LocationInfo? ToInfo(Location? location)
     {
         if (location is null || !location.IsInSource)
         {

@@ -168,7 +168,8 @@ internal sealed class TensorParser
             Nodes: _nodes.ToEquatableArray(),
             Statements: _statements.ToEquatableArray(),
             Result: result.Value,
-            HintName: Parser.HintNameOf(_method));
+            HintName: Parser.HintNameOf(_method),
+            Location: new MethodLocation(Parser.ToInfo(_method.Locations.FirstOrDefault())));
     }
 
     private int? Guard(Func<int> parse)
