@@ -13,6 +13,9 @@ public static partial class ArgumentFunctions
     [Differentiable]
     public static float ScaledF(float a, float b = 1.5f) => a * b * b;
 
+    [Differentiable]
+    public static float CallerF(float x) => ScaledF(x) + ScaledF(b: x, a: 2f);
+
     /// <summary>Defaults filled in, named arguments in any order, a local function with a default.</summary>
     [Differentiable]
     public static double Caller(double x, double y)
@@ -21,7 +24,7 @@ public static partial class ArgumentFunctions
         double p = Scaled(x);                       // b = 2, c = 0.5, n = 3
         double q = Scaled(b: y, a: x * y);          // c, n by default
         double r = Scaled(y, n: 2, b: x);           // c by default
-        return p + q * r + Local(x) + Local(v: y, u: x) + Math.Pow(y: 2, x: x) + ScaledF((float)x);
+        return p + q * r + Local(x) + Local(v: y, u: x) + Math.Pow(y: 2, x: x);
     }
 
     /// <summary>A params array is an input array like any other.</summary>
@@ -59,9 +62,24 @@ public class CallArgumentTests
         Assert.Equal(2 + 2 * Math.Cos(0.6), da, 12);
         double dx = 0, dy = 0;
         ArgumentFunctions.CallerGradient(0.3, 0.0, ref dx, ref dy);
-        // ∂/∂x at y = 0: p' + q·r' + r·q' + 4 + 0 + 2x + ScaledF' with q = Scaled(0, 0) = 1.5, r = Scaled(0, x) = 1.0 (n = 2),
-        // r' = 0, q' = ∂Scaled/∂a(0, 0)·y = 0; ScaledF(a) = 2.25a.
-        Assert.Equal(2 + 2 * Math.Cos(0.6) + 0 + 0 + 4 + 2 * 0.3 + 2.25, dx, 5);
+        // ∂/∂x at y = 0: p' = 2 + 2 cos 2x; q and r do not move with x there (q' = y² + …, r' = y + …); Local(x) gives 4,
+        // Local(v: y, u: x) = xy + y gives y = 0, Pow(x, 2) gives 2x.
+        Assert.Equal(2 + 2 * Math.Cos(0.6) + 4 + 2 * 0.3, dx, 12);
+        // A float callee with a float default: ScaledF(a) = a·1.5², so ∂/∂a = 2.25 and ∂/∂b = 2·a·1.5.
+        float fa = 0, fb = 0;
+        Assert.Equal(0.5f * 2.25f, ArgumentFunctions.ScaledFGradient(0.5f, 1.5f, ref fa, ref fb));
+        Assert.Equal(2.25f, fa);
+        Assert.Equal(1.5f, fb);
+    }
+
+    [Fact]
+    public void FloatDefaultArguments()
+    {
+        // CallerF(x) = 2.25x + 2x², so ∂/∂x = 2.25 + 4x (hand-derived).
+        float dx = 0;
+        float value = ArgumentFunctions.CallerFGradient(0.5f, ref dx);
+        Assert.Equal(0.5f * 2.25f + 0.5f, value, 6);
+        Assert.Equal(2.25f + 2f, dx, 6);
     }
 
     [Fact]
