@@ -29,9 +29,7 @@ internal sealed partial class Emitter
         string Adjoint(Parameter p) => Identifier(_adjointNames[p.Node]!);
         var pooled = outputs.ToDictionary(p => p, p => _allocator.Unique(p.Name + "Seed"));
         var pooledDirections = inputs.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => _allocator.Unique(p.Name + "Direction"));
-        string exception = m.QualifyNames ? "global::System.ArgumentException" : "ArgumentException";
-        string empty = m.QualifyNames ? "global::System.Array" : "Array";
-        _namespacesUsed.Add("System");
+        string exception = TypeNames.ArgumentException, empty = TypeNames.Array;
 
         var body = new StringBuilder();
         _text = body;
@@ -46,14 +44,14 @@ internal sealed partial class Emitter
             offset = offset == "0" ? width : offset + " + " + width;
         }
         Line($"int {columns} = {offset};");
-        Line($"if ({jacobian}.Length != {rows} * {columns}) throw new {exception}(\"{jacobian} must hold one row per output element and one column per input element.\", nameof({jacobian}));");
+        Line($"if ({jacobian}.Length != {rows} * {columns}) throw new {exception}(\"{jacobian} must hold one row per output element and one column per input element.\", {TypeNames.Quoted(jacobian)});");
         WriteOverlapChecks();
         // The output adjoints (seeds) live on the stack when small, else in a pooled buffer.
         foreach (var output in outputs)
         {
             Line($"{type}[] {pooled[output]} = {empty}.Empty<{type}>();");
             Line($"if ({Id(output)}.Length > {StackLimit}) {LoopBuffers()}.Ensure(ref {pooled[output]}, {Id(output)}.Length);");
-            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {Id(output)}.Length <= {StackLimit} ? stackalloc {type}[{Id(output)}.Length] : {pooled[output]}.AsSpan(0, {Id(output)}.Length);");
+            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {Id(output)}.Length <= {StackLimit} ? stackalloc {type}[{Id(output)}.Length] : {TypeNames.MemoryExtensions}.AsSpan({pooled[output]}, 0, {Id(output)}.Length);");
             Line($"{Adjoint(output)}.Clear();");
         }
 
@@ -103,7 +101,7 @@ internal sealed partial class Emitter
             }
             Line($"{type}[] {pooledDirections[input]} = {empty}.Empty<{type}>();");
             Line($"{LoopBuffers()}.Ensure(ref {pooledDirections[input]}, {Id(input)}.Length);");
-            Line($"{SpanOf(input.Type)} {Adjoint(input)} = {pooledDirections[input]}.AsSpan(0, {Id(input)}.Length);");
+            Line($"{SpanOf(input.Type)} {Adjoint(input)} = {TypeNames.MemoryExtensions}.AsSpan({pooledDirections[input]}, 0, {Id(input)}.Length);");
         }
         Line($"for (int {column} = 0; {column} < {columns}; {column}++)");
         Line("{");
@@ -122,7 +120,7 @@ internal sealed partial class Emitter
             Line($"if ({index} >= 0 && {index} < {Id(input)}.Length) {Adjoint(input)}[{index}] = {Code.Constant(1, input.Type).Text};");
         }
         var tangentArguments = m.Parameters.Select(Id).Concat(inputs.Select(Adjoint)).Concat(outputs.Select(Adjoint));
-        Line($"{m.TangentName}({string.Join(", ", tangentArguments)});");
+        Line($"{TypePath(m.Namespace, m.ContainingTypes)}.{m.TangentName}({string.Join(", ", tangentArguments)});");
         string outputRow = "0";
         foreach (var output in outputs)
         {

@@ -158,8 +158,7 @@ internal sealed partial class Emitter
 
     private string LoopBuffers()
     {
-        _namespacesUsed.Add("SymbolicDiff");
-        return _method.QualifyNames ? "global::SymbolicDiff.LoopBuffers" : "LoopBuffers";
+        return TypeNames.LoopBuffers;
     }
 
     /// <summary>Buffers are declared up front (empty) so both passes see them, whichever branch a loop is in.</summary>
@@ -172,9 +171,7 @@ internal sealed partial class Emitter
         foreach (var pair in _bufferNames.OrderBy(p => p.Key))
         {
             string type = _nodes[pair.Key].Type.Keyword();
-            string empty = _method.QualifyNames ? "global::System.Array" : "Array";
-            _namespacesUsed.Add("System");
-            Line($"{type}[] {pair.Value} = {empty}.Empty<{type}>();");
+            Line($"{type}[] {pair.Value} = {TypeNames.Array}.Empty<{type}>();");
         }
     }
 

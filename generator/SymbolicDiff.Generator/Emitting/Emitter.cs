@@ -30,7 +30,6 @@ internal sealed partial class Emitter
     private readonly string?[] _names;
     private readonly string?[] _adjointNames;
     private readonly NameAllocator _allocator = new();
-    private readonly HashSet<string> _namespacesUsed = new();
 
     private StringBuilder _text = new();
     private int _depth;
@@ -70,26 +69,21 @@ internal sealed partial class Emitter
     {
         var gradient = new Emitter(method, tangentMode: false);
         var methods = new List<string> { gradient.WriteGradient() };
-        var namespaces = new HashSet<string>(gradient._namespacesUsed);
         if (CanWriteJacobian(method))
         {
             var jacobian = new Emitter(method, tangentMode: false);
             methods.Add(jacobian.WriteJacobian());
-            namespaces.UnionWith(jacobian._namespacesUsed);
         }
         if (method.TangentName is not null)
         {
             var tangent = new Emitter(method, tangentMode: true);
             methods.Add(tangent.WriteTangent());
-            namespaces.UnionWith(tangent._namespacesUsed);
         }
         if (method.HessianName is not null)
         {
-            var (hessianMethods, hessianNamespaces) = HessianEmitter.Write(method);   // Hessian = true: see HessianEmitter
-            methods.AddRange(hessianMethods);
-            namespaces.UnionWith(hessianNamespaces);
+            methods.AddRange(HessianEmitter.Write(method));   // Hessian = true: see HessianEmitter
         }
-        return WriteFile(method, methods, namespaces);
+        return WriteFile(method, methods);
     }
 
     private string WriteGradient()
@@ -160,20 +154,11 @@ internal sealed partial class Emitter
 
     private string DeclaredType(Parameter parameter) =>
         parameter.Kind == ParameterKind.Scalar ? parameter.Type.Keyword()
-        : _method.QualifyNames && parameter.DeclaredType!.Contains("Span<") ? "global::System." + parameter.DeclaredType : Uses("System", parameter.DeclaredType!);
+        : parameter.DeclaredType!;
 
-    private string ReadOnlySpanOf(ScalarType type) => _method.QualifyNames ? $"global::System.ReadOnlySpan<{type.Keyword()}>" : Uses("System", $"ReadOnlySpan<{type.Keyword()}>");
+    private static string ReadOnlySpanOf(ScalarType type) => TypeNames.ReadOnlySpan(type.Keyword());
 
-    private string SpanOf(ScalarType type) => _method.QualifyNames ? $"global::System.Span<{type.Keyword()}>" : Uses("System", $"Span<{type.Keyword()}>");
-
-    private string Uses(string ns, string text)
-    {
-        if (text.Contains("Span<"))
-        {
-            _namespacesUsed.Add(ns);
-        }
-        return text;
-    }
+    private static string SpanOf(ScalarType type) => TypeNames.Span(type.Keyword());
 
     /// <summary>Every adjoint array must match its array, checked before anything is written.</summary>
     private void WriteLengthChecks()
@@ -181,9 +166,7 @@ internal sealed partial class Emitter
         foreach (var p in _method.Parameters.Where(p => p.Kind != ParameterKind.Scalar && _adjointNames[p.Node] is not null))
         {
             string array = Identifier(_names[p.Node]!), adjoint = Identifier(_adjointNames[p.Node]!);
-            string exception = _method.QualifyNames ? "global::System.ArgumentException" : Uses("System", "ArgumentException");
-            _namespacesUsed.Add("System");
-            Line($"if ({adjoint}.Length != {array}.Length) throw new {exception}(\"{adjoint} must have the length of {array}.\", nameof({adjoint}));");
+            Line($"if ({adjoint}.Length != {array}.Length) throw new {TypeNames.ArgumentException}(\"{adjoint} must have the length of {array}.\", {TypeNames.Quoted(adjoint)});");
         }
         WriteOverlapChecks();
     }
@@ -195,10 +178,8 @@ internal sealed partial class Emitter
         {
             foreach (var input in _method.Parameters.Where(p => p.Kind == ParameterKind.InputArray && p.Type == output.Type))
             {
-                string memory = _method.QualifyNames ? "global::System.MemoryExtensions" : "MemoryExtensions";
-                string exception = _method.QualifyNames ? "global::System.ArgumentException" : "ArgumentException";
                 string o = Identifier(_names[output.Node]!), i = Identifier(_names[input.Node]!);
-                Line($"if ({memory}.Overlaps(({ReadOnlySpanOf(output.Type)}){o}, {i})) throw new {exception}(\"{o} must not overlap {i}.\", nameof({o}));");
+                Line($"if ({TypeNames.MemoryExtensions}.Overlaps(({ReadOnlySpanOf(output.Type)}){o}, {i})) throw new {TypeNames.ArgumentException}(\"{o} must not overlap {i}.\", {TypeNames.Quoted(o)});");
             }
         }
     }
@@ -309,6 +290,14 @@ internal sealed partial class Emitter
     /// </summary>
     private void AssignNames()
     {
+        // Methods the generated code calls by their simple name must not be hidden by a generated local or adjoint.
+        foreach (var callee in _nodes.Select(n => n.Callee).OfType<Callee>())
+        {
+            foreach (string name in new[] { callee.Method, callee.Gradient }.Where(n => !n.Contains(".")))
+            {
+                _allocator.Claim(name);
+            }
+        }
         foreach (var parameter in _method.Parameters)
         {
             _names[parameter.Node] = _allocator.Claim(parameter.Name);
@@ -427,25 +416,16 @@ internal sealed partial class Emitter
         }
     }
 
-    private string MathClass(ScalarType type) => MathClassName(type, _method.QualifyNames, _namespacesUsed);
+    /// <summary>Math, or MathF for float operands (as the user wrote them).</summary>
+    internal static string MathClass(ScalarType type) => type == ScalarType.Float ? TypeNames.MathF : TypeNames.Math;
 
-    private string ActivationsClass() => ActivationsClassName(_method.QualifyNames, _namespacesUsed);
-
-    /// <summary>Math, or MathF for float operands (as the user wrote them); global::-qualified when the user's scope needs it.</summary>
-    internal static string MathClassName(ScalarType type, bool qualify, HashSet<string> namespacesUsed)
-    {
-        string name = type == ScalarType.Float ? "MathF" : "Math";
-        namespacesUsed.Add("System");
-        return qualify ? "global::System." + name : name;
-    }
-
-    internal static string ActivationsClassName(bool qualify, HashSet<string> namespacesUsed)
-    {
-        namespacesUsed.Add("SymbolicDiff");
-        return qualify ? "global::SymbolicDiff.Activations" : "Activations";
-    }
+    internal static string ActivationsClass() => TypeNames.Activations;
 
     // ---- Text ----------------------------------------------------------------------------------
+
+    /// <summary>The method's type, fully qualified (<c>global::Demo.Outer&lt;T&gt;.Inner</c>), for naming a generated member a parameter could hide.</summary>
+    internal static string TypePath(string? ns, IEnumerable<ContainingType> types) =>
+        "global::" + (ns is null ? "" : ns + ".") + string.Join(".", types.Select(t => t.Name));
 
     private void Comment(int statement, string prefix)
     {
@@ -505,7 +485,7 @@ internal sealed partial class Emitter
             text.AppendLine("/// " + line);
         }
         text.AppendLine("/// </summary>");
-        text.AppendLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicDiff.Generator\", \"0.1.0\")]");
+        text.AppendLine($"[{TypeNames.GeneratedCode}(\"SymbolicDiff.Generator\", \"0.1.0\")]");
         text.AppendLine($"{m.Accessibility} static {returnType} {name}({string.Join(", ", parameters)})");
         text.AppendLine("{");
         text.Append(body);   // already indented to its final depth
@@ -513,21 +493,13 @@ internal sealed partial class Emitter
         return text.ToString();
     }
 
-    private static string WriteFile(DifferentiableMethod m, List<string> methods, HashSet<string> namespacesUsed)
+    private static string WriteFile(DifferentiableMethod m, List<string> methods)
     {
         var file = new StringBuilder();
         file.AppendLine("// <auto-generated/>");
         file.AppendLine($"// Generated by SymbolicDiff from {string.Join(".", m.ContainingTypes.Select(t => t.Name))}.{m.Name}. Edit that method, not this file.");
         file.AppendLine("#nullable enable");
         file.AppendLine();
-        if (!m.QualifyNames && namespacesUsed.Count > 0)
-        {
-            foreach (string ns in namespacesUsed.OrderBy(n => n, StringComparer.Ordinal))
-            {
-                file.AppendLine($"using {ns};");
-            }
-            file.AppendLine();
-        }
         int depth = 0;
         if (m.Namespace is not null)
         {

@@ -26,14 +26,11 @@ internal sealed class HessianEmitter
         _depth = 1 + method.ContainingTypes.Count + (method.Namespace is null ? 0 : 1);
     }
 
-    public HashSet<string> NamespacesUsed { get; } = new();
-
-    /// <summary>The two methods' text (indentation of the body included) and the namespaces they use.</summary>
-    public static (List<string> Methods, HashSet<string> Namespaces) Write(DifferentiableMethod method)
+    /// <summary>The two methods' text (indentation of the body included).</summary>
+    public static List<string> Write(DifferentiableMethod method)
     {
         var emitter = new HessianEmitter(method);
-        var methods = new List<string> { emitter.WriteHessianVectorProduct(), emitter.WriteHessian() };
-        return (methods, emitter.NamespacesUsed);
+        return new List<string> { emitter.WriteHessianVectorProduct(), emitter.WriteHessian() };
     }
 
     // ---- FHessianVectorProduct ----------------------------------------------------------------------
@@ -129,7 +126,7 @@ internal sealed class HessianEmitter
         {
             writer.Line($"if ({hessian}.Length < {n * n})");
             writer.Line("{");
-            writer.Line($"{Indent}throw new global::System.ArgumentException(\"The Hessian of {m.Name} needs {n * n} elements ({n}×{n}, row-major).\", nameof({hessian}));");
+            writer.Line($"{Indent}throw new global::System.ArgumentException(\"The Hessian of {m.Name} needs {n * n} elements ({n}×{n}, row-major).\", {TypeNames.Quoted(hessian)});");
             writer.Line("}");
             writer.Line();
         }
@@ -156,7 +153,7 @@ internal sealed class HessianEmitter
             $"{hessian} first for the Hessian alone; it must hold at least {n * n} elements.",
         };
         var signature = m.Parameters.Select(p => p.Type.Keyword() + " " + NameAllocator.Identifier(p.Name))
-            .Append($"global::System.Span<{m.ReturnType.Keyword()}> {hessian}");
+            .Append($"{TypeNames.Span(m.ReturnType.Keyword())} {hessian}");
         return MethodText(summary, m.HessianName!, signature, writer.Text);
     }
 
@@ -166,10 +163,6 @@ internal sealed class HessianEmitter
 
     private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body) =>
         Emitter.MethodText(_method, _method.ReturnType.Keyword(), summary, name, parameters, body);
-
-    private string MathClass(ScalarType type) => Emitter.MathClassName(type, _method.QualifyNames, NamespacesUsed);
-
-    private string ActivationsClass() => Emitter.ActivationsClassName(_method.QualifyNames, NamespacesUsed);
 
     /// <summary>One method body: which nodes get locals, their names, and the straight-line text.</summary>
     private sealed class BodyWriter
@@ -310,6 +303,6 @@ internal sealed class HessianEmitter
         }
 
         private Code Render(Node node) =>
-            Emitter.RenderOperation(node, _nodes, Ref, _owner.MathClass, _owner.ActivationsClass);
+            Emitter.RenderOperation(node, _nodes, Ref, Emitter.MathClass, Emitter.ActivationsClass);
     }
 }

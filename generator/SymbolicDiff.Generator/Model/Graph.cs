@@ -164,7 +164,7 @@ internal sealed record SourceStatement(string Text)
 /// <param name="IsDifferentiable">True when the gradient gets an adjoint slot for it.</param>
 /// <param name="Node">The <see cref="Op.Parameter"/> node holding its value (for an array: the array).</param>
 /// <param name="Kind">Scalar, or an array read or written element by element.</param>
-/// <param name="DeclaredType">For arrays: the type as written, e.g. <c>double[]</c> or <c>ReadOnlySpan&lt;double&gt;</c>.</param>
+/// <param name="DeclaredType">For arrays: the type, global::-qualified, e.g. <c>double[]</c> or <c>global::System.ReadOnlySpan&lt;double&gt;</c>.</param>
 internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferentiable, int Node, ParameterKind Kind = ParameterKind.Scalar, string? DeclaredType = null);
 
 /// <summary>A type that encloses the method; the generated code re-opens it as <c>partial</c>.</summary>
@@ -190,7 +190,6 @@ internal sealed record DifferentiableMethod(
     EquatableArray<Region> Regions,
     EquatableArray<SourceStatement> Statements,
     int Result,
-    bool QualifyNames,
     string HintName,
     string? JacobianName = null,
     string? HessianName = null,

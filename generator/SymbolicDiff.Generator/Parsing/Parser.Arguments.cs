@@ -35,7 +35,9 @@ internal sealed partial class Parser
                 {
                     continue;
                 }
-                if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Syntax is ArgumentSyntax syntax)
+                // An explicit argument's syntax is the argument, or its expression without parentheses.
+                if (argument.ArgumentKind == ArgumentKind.Explicit
+                    && argument.Syntax.AncestorsAndSelf().OfType<ArgumentSyntax>().FirstOrDefault(a => a.Parent == invocation.ArgumentList) is { } syntax)
                 {
                     result[parameter.Ordinal] = new CallArgument(parameter, syntax, 0);
                 }

@@ -124,7 +124,7 @@ internal sealed partial class Parser
                     _differentiableParameters.Add(array);
                 }
                 parameters.Add(new Parameter(parameter.Name, element, differentiableArray, array,
-                    isOutput ? ParameterKind.OutputArray : ParameterKind.InputArray, parameter.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                    isOutput ? ParameterKind.OutputArray : ParameterKind.InputArray, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
                 continue;
             }
             var type = ScalarOf(parameter.Type)!.Value;
@@ -175,7 +175,6 @@ internal sealed partial class Parser
             Regions: _graph.Regions.ToEquatableArray(),
             Statements: _statements.ToEquatableArray(),
             Result: result ?? -1,
-            QualifyNames: NeedsQualifiedNames(syntax.SpanStart),
             HintName: HintNameOf(method),
             Location: new MethodLocation(ToInfo(methodLocation)),
             JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
@@ -876,14 +875,6 @@ internal sealed partial class Parser
                 Report(Diagnostics.ZeroDerivative, method.Parameters[i].Locations.FirstOrDefault(), method.Name, parameters[i].Name);
             }
         }
-    }
-
-    private bool NeedsQualifiedNames(int position)
-    {
-        // The generated file says Math.Exp(x); if the user's scope has another type called Math (or MathF,
-        // Activations), that would bind to it, so then every name is written with global:: instead.
-        return new[] { ("Math", "System.Math"), ("MathF", "System.MathF"), ("Activations", ActivationsType) }
-            .Any(pair => _model.LookupNamespacesAndTypes(position, name: pair.Item1).Any(s => s.ToDisplayString() != pair.Item2));
     }
 
     // ---- Helpers -------------------------------------------------------------------------------
