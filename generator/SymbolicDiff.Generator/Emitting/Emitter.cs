@@ -486,7 +486,8 @@ internal sealed partial class Emitter
         }
         text.AppendLine("/// </summary>");
         text.AppendLine($"[{TypeNames.GeneratedCode}(\"SymbolicDiff.Generator\", \"0.1.0\")]");
-        text.AppendLine($"{m.Accessibility} static {returnType} {name}({string.Join(", ", parameters)})");
+        string hides = m.Hiding.Contains(name) ? "new " : "";
+        text.AppendLine($"{m.Accessibility} {hides}static {returnType} {name}({string.Join(", ", parameters)})");
         text.AppendLine("{");
         text.Append(body);   // already indented to its final depth
         text.AppendLine("}");

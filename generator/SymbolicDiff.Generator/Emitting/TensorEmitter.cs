@@ -508,7 +508,7 @@ internal sealed class TensorEmitter
         string TypeOf(ValueKind kind) => kind switch { ValueKind.Vector => vec, ValueKind.Matrix => mat, ValueKind.Index => "int", _ => _t };
 
         Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread so calls after the first allocate nothing.</summary>");
-        Out($"{_m.Accessibility} sealed class {_m.Name}Workspace");
+        Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.Name + "Workspace") ? "new " : "")}sealed class {_m.Name}Workspace");
         Out("{");
         depth++;
         foreach (var field in _fields.Distinct())
@@ -564,7 +564,7 @@ internal sealed class TensorEmitter
             ? $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name}"
             : $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name} (same shape)");
         Out($"/// <summary>Computes <see cref=\"{_m.Name}\"/> and adds its gradient into the adjoints: {string.Join(", ", adjointDocs)}.</summary>");
-        Out($"{_m.Accessibility} static {_t} {_m.GradientName}({string.Join(", ", parameters)})");
+        Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.GradientName) ? "new " : "")}static {_t} {_m.GradientName}({string.Join(", ", parameters)})");
         Out("{");
         file.Append(body);
         Out("}");

@@ -174,7 +174,8 @@ internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferenti
 internal sealed record ContainingType(string Keyword, string Name, bool IsStatic);
 
 /// <summary>
-/// Everything the emitter needs to write one method's gradient. It holds no Roslyn symbols or syntax,
+/// Everything the emitter needs to write one method's gradient. <c>Hiding</c> names the generated members that hide an
+/// inherited member (declared <c>new</c>). It holds no Roslyn symbols or syntax,
 /// so the incremental pipeline can compare it by value and skip emission when nothing changed.
 /// </summary>
 internal sealed record DifferentiableMethod(
@@ -194,6 +195,7 @@ internal sealed record DifferentiableMethod(
     string? JacobianName = null,
     string? HessianName = null,
     string? HessianVectorProductName = null,
+    EquatableArray<string> Hiding = default,
     MethodLocation Location = default)
 {
     /// <summary>A void method that writes output arrays (its result is those arrays, not a returned value).</summary>

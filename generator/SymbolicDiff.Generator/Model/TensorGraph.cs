@@ -85,4 +85,5 @@ internal sealed record TensorMethod(
     EquatableArray<SourceStatement> Statements,
     int Result,
     string HintName,
+    EquatableArray<string> Hiding = default,
     MethodLocation Location = default);

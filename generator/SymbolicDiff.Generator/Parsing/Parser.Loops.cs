@@ -246,13 +246,14 @@ internal sealed partial class Parser
     }
 
     /// <summary>The parameters whose elements the method assigns: its vector outputs.</summary>
-    private HashSet<IParameterSymbol> WrittenArrays(MethodDeclarationSyntax syntax)
+    private HashSet<IParameterSymbol> WrittenArrays(MethodDeclarationSyntax syntax, SemanticModel? model = null)
     {
+        model ??= _model;
         var written = new HashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
         foreach (var assignment in syntax.DescendantNodes().OfType<AssignmentExpressionSyntax>())
         {
             if (assignment.Left is ElementAccessExpressionSyntax element
-                && _model.GetSymbolInfo(element.Expression, _cancellation).Symbol is IParameterSymbol parameter && ArrayElementOf(parameter.Type) is not null)
+                && model.GetSymbolInfo(element.Expression, _cancellation).Symbol is IParameterSymbol parameter && ArrayElementOf(parameter.Type) is not null)
             {
                 written.Add(parameter);
             }

@@ -89,6 +89,7 @@ internal sealed partial class Parser
             Report(Diagnostics.GradientNameConflict, methodLocation, tangentName, method.ContainingType.Name);
         }
         var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, methodLocation);
+        var hiding = _diagnostics.Count == 0 && attributes.Count > 0 ? CheckGeneratedMembers(method, attributes[0]) : default;
         if (_diagnostics.Count > 0)
         {
             return Fail();
@@ -100,7 +101,7 @@ internal sealed partial class Parser
                 Report(Diagnostics.HessianOfTensorMethod, methodLocation, method.Name);
                 return Fail();
             }
-            return TensorParser.Parse(syntax, method, _model, gradientName, _cancellation);
+            return TensorParser.Parse(syntax, method, _model, gradientName, hiding, _cancellation);
         }
 
         var outputs = WrittenArrays(syntax);
@@ -176,6 +177,7 @@ internal sealed partial class Parser
             Statements: _statements.ToEquatableArray(),
             Result: result ?? -1,
             HintName: HintNameOf(method),
+            Hiding: hiding,
             Location: new MethodLocation(ToInfo(methodLocation)),
             JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
             HessianName: hessianName,

@@ -81,17 +81,17 @@ internal sealed class TensorParser
         return false;
     }
 
-    public static ParseResult Parse(MethodDeclarationSyntax syntax, IMethodSymbol method, SemanticModel model, string gradientName, CancellationToken cancellation)
+    public static ParseResult Parse(MethodDeclarationSyntax syntax, IMethodSymbol method, SemanticModel model, string gradientName, EquatableArray<string> hiding, CancellationToken cancellation)
     {
         var parser = new TensorParser(model, method, cancellation);
-        var tensor = parser.ParseMethod(syntax, gradientName);
+        var tensor = parser.ParseMethod(syntax, gradientName, hiding);
         var diagnostics = parser._diagnostics.Distinct().ToEquatableArray();
         return new ParseResult(null, diagnostics, parser._diagnostics.Any(d => IsError(d.Id)) ? null : tensor);
     }
 
     private static bool IsError(string id) => Diagnostics.All.First(d => d.Id == id).DefaultSeverity == DiagnosticSeverity.Error;
 
-    private TensorMethod? ParseMethod(MethodDeclarationSyntax syntax, string gradientName)
+    private TensorMethod? ParseMethod(MethodDeclarationSyntax syntax, string gradientName, EquatableArray<string> hiding)
     {
         // The element type: that of the first tensor parameter, else the return type.
         _element = _method.Parameters.Where(p => IsTensorType(p.Type)).Select(p => ElementOf(p.Type)).FirstOrDefault()
@@ -169,6 +169,7 @@ internal sealed class TensorParser
             Statements: _statements.ToEquatableArray(),
             Result: result.Value,
             HintName: Parser.HintNameOf(_method),
+            Hiding: hiding,
             Location: new MethodLocation(Parser.ToInfo(_method.Locations.FirstOrDefault())));
     }
 
