@@ -35,7 +35,8 @@ public class GradientPropertyTests
     }
 
     /// <summary>A method body as statements (double and float text) with the kinks each statement evaluates.</summary>
-    internal sealed record Method(int Parameters, (string D, string F, string[] Kinks)[] Statements, string ReturnD, string ReturnF, string[] ReturnKinks)
+    /// <param name="Helper">When set, F calls a [Differentiable] helper that computes the return expression (see <see cref="HelperSource"/>).</param>
+    internal sealed record Method(int Parameters, (string D, string F, string[] Kinks)[] Statements, string ReturnD, string ReturnF, string[] ReturnKinks, bool Helper = false)
     {
         public override string ToString() =>
             string.Join(" ", Statements.Select(s => s.D)) + " return " + ReturnD + ";";
@@ -136,7 +137,7 @@ public class GradientPropertyTests
             });
 
     internal static readonly Gen<Method> MethodGen =
-        Gen.Select(Gen.Int[2, 3], Gen.Int[0, 4]).SelectMany(t =>
+        Gen.Select(Gen.Int[2, 3], Gen.Int[0, 5]).SelectMany(t =>
         {
             var (parameters, shape) = t;
             var scope = Parameters.Take(parameters).ToArray();
@@ -147,6 +148,10 @@ public class GradientPropertyTests
             if (shape == 4)
             {
                 return BranchingMethod(parameters, scope);
+            }
+            if (shape == 5)
+            {
+                return Expression(scope, 3).Select(e => new Method(parameters, Array.Empty<(string, string, string[])>(), e.D, e.F, e.Kinks, Helper: true));
             }
             // Locals, a compound assignment and a reassignment.
             var withA = scope.Append("a").ToArray();
@@ -188,6 +193,24 @@ public class GradientPropertyTests
             });
     }
 
+    /// <summary>
+    /// The helper shape: F calls a [Differentiable] helper by named arguments in another order, leaving out optional ones,
+    /// and the helper's parameters are named Math, Array, MathF and Activations (its body says global::System.Math.Sin(Math)),
+    /// so the generated code must pass defaults explicitly and bind System names whatever the user's names are.
+    /// </summary>
+    internal static string HelperSource(int i, Method m, bool isFloat)
+    {
+        string type = isFloat ? "float" : "double", name = (isFloat ? "HF" : "H") + i;
+        string body = Regex.Replace(isFloat ? m.ReturnF : m.ReturnD, @"\b(MathF|Math|Activations)\.", match => match.Groups[1].Value == "Activations"
+            ? "global::SymbolicDiff.Activations." : "global::System." + match.Groups[1].Value + ".");
+        body = Regex.Replace(body, @"\b[xyz]\b", match => match.Value switch { "x" => "Math", "y" => "Array", _ => "MathF" });
+        string arguments = m.Parameters == 2 ? "Array: y, Math: x" : "MathF: z, Math: x, Array: y";
+        string scale = Lit(2, isFloat);
+        return $"        return {name}({arguments});\n    }}\n\n"
+            + $"    [Differentiable]\n    private static {type} {name}({type} Math, {type} Array, {type} MathF = {Lit(0.5, isFloat)}, {type} Activations = {scale})\n    {{\n"
+            + $"        return ({body}) * Activations / {scale};\n    }}\n\n";
+    }
+
     private static string Source(IReadOnlyList<Method> methods)
     {
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Functions\n{\n");
@@ -197,12 +220,12 @@ public class GradientPropertyTests
             string Params(string type) => string.Join(", ", Parameters.Take(m.Parameters).Select(p => $"{type} {p}"));
             text.Append($"    [Differentiable]\n    public static double F{i}({Params("double")})\n    {{\n");
             foreach (var s in m.Statements) text.Append("        ").Append(s.D).Append('\n');
-            text.Append($"        return {m.ReturnD};\n    }}\n\n");
+            text.Append(m.Helper ? HelperSource(i, m, false) : $"        return {m.ReturnD};\n    }}\n\n");
             if (i % 3 == 0)
             {
                 text.Append($"    [Differentiable]\n    public static float G{i}({Params("float")})\n    {{\n");
                 foreach (var s in m.Statements) text.Append("        ").Append(s.F).Append('\n');
-                text.Append($"        return {m.ReturnF};\n    }}\n\n");
+                text.Append(m.Helper ? HelperSource(i, m, true) : $"        return {m.ReturnF};\n    }}\n\n");
             }
             // K{i}: the smallest |kink value| over the statements, evaluated as the method runs.
             text.Append($"    public static double K{i}({Params("double")})\n    {{\n        double m = 1e9;\n");
