@@ -382,10 +382,21 @@ internal sealed class TensorParser
             throw Unsupported(Diagnostics.UnsupportedTensorOperation, location, display,
                 "; only the SymbolicDiff.Tensors.Tensor functions (and scalar + − × ÷) have derivative rules here");
         }
-        var arguments = invocation.ArgumentList.Arguments;
-        if (arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
+        // Arguments in parameter order: a named argument goes to its parameter (the Tensor functions have no optional ones).
+        var arguments = new ExpressionSyntax[method.Parameters.Length];
+        for (int i = 0; i < invocation.ArgumentList.Arguments.Count; i++)
         {
-            throw Unsupported(Diagnostics.UnsupportedTensorOperation, location, display, "; pass its arguments by position");
+            var argument = invocation.ArgumentList.Arguments[i];
+            int slot = argument.NameColon is { } name ? method.Parameters.FirstOrDefault(p => p.Name == name.Name.Identifier.ValueText)?.Ordinal ?? -1 : i;
+            if (slot < 0 || slot >= arguments.Length || !argument.RefKindKeyword.IsKind(SyntaxKind.None))
+            {
+                throw Unsupported(Diagnostics.UnsupportedTensorOperation, location, display, "; pass each of its parameters one argument, by value");
+            }
+            arguments[slot] = argument.Expression;
+        }
+        if (arguments.Any(a => a is null))
+        {
+            throw Unsupported(Diagnostics.UnsupportedTensorOperation, location, display, "; pass each of its parameters one argument, by value");
         }
         var parameterTypes = method.Parameters.Select(p => p.Type).ToList();
         (TensorOp op, ValueKind kind)? rule = method.Name switch
@@ -425,11 +436,11 @@ internal sealed class TensorParser
         {
             throw Unsupported(Diagnostics.MixedTensorElementTypes, location, invocation.ToString(), method.TypeArguments[0].ToDisplayString(), _method.Name, _element.Keyword());
         }
-        var args = new int[arguments.Count];
+        var args = new int[arguments.Length];
         for (int i = 0; i < args.Length; i++)
         {
             var expected = TensorKindOf(parameterTypes[i]) ?? (parameterTypes[i].SpecialType == SpecialType.System_Int32 ? ValueKind.Index : ValueKind.Scalar);
-            args[i] = Expect(arguments[i].Expression, expected);
+            args[i] = Expect(arguments[i], expected);
         }
         return Add(rule.Value.op, rule.Value.kind, args);
     }
