@@ -30,6 +30,7 @@ internal sealed class TensorEmitter
     private readonly List<string> _matrixFields = new();
     private readonly StringBuilder _text = new();
     private string _workspace = "";
+    private string _scope = "";
     private int _depth;
     private int _lastStatement = -1;
 
@@ -95,6 +96,7 @@ internal sealed class TensorEmitter
             _names[p.Node] = _allocator.Claim(p.Name);
         }
         _workspace = _allocator.Unique("workspace");
+        _scope = _allocator.Unique("scope");
         foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
         {
             _adjoints[p.Node] = _allocator.Unique("d" + p.Name);
@@ -168,6 +170,8 @@ internal sealed class TensorEmitter
         _depth = 1 + _m.ContainingTypes.Count + (_m.Namespace is null ? 0 : 1);
 
         WriteShapeChecks();
+        Line("// The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.");
+        Line($"using var {Id(_scope)} = {Id(_workspace)}.Enter(\"{_m.GradientName}\");");
         Line();
         Line("// Forward pass");
         foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
@@ -524,8 +528,8 @@ internal sealed class TensorEmitter
         string vec = $"Vec<{_t}>", mat = $"Mat<{_t}>";
         string TypeOf(ValueKind kind) => kind switch { ValueKind.Vector => vec, ValueKind.Matrix => mat, ValueKind.Index => "int", _ => _t };
 
-        Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread so calls after the first allocate nothing.</summary>");
-        Out($"{_m.Accessibility} sealed class {workspaceType}");
+        Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>");
+        Out($"{_m.Accessibility} sealed class {workspaceType} : global::SymbolicDiff.Tensors.GradientWorkspace");
         Out("{");
         depth++;
         foreach (var field in _fields.Distinct())
