@@ -39,7 +39,13 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error("SD0007",
         "Unsupported expression",
-        "The {0} '{1}' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions");
+        "The {0} '{1}' cannot be differentiated; {2}");
+
+    /// <summary>The advice of SD0007 for most expressions.</summary>
+    public const string ExpressionAdvice = "use arithmetic, comparisons, ?: and the supported Math functions";
+
+    /// <summary>The advice of SD0007 for a lambda or anonymous method.</summary>
+    public const string LambdaAdvice = "write it as a local function (inlined where it is called) or a static [Differentiable] method";
 
     public static readonly DiagnosticDescriptor UnsupportedCall = Error("SD0008",
         "Call cannot be differentiated",
@@ -51,7 +57,10 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedAssignmentTarget = Error("SD0010",
         "Unsupported assignment target",
-        "Assignment to '{0}' is not supported; a [Differentiable] method may assign only its locals and parameters");
+        "Assignment to '{0}' is not supported; {1}");
+
+    /// <summary>The reason of SD0010 for most targets.</summary>
+    public const string AssignmentAdvice = "a [Differentiable] method may assign only its locals and parameters";
 
     public static readonly DiagnosticDescriptor MethodHasNoBody = Error("SD0011",
         "Method has no body",
@@ -64,6 +73,10 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("SD0013",
         "Unsupported local type",
         "Local '{0}' has type '{1}'; locals must be double, float, int, long or bool");
+
+    public static readonly DiagnosticDescriptor NotAMethod = Error("SD0014",
+        "[Differentiable] on something that is not a static method",
+        "[Differentiable] is on {0}, which gets no gradient: only static methods of partial types are differentiated; move the computation into a static method and mark that method");
 
     public static readonly DiagnosticDescriptor GradientNameConflict = Error("SD0015",
         "Gradient name already in use",
@@ -121,6 +134,10 @@ internal static class Diagnostics
         "Derivative mode not available",
         "{0} cannot be generated for '{1}': {2}");
 
+    public static readonly DiagnosticDescriptor NestedTooDeeply = Error("SD0029",
+        "Nested too deeply",
+        "This {0} is nested more than {1} levels deep in calls, ?:, element accesses, if statements and loops; assign inner parts to locals so that it nests less (chains of operators such as a + b + c + … may have any length)");
+
     public static readonly DiagnosticDescriptor UnsupportedTensorOperation = Error("SD0030",
         "Unsupported tensor operation",
         "'{0}' cannot be differentiated in a method with tensor values{1}");
@@ -147,7 +164,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor HessianUnsupportedOperation = Error("SD0042",
         "No second-derivative rule",
-        "The Hessian of '{0}' cannot be generated: operation '{1}' in '{2}' has no second-derivative rule yet; remove Hessian = true");
+        "The Hessian of '{0}' cannot be generated: Hessian = true does not support {1} yet ('{2}'); remove Hessian = true, or write the method without them");
 
     public static readonly DiagnosticDescriptor HessianOfTensorMethod = Error("SD0043",
         "Hessian of a tensor method",
@@ -170,10 +187,10 @@ internal static class Diagnostics
     {
         MethodMustBeStatic, TypeMustBePartial, UnsupportedReturnType, UnsupportedParameterType, UnsupportedParameterModifier,
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
-        MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
+        MethodHasNoBody, GenericMethod, UnsupportedLocalType, NotAMethod, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
-        UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
+        NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
         HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, InternalError,
     };
 }

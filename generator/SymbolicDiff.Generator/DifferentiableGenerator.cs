@@ -28,7 +28,8 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         var methods = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.DifferentiableAttribute,
-                predicate: static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                // Every target: on a property accessor, operator or lambda the attribute gets a diagnostic (SD0014), not silence.
+                predicate: static (_, _) => true,
                 transform: static (ctx, cancellation) => Parser.Parse(ctx, cancellation))
             .WithTrackingName(TrackingNames.Parse);
 

@@ -52,6 +52,8 @@ public class DiagnosticTests
             "SD0025", "This loop cannot be differentiated: " + Shape },
         { "BreakInLoop", "[Differentiable] public static double Bad(double x) { double s = 0; for (int i = 0; i < 9; i++) { s += x; if (s > 3) [|break|]; } return s; }",
             "SD0025", "This loop cannot be differentiated: 'break' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)" },
+        { "ContinueInLoop", "[Differentiable] public static double Bad(double x) { double s = 0; for (int i = 0; i < 9; i++) { if (i > 3) [|continue|]; s += x; } return s; }",
+            "SD0025", "This loop cannot be differentiated: 'continue' skips the rest of an iteration; every iteration must run the whole body (put the rest of the body under if/else instead)" },
         { "ReturnInLoop", "[Differentiable] public static double Bad(double x, int n) { for (int i = 0; i < n; i++) { [|return|] x; } return 0; }",
             "SD0025", "This loop cannot be differentiated: 'return' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)" },
         { "LoopBoundChangesInBody", "[Differentiable] public static double Bad(double x, int n) { double s = 0; [|for (int i = 0; i < n; i++)|] { s += x; n = n - 1; } return s; }",
@@ -65,7 +67,9 @@ public class DiagnosticTests
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
         { "HessianWithLoop", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",
-            "SD0042", "The Hessian of 'Bad' cannot be generated: operation 'loop' in 'for (int i = 0; i < 3; i++)' has no second-derivative rule yet; remove Hessian = true" },
+            "SD0042", "The Hessian of 'Bad' cannot be generated: Hessian = true does not support loops yet ('for (int i = 0; i < 3; i++)'); remove Hessian = true, or write the method without them" },
+        { "HessianWithArray", "[Differentiable(Hessian = true)] public static double [|Bad|](double x, double[] a) => x * a[0];",
+            "SD0042", "The Hessian of 'Bad' cannot be generated: Hessian = true does not support array parameters yet ('return x * a[0];'); remove Hessian = true, or write the method without them" },
         { "OutputFromValueMethod", "[Differentiable] public static double Bad(double x, Span<double> y) { [|y[0] = x|]; return x; }",
             "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array; return void and write every result, and the generator makes its Jacobian" },
         { "WhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; while ([|true|]) { s *= 2; } return s; }",
@@ -148,6 +152,15 @@ public class DiagnosticTests
             "SD0043", "The Hessian of 'Bad' cannot be generated: Hessian = true supports methods of scalar values only, and 'Bad' has tensor values" },
         { "HessianNameConflict", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) => x * x; public static void BadHessianVectorProduct() { }",
             "SD0015", "Cannot generate gradient 'BadHessianVectorProduct': type 'Functions' already has a member named 'BadHessianVectorProduct'; choose another with [Differentiable(GradientName = \"...\")]" },
+        { "OnPropertyGetter", "public static double Bad { [[|Differentiable|]] get => 2.0; }",
+            "SD0014", "[Differentiable] is on the 'get' accessor of 'Bad', which gets no gradient: only static methods of partial types are differentiated; move the computation into a static method and mark that method" },
+        { "OnOperator", "[[|Differentiable|]] public static Functions operator +(Functions a, Functions b) => a;",
+            "SD0014", "[Differentiable] is on operator '+', which gets no gradient: only static methods of partial types are differentiated; move the computation into a static method and mark that method" },
+        { "OnLambda", "public static readonly Func<double, double> Bad = [[|Differentiable|]] (double x) => x * x;",
+            "SD0014", "[Differentiable] is on a lambda, which gets no gradient: only static methods of partial types are differentiated; move the computation into a static method and mark that method" },
+        { "CallsNestedTooDeeply", "[Differentiable] public static double Bad(double x) => " + string.Concat(Enumerable.Repeat("Math.Sin(", 200)) + "[|"
+            + string.Concat(Enumerable.Repeat("Math.Sin(", 5)) + "x" + new string(')', 5) + "|]" + new string(')', 200) + ";",
+            "SD0029", "This expression is nested more than 200 levels deep in calls, ?:, element accesses, if statements and loops; assign inner parts to locals so that it nests less (chains of operators such as a + b + c + … may have any length)" },
         // Warnings: the gradient is still generated.
         { "ZeroDerivative", "[Differentiable] public static double Bad(double x, double [|y|]) => x * x;",
             "SD0017", "The result of 'Bad' does not depend on parameter 'y', so its derivative is always zero; mark the parameter [NoDiff] if that is intended" },
@@ -371,7 +384,7 @@ public class DiagnosticTests
         var (id, args) = Assert.Single(Parsing.DerivativeGraph.Check(method));
         Assert.Equal("SD0042", id);
         var descriptor = Diagnostics.All.Single(d => d.Id == id);
-        Assert.Equal("The Hessian of 'F' cannot be generated: operation '1000' in 'return Unknown(x);' has no second-derivative rule yet; remove Hessian = true",
+        Assert.Equal("The Hessian of 'F' cannot be generated: Hessian = true does not support the operation '1000' yet ('return Unknown(x);'); remove Hessian = true, or write the method without them",
             string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), new object[] { "F" }.Concat(args).ToArray()));
     }
 }

@@ -258,6 +258,33 @@ internal sealed partial class Emitter
             // Every write of an output uses up that element's adjoint, even a constant one (a later write hides earlier ones).
             _needsAdjoint[node.Id] = (active[node.Id] && reached.Contains(node.Id)) || (node.Op == Op.Store && _reachable[node.Id]);
         }
+        LimitInlineNesting();
+    }
+
+    /// <summary>
+    /// How deep values written inline may nest in the expression that uses them. Past it a value gets a local, so a long
+    /// chain (a 100,000-term sum) is written as a series of statements: rendering it needs no deep recursion, and no
+    /// compiler has to take in one enormous expression.
+    /// </summary>
+    internal const int MaxInlineNesting = 32;
+
+    private void LimitInlineNesting()
+    {
+        var nesting = new int[_nodes.Count];
+        foreach (var node in _nodes)   // operands come before their users (a phi's next value is only named)
+        {
+            if (!_reachable[node.Id] || node.Op is Op.Constant or Op.Parameter or Op.Phi or Op.LoopCounter or Op.Loop or Op.Store || IsLocal(node.Id))
+            {
+                continue;
+            }
+            int depth = 1 + node.Args.Select(a => nesting[a]).DefaultIfEmpty(0).Max();
+            if (depth > MaxInlineNesting)
+            {
+                _forcedLocals.Add(node.Id);
+                depth = 0;
+            }
+            nesting[node.Id] = depth;
+        }
     }
 
     /// <summary>Constants and parameters are written in place; other nodes get a local unless used once, right there.</summary>

@@ -172,6 +172,7 @@ internal sealed class HessianEmitter
         private readonly IReadOnlyList<Node> _nodes;
         private readonly HashSet<int> _reachable = new();
         private readonly Dictionary<int, int> _uses = new();
+        private readonly HashSet<int> _deep = new();
         private readonly Dictionary<int, string> _names = new();
         private readonly StringBuilder _text = new();
         private readonly int _result;
@@ -194,6 +195,17 @@ internal sealed class HessianEmitter
                     _uses[arg] = Uses(arg) + 1;
                 }
             }
+            // As in the gradient: a value nested deeper than Emitter.MaxInlineNesting gets a local (no deep recursion in Ref).
+            var nesting = new int[_nodes.Count];
+            foreach (var node in _nodes.Where(n => _reachable.Contains(n.Id) && !IsLocal(n.Id) && n.Op is not (Op.Constant or Op.Parameter)))
+            {
+                int depth = 1 + node.Args.Select(a => nesting[a]).DefaultIfEmpty(0).Max();
+                nesting[node.Id] = depth > Emitter.MaxInlineNesting ? 0 : depth;
+                if (depth > Emitter.MaxInlineNesting)
+                {
+                    _deep.Add(node.Id);
+                }
+            }
         }
 
         public string Text => _text.ToString();
@@ -205,7 +217,7 @@ internal sealed class HessianEmitter
         {
             var node = _nodes[id];
             return _reachable.Contains(id) && node.Op is not (Op.Constant or Op.Parameter)
-                && (node.Name is not null || id == _result || Uses(id) != 1);
+                && (node.Name is not null || id == _result || Uses(id) != 1 || _deep.Contains(id));
         }
 
         /// <summary>The user's parameters and locals keep their names, claimed before any generated name.</summary>

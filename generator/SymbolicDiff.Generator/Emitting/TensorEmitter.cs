@@ -30,6 +30,7 @@ internal sealed class TensorEmitter
     private readonly List<string> _matrixFields = new();
     private readonly StringBuilder _text = new();
     private string _workspace = "";
+    private string _scope = "";
     private int _depth;
     private int _lastStatement = -1;
 
@@ -80,6 +81,7 @@ internal sealed class TensorEmitter
             _names[p.Node] = _allocator.Claim(p.Name);
         }
         _workspace = _allocator.Unique("workspace");
+        _scope = _allocator.Unique("scope");
         foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
         {
             _adjoints[p.Node] = _allocator.Unique("d" + p.Name);
@@ -153,6 +155,8 @@ internal sealed class TensorEmitter
         _depth = 1 + _m.ContainingTypes.Count + (_m.Namespace is null ? 0 : 1);
 
         WriteShapeChecks();
+        Line("// The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.");
+        Line($"using var {Id(_scope)} = {Id(_workspace)}.Enter(\"{_m.GradientName}\");");
         Line();
         Line("// Forward pass");
         foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
@@ -507,8 +511,8 @@ internal sealed class TensorEmitter
         string vec = TypeNames.Vec(_t), mat = TypeNames.Mat(_t);
         string TypeOf(ValueKind kind) => kind switch { ValueKind.Vector => vec, ValueKind.Matrix => mat, ValueKind.Index => "int", _ => _t };
 
-        Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread so calls after the first allocate nothing.</summary>");
-        Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.Name + "Workspace") ? "new " : "")}sealed class {_m.Name}Workspace");
+        Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>");
+        Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.Name + "Workspace") ? "new " : "")}sealed class {_m.Name}Workspace : global::SymbolicDiff.Tensors.GradientWorkspace");
         Out("{");
         depth++;
         foreach (var field in _fields.Distinct())

@@ -91,6 +91,14 @@ internal sealed class DerivativeGraph
         or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate or Op.Sigmoid
         or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU;
 
+    /// <summary>What the user wrote that made a node the Hessian mode cannot take, in the user's terms.</summary>
+    private static string Describe(Op op) => op switch
+    {
+        Op.Load or Op.Length or Op.Store => "array parameters",
+        Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit => "loops",
+        _ => "the operation '" + op + "'",
+    };
+
     /// <summary>
     /// Why the Hessian of <paramref name="method"/> cannot be generated: for each offending node reachable from
     /// the result, the diagnostic id and its message arguments (after the method's name). Empty when it can.
@@ -100,12 +108,12 @@ internal sealed class DerivativeGraph
         var problems = new List<(string, string[])>();
         if (method.Result < 0)
         {
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "vector output", method.Name }));
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "methods that write an output array", "void " + method.Name }));
             return problems;
         }
         if (method.Nodes.FirstOrDefault(n => n.Op == Op.Loop) is { } loop)
         {
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "loop", method.Statements[loop.Statement].Text }));
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "loops", method.Statements[loop.Statement].Text }));
             return problems;
         }
         var reachable = DerivativeFlow.Reach(method.Result, id => method.Nodes[id].Args);
@@ -116,7 +124,7 @@ internal sealed class DerivativeGraph
             {
                 Op.Select => (Diagnostics.HessianBranches.Id, new[] { statement }),
                 Op.Call => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
-                _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { node.Op.ToString(), statement }),
+                _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { Describe(node.Op), statement }),
                 _ => null,
             };
             if (problem is { } p && !problems.Any(q => q.Item1 == p.Item1 && q.Item2.SequenceEqual(p.Item2)))

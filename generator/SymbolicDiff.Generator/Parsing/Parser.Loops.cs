@@ -190,8 +190,9 @@ internal sealed partial class Parser
             .FirstOrDefault(n => n is ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax);
         if (exit is StatementSyntax jump)
         {
-            throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(),
-                $"'{jump.GetFirstToken().ValueText}' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)");
+            throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump is ContinueStatementSyntax
+                ? "'continue' skips the rest of an iteration; every iteration must run the whole body (put the rest of the body under if/else instead)"
+                : $"'{jump.GetFirstToken().ValueText}' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)");
         }
     }
 
@@ -270,7 +271,7 @@ internal sealed partial class Parser
     {
         if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
-            throw Unsupported(Diagnostics.UnsupportedExpression, element.GetLocation(), "element access", element.ToString());
+            throw Unsupported(Diagnostics.UnsupportedExpression, element.GetLocation(), "element access", element.ToString(), Diagnostics.ExpressionAdvice);
         }
         if (_outputArrays.Contains(array))
         {
@@ -284,7 +285,7 @@ internal sealed partial class Parser
     {
         if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
-            throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, element.GetLocation(), element.ToString());
+            throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, element.GetLocation(), element.ToString(), Diagnostics.AssignmentAdvice);
         }
         if (!write.IsKind(SyntaxKind.SimpleAssignmentExpression))
         {

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using SymbolicDiff.Generator.Model;
 
 namespace SymbolicDiff.Generator.Parsing;
@@ -74,7 +76,20 @@ internal sealed partial class Parser
         }
         if (target is not MethodDeclarationSyntax syntax || symbol is not IMethodSymbol method)
         {
+            ReportNotAMethod(target, symbol, attributes);
             return Fail();
+        }
+        if (method.PartialImplementationPart is { } implementation)
+        {
+            // The declaring half of a partial method: the gradient comes from the implementing half, whose body it is
+            // (parsed here unless that half carries [Differentiable] itself, which then triggers its own parse).
+            if (implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax body
+                || HasOwnDifferentiableAttribute(body))
+            {
+                return Fail();
+            }
+            var bodyModel = body.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(body.SyntaxTree);
+            return new Parser(bodyModel, _cancellation).ParseMethod(body, implementation, attributes);
         }
 
         _method = method;
@@ -198,6 +213,32 @@ internal sealed partial class Parser
         return new ParseResult(model, _diagnostics.Distinct().ToEquatableArray());
     }
 
+    /// <summary>SD0014 for [Differentiable] on what is not a method: a property accessor, an operator, a lambda, ….</summary>
+    private void ReportNotAMethod(SyntaxNode target, ISymbol symbol, IReadOnlyList<AttributeData> attributes)
+    {
+        string what = target switch
+        {
+            AccessorDeclarationSyntax accessor => $"the '{accessor.Keyword.ValueText}' accessor of '{(symbol as IMethodSymbol)?.AssociatedSymbol?.Name ?? symbol.Name}'",
+            OperatorDeclarationSyntax op => $"operator '{op.OperatorToken.ValueText}'",
+            ConversionOperatorDeclarationSyntax conversion => $"the conversion operator to '{conversion.Type}'",
+            LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "a lambda",
+            ConstructorDeclarationSyntax => $"the constructor of '{symbol.ContainingType?.Name}'",
+            DestructorDeclarationSyntax => $"the finalizer of '{symbol.ContainingType?.Name}'",
+            _ => $"'{symbol.Name}'",
+        };
+        var location = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?.ApplicationSyntaxReference?.GetSyntax(_cancellation).GetLocation()
+            ?? target.GetLocation();
+        Report(Diagnostics.NotAMethod, location, what);
+    }
+
+    /// <summary>True when the declaration itself carries [Differentiable] (a partial method's halves share their attributes).</summary>
+    private bool HasOwnDifferentiableAttribute(MethodDeclarationSyntax declaration)
+    {
+        var model = declaration.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        return declaration.AttributeLists.SelectMany(l => l.Attributes).Any(a =>
+            model.GetSymbolInfo(a, _cancellation).Symbol?.ContainingType?.ToDisplayString() == DifferentiableAttribute);
+    }
+
     /// <summary>With Hessian = true: the names of FHessian and FHessianVectorProduct (reported when taken).</summary>
     private (string?, string?) HessianNamesOf(IMethodSymbol method, IReadOnlyList<AttributeData> attributes, Location location)
     {
@@ -297,19 +338,20 @@ internal sealed partial class Parser
                         BeginStatement(ret.ToString());
                         return ParseConverted(value);
                     case ForStatementSyntax forStatement:
-                        ParseFor(forStatement);
+                        Nested(forStatement, () => ParseFor(forStatement));
                         break;
                     case ForEachStatementSyntax forEach:
-                        ParseForEach(forEach);
+                        Nested(forEach, () => ParseForEach(forEach));
                         break;
                     case WhileStatementSyntax whileStatement:
-                        ParseWhile(whileStatement);
+                        Nested(whileStatement, () => ParseWhile(whileStatement));
                         break;
                     case DoStatementSyntax doStatement:
-                        ParseDo(doStatement);
+                        Nested(doStatement, () => ParseDo(doStatement));
                         break;
                     case IfStatementSyntax ifStatement:
-                        var (result, tookRest) = ParseIf(ifStatement, statements.Skip(i + 1).ToList());
+                        var rest = statements.Skip(i + 1).ToList();
+                        var (result, tookRest) = Nested(ifStatement, () => ParseIf(ifStatement, rest));
                         if (tookRest)
                         {
                             return result;
@@ -470,6 +512,10 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedStatement, variable.GetLocation(), "A ref local");
         }
+        if (variable.Initializer?.Value is AnonymousFunctionExpressionSyntax lambda)
+        {
+            throw Unsupported(Diagnostics.UnsupportedExpression, lambda.GetLocation(), "lambda", lambda.ToString(), Diagnostics.LambdaAdvice);
+        }
         var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
         if (variable.Initializer is { } initializer)
         {
@@ -529,7 +575,9 @@ internal sealed partial class Parser
         {
             return symbol;
         }
-        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString());
+        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString(), left is TupleExpressionSyntax
+            ? "a tuple assignment cannot be differentiated yet; assign each variable in its own statement (through a temporary local for a swap)"
+            : Diagnostics.AssignmentAdvice);
     }
 
     private static ITypeSymbol TypeOf(ISymbol symbol) => symbol switch
@@ -548,7 +596,7 @@ internal sealed partial class Parser
     private int Current(ISymbol variable, SyntaxNode use) =>
         _values.TryGetValue(variable, out int node)
             ? node
-            : throw Unsupported(Diagnostics.UnsupportedExpression, use.GetLocation(), "use of unassigned variable", variable.Name);
+            : throw Unsupported(Diagnostics.UnsupportedExpression, use.GetLocation(), "use of unassigned variable", variable.Name, "give it a value first");
 
     private void BeginStatement(string text)
     {
@@ -576,37 +624,317 @@ internal sealed partial class Parser
     // ---- Expressions ---------------------------------------------------------------------------
 
     /// <summary>Parses an expression and converts it to the type C# converts it to in its context.</summary>
-    private int ParseConverted(ExpressionSyntax expression)
+    private int ParseConverted(ExpressionSyntax expression) => ConvertToContext(expression, ParseExpression(expression));
+
+    private int ParseTo(ExpressionSyntax expression, ScalarType type) => _graph.Convert(ParseConverted(expression), type);
+
+    /// <summary>
+    /// Parses an expression. Binary operators, unary operators, casts and parentheses (what long chains such as a
+    /// 100,000-term sum are made of) are walked with an explicit stack, so their length costs no call depth; the
+    /// other nestings (calls, ?:, element access) recurse, bounded by <see cref="MaxNesting"/>.
+    /// </summary>
+    private int ParseExpression(ExpressionSyntax root)
     {
-        int node = ParseExpression(expression);
+        if (IsLongChain(root) && _model.GetOperation(root, _cancellation) is { } operation)
+        {
+            return ParseChain(operation);
+        }
+        var work = new Stack<(ExpressionSyntax Expression, Step Step)>();
+        var values = new Stack<int>();
+        work.Push((root, Step.Enter));
+        while (work.Count > 0)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var (expression, step) = work.Pop();
+            switch (step)
+            {
+                case Step.Enter:
+                    switch (expression)
+                    {
+                        case ParenthesizedExpressionSyntax parenthesized:
+                            work.Push((parenthesized.Expression, Step.Enter));
+                            break;
+                        case CastExpressionSyntax cast:
+                            work.Push((cast, Step.Combine));
+                            work.Push((cast.Expression, Step.Enter));
+                            break;
+                        case PrefixUnaryExpressionSyntax unary when unary.Kind() is SyntaxKind.UnaryMinusExpression or SyntaxKind.UnaryPlusExpression or SyntaxKind.LogicalNotExpression:
+                            work.Push((unary, Step.Combine));
+                            work.Push((unary.Operand, Step.Convert));
+                            work.Push((unary.Operand, Step.Enter));
+                            break;
+                        case BinaryExpressionSyntax binary:
+                            // Operands first, left then right: an error inside one (a field read, say) is the one to report,
+                            // not the type it leaves. For && and || both sides are side-effect free, so evaluating the right
+                            // one eagerly changes nothing.
+                            if (OperationOf(binary) is null)
+                            {
+                                values.Push(ConstantOf(binary) ?? throw UnsupportedBinary(binary));   // 1 << 4 is fine, x << 4 is not
+                                break;
+                            }
+                            work.Push((binary, Step.Combine));
+                            work.Push((binary.Right, Step.Convert));
+                            work.Push((binary.Right, Step.Enter));
+                            work.Push((binary.Left, Step.Convert));
+                            work.Push((binary.Left, Step.Enter));
+                            break;
+                        default:
+                            values.Push(ConstantOf(expression) ?? ParseNested(expression));
+                            break;
+                    }
+                    break;
+                case Step.Convert:
+                    values.Push(ConvertToContext(expression, values.Pop()));
+                    break;
+                default:
+                    values.Push(Combine(expression, values));
+                    break;
+            }
+        }
+        return values.Pop();
+    }
+
+    /// <summary>Operator chains longer than this are parsed from the semantic model's operation tree (<see cref="ParseChain"/>).</summary>
+    private const int LongChain = 64;
+
+    /// <summary>True for a binary expression with more than <see cref="LongChain"/> operators down its left or right spine.</summary>
+    private static bool IsLongChain(ExpressionSyntax expression)
+    {
+        foreach (bool left in new[] { true, false })
+        {
+            int length = 0;
+            for (var e = expression; e is BinaryExpressionSyntax or ParenthesizedExpressionSyntax && length <= LongChain;)
+            {
+                if (e is ParenthesizedExpressionSyntax parenthesized)
+                {
+                    e = parenthesized.Expression;
+                    continue;
+                }
+                var binary = (BinaryExpressionSyntax)e;
+                e = left ? binary.Left : binary.Right;
+                length++;
+            }
+            if (length > LongChain)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A long chain, from the operation tree the semantic model builds for it in one go. Every question asked of the
+    /// semantic model about a node walks up the syntax tree from it, so asking at every link of a 100,000-term chain
+    /// would take time proportional to the square of its length; the operation tree already holds each operator's
+    /// type, constant value and implicit conversions. What is not a plain operator, conversion, constant, parameter
+    /// or local is parsed from its syntax as usual.
+    /// </summary>
+    private int ParseChain(IOperation root)
+    {
+        var work = new Stack<(IOperation Operation, bool Combine)>();
+        var values = new Stack<int>();
+        work.Push((root, false));
+        while (work.Count > 0)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var (operation, combine) = work.Pop();
+            var type = operation.Type is null ? null : ScalarOf(operation.Type);
+            if (combine)
+            {
+                int value = values.Pop();
+                values.Push(operation switch
+                {
+                    IConversionOperation => _graph.Convert(value, type!.Value),
+                    IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } => _graph.Add(Op.Negate, type!.Value, value),
+                    IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } => _graph.Add(Op.Not, type!.Value, value),
+                    IUnaryOperation => value,
+                    _ => _graph.Add(ChainOperationOf((IBinaryOperation)operation)!.Value, type!.Value, values.Pop(), value),
+                });
+                continue;
+            }
+            switch (operation)
+            {
+                case { ConstantValue.HasValue: true } when type is not null && operation.ConstantValue.Value is { } constant and not string and not char and not decimal:
+                    values.Push(_graph.Constant(constant is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture), type.Value));
+                    break;
+                case IBinaryOperation binary when type is not null && binary.OperatorMethod is null && ChainOperationOf(binary) is not null:
+                    work.Push((binary, true));
+                    work.Push((binary.RightOperand, false));
+                    work.Push((binary.LeftOperand, false));
+                    break;
+                case IUnaryOperation unary when type is not null && unary.OperatorMethod is null
+                    && unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Plus or UnaryOperatorKind.Not:
+                    work.Push((unary, true));
+                    work.Push((unary.Operand, false));
+                    break;
+                case IConversionOperation conversion when type is not null && conversion.OperatorMethod is null
+                    && conversion.Operand.Type is { } from && ScalarOf(from) is not null:
+                    work.Push((conversion, true));
+                    work.Push((conversion.Operand, false));
+                    break;
+                case IParameterReferenceOperation { Parameter: var parameter } when type is not null && _values.ContainsKey(parameter) && !_arrays.ContainsKey(_values[parameter]):
+                    values.Push(_values[parameter]);
+                    break;
+                case ILocalReferenceOperation { Local: var local } when type is not null && _values.ContainsKey(local):
+                    values.Push(_values[local]);
+                    break;
+                default:
+                    values.Push(operation.Syntax is ExpressionSyntax syntax
+                        ? Nested(syntax, () => operation is IConversionOperation { IsImplicit: true } ? ParseConverted(syntax) : ParseExpression(syntax))
+                        : throw Unsupported(Diagnostics.UnsupportedExpression, operation.Syntax.GetLocation(), "expression", operation.Syntax.ToString(), Diagnostics.ExpressionAdvice));
+                    break;
+            }
+        }
+        return values.Pop();
+    }
+
+    private static Op? ChainOperationOf(IBinaryOperation binary) => binary.OperatorKind switch
+    {
+        BinaryOperatorKind.Add => Op.Add,
+        BinaryOperatorKind.Subtract => Op.Subtract,
+        BinaryOperatorKind.Multiply => Op.Multiply,
+        BinaryOperatorKind.Divide => Op.Divide,
+        BinaryOperatorKind.Remainder => Op.Remainder,
+        BinaryOperatorKind.LessThan => Op.LessThan,
+        BinaryOperatorKind.LessThanOrEqual => Op.LessThanOrEqual,
+        BinaryOperatorKind.GreaterThan => Op.GreaterThan,
+        BinaryOperatorKind.GreaterThanOrEqual => Op.GreaterThanOrEqual,
+        BinaryOperatorKind.Equals => Op.Equal,
+        BinaryOperatorKind.NotEquals => Op.NotEqual,
+        BinaryOperatorKind.ConditionalAnd => Op.And,
+        BinaryOperatorKind.ConditionalOr => Op.Or,
+        _ => null,
+    };
+
+    /// <summary>What the explicit stack of <see cref="ParseExpression"/> does with an expression next.</summary>
+    private enum Step
+    {
+        /// <summary>Parse it: push its operands, or parse it whole when it is not an operator.</summary>
+        Enter,
+        /// <summary>Convert the value just parsed to the type C# converts the expression to in its context.</summary>
+        Convert,
+        /// <summary>Its operands are parsed: build the operator's node from them.</summary>
+        Combine,
+    }
+
+    /// <summary>
+    /// How deep calls, ?: and element accesses may nest inside each other. Each level costs a few frames of the
+    /// compiler's thread stack; deeper nesting is reported (SD0029) instead of risking a stack overflow that would
+    /// take the whole compiler down. The C# compiler's own limit on such nesting is of the same order.
+    /// </summary>
+    internal const int MaxNesting = 200;
+
+    private int _nesting;
+
+    private int ParseNested(ExpressionSyntax expression) => Nested(expression, () => ParseOther(expression));
+
+    private void Nested(SyntaxNode at, Action parse) => Nested(at, () =>
+    {
+        parse();
+        return 0;
+    });
+
+    /// <summary>Runs a parse that recurses (one level of nesting), or reports SD0029 at <paramref name="at"/> when too deep.</summary>
+    private T Nested<T>(SyntaxNode at, Func<T> parse)
+    {
+        if (_nesting >= MaxNesting || !HasStackLeft())
+        {
+            var location = at is StatementSyntax statement ? statement.GetFirstToken().GetLocation() : at.GetLocation();
+            throw Unsupported(Diagnostics.NestedTooDeeply, location, at is StatementSyntax ? "statement" : "expression",
+                MaxNesting.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        _nesting++;
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    /// <summary>False when the thread's stack is nearly used up (netstandard2.0 has no TryEnsureSufficientExecutionStack).</summary>
+    private static bool HasStackLeft()
+    {
+        try
+        {
+            RuntimeHelpers.EnsureSufficientExecutionStack();
+            return true;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The node of a compile-time constant expression, or null.</summary>
+    private int? ConstantOf(ExpressionSyntax expression)
+    {
+        var constant = _model.GetConstantValue(expression, _cancellation);
+        if (!constant.HasValue || constant.Value is null or string or char or decimal)
+        {
+            return null;
+        }
+        var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
+        return _graph.Constant(constant.Value is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), type);
+    }
+
+    private int ConvertToContext(ExpressionSyntax expression, int node)
+    {
         var converted = _model.GetTypeInfo(expression, _cancellation).ConvertedType;
         return converted is null ? node : _graph.Convert(node, RequireScalar(converted, expression));
     }
 
-    private int ParseTo(ExpressionSyntax expression, ScalarType type) => _graph.Convert(ParseConverted(expression), type);
-
-    private int ParseExpression(ExpressionSyntax expression)
+    /// <summary>
+    /// The node of an operator whose operands are on top of <paramref name="values"/> (the last one on top). An operator
+    /// is a C# constant only when its operands are, so only then is the semantic model asked for its value (asking at
+    /// every link of a long chain costs time proportional to the chain each time).
+    /// </summary>
+    private int Combine(ExpressionSyntax expression, Stack<int> values)
     {
-        _cancellation.ThrowIfCancellationRequested();
-        var constant = _model.GetConstantValue(expression, _cancellation);
-        if (constant.HasValue && constant.Value is not null and not string and not char and not decimal)
+        int operands = expression is BinaryExpressionSyntax ? 2 : 1;
+        if (values.Take(operands).All(v => _graph[v].Op == Op.Constant) && ConstantOf(expression) is int constant)
         {
-            var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
-            return _graph.Constant(constant.Value is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), type);
+            for (int i = 0; i < operands; i++)
+            {
+                values.Pop();
+            }
+            return constant;
         }
-
         switch (expression)
         {
-            case ParenthesizedExpressionSyntax parenthesized:
-                return ParseExpression(parenthesized.Expression);
+            case CastExpressionSyntax cast:
+                return _graph.Convert(values.Pop(), RequireScalar(_model.GetTypeInfo(cast, _cancellation).Type, cast));
+            case PrefixUnaryExpressionSyntax unary:
+            {
+                var type = RequireScalar(_model.GetTypeInfo(unary, _cancellation).Type, unary);
+                int operand = values.Pop();
+                return unary.Kind() switch
+                {
+                    SyntaxKind.UnaryMinusExpression => _graph.Add(Op.Negate, type, operand),
+                    SyntaxKind.LogicalNotExpression => _graph.Add(Op.Not, type, operand),
+                    _ => operand,
+                };
+            }
+            default:
+            {
+                var binary = (BinaryExpressionSyntax)expression;
+                int right = values.Pop(), left = values.Pop();
+                return _graph.Add(OperationOf(binary)!.Value, RequireScalar(_model.GetTypeInfo(binary, _cancellation).Type, binary), left, right);
+            }
+        }
+    }
+
+    /// <summary>The expressions that are not operator chains: names, calls, ?:, element access.</summary>
+    private int ParseOther(ExpressionSyntax expression)
+    {
+        switch (expression)
+        {
             case IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax or BaseExpressionSyntax:
                 return ParseName(expression);
-            case CastExpressionSyntax cast:
-                return _graph.Convert(ParseExpression(cast.Expression), RequireScalar(_model.GetTypeInfo(cast, _cancellation).Type, cast));
             case PrefixUnaryExpressionSyntax unary:
                 return ParseUnary(unary);
-            case BinaryExpressionSyntax binary:
-                return ParseBinary(binary);
             case ConditionalExpressionSyntax conditional:
                 return ParseConditional(conditional);
             case InvocationExpressionSyntax invocation:
@@ -616,7 +944,7 @@ internal sealed partial class Parser
             case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax:
                 throw Unsupported(Diagnostics.SideEffectInExpression, expression.GetLocation(), expression.ToString());
             default:
-                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString());
+                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString(), AdviceFor(expression));
         }
     }
 
@@ -641,31 +969,23 @@ internal sealed partial class Parser
             case IPropertySymbol property:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), property.IsStatic ? "a static property" : "an instance property");
             default:
-                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString());
+                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), Describe(expression.Kind()), expression.ToString(), AdviceFor(expression));
         }
     }
 
+    /// <summary>The prefix operators that are not walked as part of a chain (-, + and ! are): all are reported.</summary>
     private int ParseUnary(PrefixUnaryExpressionSyntax unary)
     {
-        var type = RequireScalar(_model.GetTypeInfo(unary, _cancellation).Type, unary);
-        switch (unary.Kind())
+        if (unary.Kind() is SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression)
         {
-            case SyntaxKind.UnaryMinusExpression:
-                return _graph.Add(Op.Negate, type, ParseConverted(unary.Operand));
-            case SyntaxKind.UnaryPlusExpression:
-                return ParseConverted(unary.Operand);
-            case SyntaxKind.LogicalNotExpression:
-                return _graph.Add(Op.Not, type, ParseConverted(unary.Operand));
-            case SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression:
-                throw Unsupported(Diagnostics.SideEffectInExpression, unary.GetLocation(), unary.ToString());
-            default:
-                throw Unsupported(Diagnostics.UnsupportedOperator, unary.OperatorToken.GetLocation(), unary.OperatorToken.ValueText, type.Keyword());
+            throw Unsupported(Diagnostics.SideEffectInExpression, unary.GetLocation(), unary.ToString());
         }
+        var type = RequireScalar(_model.GetTypeInfo(unary, _cancellation).Type, unary);
+        throw Unsupported(Diagnostics.UnsupportedOperator, unary.OperatorToken.GetLocation(), unary.OperatorToken.ValueText, type.Keyword());
     }
 
-    private int ParseBinary(BinaryExpressionSyntax binary)
-    {
-        Op? op = binary.Kind() switch
+    /// <summary>The operation of a binary operator, or null for one without a derivative rule.</summary>
+    private static Op? OperationOf(BinaryExpressionSyntax binary) => binary.Kind() switch
         {
             SyntaxKind.AddExpression => Op.Add,
             SyntaxKind.SubtractExpression => Op.Subtract,
@@ -682,18 +1002,10 @@ internal sealed partial class Parser
             SyntaxKind.LogicalOrExpression => Op.Or,
             _ => null,
         };
-        var typeSymbol = _model.GetTypeInfo(binary, _cancellation).Type;
-        if (op is null)
-        {
-            throw Unsupported(Diagnostics.UnsupportedOperator, binary.OperatorToken.GetLocation(), binary.OperatorToken.ValueText,
-                typeSymbol?.ToDisplayString() ?? "these");
-        }
-        // Operands first: an error inside one (a field read, say) is the one to report, not the type it leaves.
-        // For && and || both sides are side-effect free, so evaluating the right one eagerly changes nothing.
-        int left = ParseConverted(binary.Left);
-        int right = ParseConverted(binary.Right);
-        return _graph.Add(op.Value, RequireScalar(typeSymbol, binary), left, right);
-    }
+
+    private UnsupportedException UnsupportedBinary(BinaryExpressionSyntax binary) =>
+        Unsupported(Diagnostics.UnsupportedOperator, binary.OperatorToken.GetLocation(), binary.OperatorToken.ValueText,
+            _model.GetTypeInfo(binary, _cancellation).Type?.ToDisplayString() ?? "these");
 
     private int ParseConditional(ConditionalExpressionSyntax conditional)
     {
@@ -769,7 +1081,9 @@ internal sealed partial class Parser
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; it has no generated gradient to call (see its own SD diagnostic)");
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null)
+                ? "; a call that passes arrays to another [Differentiable] method cannot be differentiated yet, write the loop in this method or in a local function"
+                : "; it has no generated gradient to call (see its own SD diagnostic)");
         }
         var arguments = ArgumentsOf(invocation, callee, display);
         var args = arguments.Select(ParseArgument).ToArray();
@@ -955,6 +1269,9 @@ internal sealed partial class Parser
         Accessibility.ProtectedAndInternal => "private protected",
         _ => "private",
     };
+
+    private static string AdviceFor(ExpressionSyntax expression) =>
+        expression is AnonymousFunctionExpressionSyntax ? Diagnostics.LambdaAdvice : Diagnostics.ExpressionAdvice;
 
     private static string Describe(SyntaxKind kind) =>
         Regex.Replace(kind.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();

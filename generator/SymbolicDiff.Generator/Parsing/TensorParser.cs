@@ -256,7 +256,7 @@ internal sealed class TensorParser
                 if (target is not ILocalSymbol and not IParameterSymbol || assignment.Left is not IdentifierNameSyntax
                     || targetType!.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
                 {
-                    throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, assignment.Left.GetLocation(), assignment.Left.ToString());
+                    throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, assignment.Left.GetLocation(), assignment.Left.ToString(), Diagnostics.AssignmentAdvice);
                 }
                 if (!assignment.IsKind(SyntaxKind.SimpleAssignmentExpression))
                 {
@@ -266,8 +266,10 @@ internal sealed class TensorParser
                 Bind(target, Scalar(assignment.Right));
                 break;
             default:
-                throw Unsupported(Diagnostics.UnsupportedStatement, statement.GetLocation(), Regex.Replace(statement.ToString(), @"\s+", " ") is var text && text.Length > 40
-                    ? "The statement '" + text.Substring(0, 40) + "…'" : "The statement '" + statement + "'");
+                // Branches and loops are not in this mode: SD0030 says what the method can contain instead.
+                throw Unsupported(Diagnostics.UnsupportedTensorOperation, statement.GetLocation(), Regex.Replace(statement.ToString(), @"\s+", " ") is var text && text.Length > 40
+                    ? text.Substring(0, 40) + "…" : text,
+                    "; a method with tensor values is straight-line code: local declarations, assignments and a return (write a branch with Tensor.ReLU or Tensor.HardTanh, or move it into a scalar [Differentiable] method)");
         }
     }
 
@@ -332,7 +334,7 @@ internal sealed class TensorParser
                 {
                     return value;
                 }
-                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), "name", expression.ToString());
+                throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), "name", expression.ToString(), Diagnostics.ExpressionAdvice);
             case CastExpressionSyntax cast:
                 int operand = Expression(cast.Expression);
                 var castType = _model.GetTypeInfo(cast, _cancellation).Type;
