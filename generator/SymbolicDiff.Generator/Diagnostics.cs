@@ -121,6 +121,10 @@ internal static class Diagnostics
         "Derivative mode not available",
         "{0} cannot be generated for '{1}': {2}");
 
+    public static readonly DiagnosticDescriptor ConstantIntegerOperation = Error("SD0029",
+        "Constant integer operation cannot be generated",
+        "'{0}' {1}; the generated code would not compile or not compute the same value, so write it differently");
+
     public static readonly DiagnosticDescriptor UnsupportedTensorOperation = Error("SD0030",
         "Unsupported tensor operation",
         "'{0}' cannot be differentiated in a method with tensor values{1}");
@@ -164,7 +168,7 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
+        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable, ConstantIntegerOperation,
         UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
         HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, InternalError,
     };

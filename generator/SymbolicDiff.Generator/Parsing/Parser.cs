@@ -350,6 +350,7 @@ internal sealed partial class Parser
         int outer = _graph.CurrentRegion;
         var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
         int trueRegion = _graph.NewRegion(), falseRegion = _graph.NewRegion();
+        int firstInBranches = _graph.Nodes.Count;
         try
         {
             _graph.CurrentRegion = trueRegion;
@@ -378,6 +379,11 @@ internal sealed partial class Parser
                 {
                     Bind(variable, _graph.Select(condition, fromTrue, fromFalse, trueRegion, falseRegion, _graph[fromTrue].Type));
                 }
+            }
+            // Output elements written in a branch are written only when it is taken: the if itself is a statement then.
+            if (_graph.Nodes.Skip(firstInBranches).Any(n => n.Op == Op.Store))
+            {
+                _graph.If(condition, trueRegion, falseRegion);
             }
             return (null, false);
         }
@@ -494,7 +500,7 @@ internal sealed partial class Parser
         var type = (operatorType is null ? null : ScalarOf(operatorType)) ?? targetType;
         int left = _graph.Convert(Current(target, assignment.Left), type);
         int right = _graph.Convert(ParseExpression(assignment.Right), type);
-        Bind(target, _graph.Convert(_graph.Add(op, type, left, right), targetType));
+        Bind(target, _graph.Convert(Arithmetic(assignment, op, type, left, right), targetType));
     }
 
     private void Increment(ExpressionSyntax expression)
@@ -511,7 +517,7 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedOperator, expression.GetLocation(), isIncrement ? "++" : "--", "bool");
         }
-        Bind(target, _graph.Add(isIncrement ? Op.Add : Op.Subtract, type, Current(target, operand), _graph.Constant(1, type)));
+        Bind(target, Arithmetic(expression, isIncrement ? Op.Add : Op.Subtract, type, Current(target, operand), _graph.Constant(1, type)));
     }
 
     /// <summary>The local or parameter an assignment writes.</summary>
@@ -585,6 +591,10 @@ internal sealed partial class Parser
         if (constant.HasValue && constant.Value is not null and not string and not char and not decimal)
         {
             var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
+            if (type == ScalarType.Long && Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture) is var big && !(Math.Abs(big) <= 1L << 53))
+            {
+                throw Unsupported(Diagnostics.ConstantIntegerOperation, expression.GetLocation(), expression.ToString(), "is a long constant beyond ±2^53, which the generator cannot keep exactly");
+            }
             return _graph.Constant(constant.Value is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), type);
         }
 
@@ -644,7 +654,7 @@ internal sealed partial class Parser
         switch (unary.Kind())
         {
             case SyntaxKind.UnaryMinusExpression:
-                return _graph.Add(Op.Negate, type, ParseConverted(unary.Operand));
+                return Arithmetic(unary, Op.Negate, type, ParseConverted(unary.Operand));
             case SyntaxKind.UnaryPlusExpression:
                 return ParseConverted(unary.Operand);
             case SyntaxKind.LogicalNotExpression:
@@ -685,7 +695,26 @@ internal sealed partial class Parser
         // For && and || both sides are side-effect free, so evaluating the right one eagerly changes nothing.
         int left = ParseConverted(binary.Left);
         int right = ParseConverted(binary.Right);
-        return _graph.Add(op.Value, RequireScalar(typeSymbol, binary), left, right);
+        return Arithmetic(binary, op.Value, RequireScalar(typeSymbol, binary), left, right);
+    }
+
+    /// <summary>
+    /// An operation from the user's code. Integer operations on values the generator knows are folded as C# runs them
+    /// (GraphBuilder); one that cannot be folded exactly would be written as a constant expression that does not compile
+    /// (1 / 0) or that C# would compute differently, so it is reported at the expression.
+    /// </summary>
+    private int Arithmetic(SyntaxNode syntax, Op op, ScalarType type, params int[] args)
+    {
+        int node = _graph.Add(op, type, args);
+        if (type is ScalarType.Int or ScalarType.Long && _graph[node].Op == op && args.All(a => _graph.IsConstant(a, out _)))
+        {
+            var values = args.Select(a => _graph[a].Constant).ToList();
+            string why = op is Op.Divide or Op.Remainder && values[1] == 0 ? "always divides by zero (its operands are constants here)"
+                : op is Op.Divide or Op.Remainder && values[1] == -1 ? "always overflows (int.MinValue or long.MinValue divided by -1)"
+                : "works on long constants beyond ±2^53, which the generator cannot keep exactly";
+            throw Unsupported(Diagnostics.ConstantIntegerOperation, syntax.GetLocation(), syntax.ToString(), why);
+        }
+        return node;
     }
 
     private int ParseConditional(ConditionalExpressionSyntax conditional)

@@ -97,6 +97,7 @@ namespace Demo
                 // adjoint of: double z = b[r];
                 db[r] += dt9;
             }
+            dy.Clear();
         }
 
         /// <summary>
@@ -251,6 +252,7 @@ namespace Demo
             if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, w)) throw new ArgumentException("y must not overlap w.", nameof(y));
             if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, b)) throw new ArgumentException("y must not overlap b.", nameof(y));
             if (MemoryExtensions.Overlaps((ReadOnlySpan<double>)y, x)) throw new ArgumentException("y must not overlap x.", nameof(y));
+            dy.Clear();
             // Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)
             // for (int r = 0; r < y.Length; r++)
             for (int r = 0; r < y.Length; r++)
