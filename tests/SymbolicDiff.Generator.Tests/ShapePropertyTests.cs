@@ -23,7 +23,7 @@ namespace SymbolicDiff.Generator.Tests;
 /// <para>
 /// One small function per shape, listed in <see cref="Shapes"/>: a new shape is a function and a line there.
 /// Long mode: <c>SYMBOLICDIFF_PROPERTY_PROGRAMS=10000</c> (the count) and optionally <c>SYMBOLICDIFF_PROPERTY_SEED=n</c>;
-/// both are printed, and the same count and seed give the same programs and points (batch b of 40 programs is drawn
+/// both are printed, and the same count and seed give the same programs and points (batch b of 100 programs is drawn
 /// from its own generator, so it is the same in a longer run). <c>SYMBOLICDIFF_PROPERTY_LOG=file</c> appends progress.
 /// </para>
 /// </summary>
@@ -31,7 +31,7 @@ public class ShapePropertyTests
 {
     private const int DefaultPrograms = 120;
     private const int DefaultSeed = 20261130;
-    private const int ProgramsPerCompilation = 40;
+    private const int ProgramsPerCompilation = 100;   // one compilation holds many programs: compiling is most of the time
     private const int ArrayLength = 4;
     private readonly ITestOutputHelper _output;
 
