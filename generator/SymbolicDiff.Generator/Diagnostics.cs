@@ -137,6 +137,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NestedTooDeeply = Error("SD0029",
         "Nested too deeply",
         "This {0} is nested more than {1} levels deep in calls, ?:, element accesses, if statements and loops; assign inner parts to locals so that it nests less (chains of operators such as a + b + c + … may have any length)");
+    public static readonly DiagnosticDescriptor ConstantIntegerOperation = Error("SD0052",
+        "Constant integer operation cannot be generated",
+        "'{0}' {1}; the generated code would not compile or not compute the same value, so write it differently");
 
     public static readonly DiagnosticDescriptor UnsupportedTensorOperation = Error("SD0030",
         "Unsupported tensor operation",
@@ -189,7 +192,7 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, NotAMethod, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable,
+        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable, ConstantIntegerOperation,
         NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
         HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, InternalError,
     };

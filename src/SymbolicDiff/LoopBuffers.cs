@@ -19,6 +19,26 @@ public static class LoopBuffers
         }
     }
 
+    /// <summary>
+    /// How many times a loop runs whose condition value goes first, first + 1, … while below <paramref name="end"/>:
+    /// <c>for (int i = s; i &lt; e; i++)</c> runs TripCount(s, e) times, <c>i &lt;= e</c> TripCount(s, e + 1L) and
+    /// <c>i + k &lt; e</c> TripCount(unchecked(s + k), e). Computed in long, so bounds at the int limits do not wrap.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The loop runs more times than an array can keep (more than int.MaxValue).</exception>
+    public static int TripCount(long first, long end)
+    {
+        long count = end - first;
+        if (count <= 0)
+        {
+            return 0;
+        }
+        if (count > int.MaxValue)
+        {
+            throw new NotSupportedException($"A loop runs {count} times; a generated gradient runs loops of at most {int.MaxValue} iterations backward.");
+        }
+        return (int)count;
+    }
+
     /// <summary>Gives a buffer from <see cref="Ensure{T}"/> back to the pool (an empty one is ignored).</summary>
     public static void Return<T>(T[] buffer)
     {

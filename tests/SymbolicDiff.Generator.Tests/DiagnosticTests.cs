@@ -72,6 +72,8 @@ public class DiagnosticTests
             "SD0042", "The Hessian of 'Bad' cannot be generated: Hessian = true does not support array parameters yet ('return x * a[0];'); remove Hessian = true, or write the method without them" },
         { "OutputFromValueMethod", "[Differentiable] public static double Bad(double x, Span<double> y) { [|y[0] = x|]; return x; }",
             "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array; return void and write every result, and the generator makes its Jacobian" },
+        { "IntegerDivisionByAKnownZero", "[Differentiable] public static double Bad(double x) { int k = 0; int j = [|1 / k|]; return x * j; }",
+            "SD0052", "'1 / k' always divides by zero (its operands are constants here); the generated code would not compile or not compute the same value, so write it differently" },
         { "WhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; while ([|true|]) { s *= 2; } return s; }",
             "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs never or forever" },
         { "ForeachOverANewArray", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach (var v in new[] { 1.0, 2.0 })|] { s += v * x; } return s; }",

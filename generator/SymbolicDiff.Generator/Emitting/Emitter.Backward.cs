@@ -44,7 +44,7 @@ internal sealed partial class Emitter
             }
             switch (node.Op)
             {
-                case Op.Select:
+                case Op.Select or Op.If:
                     WriteSelectBackward(node);
                     continue;
                 case Op.Loop:
@@ -152,15 +152,16 @@ internal sealed partial class Emitter
         {
             return;   // written with the last select of its if statement, which comes first in reverse
         }
-        var routed = group.Where(m => _needsAdjoint[m] && HasAdjoint(m)).ToList();
-        if (routed.Count == 0)
+        var routed = group.Where(m => _nodes[m].Op == Op.Select && _needsAdjoint[m] && HasAdjoint(m)).ToList();
+        bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
+            && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
+        bool writesOutputs = group.Any(m => _nodes[m].Op == Op.If);
+        if (routed.Count == 0 && !(writesOutputs && branchesHaveWork))
         {
             return;
         }
         Comment(node.Statement, "adjoint of: ");
         var condition = Ref(node.Args[0]);
-        bool branchesHaveWork = _nodes.Any(n => _reachable[n.Id] && _needsAdjoint[n.Id] && n.Op != Op.Parameter
-            && (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)));
         if (group.Count == 1 && !branchesHaveWork)
         {
             var adjoint = Adjoint(node.Id);

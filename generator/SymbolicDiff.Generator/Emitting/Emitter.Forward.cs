@@ -13,7 +13,7 @@ internal sealed partial class Emitter
 
     private void WriteForwardRegion(int region, bool recordLoops)
     {
-        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store)) && InFilter(n.Id)))
+        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If)) && InFilter(n.Id)))
         {
             if (node.Op == Op.Loop)
             {
@@ -26,8 +26,8 @@ internal sealed partial class Emitter
                 continue;
             }
             string type = node.Type.Keyword();
-            string name = Identifier(_names[node.Id]!);
-            if (node.Op != Op.Select)
+            string name = node.Op == Op.If ? "" : Identifier(_names[node.Id]!);
+            if (node.Op is not (Op.Select or Op.If))
             {
                 Comment(node.Statement, "");
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
@@ -45,7 +45,7 @@ internal sealed partial class Emitter
             }
             Comment(node.Statement, "");
             var condition = Ref(node.Args[0]);
-            if (group.Count == 1 && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
+            if (group.Count == 1 && node.Op == Op.Select && !HasLocals(node.TrueRegion) && !HasLocals(node.FalseRegion))
             {
                 string value = Code.Condition(condition, Ref(node.Args[1]), Ref(node.Args[2])).Text;
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {value};" : $"{type} {name} = {value};");
@@ -67,18 +67,22 @@ internal sealed partial class Emitter
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");
             }
-            foreach (int member in group.Where(m => !_hoisted.Contains(m)))
+            var values = group.Where(m => _nodes[m].Op == Op.Select).ToList();
+            foreach (int member in values.Where(m => !_hoisted.Contains(m)))
             {
                 Line($"{_nodes[member].Type.Keyword()} {Identifier(_names[member]!)};");
             }
-            foreach (int member in group.Where(m => _tangentMode && _active[m]))
+            foreach (int member in values.Where(m => _tangentMode && _active[m]))
             {
                 Line($"{_nodes[member].Type.Keyword()} {AdjointName(member)};");
             }
             Line($"if ({condition.Text})");
-            WriteForwardBranch(node.TrueRegion, group, 1, recordLoops);
-            Line("else");
-            WriteForwardBranch(node.FalseRegion, group, 2, recordLoops);
+            WriteForwardBranch(node.TrueRegion, values, 1, recordLoops);
+            if (values.Count > 0 || HasLocals(node.FalseRegion))
+            {
+                Line("else");
+                WriteForwardBranch(node.FalseRegion, values, 2, recordLoops);
+            }
         }
     }
 
@@ -108,11 +112,12 @@ internal sealed partial class Emitter
     /// <summary>
     /// The reachable selects that share this select's branches: an if statement that assigns several variables
     /// makes one select per variable, and its branches are written once for all of them.
+    /// An if statement that writes outputs in its branches adds its <see cref="Op.If"/> node, which has no value.
     /// </summary>
     private List<int> BranchGroup(Node select) =>
-        _nodes.Where(n => n.Op == Op.Select && n.TrueRegion == select.TrueRegion && _reachable[n.Id] && InFilter(n.Id)).Select(n => n.Id).ToList();
+        _nodes.Where(n => n.Op is Op.Select or Op.If && n.TrueRegion == select.TrueRegion && _reachable[n.Id] && InFilter(n.Id)).Select(n => n.Id).ToList();
 
-    private bool HasLocals(int region) => _nodes.Any(n => (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store)) && InFilter(n.Id) && Encloses(region, n.Region));
+    private bool HasLocals(int region) => _nodes.Any(n => (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If)) && InFilter(n.Id) && Encloses(region, n.Region));
 
 
     // ---- Forward mode ----------------------------------------------------------------------------
@@ -133,7 +138,7 @@ internal sealed partial class Emitter
         {
             Ref(store.Args[1]);
         }
-        foreach (var select in _nodes.Where(n => _reachable[n.Id] && n.Op == Op.Select))
+        foreach (var select in _nodes.Where(n => _reachable[n.Id] && n.Op is Op.Select or Op.If))
         {
             Ref(select.Args[0]);
         }
@@ -145,6 +150,11 @@ internal sealed partial class Emitter
         _text = body;
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
         WriteLengthChecks();
+        foreach (var written in _method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray))
+        {
+            // An element this call does not write is constant: its derivative is 0.
+            Line($"{Identifier(_adjointNames[written.Node]!)}.Clear();");
+        }
         Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
         WriteForwardRegion(0, recordLoops: false);
         if (!_method.HasVectorOutput)

@@ -21,7 +21,9 @@ internal sealed partial class Emitter
         var m = _method;
         var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
         var inputs = m.Parameters.Where(p => p.IsDifferentiable).ToList();
-        string type = outputs[0].Type.Keyword();
+        // Double when any input or output is double (a float one is widened exactly), else float.
+        var elementType = outputs.Concat(inputs).Any(p => p.Type == ScalarType.Double) ? ScalarType.Double : ScalarType.Float;
+        string type = elementType.Keyword();
         string jacobian = _allocator.Unique("jacobian"), rows = _allocator.Unique("rows"), columns = _allocator.Unique("columns");
         string row = _allocator.Unique("row"), element = _allocator.Unique("element"), jacobianRow = _allocator.Unique("jacobianRow");
         string column = _allocator.Unique("column");
@@ -29,6 +31,10 @@ internal sealed partial class Emitter
         string Adjoint(Parameter p) => Identifier(_adjointNames[p.Node]!);
         var pooled = outputs.ToDictionary(p => p, p => _allocator.Unique(p.Name + "Seed"));
         var pooledDirections = inputs.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => _allocator.Unique(p.Name + "Direction"));
+        // An input of another element type than the Jacobian's gets its own adjoint, copied into the row after each pass.
+        var narrow = inputs.Where(p => p.Type != elementType).ToList();
+        var pooledAdjoints = narrow.Where(p => p.Kind != ParameterKind.Scalar).ToDictionary(p => p, p => _allocator.Unique(p.Name + "Adjoint"));
+        string copy = _allocator.Unique("k");
         string exception = TypeNames.ArgumentException, empty = TypeNames.Array;
 
         var body = new StringBuilder();
@@ -49,9 +55,10 @@ internal sealed partial class Emitter
         // The output adjoints (seeds) live on the stack when small, else in a pooled buffer.
         foreach (var output in outputs)
         {
-            Line($"{type}[] {pooled[output]} = {empty}.Empty<{type}>();");
+            string seedType = output.Type.Keyword();
+            Line($"{seedType}[] {pooled[output]} = {empty}.Empty<{seedType}>();");
             Line($"if ({Id(output)}.Length > {StackLimit}) {LoopBuffers()}.Ensure(ref {pooled[output]}, {Id(output)}.Length);");
-            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {Id(output)}.Length <= {StackLimit} ? stackalloc {type}[{Id(output)}.Length] : {TypeNames.MemoryExtensions}.AsSpan({pooled[output]}, 0, {Id(output)}.Length);");
+            Line($"{SpanOf(output.Type)} {Adjoint(output)} = {Id(output)}.Length <= {StackLimit} ? stackalloc {seedType}[{Id(output)}.Length] : {TypeNames.MemoryExtensions}.AsSpan({pooled[output]}, 0, {Id(output)}.Length);");
             Line($"{Adjoint(output)}.Clear();");
         }
 
@@ -60,6 +67,12 @@ internal sealed partial class Emitter
         _depth++;
         Line("// Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)");
         DeclareBuffers();
+        foreach (var input in pooledAdjoints.Keys)
+        {
+            string inputType = input.Type.Keyword();
+            Line($"{inputType}[] {pooledAdjoints[input]} = {empty}.Empty<{inputType}>();");
+            Line($"{LoopBuffers()}.Ensure(ref {pooledAdjoints[input]}, {Id(input)}.Length);");
+        }
         Line("// Forward pass");
         WriteForwardRegion(0, recordLoops: true);
         Line($"int {row} = 0;");
@@ -68,11 +81,22 @@ internal sealed partial class Emitter
             Line($"for (int {element} = 0; {element} < {Id(output)}.Length; {element}++, {row}++)");
             Line("{");
             _depth++;
-            Line($"{SpanOf(output.Type)} {jacobianRow} = {jacobian}.Slice({row} * {columns}, {columns});");
+            Line($"{SpanOf(elementType)} {jacobianRow} = {jacobian}.Slice({row} * {columns}, {columns});");
             Line($"{jacobianRow}.Clear();");
             for (int i = 0; i < inputs.Count; i++)
             {
                 var input = inputs[i];
+                if (narrow.Contains(input))
+                {
+                    Line(input.Kind == ParameterKind.Scalar
+                        ? $"{input.Type.Keyword()} {Adjoint(input)} = {Code.Constant(0, input.Type).Text};"
+                        : $"{SpanOf(input.Type)} {Adjoint(input)} = {TypeNames.MemoryExtensions}.AsSpan({pooledAdjoints[input]}, 0, {Id(input)}.Length);");
+                    if (input.Kind != ParameterKind.Scalar)
+                    {
+                        Line($"{Adjoint(input)}.Clear();");
+                    }
+                    continue;
+                }
                 Line(input.Kind == ParameterKind.Scalar
                     ? $"ref {type} {Adjoint(input)} = ref {jacobianRow}[{offsets[i]}];"
                     : $"{SpanOf(input.Type)} {Adjoint(input)} = {jacobianRow}.Slice({offsets[i]}, {Id(input)}.Length);");
@@ -81,11 +105,25 @@ internal sealed partial class Emitter
             Line($"// Backward pass for ∂{output.Name}[{element}]/∂inputs");
             ResetBackwardState();
             WriteBackwardPass();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var input = inputs[i];
+                if (narrow.Contains(input))
+                {
+                    Line(input.Kind == ParameterKind.Scalar
+                        ? $"{jacobianRow}[{offsets[i]}] = {Adjoint(input)};"
+                        : $"for (int {copy} = 0; {copy} < {Id(input)}.Length; {copy}++) {jacobianRow}[{(offsets[i] == "0" ? copy : $"{offsets[i]} + {copy}")}] = {Adjoint(input)}[{copy}];");
+                }
+            }
             Line($"{Adjoint(output)}[{element}] = {Code.Constant(0, output.Type).Text};   // also when nothing wrote it");
             _depth--;
             Line("}");
         }
         ReturnBuffers();
+        foreach (var pooledAdjoint in pooledAdjoints.Values)
+        {
+            Line($"{LoopBuffers()}.Return({pooledAdjoint});");
+        }
         _depth--;
         Line("}");
         Line("else");
@@ -94,12 +132,13 @@ internal sealed partial class Emitter
         Line("// Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)");
         foreach (var input in inputs)
         {
+            string inputType = input.Type.Keyword();
             if (input.Kind == ParameterKind.Scalar)
             {
-                Line($"{type} {Adjoint(input)};");
+                Line($"{inputType} {Adjoint(input)};");
                 continue;
             }
-            Line($"{type}[] {pooledDirections[input]} = {empty}.Empty<{type}>();");
+            Line($"{inputType}[] {pooledDirections[input]} = {empty}.Empty<{inputType}>();");
             Line($"{LoopBuffers()}.Ensure(ref {pooledDirections[input]}, {Id(input)}.Length);");
             Line($"{SpanOf(input.Type)} {Adjoint(input)} = {TypeNames.MemoryExtensions}.AsSpan({pooledDirections[input]}, 0, {Id(input)}.Length);");
         }
@@ -151,15 +190,13 @@ internal sealed partial class Emitter
             "It picks the cheaper mode at run time: with no more rows than columns, the forward pass once and one backward pass per row;",
             "otherwise one forward (tangent) sweep per column.",
         };
-        var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(outputs[0].Type) + " " + jacobian);
+        var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(elementType) + " " + jacobian);
         return MethodText(summary, m.JacobianName!, parameters, body.ToString());
     }
 
     /// <summary>Output adjoints up to this length are stack-allocated by the Jacobian (1 KiB of doubles).</summary>
     private const int StackLimit = 128;
 
-    /// <summary>A Jacobian needs one element type for its outputs and inputs.</summary>
-    private static bool CanWriteJacobian(DifferentiableMethod m) =>
-        m.JacobianName is not null && m.Parameters.Any(p => p.IsDifferentiable)
-        && m.Parameters.Where(p => p.IsDifferentiable || p.Kind == ParameterKind.OutputArray).Select(p => p.Type).Distinct().Count() == 1;
+    /// <summary>Every vector-output method with a differentiable input gets one (a mix of float and double is a double Jacobian).</summary>
+    private static bool CanWriteJacobian(DifferentiableMethod m) => m.JacobianName is not null && m.Parameters.Any(p => p.IsDifferentiable);
 }

@@ -104,7 +104,7 @@ internal sealed partial class Emitter
                 // A value computed in a branch is recomputed with its if statement, which the branch's selects write.
                 for (int r = node.Region; r != body && r >= 0 && _method.Regions[r].Loop < 0; r = _method.Regions[r].Parent)
                 {
-                    foreach (var select in _nodes.Where(n => n.Op == Op.Select && _reachable[n.Id] && (n.TrueRegion == r || n.FalseRegion == r) && !set.Contains(n.Id)))
+                    foreach (var select in _nodes.Where(n => n.Op is Op.Select or Op.If && _reachable[n.Id] && (n.TrueRegion == r || n.FalseRegion == r) && !set.Contains(n.Id)))
                     {
                         pending.Push(select.Id);
                     }
@@ -146,7 +146,8 @@ internal sealed partial class Emitter
 
     private void AssignBufferNames()
     {
-        foreach (var loop in _nodes.Where(n => !_tangentMode && n.Op == Op.Loop && n.LoopCondition >= 0 && _reachable[n.Id] && HasBackwardWork(n)))
+        foreach (var loop in _nodes.Where(n => !_tangentMode && n.Op == Op.Loop && _reachable[n.Id] && HasBackwardWork(n)
+            && (n.LoopCondition >= 0 || PlainTripCount(n) is null)))
         {
             _tripNames[loop.Id] = _allocator.Unique("trips");
         }
@@ -166,7 +167,8 @@ internal sealed partial class Emitter
     {
         foreach (var pair in _tripNames.OrderBy(p => p.Key))
         {
-            Line($"int {pair.Value} = 0;   // iterations of {_method.Statements[_nodes[pair.Key].Statement].Text}, counted as it runs");
+            string how = _nodes[pair.Key].LoopCondition >= 0 ? "counted as it runs" : "computed when it starts";
+            Line($"int {pair.Value} = 0;   // iterations of {_method.Statements[_nodes[pair.Key].Statement].Text}, {how}");
         }
         foreach (var pair in _bufferNames.OrderBy(p => p.Key))
         {
@@ -189,19 +191,44 @@ internal sealed partial class Emitter
         }
     }
 
-    private (string Start, string End, string Count, string Offset) Bounds(Node loop)
+    /// <summary>
+    /// The trip count as text when it needs no computing: a literal for constant bounds, <c>x.Length</c> for
+    /// <c>for (int i = 0; i &lt; x.Length; i++)</c>; null when a trips variable holds it (see <see cref="TripCountCall"/>).
+    /// </summary>
+    private string? PlainTripCount(Node loop)
     {
-        if (loop.LoopCondition >= 0)
+        Node start = _nodes[loop.Args[0]], end = _nodes[loop.Args[1]];
+        if (start.Op == Op.Constant && end.Op == Op.Constant)
         {
-            string trips = _tripNames.TryGetValue(loop.Id, out var name) ? name : "trips";
-            return ("0", trips, trips, CounterName(loop));
+            long count = (long)end.Constant + (loop.Inclusive ? 1 : 0) - unchecked((int)start.Constant + loop.Offset);
+            return count <= int.MaxValue ? Math.Max(0, count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         }
-        string start = Ref(loop.Args[0]).Text;
-        var end = Ref(loop.Args[1]);
-        string counter = CounterName(loop);
-        bool fromZero = _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 };
-        return (start, end.Text, fromZero ? end.Text : Code.Minus(end, Ref(loop.Args[0])).Text, fromZero ? counter : $"{counter} - {start}");
+        return start is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive && end.Op == Op.Length ? Ref(end.Id).Text : null;
     }
+
+    /// <summary>The trip count of a for loop, computed in long as C# runs its header (no wrap-around at the int limits).</summary>
+    private string TripCountCall(Node loop)
+    {
+        var start = Ref(loop.Args[0]);
+        var end = Ref(loop.Args[1]);
+        string first = loop.Offset > 0 ? $"unchecked({Code.Plus(start, Code.Constant(loop.Offset, ScalarType.Int)).Text})" : start.Text;
+        string last = loop.Inclusive ? Code.Plus(Code.Cast(ScalarType.Long, end), Code.Constant(1, ScalarType.Int)).Text : end.Text;
+        return $"{LoopBuffers()}.TripCount({first}, {last})";
+    }
+
+    /// <summary>The loop's trip count as the backward pass reads it.</summary>
+    private string TripCount(Node loop) =>
+        (loop.LoopCondition < 0 ? PlainTripCount(loop) : null) ?? (_tripNames.TryGetValue(loop.Id, out var name) ? name : "trips");
+
+    /// <summary>The for header as written: i &lt; end, i &lt;= end or i + k &lt; end.</summary>
+    private string ForCondition(Node loop)
+    {
+        var counter = Code.Name(CounterName(loop));
+        var left = loop.Offset > 0 ? Code.Plus(counter, Code.Constant(loop.Offset, ScalarType.Int)) : counter;
+        return Code.Binary(left, loop.Inclusive ? "<=" : "<", Ref(loop.Args[1]), Code.Relational).Text;
+    }
+
+    private bool StartsAtZero(Node loop) => loop.LoopCondition >= 0 || _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 };
 
     // ---- Forward ---------------------------------------------------------------------------------
 
@@ -211,8 +238,9 @@ internal sealed partial class Emitter
     /// </summary>
     private void WriteLoopForward(Node loop, bool record)
     {
-        var (start, end, count, offset) = Bounds(loop);
         string counter = CounterName(loop);
+        string count = TripCount(loop);
+        string offset = StartsAtZero(loop) ? counter : $"{counter} - {Ref(loop.Args[0]).Text}";
         var phis = Phis(loop).ToList();
         var saved = record ? _savedPhis[loop.Id] : new List<int>();
         Comment(loop.Statement, "");
@@ -255,11 +283,17 @@ internal sealed partial class Emitter
                 Line($"{Identifier(_names[phi.Id]!)} = {starts[phi.Id]};");
             }
         }
+        if (record && loop.LoopCondition < 0 && _tripNames.TryGetValue(loop.Id, out var trips))
+        {
+            Line($"{trips} = {TripCountCall(loop)};");
+        }
         if (record && saved.Count > 0)
         {
             int bytes = saved.Sum(p => Size(_nodes[p].Type));
             string names = string.Join(", ", saved.Select(p => _names[p]));
-            Line($"// Memory: keeps {names} at the start of every iteration for the backward pass, {bytes} bytes × ({count}) iterations,");
+            bool upToEnd = !isWhile && _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive;
+            string iterations = upToEnd ? Ref(loop.Args[1]).Text : count;   // (n), not (trips), where that is what it is
+            Line($"// Memory: keeps {names} at the start of every iteration for the backward pass, {bytes} bytes × ({iterations}) iterations,");
             Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
             foreach (int phi in saved)
             {
@@ -270,7 +304,9 @@ internal sealed partial class Emitter
         {
             Line("// Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop");
         }
-        Line($"for (int {counter} = {start}; {counter} < {end}; {counter}++)");
+        Line(isWhile
+            ? $"for (int {counter} = 0; {counter} < {count}; {counter}++)"
+            : $"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {counter}++)");
         Line("{");
         _depth++;
         foreach (int phi in saved)
@@ -411,12 +447,25 @@ internal sealed partial class Emitter
             DeclareAdjointBefore(outer);
         }
 
-        var (startText, endText, _, offset) = Bounds(loop);
+        // Iterations run backward by their number from the start, which the trip count bounds: no bound can wrap around.
         string counter = CounterName(loop);
-        string last = _nodes[loop.Args[1]] is { Op: Op.Constant } constantEnd && loop.LoopCondition < 0 ? (constantEnd.Constant - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : endText + " - 1";
-        Line($"for (int {counter} = {last}; {counter} >= {startText}; {counter}--)");
-        Line("{");
-        _depth++;
+        string count = TripCount(loop);
+        string last = int.TryParse(count, out int known) ? (known - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : count + " - 1";
+        string offset = counter;
+        if (StartsAtZero(loop))
+        {
+            Line($"for (int {counter} = {last}; {counter} >= 0; {counter}--)");
+            Line("{");
+            _depth++;
+        }
+        else
+        {
+            offset = _dryRun ? "step" : _allocator.Unique("step");
+            Line($"for (int {offset} = {last}; {offset} >= 0; {offset}--)");
+            Line("{");
+            _depth++;
+            Line($"int {counter} = {Code.Plus(Ref(loop.Args[0]), Code.Name(offset)).Text};");
+        }
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
         int lastStatement = _lastStatement;

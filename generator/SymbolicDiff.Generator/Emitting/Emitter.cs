@@ -40,6 +40,8 @@ internal sealed partial class Emitter
     private Dictionary<int, Code> _aliasedAdjoints = new();
     private HashSet<int> _gated = new();
     private readonly Stack<int> _branchRegions = new();
+    /// <summary>The <see cref="Op.If"/> statement a branch region belongs to, for ifs whose branches write outputs.</summary>
+    private readonly Dictionary<int, int> _ifOfBranch = new();
     private bool _dryRun;
     private int _temporaries;
 
@@ -62,6 +64,11 @@ internal sealed partial class Emitter
         _isParameterWithAdjoint = new bool[count];
         _names = new string?[count];
         _adjointNames = new string?[count];
+        foreach (var ifStatement in _nodes.Where(n => n.Op == Op.If))
+        {
+            _ifOfBranch[ifStatement.TrueRegion] = ifStatement.Id;
+            _ifOfBranch[ifStatement.FalseRegion] = ifStatement.Id;
+        }
     }
 
     /// <summary>The generated file: the gradient method, and the tangent method when it was asked for.</summary>
@@ -103,6 +110,14 @@ internal sealed partial class Emitter
             ? "// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>"
             : "// Backward pass");
         WriteBackwardPass();
+        if (_method.HasVectorOutput)
+        {
+            // Every seed is used up, also those of elements this call did not write (their rows of the Jacobian are zero).
+            foreach (var output in _method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray))
+            {
+                Line($"{Identifier(_adjointNames[output.Node]!)}.Clear();");
+            }
+        }
         ReturnBuffers();
         if (!_method.HasVectorOutput)
         {
@@ -218,12 +233,16 @@ internal sealed partial class Emitter
             {
                 pending.Push(node.LoopCondition);   // a while loop's condition decides its trip count
             }
-            // A value computed in a loop body needs the loop around it.
+            // A value computed in a loop body needs the loop around it, one in a branch that writes outputs its if.
             for (int r = node.Region; r >= 0; r = _method.Regions[r].Parent)
             {
                 if (_method.Regions[r].Loop is int loop and >= 0 && !_reachable[loop])
                 {
                     pending.Push(loop);
+                }
+                if (_ifOfBranch.TryGetValue(r, out int ifStatement) && !_reachable[ifStatement])
+                {
+                    pending.Push(ifStatement);
                 }
             }
         }
@@ -291,15 +310,16 @@ internal sealed partial class Emitter
     private bool IsLocal(int id)
     {
         var node = _nodes[id];
-        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter or Op.Loop or Op.Store or Op.Phi or Op.LoopCounter)
+        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter or Op.Loop or Op.Store or Op.If or Op.Phi or Op.LoopCounter)
         {
             return false;
         }
         if (node.Op == Op.LoopExit)
         {
             // The carried variable itself, except for a value read after the backward pass rewinds the variable:
-            // the returned value, or (when the backward pass runs several times, for a Jacobian) any value it reads.
-            return (id == _method.Result || (_severalBackwardPasses && _neededByBackward[id])) && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
+            // the returned value, or (when the backward pass runs several times, for a Jacobian) every value after a loop
+            // whose variables it rewinds: the next pass reads it directly or in a later loop's recomputation.
+            return (id == _method.Result || _severalBackwardPasses) && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
         }
         // The value a loop body leaves in a carried variable is written straight into it when used nowhere else.
         bool onlyCarried = _useCount[id] == 1 && (_nextOfPhi.Contains(id) || _initOfPhi.Contains(id)) && !_neededByBackward[id];

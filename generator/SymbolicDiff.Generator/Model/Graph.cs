@@ -69,8 +69,9 @@ internal enum Op
     /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
     Call,
     /// <summary>
-    /// A loop: args (start, end), the counter runs from start up to end − 1. Its body is the region
-    /// <see cref="Node.TrueRegion"/>. A <c>while</c> loop has args (0, 0) and a <see cref="Node.LoopCondition"/> instead.
+    /// A loop: args (start, end), the counter runs from start while <c>i + Offset &lt; end</c> (or <c>&lt;=</c> when
+    /// <see cref="Node.Inclusive"/>), evaluated as C# does. Its body is the region <see cref="Node.TrueRegion"/>. A
+    /// <c>while</c> loop has args (0, 0) and a <see cref="Node.LoopCondition"/> instead.
     /// </summary>
     Loop,
     /// <summary>The counter of the loop whose body holds this node (an int).</summary>
@@ -88,6 +89,11 @@ internal enum Op
     Length,
     /// <summary>Writes an element of an output array: args (array parameter, index, value). A statement, not a value.</summary>
     Store,
+    /// <summary>
+    /// An <c>if</c> statement whose branches write output elements: args (condition), branches TrueRegion and FalseRegion.
+    /// A statement, not a value: it makes the emitter write the branches even when no variable leaves them (a select does that otherwise).
+    /// </summary>
+    If,
 }
 
 /// <summary>How a parameter is passed.</summary>
@@ -112,13 +118,15 @@ internal enum ParameterKind
 /// <param name="Name">The user's parameter or local this value was assigned to, if any.</param>
 /// <param name="Region">The region (branch of a conditional) where the node is evaluated; 0 is the method body.</param>
 /// <param name="Statement">Index of the source statement that created the node (for comments).</param>
-/// <param name="TrueRegion">For <see cref="Op.Select"/>: the region evaluated when the condition holds; for <see cref="Op.Loop"/>: the body; else −1.</param>
-/// <param name="FalseRegion">For <see cref="Op.Select"/>: the region evaluated otherwise; else −1.</param>
+/// <param name="TrueRegion">For <see cref="Op.Select"/> and <see cref="Op.If"/>: the region evaluated when the condition holds; for <see cref="Op.Loop"/>: the body; else −1.</param>
+/// <param name="FalseRegion">For <see cref="Op.Select"/> and <see cref="Op.If"/>: the region evaluated otherwise; else −1.</param>
 /// <param name="Callee">For <see cref="Op.Call"/>: the method called and its gradient.</param>
 /// <param name="LoopCondition">For a <c>while</c> loop: the bool node, computed at the start of each iteration in the body, that
 /// decides whether the iteration runs (the trip count is recorded as the loop runs); −1 for a <c>for</c> loop.</param>
 /// <param name="ConditionAfterBody">For a <c>do</c> loop: the condition is computed at the end of each iteration and decides
 /// whether another one runs (so there is at least one).</param>
+/// <param name="Inclusive">For a <c>for</c> loop: its condition is <c>i &lt;= end</c> rather than <c>i &lt; end</c>.</param>
+/// <param name="Offset">For a <c>for</c> loop: the constant k of a condition <c>i + k &lt; end</c> (0 for <c>i &lt; end</c>).</param>
 internal sealed record Node(
     int Id,
     Op Op,
@@ -132,7 +140,9 @@ internal sealed record Node(
     int FalseRegion = -1,
     Callee? Callee = null,
     int LoopCondition = -1,
-    bool ConditionAfterBody = false);
+    bool ConditionAfterBody = false,
+    bool Inclusive = false,
+    int Offset = 0);
 
 /// <summary>A [Differentiable] method called from another one.</summary>
 /// <param name="Method">How the generated code names it, e.g. <c>Loss</c> or <c>global::Ns.Model.Loss</c>.</param>

@@ -38,10 +38,11 @@ internal sealed class GraphBuilder
 
     // ---- Loops: the body is a region entered once per iteration; loop-carried variables are phi nodes ----
 
-    /// <summary>Starts a loop over [start, end) in the current region; returns the loop node (its body region is TrueRegion).</summary>
-    public int Loop(int start, int end)
+    /// <summary>Starts a loop from start while i + offset &lt; end (&lt;= when inclusive) in the current region; returns the loop node (its body region is TrueRegion).</summary>
+    public int Loop(int start, int end, bool inclusive = false, int offset = 0)
     {
-        int loop = Append(new Node(0, Op.Loop, ScalarType.Int, new[] { start, end }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
+        int loop = Append(new Node(0, Op.Loop, ScalarType.Int, new[] { start, end }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement,
+            Inclusive: inclusive, Offset: offset));
         _regions.Add(new Region(_regions.Count, CurrentRegion, loop));
         _nodes[loop] = _nodes[loop] with { TrueRegion = _regions.Count - 1 };
         return loop;
@@ -114,6 +115,10 @@ internal sealed class GraphBuilder
             CurrentRegion, CurrentStatement, trueRegion, falseRegion));
     }
 
+    /// <summary>An if statement whose branches write output elements (never shared: it is a statement).</summary>
+    public int If(int condition, int trueRegion, int falseRegion) =>
+        Append(new Node(0, Op.If, ScalarType.Bool, new[] { condition }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement, trueRegion, falseRegion));
+
     /// <summary>A call to another [Differentiable] method (never shared: CSE keys do not include the callee).</summary>
     public int Call(Callee callee, ScalarType type, int[] args) =>
         Append(new Node(0, Op.Call, type, args.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement, Callee: callee));
@@ -127,7 +132,8 @@ internal sealed class GraphBuilder
         }
         if (node.Op == Op.Constant)
         {
-            return Constant(node.Constant, type);
+            // long to int keeps the low 32 bits, as C# does (a double cast would saturate instead).
+            return Constant(node.Type == ScalarType.Long && type == ScalarType.Int ? unchecked((int)(long)node.Constant) : node.Constant, type);
         }
         return Add(Op.Convert, type, arg);
     }
@@ -171,9 +177,15 @@ internal sealed class GraphBuilder
 
     private int? Simplify(Op op, ScalarType type, int[] args)
     {
+        if (type is ScalarType.Int or ScalarType.Long && args.All(a => _nodes[a].Op == Op.Constant))
+        {
+            // Constant integer arithmetic is folded as C# runs it (wrapping around), so the generated code never holds
+            // a constant expression that overflows (CS0220); what cannot be folded exactly stays as written.
+            return FoldInteger(op, type, args.Select(a => _nodes[a].Constant).ToArray()) is long wrapped ? Constant(wrapped, type) : null;
+        }
         if (!type.IsFloating())
         {
-            return null;   // integer and boolean arithmetic is emitted exactly as written
+            return null;   // other integer and boolean arithmetic is emitted exactly as written
         }
         if (args.All(a => _nodes[a].Op == Op.Constant) && Fold(op, args.Select(a => _nodes[a].Constant).ToArray()) is double folded)
         {
@@ -216,6 +228,37 @@ internal sealed class GraphBuilder
         Op.Divide => values[0] / values[1],
         _ => null,
     };
+
+    /// <summary>
+    /// Int arithmetic with C#'s unchecked wrap-around; long arithmetic only where a double holds every value exactly
+    /// (|v| ≤ 2⁵³). Division by zero and int.MinValue / −1 are not folded: they throw when the method runs.
+    /// </summary>
+    private static long? FoldInteger(Op op, ScalarType type, double[] values)
+    {
+        const long exact = 1L << 53;
+        if (values.Any(v => !(Math.Abs(v) <= exact)))
+        {
+            return null;
+        }
+        long a = (long)values[0], b = values.Length > 1 ? (long)values[1] : 0;
+        bool isInt = type == ScalarType.Int;
+        long? result;
+        unchecked
+        {
+            result = op switch
+            {
+                Op.Negate => isInt ? -(int)a : -a,
+                Op.Add => isInt ? (int)a + (int)b : a + b,
+                Op.Subtract => isInt ? (int)a - (int)b : a - b,
+                Op.Multiply => isInt ? (int)a * (int)b : a * b,
+                Op.Divide when b != 0 && !(b == -1 && a == (isInt ? int.MinValue : long.MinValue)) => a / b,
+                Op.Remainder when b != 0 && b != -1 => a % b,
+                Op.Remainder when b == -1 && a != (isInt ? int.MinValue : long.MinValue) => 0,
+                _ => null,
+            };
+        }
+        return result is long r && (isInt || (r >= -exact && r <= exact)) ? r : null;
+    }
 
     private static bool IsCommutative(Op op) => op is Op.Add or Op.Multiply or Op.Max or Op.Min or Op.Equal or Op.NotEqual;
 

@@ -61,17 +61,11 @@ internal sealed partial class Parser
         }
 
         BeginStatement($"for ({declaration}; {condition}; {loop.Incrementors[0]})");
+        // The header is kept as written (end + 1 or end − k could wrap around); the trip count is computed without overflow.
         int start = ParseTo(initializer.Value, ScalarType.Int);
         int end = ParseTo(condition.Right, ScalarType.Int);
-        if (condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
-        {
-            end = _graph.Add(Op.Add, ScalarType.Int, end, _graph.Constant(1, ScalarType.Int));
-        }
-        if (offset > 0)
-        {
-            end = _graph.Add(Op.Subtract, ScalarType.Int, end, _graph.Constant(offset, ScalarType.Int));
-        }
-        ParseLoop(start, end, counter.Name, body, assigned, counterNode => _values[counter] = counterNode);
+        ParseLoop(start, end, counter.Name, body, assigned, counterNode => _values[counter] = counterNode,
+            inclusive: condition.IsKind(SyntaxKind.LessThanOrEqualExpression), offset: offset);
     }
 
     /// <summary><c>foreach (double v in xs)</c> over an input array: a for loop over its indices that reads xs[i] into v.</summary>
@@ -135,12 +129,12 @@ internal sealed partial class Parser
     /// loop the variable holds the phi's last value.
     /// </summary>
     private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter,
-        Action<int>? parseCondition = null, bool conditionAfterBody = false)
+        Action<int>? parseCondition = null, bool conditionAfterBody = false, bool inclusive = false, int offset = 0)
     {
         int statement = _graph.CurrentStatement;
         var carried = assigned.Distinct(SymbolEqualityComparer.Default).Where(_values.ContainsKey).ToList();
         var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
-        int loop = _graph.Loop(start, end);
+        int loop = _graph.Loop(start, end, inclusive, offset);
         int outer = _graph.CurrentRegion;
         var phis = new List<int>();
         try

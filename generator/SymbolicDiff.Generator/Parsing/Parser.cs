@@ -399,6 +399,7 @@ internal sealed partial class Parser
         int outer = _graph.CurrentRegion;
         var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
         int trueRegion = _graph.NewRegion(), falseRegion = _graph.NewRegion();
+        int firstInBranches = _graph.Nodes.Count;
         try
         {
             _graph.CurrentRegion = trueRegion;
@@ -427,6 +428,11 @@ internal sealed partial class Parser
                 {
                     Bind(variable, _graph.Select(condition, fromTrue, fromFalse, trueRegion, falseRegion, _graph[fromTrue].Type));
                 }
+            }
+            // Output elements written in a branch are written only when it is taken: the if itself is a statement then.
+            if (_graph.Nodes.Skip(firstInBranches).Any(n => n.Op == Op.Store))
+            {
+                _graph.If(condition, trueRegion, falseRegion);
             }
             return (null, false);
         }
@@ -547,7 +553,7 @@ internal sealed partial class Parser
         var type = (operatorType is null ? null : ScalarOf(operatorType)) ?? targetType;
         int left = _graph.Convert(Current(target, assignment.Left), type);
         int right = _graph.Convert(ParseExpression(assignment.Right), type);
-        Bind(target, _graph.Convert(_graph.Add(op, type, left, right), targetType));
+        Bind(target, _graph.Convert(Arithmetic(assignment, op, type, left, right), targetType));
     }
 
     private void Increment(ExpressionSyntax expression)
@@ -564,7 +570,7 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedOperator, expression.GetLocation(), isIncrement ? "++" : "--", "bool");
         }
-        Bind(target, _graph.Add(isIncrement ? Op.Add : Op.Subtract, type, Current(target, operand), _graph.Constant(1, type)));
+        Bind(target, Arithmetic(expression, isIncrement ? Op.Add : Op.Subtract, type, Current(target, operand), _graph.Constant(1, type)));
     }
 
     /// <summary>The local or parameter an assignment writes.</summary>
@@ -745,17 +751,17 @@ internal sealed partial class Parser
                 values.Push(operation switch
                 {
                     IConversionOperation => _graph.Convert(value, type!.Value),
-                    IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } => _graph.Add(Op.Negate, type!.Value, value),
+                    IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } => Arithmetic(operation.Syntax, Op.Negate, type!.Value, value),
                     IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } => _graph.Add(Op.Not, type!.Value, value),
                     IUnaryOperation => value,
-                    _ => _graph.Add(ChainOperationOf((IBinaryOperation)operation)!.Value, type!.Value, values.Pop(), value),
+                    _ => Arithmetic(operation.Syntax, ChainOperationOf((IBinaryOperation)operation)!.Value, type!.Value, values.Pop(), value),
                 });
                 continue;
             }
             switch (operation)
             {
                 case { ConstantValue.HasValue: true } when type is not null && operation.ConstantValue.Value is { } constant and not string and not char and not decimal:
-                    values.Push(_graph.Constant(constant is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture), type.Value));
+                    values.Push(ConstantNode(constant, type.Value, operation.Syntax));
                     break;
                 case IBinaryOperation binary when type is not null && binary.OperatorMethod is null && ChainOperationOf(binary) is not null:
                     work.Push((binary, true));
@@ -877,7 +883,18 @@ internal sealed partial class Parser
             return null;
         }
         var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
-        return _graph.Constant(constant.Value is bool b ? (b ? 1 : 0) : Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), type);
+        return ConstantNode(constant.Value, type, expression);
+    }
+
+    /// <summary>A constant's node; a long the generator's double-valued constants cannot hold exactly is reported (SD0052).</summary>
+    private int ConstantNode(object value, ScalarType type, SyntaxNode at)
+    {
+        double number = value is bool b ? (b ? 1 : 0) : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+        if (type == ScalarType.Long && !(Math.Abs(number) <= 1L << 53))
+        {
+            throw Unsupported(Diagnostics.ConstantIntegerOperation, at.GetLocation(), at.ToString(), "is a long constant beyond ±2^53, which the generator cannot keep exactly");
+        }
+        return _graph.Constant(number, type);
     }
 
     private int ConvertToContext(ExpressionSyntax expression, int node)
@@ -912,7 +929,7 @@ internal sealed partial class Parser
                 int operand = values.Pop();
                 return unary.Kind() switch
                 {
-                    SyntaxKind.UnaryMinusExpression => _graph.Add(Op.Negate, type, operand),
+                    SyntaxKind.UnaryMinusExpression => Arithmetic(unary, Op.Negate, type, operand),
                     SyntaxKind.LogicalNotExpression => _graph.Add(Op.Not, type, operand),
                     _ => operand,
                 };
@@ -921,7 +938,7 @@ internal sealed partial class Parser
             {
                 var binary = (BinaryExpressionSyntax)expression;
                 int right = values.Pop(), left = values.Pop();
-                return _graph.Add(OperationOf(binary)!.Value, RequireScalar(_model.GetTypeInfo(binary, _cancellation).Type, binary), left, right);
+                return Arithmetic(binary, OperationOf(binary)!.Value, RequireScalar(_model.GetTypeInfo(binary, _cancellation).Type, binary), left, right);
             }
         }
     }
@@ -1006,6 +1023,25 @@ internal sealed partial class Parser
     private UnsupportedException UnsupportedBinary(BinaryExpressionSyntax binary) =>
         Unsupported(Diagnostics.UnsupportedOperator, binary.OperatorToken.GetLocation(), binary.OperatorToken.ValueText,
             _model.GetTypeInfo(binary, _cancellation).Type?.ToDisplayString() ?? "these");
+
+    /// <summary>
+    /// An operation from the user's code. Integer operations on values the generator knows are folded as C# runs them
+    /// (GraphBuilder); one that cannot be folded exactly would be written as a constant expression that does not compile
+    /// (1 / 0) or that C# would compute differently, so it is reported at the expression.
+    /// </summary>
+    private int Arithmetic(SyntaxNode syntax, Op op, ScalarType type, params int[] args)
+    {
+        int node = _graph.Add(op, type, args);
+        if (type is ScalarType.Int or ScalarType.Long && _graph[node].Op == op && args.All(a => _graph.IsConstant(a, out _)))
+        {
+            var values = args.Select(a => _graph[a].Constant).ToList();
+            string why = op is Op.Divide or Op.Remainder && values[1] == 0 ? "always divides by zero (its operands are constants here)"
+                : op is Op.Divide or Op.Remainder && values[1] == -1 ? "always overflows (int.MinValue or long.MinValue divided by -1)"
+                : "works on long constants beyond ±2^53, which the generator cannot keep exactly";
+            throw Unsupported(Diagnostics.ConstantIntegerOperation, syntax.GetLocation(), syntax.ToString(), why);
+        }
+        return node;
+    }
 
     private int ParseConditional(ConditionalExpressionSyntax conditional)
     {

@@ -1,0 +1,433 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Xunit.Abstractions;
+using Expr = SymbolicDiff.Generator.Tests.GradientPropertyTests.Expr;
+
+namespace SymbolicDiff.Generator.Tests;
+
+/// <summary>
+/// Random programs of the shapes that once broke the generator (issue 8): output stores inside if/else in and out of
+/// loops, Jacobians by rows and by columns after loops that keep carried values, loop bounds at and near the int
+/// limits, integer constant arithmetic that overflows. Every program is compiled with its generated code and checked
+/// end to end: scalar methods' gradients against central finite differences; vector methods' Jacobians (rows or
+/// columns, whichever the output length makes it pick) against finite differences, their pullbacks against dyᵀJ (and
+/// dy used up) and their tangents against J·v.
+/// <para>
+/// One small function per shape, listed in <see cref="Shapes"/>: a new shape is a function and a line there.
+/// Long mode: <c>SYMBOLICDIFF_PROPERTY_PROGRAMS=10000</c> (the count) and optionally <c>SYMBOLICDIFF_PROPERTY_SEED=n</c>;
+/// both are printed, and the same count and seed give the same programs and points (batch b of 100 programs is drawn
+/// from its own generator, so it is the same in a longer run). <c>SYMBOLICDIFF_PROPERTY_LOG=file</c> appends progress.
+/// </para>
+/// </summary>
+public class ShapePropertyTests
+{
+    private const int DefaultPrograms = 120;
+    private const int DefaultSeed = 20261130;
+    private const int ProgramsPerCompilation = 100;   // one compilation holds many programs: compiling is most of the time
+    private const int ArrayLength = 4;
+    private readonly ITestOutputHelper _output;
+
+    public ShapePropertyTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>A method body; vector programs write y (length <see cref="Outputs"/>), scalar ones return a value.</summary>
+    internal sealed record Program(string Shape, string Body, bool IsVector, int N, int Outputs)
+    {
+        public override string ToString() => $"[{Shape}, n = {N}{(IsVector ? $", y.Length = {Outputs}" : "")}] " + Regex.Replace(Body, @"\s+", " ");
+    }
+
+    /// <summary>Every shape the programs are drawn from, equally often.</summary>
+    internal static readonly (string Name, Func<Random, Program> Make)[] Shapes =
+    {
+        ("store in if/else", StoreInIf),
+        ("stores in branches of a loop", StoresInLoopBranches),
+        ("Jacobian after a kept loop", JacobianAfterKeptLoop),
+        ("bounds near the int limits", BoundsNearLimits),
+        ("overflowing integer constants", OverflowingConstants),
+    };
+
+    // ---- Expressions ----------------------------------------------------------------------------
+
+    private static readonly int[] SmoothUnary = Enumerable.Range(0, 21).ToArray();   // GradientPropertyTests.Unary 0–20 have no kinks
+    private static readonly int[] SmoothBinary = { 0, 1, 2, 3, 6 };
+    private static readonly double[] Constants = { 0.5, 1.5, 2.0, -0.75, 0.1 };
+
+    private static Expr Leaf(string code) => new(code, code, Array.Empty<string>());
+
+    /// <summary>A smooth random expression over the leaves (so finite differences hold everywhere but at branch conditions).</summary>
+    private static Expr E(Random r, int depth, params string[] leaves)
+    {
+        if (depth == 0 || r.Next(4) == 0)
+        {
+            int i = r.Next(leaves.Length + Constants.Length);
+            return i < leaves.Length ? Leaf(leaves[i]) : Leaf(GradientPropertyTests.Lit(Constants[i - leaves.Length], false));
+        }
+        return r.Next(2) == 0
+            ? GradientPropertyTests.Unary(SmoothUnary[r.Next(SmoothUnary.Length)], E(r, depth - 1, leaves))
+            : GradientPropertyTests.Binary(SmoothBinary[r.Next(SmoothBinary.Length)], E(r, depth - 1, leaves), E(r, depth - 1, leaves));
+    }
+
+    /// <summary>An update of a carried c that the backward pass must keep per iteration.</summary>
+    private static string KeptUpdate(Random r, string c, params string[] leaves) => r.Next(3) switch
+    {
+        0 => $"{c} = Math.Sin({c}) * {E(r, 1, leaves).D} + {E(r, 1, leaves).D};",
+        1 => $"{c} = {c} * Math.Tanh({E(r, 1, leaves).D}) + 0.5;",
+        _ => $"{c} = Math.Tanh({c} * {E(r, 1, leaves).D} + {E(r, 1, leaves).D});",
+    };
+
+    private static int Outputs(Random r) => r.Next(1, ArrayLength + 5);   // up to 1 + ArrayLength columns: rows; more: columns
+
+    // ---- Shapes ---------------------------------------------------------------------------------
+
+    /// <summary>Vector output: stores in both branches of an if, one in a nested if, no loop.</summary>
+    private static Program StoreInIf(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double u = {E(r, 2, "x", "a[0]", "a[1]").D};\n");
+        body.Append($"if (u > 0.1)\n{{\n    y[0] = {E(r, 2, "u", "x", "a[2]").D};\n");
+        body.Append($"    if ({E(r, 1, "x", "a[3]").D} > 0.2) y[y.Length - 1] = {E(r, 2, "u", "a[3]").D};\n}}\n");
+        body.Append($"else\n{{\n    y[y.Length - 1] = {E(r, 2, "u", "x").D};\n}}\n");
+        return new Program("store in if/else", body.ToString(), true, 0, Outputs(r));
+    }
+
+    /// <summary>Vector output: a loop that keeps c and writes y[i] in if / else if branches (some elements unwritten), maybe an if after it.</summary>
+    private static Program StoresInLoopBranches(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double c = {E(r, 2, "x", "a[0]").D};\n");
+        body.Append("for (int i = 0; i < y.Length; i++)\n{\n");
+        body.Append("    double v = a[i % a.Length];\n");
+        body.Append("    ").Append(KeptUpdate(r, "c", "v", "x")).Append('\n');
+        body.Append($"    if ({E(r, 1, "c", "v").D} > 0.1) y[i] = {E(r, 2, "c", "x", "v").D};\n");
+        body.Append($"    else if (v < 0.3) y[i] = {E(r, 2, "c", "v").D};\n}}\n");
+        if (r.Next(2) == 0)
+        {
+            body.Append($"if (c > 0.2) y[0] = {E(r, 1, "c", "x").D};\nelse y[y.Length - 1] = {E(r, 1, "c", "a[1]").D};\n");
+        }
+        return new Program("stores in branches of a loop", body.ToString(), true, 0, Outputs(r));
+    }
+
+    /// <summary>Vector output after one or two loops over a that keep their carried values (read by every row).</summary>
+    private static Program JacobianAfterKeptLoop(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double m = {E(r, 1, "x").D};\n");
+        body.Append("for (int i = 0; i < a.Length; i++)\n{\n    ").Append(KeptUpdate(r, "m", "a[i]", "x")).Append("\n}\n");
+        string[] leaves = { "m", "a[i % a.Length]", "x" };
+        if (r.Next(2) == 0)
+        {
+            body.Append("double z = 1;\n");
+            body.Append($"for (int i = 0; i < a.Length; i++) z = z * Math.Tanh({E(r, 1, "a[i]", "m").D}) + Math.Exp(a[i] - m) * 0.25;\n");
+            leaves = leaves.Append("z").ToArray();
+        }
+        body.Append($"for (int i = 0; i < y.Length; i++) y[i] = {E(r, 2, leaves).D};\n");
+        return new Program("Jacobian after a kept loop", body.ToString(), true, 0, Outputs(r));
+    }
+
+    /// <summary>A for header written against n, the trip count small whatever wraps; with n near int.MinValue or int.MaxValue.</summary>
+    private sealed record Header(string Text, Func<int, int> Start, Func<int, int, bool> Runs);
+
+    private static readonly Header[] Headers =
+    {
+        new("for (int i = 0; i < n; i++)", n => 0, (i, n) => i < n),
+        new("for (int i = n; i < n + 3; i++)", n => n, (i, n) => i < unchecked(n + 3)),
+        new("for (int i = n - 2; i < n; i++)", n => unchecked(n - 2), (i, n) => i < n),
+        new("for (int i = n; i <= n + 2; i++)", n => n, (i, n) => i <= unchecked(n + 2)),
+        new("for (int i = n - 3; i + 1 < n; i++)", n => unchecked(n - 3), (i, n) => unchecked(i + 1) < n),
+        new("for (int i = n; i + 2 <= n + 3; ++i)", n => n, (i, n) => unchecked(i + 2) <= unchecked(n + 3)),
+        new("for (int i = int.MinValue; i < int.MinValue + n; i++)", n => int.MinValue, (i, n) => i < unchecked(int.MinValue + n)),
+        new("for (int i = int.MaxValue - n; i < int.MaxValue; i++)", n => unchecked(int.MaxValue - n), (i, n) => i < int.MaxValue),
+    };
+
+    private static readonly int[] NearLimits =
+        { int.MinValue, int.MinValue + 1, int.MinValue + 2, -3, -1, 0, 1, 2, 3, 5, int.MaxValue - 3, int.MaxValue - 2, int.MaxValue - 1, int.MaxValue };
+
+    /// <summary>How many times the header runs for n (as C# runs it), or −1 beyond 8 (such programs are not drawn).</summary>
+    private static int Trips(Header header, int n)
+    {
+        int count = 0;
+        for (int i = header.Start(n); header.Runs(i, n); i = unchecked(i + 1))
+        {
+            if (++count > 8) return -1;
+        }
+        return count;
+    }
+
+    /// <summary>Scalar: a loop (kept or summed) with a header at the int limits, its counter read as i % 3.</summary>
+    private static Program BoundsNearLimits(Random r)
+    {
+        Header header;
+        int n;
+        do
+        {
+            header = Headers[r.Next(Headers.Length)];
+            n = NearLimits[r.Next(NearLimits.Length)];
+        }
+        while (Trips(header, n) < 0);
+        var body = new StringBuilder();
+        body.Append($"double s = {E(r, 1, "x", "y").D};\n");
+        body.Append(header.Text).Append("\n{\n    ");
+        body.Append(r.Next(2) == 0 ? KeptUpdate(r, "s", "x", "a[(i % 4 + 4) % 4]") : $"s += {E(r, 2, "x", "y", "a[(i % 4 + 4) % 4]").D} * (i % 3);");
+        body.Append("\n}\n");
+        body.Append($"return s * {E(r, 1, "x", "y").D};\n");
+        return new Program("bounds near the int limits", body.ToString(), false, n, 0);
+    }
+
+    private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
+
+    /// <summary>Scalar: int and long locals the generator folds (wrapping like C#), then used as factors.</summary>
+    private static Program OverflowingConstants(Random r)
+    {
+        string K() => IntConstants[r.Next(IntConstants.Length)].ToString(CultureInfo.InvariantCulture);
+        var body = new StringBuilder();
+        body.Append($"int k = {K()};\n");
+        for (int step = r.Next(1, 5); step > 0; step--)
+        {
+            body.Append(r.Next(7) switch
+            {
+                0 => $"k += {K()};\n",
+                1 => $"k -= {K()};\n",
+                2 => $"k *= {K()};\n",
+                3 => "k++;\n",
+                4 => "k = -k;\n",
+                5 => $"k /= {new[] { 7, -3, 1000, 2 }[r.Next(4)]};\n",
+                _ => $"k %= {new[] { 7, -3, 1000, 65536 }[r.Next(4)]};\n",
+            });
+        }
+        long q0 = r.Next(-(1 << 26), 1 << 26), q1 = r.Next(-(1 << 26), 1 << 26);
+        body.Append($"long q = {q0}L;\nq *= {q1}L;\nq++;\n");
+        body.Append("int j = n + k;\n");   // at run time, wrapping as written
+        body.Append($"return {E(r, 1, "x", "y").D} * (k % 1000) + y * (double)k * 1e-9 + x * y * (q % 97) + x * (j % 5);\n");
+        return new Program("overflowing integer constants", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
+    }
+
+    // ---- Compilation and checks -----------------------------------------------------------------
+
+    private static string Source(IReadOnlyList<Program> programs)
+    {
+        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Programs\n{\n");
+        for (int i = 0; i < programs.Count; i++)
+        {
+            var p = programs[i];
+            string body = "        " + p.Body.TrimEnd().Replace("\n", "\n        ") + "\n";
+            if (p.IsVector)
+            {
+                text.Append($"    [Differentiable]\n    public static void P{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)\n    {{\n{body}    }}\n\n");
+                text.Append($"    public static void P{i}Value(double[] s, int n, double[] y) => P{i}(s[0], s.AsSpan(1), n, y);\n");
+                text.Append($"    public static void P{i}Jac(double[] s, int n, double[] y, double[] j) => P{i}Jacobian(s[0], s.AsSpan(1), n, y, j);\n");
+                text.Append($"    public static void P{i}Pullback(double[] s, int n, double[] dy, double[] g)\n    {{\n        double dx = 0;\n" +
+                            $"        P{i}Gradient(s[0], s.AsSpan(1), n, new double[dy.Length], dy, ref dx, g.AsSpan(1));\n        g[0] = dx;\n    }}\n");
+                text.Append($"    public static void P{i}Push(double[] s, int n, double[] v, double[] t) => P{i}Tangent(s[0], s.AsSpan(1), n, new double[t.Length], v[0], v.AsSpan(1), t);\n\n");
+            }
+            else
+            {
+                text.Append($"    [Differentiable]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
+                text.Append($"    public static double P{i}Value(double[] s, int n) => P{i}(s[0], s[1], s.AsSpan(2), n);\n");
+                text.Append($"    public static double P{i}Grad(double[] s, int n, double[] g)\n    {{\n        double dx = 0, dy = 0;\n" +
+                            $"        double value = P{i}Gradient(s[0], s[1], s.AsSpan(2), n, ref dx, ref dy, g.AsSpan(2));\n        g[0] = dx;\n        g[1] = dy;\n        return value;\n    }}\n\n");
+            }
+        }
+        return text.Append("}\n").ToString();
+    }
+
+    private sealed class Counts
+    {
+        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable;
+        public readonly int[] PerShape = new int[Shapes.Length];
+    }
+
+    private static bool Close(double actual, double expected, double tolerance) =>
+        Math.Abs(actual - expected) <= tolerance * Math.Max(1, Math.Max(Math.Abs(actual), Math.Abs(expected)));
+
+    /// <summary>Central differences of every output along coordinate j, or null when steps h and 2h disagree (a branch switches nearby).</summary>
+    private static double[]? Column(Func<double[], double[]> f, double[] s, int j)
+    {
+        double[] Diff(double h)
+        {
+            double[] plus = (double[])s.Clone(), minus = (double[])s.Clone();
+            plus[j] += h;
+            minus[j] -= h;
+            double[] up = f(plus), down = f(minus);
+            return up.Select((u, k) => (u - down[k]) / (plus[j] - minus[j])).ToArray();
+        }
+        double h1 = 1e-6 * Math.Max(1, Math.Abs(s[j]));
+        double[] d1 = Diff(h1), d2 = Diff(2 * h1);
+        return d1.Zip(d2).All(p => Close(p.First, p.Second, 1e-5)) ? d1 : null;
+    }
+
+    private static List<string> Check(Type type, int i, Program p, Random r, Counts counts)
+    {
+        var failures = new List<string>();
+        T Get<T>(string name) where T : Delegate =>
+            type.GetMethod(name, typeof(T).GetMethod("Invoke")!.GetParameters().Select(q => q.ParameterType).ToArray())!.CreateDelegate<T>();
+        int width = p.IsVector ? 1 + ArrayLength : 2 + ArrayLength;
+        var s = Enumerable.Range(0, width).Select(_ => (double)(float)(r.NextDouble() * 3 - 1.5)).ToArray();
+        string at = $"at s = [{string.Join(", ", s.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\n  P{i} {p}";
+        if (!p.IsVector)
+        {
+            var value = Get<Func<double[], int, double>>($"P{i}Value");
+            var gradient = Get<Func<double[], int, double[], double>>($"P{i}Grad");
+            double v = value(s, p.N);
+            var g = new double[width];
+            double returned = gradient(s, p.N, g);
+            if (!v.Equals(returned)) failures.Add($"the gradient returned {returned:R}, the method {v:R} {at}");
+            if (!double.IsFinite(v) || Math.Abs(v) > 1e12) return failures;
+            for (int j = 0; j < width; j++)
+            {
+                if (Column(q => new[] { value(q, p.N) }, s, j) is not { } fd)
+                {
+                    Interlocked.Increment(ref counts.Unreliable);
+                    return failures;
+                }
+                if (!Close(g[j], fd[0], 1e-4)) failures.Add($"∂/∂s[{j}] = {g[j]:R}, finite difference {fd[0]:R} {at}");
+            }
+            Interlocked.Increment(ref counts.Scalar);
+            Interlocked.Add(ref counts.Entries, width);
+            return failures;
+        }
+
+        int m = p.Outputs;
+        var run = Get<Action<double[], int, double[]>>($"P{i}Value");
+        var jacobianOf = Get<Action<double[], int, double[], double[]>>($"P{i}Jac");
+        var pullback = Get<Action<double[], int, double[], double[]>>($"P{i}Pullback");
+        var push = Get<Action<double[], int, double[], double[]>>($"P{i}Push");
+        double[] Outputs(double[] q)
+        {
+            var y = Enumerable.Range(0, m).Select(k => 0.5 + k).ToArray();   // what an unwritten element keeps
+            run(q, p.N, y);
+            return y;
+        }
+        var y0 = Outputs(s);
+        if (y0.Any(e => !double.IsFinite(e) || Math.Abs(e) > 1e12)) return failures;
+        var yj = Enumerable.Range(0, m).Select(k => 0.5 + k).ToArray();
+        var jacobian = Enumerable.Repeat(double.NaN, m * width).ToArray();
+        jacobianOf(s, p.N, yj, jacobian);
+        if (!y0.SequenceEqual(yj)) failures.Add($"the Jacobian wrote y = [{string.Join(", ", yj)}], the method [{string.Join(", ", y0)}] {at}");
+        var columns = new double[width][];
+        for (int j = 0; j < width; j++)
+        {
+            if (Column(Outputs, s, j) is not { } fd)
+            {
+                Interlocked.Increment(ref counts.Unreliable);
+                return failures;
+            }
+            columns[j] = fd;
+        }
+        for (int row = 0; row < m; row++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                if (!Close(jacobian[row * width + j], columns[j][row], 1e-4))
+                {
+                    failures.Add($"J[{row}, {j}] = {jacobian[row * width + j]:R}, finite difference {columns[j][row]:R} ({(m <= width ? "rows" : "columns")}) {at}");
+                }
+            }
+        }
+        var seed = Enumerable.Range(0, m).Select(k => 0.75 - 0.5 * k).ToArray();
+        var dy = (double[])seed.Clone();
+        var vjp = new double[width];
+        pullback(s, p.N, dy, vjp);
+        for (int j = 0; j < width; j++)
+        {
+            double expected = Enumerable.Range(0, m).Sum(row => seed[row] * jacobian[row * width + j]);
+            if (!Close(vjp[j], expected, 1e-9)) failures.Add($"(dyᵀJ)[{j}] = {vjp[j]:R} from the pullback, {expected:R} from the Jacobian {at}");
+        }
+        if (dy.Any(d => d != 0)) failures.Add($"the pullback left dy = [{string.Join(", ", dy)}] {at}");
+        var direction = Enumerable.Range(0, width).Select(k => 1.0 - 0.25 * k).ToArray();
+        var tangent = Enumerable.Repeat(double.NaN, m).ToArray();
+        push(s, p.N, direction, tangent);
+        for (int row = 0; row < m; row++)
+        {
+            double expected = Enumerable.Range(0, width).Sum(j => jacobian[row * width + j] * direction[j]);
+            if (!Close(tangent[row], expected, 1e-9)) failures.Add($"(J·v)[{row}] = {tangent[row]:R} from the tangent, {expected:R} from the Jacobian {at}");
+        }
+        Interlocked.Increment(ref counts.Vector);
+        Interlocked.Add(ref counts.Entries, m * width);
+        return failures;
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+
+    [Fact]
+    public void RandomProgramsOfEveryShapeMatchFiniteDifferences()
+    {
+        int programs = Setting("SYMBOLICDIFF_PROPERTY_PROGRAMS", DefaultPrograms);
+        int seed = Setting("SYMBOLICDIFF_PROPERTY_SEED", DefaultSeed);
+        string settings = $"SYMBOLICDIFF_PROPERTY_PROGRAMS={programs} SYMBOLICDIFF_PROPERTY_SEED={seed}";
+        _output.WriteLine(settings);
+        Console.WriteLine(settings);
+        var counts = new Counts();
+        var failures = new List<string>();
+        int batches = (programs + ProgramsPerCompilation - 1) / ProgramsPerCompilation;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, batch =>
+        {
+            // Each batch has its own generator, seeded from (seed, batch): any batch can be rerun alone.
+            var r = new Random(unchecked(seed * 7919 + batch * 104729));
+            int count = Math.Min(ProgramsPerCompilation, programs - batch * ProgramsPerCompilation);
+            var shapes = Enumerable.Range(0, count).Select(k => (batch * ProgramsPerCompilation + k) % Shapes.Length).ToArray();
+            var list = shapes.Select(k => Shapes[k].Make(r)).ToList();
+            var found = CompileAndCheck(list, r, counts, batch);
+            lock (failures) failures.AddRange(found);
+            Interlocked.Add(ref counts.Programs, count);
+            lock (counts.PerShape) foreach (int k in shapes) counts.PerShape[k]++;
+            if (Environment.GetEnvironmentVariable("SYMBOLICDIFF_PROPERTY_LOG") is { Length: > 0 } log)
+            {
+                // Progress of a long run, readable while it goes.
+                lock (failures) System.IO.File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss} batch {batch}: {counts.Programs} programs done, {failures.Count} mismatches\n");
+            }
+        });
+        string summary = $"{counts.Programs} programs in {counts.Compilations} compilations ({settings}), {clock.Elapsed.TotalSeconds:F0} s: " +
+                         $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives), " +
+                         $"{counts.Unreliable} skipped where a branch switches within a finite-difference step; {failures.Count} mismatches. Per shape: " +
+                         string.Join(", ", Shapes.Select((s, k) => $"{s.Name} {counts.PerShape[k]}"));
+        _output.WriteLine(summary);
+        Console.WriteLine(summary);
+        Assert.True(failures.Count == 0, $"{failures.Count} mismatches ({settings}):\n" + string.Join("\n", failures.Take(10)));
+        Assert.True(counts.Scalar + counts.Vector >= programs * 3 / 4, summary);
+    }
+
+    private static List<string> CompileAndCheck(List<Program> programs, Random r, Counts counts, int batch)
+    {
+        string source = Source(programs);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compile(source), out var output, out var generatorDiagnostics);
+        using var stream = new System.IO.MemoryStream();
+        var emit = output.Emit(stream);
+        var errors = generatorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || d.Id == "CS8785")
+            .Concat(emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error
+                || (d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true))).ToList();
+        if (errors.Count > 0)
+        {
+            var culprit = Regex.Match(errors[0].ToString(), @"\.P(\d+)_");
+            string detail = culprit.Success ? $"P{culprit.Groups[1].Value} {programs[int.Parse(culprit.Groups[1].Value, CultureInfo.InvariantCulture)]}\n" +
+                output.SyntaxTrees.First(t => t.FilePath.Contains($".P{culprit.Groups[1].Value}_", StringComparison.Ordinal)) : source;
+            return new List<string> { $"batch {batch}: " + string.Join("\n", errors.Take(5)) + "\n" + detail };
+        }
+        Interlocked.Increment(ref counts.Compilations);
+        stream.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext("ShapePropertyTest", isCollectible: true);
+        using var loaded = new LoadedAssembly(context, context.LoadFromStream(stream));
+        var type = loaded.Assembly.GetType("Random.Programs")!;
+        var failures = new List<string>();
+        for (int i = 0; i < programs.Count; i++)
+        {
+            try
+            {
+                failures.AddRange(Check(type, i, programs[i], r, counts).Select(f => $"batch {batch}: {f}"));
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"batch {batch}: P{i} threw {(ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex).GetType().Name} {programs[i]}");
+            }
+        }
+        return failures;
+    }
+}
