@@ -12,7 +12,7 @@ internal enum ScalarType
     Bool,
 }
 
-/// <summary>What a DAG node computes. Function names match <c>System.Math</c> and <c>SymbolicDiff.Activations</c>.</summary>
+/// <summary>What a DAG node computes. Each operation's spelling and derivative rule is its entry in <see cref="Operations"/>.</summary>
 internal enum Op
 {
     Parameter,
