@@ -101,17 +101,31 @@ internal static class Operations
         Entry(Op.Sinh, "Sinh", Spelling.Math, D * Fn(Op.Cosh, A)) with { CanLeaveDomain = true },
         Entry(Op.Cosh, "Cosh", Spelling.Math, D * Fn(Op.Sinh, A)) with { CanLeaveDomain = true },
         Entry(Op.Tanh, "Tanh", Spelling.Math, D * (1 - Square(R))),
+        Entry(Op.Asinh, "Asinh", Spelling.Math, D / Fn(Op.Sqrt, Square(A) + 1)),
+        Entry(Op.Acosh, "Acosh", Spelling.Math, D / Fn(Op.Sqrt, Square(A) - 1)) with { CanLeaveDomain = true },
+        Entry(Op.Atanh, "Atanh", Spelling.Math, D / (1 - Square(A))) with { CanLeaveDomain = true },
         Entry(Op.Abs, "Abs", Spelling.Math, When(Less(A, 0), -D, D)) with { Kink = "x = 0: the + side (derivative 1)" },
         Entry(Op.Max, "Max", Spelling.Math, When(GreaterOrEqual(A, B), D, 0), When(GreaterOrEqual(A, B), 0, D)) with { Kink = "a = b: all to a" },
         Entry(Op.Min, "Min", Spelling.Math, When(LessOrEqual(A, B), D, 0), When(LessOrEqual(A, B), 0, D)) with { Kink = "a = b: all to a" },
         // Math.Clamp(x, lo, hi) returns lo when x < lo, hi when x > hi, else x
         Entry(Op.Clamp, "Clamp", Spelling.MathOnly, When(And(LessOrEqual(B, A), LessOrEqual(A, C)), D, 0), When(Less(A, B), D, 0), When(Greater(A, C), D, 0))
             with { Kink = "x = lo or x = hi: all to x" },
+        Entry(Op.FusedMultiplyAdd, "FusedMultiplyAdd", Spelling.Math, D * B, D * A, D),
+        // ScaleB(x, n) = x·2ⁿ is linear in x and exact; n is an integer.
+        Entry(Op.ScaleB, "ScaleB", Spelling.Math, Fn(Op.ScaleB, D, B), None) with { CanLeaveDomain = true },
+        // CopySign(x, y) = |x|·sign(y): piecewise constant in y.
+        Entry(Op.CopySign, "CopySign", Spelling.Math, When(Less(A, 0), -(D * Fn(Op.CopySign, 1, B)), D * Fn(Op.CopySign, 1, B)), None)
+            with { Kink = "x = 0: the + side of |x| (derivative sign(y))" },
         Entry(Op.Sign, "Sign", Spelling.Math, None) with { PiecewiseConstant = true },
         Entry(Op.Floor, "Floor", Spelling.Math, None) with { PiecewiseConstant = true },
         Entry(Op.Ceiling, "Ceiling", Spelling.Math, None) with { PiecewiseConstant = true },
         Entry(Op.Round, "Round", Spelling.Math, None) with { PiecewiseConstant = true },
         Entry(Op.Truncate, "Truncate", Spelling.Math, None) with { PiecewiseConstant = true },
+
+        // double.X / float.X (generic math; System.Math has no such function).
+        Entry(Op.Hypot, "Hypot", Spelling.Number, D * A / R, D * B / R) with { CanLeaveDomain = true, Kink = "(0, 0): not differentiable (NaN)" },
+        Entry(Op.ExpM1, "ExpM1", Spelling.Number, D * Fn(Op.Exp, A)) with { CanLeaveDomain = true },
+        Entry(Op.LogP1, "LogP1", Spelling.Number, D / (1 + A)) with { CanLeaveDomain = true },
 
         // SymbolicDiff.Activations.
         Entry(Op.Sigmoid, "Sigmoid", Spelling.Activations, D * (R * (1 - R))),
@@ -121,6 +135,19 @@ internal static class Operations
         Entry(Op.Softplus, "Softplus", Spelling.Activations, D * Fn(Op.Sigmoid, A)),
         Entry(Op.LeakyReLU, "LeakyReLU", Spelling.Activations, When(Greater(A, 0), D, D * B), When(Greater(A, 0), 0, D * A))
             with { Kink = "x = 0: the slope side" },
+        Entry(Op.Erf, "Erf", Spelling.Activations, D * (TwoOverSqrtPi * Fn(Op.Exp, -Square(A)))),
+        // GELU x·Φ(x): Φ(x) + x·φ(x)
+        Entry(Op.Gelu, "Gelu", Spelling.Activations, D * (0.5 * (1 + Fn(Op.Erf, A * InvSqrt2)) + A * (InvSqrt2Pi * Fn(Op.Exp, -0.5 * Square(A))))),
+        // Swish (SiLU) x·σ(x): σ + xσ(1 − σ) = r + σ(1 − r)
+        Entry(Op.Swish, "Swish", Spelling.Activations, D * (R + Fn(Op.Sigmoid, A) * (1 - R))),
+        // Mish x·tanh(softplus x): t + x·(1 − t²)·σ(x)
+        Entry(Op.Mish, "Mish", Spelling.Activations, D * (Fn(Op.Tanh, Fn(Op.Softplus, A)) + A * ((1 - Square(Fn(Op.Tanh, Fn(Op.Softplus, A)))) * Fn(Op.Sigmoid, A)))),
+        Entry(Op.Softsign, "Softsign", Spelling.Activations, D / Square(1 + Fn(Op.Abs, A))),
+        // ELU(x, α): x for x > 0, else α(eˣ − 1), whose derivative is α·eˣ = r + α
+        Entry(Op.Elu, "Elu", Spelling.Activations, When(Greater(A, 0), D, D * (R + B)), When(Greater(A, 0), 0, D * Fn(Op.ExpM1, A)))
+            with { Kink = "x = 0: the exponential side (derivative α)" },
+        Entry(Op.Selu, "Selu", Spelling.Activations, When(Greater(A, 0), D * SeluScale, D * (R + SeluScaleAlpha)))
+            with { Kink = "x = 0: the exponential side (derivative λα)" },
     };
 
     private static readonly Dictionary<Op, Operation> ByOp = Table.ToDictionary(e => e.Op);
