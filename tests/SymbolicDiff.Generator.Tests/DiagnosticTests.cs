@@ -20,7 +20,7 @@ public class DiagnosticTests
 {
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string Shape = "write its header as for (int i = start; i < end; i++), with i < end, i <= end or i + k < end and i++, ++i or i += 1";
-    private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods";
+    private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
 
     /// <summary>Name, members (or a whole file when it contains "namespace"), id, message.</summary>
