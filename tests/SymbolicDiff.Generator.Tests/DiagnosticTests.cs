@@ -134,6 +134,8 @@ public class DiagnosticTests
             "SD0022", "'(decimal)x' has type 'decimal'; values in a [Differentiable] method must be double, float, int, long or bool" },
         { "TensorUnknownCall", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) => [|Math.Exp(SymbolicDiff.Tensors.Tensor.Sum(v))|];",
             "SD0030", "'Math.Exp' cannot be differentiated in a method with tensor values; only the SymbolicDiff.Tensors.Tensor functions (and scalar + − × ÷) have derivative rules here" },
+        { "TensorMapOfUnknownFunction", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) => SymbolicDiff.Tensors.Tensor.Sum(SymbolicDiff.Tensors.Tensor.Map(v, [|Twice|])); public static double Twice(double x) => 2 * x;",
+            "SD0030", "'Twice' cannot be differentiated in a method with tensor values; Tensor.Map takes a Math, MathF, double/float or Activations function of one argument that has a derivative rule" },
         { "TensorLocalReassigned", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) { var h = SymbolicDiff.Tensors.Tensor.Tanh(v); [|h = SymbolicDiff.Tensors.Tensor.Exp(h)|]; return SymbolicDiff.Tensors.Tensor.Sum(h); }",
             "SD0031", "Tensor variable 'h' is assigned more than once; declare a new local for each tensor value" },
         { "TensorElementWrite", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) { [|v[0] = 1|]; return SymbolicDiff.Tensors.Tensor.Sum(v); }",

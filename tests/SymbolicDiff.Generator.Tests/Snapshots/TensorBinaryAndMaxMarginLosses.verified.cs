@@ -138,7 +138,7 @@ namespace Demo
             // adjoint of: return Tensor.LogisticLoss(s, label) + Tensor.Hinge(s, sc) + Tensor.Sigmoid(Tensor.Sum(back));
             dt8 += dt11;
             dt10 += dt11;
-            dt9 += dt10 * t10 * (1f - t10);   // σ′ = σ(1 − σ)
+            dt9 += dt10 * (t10 * (1f - t10));   // ∂σ(s)/∂s·d
             TensorKernels.AddScalarInPlace<float>(dback, dt9);
             dt6 += dt8;
             dt7 += dt8;
