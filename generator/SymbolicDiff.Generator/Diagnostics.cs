@@ -49,7 +49,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedCall = Error("SD0008",
         "Call cannot be differentiated",
-        "Call to '{0}' cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods{1}");
+        "Call to '{0}' cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods{1}");
 
     public static readonly DiagnosticDescriptor UnsupportedMemberAccess = Error("SD0009",
         "State cannot be read",

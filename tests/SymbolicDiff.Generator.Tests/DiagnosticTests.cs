@@ -20,7 +20,7 @@ public class DiagnosticTests
 {
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string Shape = "write its header as for (int i = start; i < end; i++), with i < end, i <= end or i + k < end and i++, ++i or i += 1";
-    private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF and SymbolicDiff.Activations functions and of [Differentiable] methods";
+    private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
 
     /// <summary>Name, members (or a whole file when it contains "namespace"), id, message.</summary>
@@ -140,6 +140,8 @@ public class DiagnosticTests
             "SD0022", "'(decimal)x' has type 'decimal'; values in a [Differentiable] method must be double, float, int, long or bool" },
         { "TensorUnknownCall", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) => [|Math.Exp(SymbolicDiff.Tensors.Tensor.Sum(v))|];",
             "SD0030", "'Math.Exp' cannot be differentiated in a method with tensor values; only the SymbolicDiff.Tensors.Tensor functions (and scalar + − × ÷) have derivative rules here" },
+        { "TensorMapOfUnknownFunction", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) => SymbolicDiff.Tensors.Tensor.Sum(SymbolicDiff.Tensors.Tensor.Map(v, [|Twice|])); public static double Twice(double x) => 2 * x;",
+            "SD0030", "'Twice' cannot be differentiated in a method with tensor values; Tensor.Map takes a Math, MathF, double/float or Activations function of one argument that has a derivative rule" },
         { "TensorLocalReassigned", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) { var h = SymbolicDiff.Tensors.Tensor.Tanh(v); [|h = SymbolicDiff.Tensors.Tensor.Exp(h)|]; return SymbolicDiff.Tensors.Tensor.Sum(h); }",
             "SD0031", "Tensor variable 'h' is assigned more than once; declare a new local for each tensor value" },
         { "TensorElementWrite", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) { [|v[0] = 1|]; return SymbolicDiff.Tensors.Tensor.Sum(v); }",

@@ -57,7 +57,7 @@ public class GradientPropertyTests
             ? new Expr(scope[i], scope[i], Array.Empty<string>())
             : new Expr(Lit(Constants[i - scope.Length], false), Lit(Constants[i - scope.Length], true), Array.Empty<string>()));
 
-    internal const int UnaryCount = 26;
+    internal const int UnaryCount = 38;
 
     internal static Expr Unary(int which, Expr a)
     {
@@ -91,6 +91,18 @@ public class GradientPropertyTests
             22 => Build(f => $"Activations.ReLU({A(f)})", k.Append(a.D)),
             23 => Build(f => $"Activations.HardTanh({A(f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
             24 => Build(f => $"Activations.LeakyReLU({A(f)}, {Lit(0.1, f)})", k.Append(a.D)),
+            25 => Build(f => $"{M(f)}Asinh({A(f)})", k),
+            26 => Build(f => $"{M(f)}Atanh({M(f)}Tanh({A(f)}) * {Lit(0.9, f)})", k),
+            27 => Build(f => $"{M(f)}Acosh({Sq(f)} + {Lit(1.5, f)})", k),
+            28 => Build(f => $"{(f ? "float." : "double.")}ExpM1({M(f)}Tanh({A(f)}))", k),
+            29 => Build(f => $"{(f ? "float." : "double.")}LogP1({Sq(f)})", k),
+            30 => Build(f => $"{(f ? "float." : "double.")}Hypot({A(f)}, {Lit(0.5, f)})", k),
+            31 => Build(f => $"Activations.Erf({A(f)})", k),
+            32 => Build(f => $"Activations.Gelu({A(f)})", k),
+            33 => Build(f => $"Activations.Swish({A(f)})", k),
+            34 => Build(f => $"Activations.Mish({M(f)}Tanh({A(f)}) * {Lit(2, f)})", k),
+            35 => Build(f => $"Activations.Softsign({A(f)})", k),
+            36 => Build(f => $"Activations.Elu({A(f)}, {Lit(1.2, f)})", k.Append(a.D)),
             _ => Build(f => $"Math.Clamp({A(f)}, {Lit(-1, f)}, {Lit(1, f)})", k.Append($"({a.D}) - 1.0").Append($"({a.D}) + 1.0")),
         };
     }

@@ -50,6 +50,21 @@ public class TensorSnapshotTests
         """);
 
     [Fact]
+    public void TensorMap() => Check(nameof(TensorMap), Header + """
+        public static partial class Mapped
+        {
+            /// <summary>Table functions element-wise: GELU, then the log of a softplus (a rule gated where it can be infinite).</summary>
+            [Differentiable]
+            public static double Layer(Mat<double> W, Vec<double> u, Vec<double> x)
+            {
+                var h = Tensor.Map(Tensor.MatVec(W, x), Activations.Gelu);
+                var g = Tensor.Map(Tensor.Map(h, Activations.Softplus), Math.Log);
+                return Tensor.Dot(u, g);
+            }
+        }
+        """);
+
+    [Fact]
     public void AMatrixLocalAssignedTwiceIsSD0031()
     {
         var run = GeneratorHarness.Run(Header + """

@@ -85,6 +85,17 @@ internal readonly struct Code
 
     public static Code Over(Code left, Code right) => right.IsLiteral(1) ? left : Binary(left, "/", right, Multiplicative);
 
+    /// <summary>The precedence of a binary operator.</summary>
+    public static int PrecedenceOf(string op) => op switch
+    {
+        "||" => LogicalOr,
+        "&&" => LogicalAnd,
+        "==" or "!=" => Equality,
+        "<" or "<=" or ">" or ">=" => Relational,
+        "+" or "-" => Additive,
+        _ => Multiplicative,
+    };
+
     public static Code Plus(Code left, Code right) => Binary(left, "+", right, Additive);
 
     public static Code Minus(Code left, Code right) => Binary(left, "-", right, Additive);

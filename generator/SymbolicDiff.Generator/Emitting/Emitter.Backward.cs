@@ -66,7 +66,7 @@ internal sealed partial class Emitter
             Comment(node.Statement, "adjoint of: ");
             var adjoint = Adjoint(id);
             var partials = Partials(node, adjoint).ToList();
-            if (!_gated.Contains(id) || PreservesZero(node.Op) || !(CanLeaveDomain(node.Op) || _mayBeNonFinite[id] || node.Args.Any(a => _mayBeNonFinite[a])))
+            if (!_gated.Contains(id) || Operations.PreservesZero(node.Op) || !(Operations.CanLeaveDomain(node.Op) || _mayBeNonFinite[id] || node.Args.Any(a => _mayBeNonFinite[a])))
             {
                 WriteCallGradient(node);
                 foreach (var (arg, share, negate) in partials)
@@ -134,15 +134,6 @@ internal sealed partial class Emitter
         }
         return slots[parameter];
     }
-
-    /// <summary>Operations that can turn finite operands into ±∞ or NaN (or have such a derivative): poles, domains, overflow.</summary>
-    private static bool CanLeaveDomain(Op op) =>
-        op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
-            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2 or Op.Call;
-
-    /// <summary>Rules whose shares are ±d or a routed d: a zero adjoint passes on exactly zero whatever the values.</summary>
-    private static bool PreservesZero(Op op) =>
-        op is Op.Add or Op.Subtract or Op.Negate or Op.Convert or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.ReLU or Op.HardTanh;
 
     /// <summary>The branch taken in the forward pass routes the adjoint, as max does in the lectures' circuits.</summary>
     private void WriteSelectBackward(Node node)

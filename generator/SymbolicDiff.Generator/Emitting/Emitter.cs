@@ -261,7 +261,7 @@ internal sealed partial class Emitter
             foreach (var node in _nodes)
             {
                 bool isActive = active[node.Id] || DerivativeFlow.DifferentiableArgs(node, _nodes).Any(a => active[a]);
-                bool nonFinite = node.Type.IsFloating() && (CanLeaveDomain(node.Op) || node.Args.Any(a => _mayBeNonFinite[a]));
+                bool nonFinite = node.Type.IsFloating() && (Operations.CanLeaveDomain(node.Op) || node.Args.Any(a => _mayBeNonFinite[a]));
                 changed |= isActive != active[node.Id] || nonFinite != _mayBeNonFinite[node.Id];
                 active[node.Id] = isActive;
                 _mayBeNonFinite[node.Id] = nonFinite;
@@ -434,37 +434,30 @@ internal sealed partial class Emitter
         switch (node.Op)
         {
             case Op.Convert: return Code.Cast(node.Type, A(0));
-            case Op.Negate: return Code.Prefix("-", A(0));
-            case Op.Not: return Code.Prefix("!", A(0));
-            case Op.Add: return Code.Plus(A(0), A(1));
-            case Op.Subtract: return Code.Minus(A(0), A(1));
-            case Op.Multiply: return Code.Binary(A(0), "*", A(1), Code.Multiplicative);
-            case Op.Divide: return Code.Binary(A(0), "/", A(1), Code.Multiplicative);
-            case Op.Remainder: return Code.Binary(A(0), "%", A(1), Code.Multiplicative);
-            case Op.LessThan: return Code.Binary(A(0), "<", A(1), Code.Relational);
-            case Op.LessThanOrEqual: return Code.Binary(A(0), "<=", A(1), Code.Relational);
-            case Op.GreaterThan: return Code.Binary(A(0), ">", A(1), Code.Relational);
-            case Op.GreaterThanOrEqual: return Code.Binary(A(0), ">=", A(1), Code.Relational);
-            case Op.Equal: return Code.Binary(A(0), "==", A(1), Code.Equality);
-            case Op.NotEqual: return Code.Binary(A(0), "!=", A(1), Code.Equality);
-            case Op.And: return Code.Binary(A(0), "&&", A(1), Code.LogicalAnd);
-            case Op.Or: return Code.Binary(A(0), "||", A(1), Code.LogicalOr);
             case Op.Select: return Code.Condition(A(0), A(1), A(2));
-            case Op.Sigmoid or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU:
-                return Code.Call(activationsClass() + "." + node.Op, node.Args.Select(reference).ToArray());
-            case Op.Exp or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Sin or Op.Cos or Op.Tan or Op.Asin
-                or Op.Acos or Op.Atan or Op.Atan2 or Op.Sinh or Op.Cosh or Op.Tanh or Op.Abs or Op.Max or Op.Min or Op.Clamp
-                or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate:
-                // MathF has no Clamp; Math.Clamp has a float overload.
-                var operandType = node.Op == Op.Clamp ? ScalarType.Double : nodes[node.Args[0]].Type;
-                return Code.Call(mathClass(operandType) + "." + node.Op, node.Args.Select(reference).ToArray());
-            default:
-                throw new InvalidOperationException($"{node.Op} is not rendered as an expression");
         }
+        var operation = Operations.Of(node.Op) ?? throw new InvalidOperationException($"{node.Op} is not rendered as an expression");
+        if (operation.Spelling != Spelling.Operator)
+        {
+            // Math, or MathF when the operands are float, as the user wrote them.
+            return Code.Call(FunctionName(operation, nodes[node.Args[0]].Type, mathClass, activationsClass), node.Args.Select(reference).ToArray());
+        }
+        return node.Args.Count == 1 ? Code.Prefix(operation.Name, A(0)) : Code.Binary(A(0), operation.Name, A(1), Code.PrecedenceOf(operation.Name));
     }
 
     /// <summary>Math, or MathF for float operands (as the user wrote them).</summary>
     internal static string MathClass(ScalarType type) => type == ScalarType.Float ? TypeNames.MathF : TypeNames.Math;
+
+    /// <summary>How the generated code names a function of the table for operands of <paramref name="type"/>.</summary>
+    internal static string FunctionName(Operation operation, ScalarType type, Func<ScalarType, string> mathClass, Func<string> activationsClass) =>
+        operation.Spelling switch
+        {
+            Spelling.Math => mathClass(type),
+            Spelling.MathOnly => mathClass(ScalarType.Double),   // MathF has no Clamp; Math.Clamp has a float overload.
+            Spelling.Number => type.Keyword(),
+            Spelling.Activations => activationsClass(),
+            _ => throw new InvalidOperationException($"{operation.Op} is not a function"),
+        } + "." + operation.Name;
 
     internal static string ActivationsClass() => TypeNames.Activations;
 

@@ -328,6 +328,10 @@ internal sealed class TensorEmitter
                 or TensorOp.Softmax or TensorOp.LogSoftmax:
                 Line($"{k}{node.Op}{g}({Ref(a[0])}, {name});");
                 break;
+            case TensorOp.Map:
+                string e = _allocator.Unique("i");
+                Line($"for (int {e} = 0; {e} < {name}.Length; {e}++) {name}[{e}] = {FunctionName(node.Function!.Value)}({Ref(a[0])}[{e}]);");
+                break;
             case TensorOp.Row:
                 Line($"{k}GatherRow{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
                 break;
@@ -356,6 +360,39 @@ internal sealed class TensorEmitter
                 throw new InvalidOperationException("no forward rule for " + node.Op);
         }
     }
+
+    /// <summary>
+    /// The table's rule for the mapped function, per element: dx[i] += ∂f/∂x(x[i])·d[i]. Where the local derivative
+    /// can be infinite, a zero adjoint element is skipped, so 0·∞ never makes a NaN.
+    /// </summary>
+    private void WriteMapBackward(TensorNode node, string d)
+    {
+        var operation = Operations.Of(node.Function!.Value)!;
+        if (operation.Partials[0] is not { } partial)
+        {
+            return;   // piecewise constant: nothing flows
+        }
+        bool negate = partial is Derivative.Apply { Op: Op.Negate };
+        string i = _allocator.Unique("i");
+        string x = Ref(node.Args[0]), y = Id(_names[node.Id]!);
+        var share = RuleText.Of(negate ? ((Derivative.Apply)partial).Args[0] : partial, _m.Element,
+            _ => Code.Name($"{x}[{i}]"), _ => node.Args[0], () => Code.Name($"{y}[{i}]"), Code.Name($"{d}[{i}]"),
+            _ => throw new InvalidOperationException("no calls in Map"), (op, _) => FunctionName(op));
+        string update = $"{Adj(node.Args[0])}[{i}] {(negate ? "-=" : "+=")} {share.Text};";
+        Line(operation.CanLeaveDomain
+            ? $"for (int {i} = 0; {i} < {y}.Length; {i}++) if ({d}[{i}] != {Code.Constant(0, _m.Element).Text}) {update}"
+            : $"for (int {i} = 0; {i} < {y}.Length; {i}++) {update}");
+    }
+
+    /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
+    private string ScalarShare(Op op, int operand, int result, string d) =>
+        RuleText.Of(Operations.Of(op)!.Partials[0]!, _m.Element, _ => Code.Name(Ref(operand)), _ => operand, () => Code.Name(Ref(result)),
+            Code.Name(d), _ => throw new InvalidOperationException("no calls here"), (f, _) => FunctionName(f)).Text;
+
+    /// <summary>A table function's name for this method's element type, global::-qualified (tensor files import nothing else).</summary>
+    private string FunctionName(Op op) =>
+        Emitter.FunctionName(Operations.Of(op)!, _m.Element, Emitter.MathClass,
+            Emitter.ActivationsClass);
 
     private string Offset(TensorNode concat, int piece) =>
         piece == 0 ? "0" : string.Join(" + ", concat.Args.Take(piece).Select(p => Ref(p) + ".Length"));
@@ -401,7 +438,7 @@ internal sealed class TensorEmitter
                 if (Needs(1)) Line($"{k}MatMulTransposeAAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // {Adj(a[1])} += {Ref(a[0])}ᵀ·{d}");
                 break;
             case TensorOp.ScalarSigmoid:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {Ref(node.Id)} * ({Code.Constant(1, _m.Element).Text} - {Ref(node.Id)});   // σ′ = σ(1 − σ)");
+                if (Needs(0)) Line($"{Adj(a[0])} += {ScalarShare(Op.Sigmoid, a[0], node.Id, d)};   // ∂σ(s)/∂s·d");
                 break;
             case TensorOp.LogisticLoss:
                 if (Needs(0)) Line($"{Adj(a[0])} += {d} * {k}LogisticLossDerivative{g}({Ref(a[0])}, {Ref(a[1])});   // σ(s) − label");
@@ -438,6 +475,12 @@ internal sealed class TensorEmitter
                 break;
             case TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Log:
                 if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Ref(a[0])}, {d}, {Adj(a[0])});");
+                break;
+            case TensorOp.Map:
+                if (Needs(0))
+                {
+                    WriteMapBackward(node, d);
+                }
                 break;
             case TensorOp.CrossEntropy:
                 if (Needs(0))

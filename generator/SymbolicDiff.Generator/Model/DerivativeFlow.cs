@@ -6,8 +6,8 @@ namespace SymbolicDiff.Generator.Model;
 internal static class DerivativeFlow
 {
     /// <summary>
-    /// The operands that receive a share of the node's adjoint. Comparisons, rounding functions and
-    /// conversions to integers are piecewise constant, so nothing flows through them; a select routes
+    /// The operands that receive a share of the node's adjoint. Comparisons, rounding functions (piecewise constant
+    /// in <see cref="Operations"/>) and conversions to integers are piecewise constant, so nothing flows through them; a select routes
     /// the adjoint to its branch values, never to its condition.
     /// </summary>
     public static IEnumerable<int> DifferentiableArgs(Node node, IReadOnlyList<Node> nodes)
@@ -18,7 +18,9 @@ internal static class DerivativeFlow
         }
         switch (node.Op)
         {
-            case Op.Parameter or Op.Constant or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate:
+            case Op.Parameter or Op.Constant:
+                yield break;
+            case var op when Operations.PiecewiseConstant(op):
                 yield break;
             case Op.Select:
                 yield return node.Args[1];
@@ -34,11 +36,13 @@ internal static class DerivativeFlow
                 }
                 yield break;
             default:
-                foreach (int arg in node.Args)
+                var partials = Operations.Of(node.Op)?.Partials;
+                for (int k = 0; k < node.Args.Count; k++)
                 {
-                    if (nodes[arg].Type.IsFloating())
+                    // An operand the table gives no derivative (CopySign's sign source) receives nothing.
+                    if (nodes[node.Args[k]].Type.IsFloating() && (partials is not { } p || k >= p.Count || p[k] is not null))
                     {
-                        yield return arg;
+                        yield return node.Args[k];
                     }
                 }
                 yield break;

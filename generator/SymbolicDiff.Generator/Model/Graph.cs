@@ -12,7 +12,7 @@ internal enum ScalarType
     Bool,
 }
 
-/// <summary>What a DAG node computes. Function names match <c>System.Math</c> and <c>SymbolicDiff.Activations</c>.</summary>
+/// <summary>What a DAG node computes. Each operation's spelling and derivative rule is its entry in <see cref="Operations"/>.</summary>
 internal enum Op
 {
     Parameter,
@@ -66,6 +66,22 @@ internal enum Op
     HardTanh,
     Softplus,
     LeakyReLU,
+    Asinh,
+    Acosh,
+    Atanh,
+    FusedMultiplyAdd,
+    ScaleB,
+    CopySign,
+    Hypot,
+    ExpM1,
+    LogP1,
+    Erf,
+    Gelu,
+    Swish,
+    Mish,
+    Softsign,
+    Elu,
+    Selu,
     /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
     Call,
     /// <summary>

@@ -53,6 +53,11 @@ internal enum TensorOp
     LogisticLoss,
     /// <summary>max(0, 1 − s + s_c).</summary>
     Hinge,
+    /// <summary>
+    /// <c>Tensor.Map(v, f)</c>: a scalar function of the operation table (<see cref="TensorNode.Function"/>) applied
+    /// element-wise; its derivative is the table entry's rule, written per element.
+    /// </summary>
+    Map,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>
@@ -63,7 +68,8 @@ internal enum TensorOp
 /// <param name="Constant">The value of a constant.</param>
 /// <param name="Name">The user's parameter or local it was assigned to, if any.</param>
 /// <param name="Statement">Index of the source statement (for comments).</param>
-internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement);
+/// <param name="Function">For <see cref="TensorOp.Map"/>: the scalar operation applied to each element.</param>
+internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement, Op? Function = null);
 
 /// <summary>A parameter of a tensor method.</summary>
 /// <param name="Name">Its name.</param>

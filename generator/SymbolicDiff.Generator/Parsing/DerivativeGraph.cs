@@ -83,13 +83,8 @@ internal sealed class DerivativeGraph
 
     // ---- What this mode supports ---------------------------------------------------------------
 
-    /// <summary>The operations with a rule in <see cref="Share"/>. Anything else (new ops included) is rejected.</summary>
-    public static bool Supports(Op op) => op is Op.Parameter or Op.Constant or Op.Convert or Op.Negate or Op.Add or Op.Subtract
-        or Op.Multiply or Op.Divide or Op.Remainder or Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual
-        or Op.Equal or Op.NotEqual or Op.And or Op.Or or Op.Not or Op.Exp or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt
-        or Op.Pow or Op.Sin or Op.Cos or Op.Tan or Op.Asin or Op.Acos or Op.Atan or Op.Atan2 or Op.Sinh or Op.Cosh or Op.Tanh
-        or Op.Abs or Op.Max or Op.Min or Op.Clamp or Op.Sign or Op.Floor or Op.Ceiling or Op.Round or Op.Truncate or Op.Sigmoid
-        or Op.ReLU or Op.HardTanh or Op.Softplus or Op.LeakyReLU;
+    /// <summary>The operations with a rule in the operation table. Anything else (new ops included) is rejected.</summary>
+    public static bool Supports(Op op) => Operations.Supports(op);
 
     /// <summary>What the user wrote that made a node the Hessian mode cannot take, in the user's terms.</summary>
     private static string Describe(Op op) => op switch
@@ -292,7 +287,7 @@ internal sealed class DerivativeGraph
             return null;
         }
         int? share = Rule(node, k, d);
-        if (share is int s && CanLeaveDomain(node.Op) && MayBeRoutedZero(d))
+        if (share is int s && Operations.CanLeaveDomain(node.Op) && MayBeRoutedZero(d))
         {
             var zero = Builder.Constant(0, node.Type);
             int gate = Select(Compare(Op.Equal, d, zero), zero, s, node.Type);
@@ -305,112 +300,34 @@ internal sealed class DerivativeGraph
         return share;
     }
 
-    private int? Rule(Node node, int k, int d)
+    /// <summary>∂node/∂operand k · d as nodes: <see cref="Operations.Partial"/> interpreted through the builder.</summary>
+    private int? Rule(Node node, int k, int d) =>
+        Operations.Partial(node, k, a => Builder.IsConstant(a, out double value) ? value : null) is { } partial ? Nodes(node, partial, d) : null;
+
+    private int Nodes(Node node, Derivative expression, int d)
     {
         var type = node.Type;
-        int A(int i) => node.Args[i];
-        int R = node.Id;
-        int K(double value) => Builder.Constant(value, type);
-        int Op1(Op op, int x) => Builder.Add(op, type, x);
-        int Op2(Op op, int x, int y) => Builder.Add(op, type, x, y);
-        int Mul(int x, int y) => Op2(Op.Multiply, x, y);
-        int Div(int x, int y) => Op2(Op.Divide, x, y);
-        int Neg(int x) => Op1(Op.Negate, x);
-        int Sq(int x) => Mul(x, x);
-        int Routed(int condition, bool toTrue) => Select(condition, toTrue ? d : K(0), toTrue ? K(0) : d, type);
-
-        switch (node.Op)
+        int Of(Derivative e) => Nodes(node, e, d);
+        switch (expression)
         {
-            case Op.Convert:
-            case Op.Add:
+            case Derivative.Operand operand:
+                return node.Args[operand.Index];
+            case Derivative.Result:
+                return node.Id;
+            case Derivative.Adjoint:
                 return d;
-            case Op.Negate:
-                return Neg(d);
-            case Op.Subtract:
-                return k == 0 ? d : Neg(d);
-            case Op.Multiply when A(0) == A(1):   // x·x: one share of 2·x rather than two of x
-                return k == 0 ? Mul(d, Mul(K(2), A(0))) : null;
-            case Op.Multiply:
-                return Mul(d, A(1 - k));
-            case Op.Divide when k == 1 && Builder.IsConstant(A(0), out double one) && one == 1:   // r = 1/b: ∂r/∂b = −r²
-                return Neg(Mul(d, Sq(R)));
-            case Op.Divide:
-                return k == 0 ? Div(d, A(1)) : Neg(Div(Mul(d, R), A(1)));
-            case Op.Remainder:   // a % b = a − trunc(a / b)·b
-                return k == 0 ? d : Neg(Mul(d, Op1(Op.Truncate, Div(A(0), A(1)))));
-            case Op.Exp:
-                return Mul(d, R);
-            case Op.Log:
-                return Div(d, A(0));
-            case Op.Log10:
-                return Div(d, Mul(A(0), Op1(Op.Log, K(10))));
-            case Op.Log2:
-                return Div(d, Mul(A(0), Op1(Op.Log, K(2))));
-            case Op.Sqrt:
-                return Div(d, Mul(K(2), R));
-            case Op.Cbrt:
-                return Div(d, Mul(K(3), Sq(R)));
-            case Op.Pow when k == 0:   // b·a^(b−1), small constant exponents written out
-                if (Builder.IsConstant(A(1), out double b))
-                {
-                    return b switch
-                    {
-                        1 => d,
-                        2 => Mul(d, Mul(K(2), A(0))),
-                        _ => Mul(d, Mul(K(b), Op2(Op.Pow, A(0), K(b - 1)))),
-                    };
-                }
-                return Mul(d, Mul(A(1), Op2(Op.Pow, A(0), Op2(Op.Subtract, A(1), K(1)))));
-            case Op.Pow:   // ∂(a^b)/∂b = a^b·ln a, which is 0·(−∞) at a = 0 where the derivative is 0
-                return Select(Compare(Op.Equal, A(0), K(0)), K(0), Mul(d, Mul(R, Op1(Op.Log, A(0)))), type);
-            case Op.Sin:
-                return Mul(d, Op1(Op.Cos, A(0)));
-            case Op.Cos:
-                return Neg(Mul(d, Op1(Op.Sin, A(0))));
-            case Op.Tan:
-                return Mul(d, Op2(Op.Add, K(1), Sq(R)));
-            case Op.Asin:
-                return Div(d, Op1(Op.Sqrt, Op2(Op.Subtract, K(1), Sq(A(0)))));
-            case Op.Acos:
-                return Neg(Div(d, Op1(Op.Sqrt, Op2(Op.Subtract, K(1), Sq(A(0))))));
-            case Op.Atan:
-                return Div(d, Op2(Op.Add, K(1), Sq(A(0))));
-            case Op.Atan2:   // atan2(y, x): ∂/∂y = x / (x² + y²), ∂/∂x = −y / (x² + y²)
-                int radius = Op2(Op.Add, Sq(A(1)), Sq(A(0)));
-                return k == 0 ? Div(Mul(d, A(1)), radius) : Neg(Div(Mul(d, A(0)), radius));
-            case Op.Sinh:
-                return Mul(d, Op1(Op.Cosh, A(0)));
-            case Op.Cosh:
-                return Mul(d, Op1(Op.Sinh, A(0)));
-            case Op.Tanh:
-                return Mul(d, Op2(Op.Subtract, K(1), Sq(R)));
-            case Op.Sigmoid:
-                return Mul(d, Mul(R, Op2(Op.Subtract, K(1), R)));
-            case Op.Softplus:
-                return Mul(d, Op1(Op.Sigmoid, A(0)));
-            case Op.Abs:
-                return Select(Compare(Op.LessThan, A(0), K(0)), Neg(d), d, type);
-            case Op.Max:
-                return Routed(Compare(Op.GreaterThanOrEqual, A(0), A(1)), k == 0);
-            case Op.Min:
-                return Routed(Compare(Op.LessThanOrEqual, A(0), A(1)), k == 0);
-            case Op.Clamp:   // Math.Clamp(x, lo, hi) returns lo when x < lo, hi when x > hi, else x
-                return k switch
-                {
-                    0 => Routed(And(Compare(Op.LessThanOrEqual, A(1), A(0)), Compare(Op.LessThanOrEqual, A(0), A(2))), true),
-                    1 => Routed(Compare(Op.LessThan, A(0), A(1)), true),
-                    _ => Routed(Compare(Op.GreaterThan, A(0), A(2)), true),
-                };
-            case Op.ReLU:
-                return Routed(Compare(Op.GreaterThan, A(0), K(0)), true);
-            case Op.HardTanh:
-                return Routed(And(Compare(Op.GreaterThanOrEqual, A(0), K(-1)), Compare(Op.LessThanOrEqual, A(0), K(1))), true);
-            case Op.LeakyReLU:
-                int positive = Compare(Op.GreaterThan, A(0), K(0));
-                return k == 0 ? Select(positive, d, Mul(d, A(1)), type) : Select(positive, K(0), Mul(d, A(0)), type);
-            case Op.Select:   // an eager select of this pass: the derivative goes to the side taken
-                return Routed(A(0), k == 1);
-            default:
+            case Derivative.Constant constant:
+                return Builder.Constant(constant.Value, type);
+            case Derivative.Route route:
+                int condition = Of(route.Condition);
+                return Select(condition, Of(route.WhenTrue), Of(route.WhenFalse), type);
+            case Derivative.Apply { Op: Op.And } and:
+                return And(Of(and.Args[0]), Of(and.Args[1]));
+            case Derivative.Apply { Op: Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual } compare:
+                return Compare(compare.Op, Of(compare.Args[0]), Of(compare.Args[1]));
+            case Derivative.Apply apply:
+                return Builder.Add(apply.Op, type, apply.Args.Select(Of).ToArray());
+            default:   // CallPartial: calls are rejected by Check
                 throw new InvalidOperationException($"No second-order rule for {node.Op}");
         }
     }
@@ -494,9 +411,4 @@ internal sealed class DerivativeGraph
         _routedZero[id] = result;
         return result;
     }
-
-    /// <summary>Operations whose local derivative can be ±∞ or NaN at finite operands (poles, domain edges, overflow).</summary>
-    private static bool CanLeaveDomain(Op op) =>
-        op is Op.Divide or Op.Remainder or Op.Log or Op.Log10 or Op.Log2 or Op.Sqrt or Op.Cbrt or Op.Pow or Op.Exp
-            or Op.Sinh or Op.Cosh or Op.Tan or Op.Asin or Op.Acos or Op.Atan2;
 }

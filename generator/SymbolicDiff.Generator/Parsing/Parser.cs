@@ -1089,17 +1089,25 @@ internal sealed partial class Parser
             CheckCustomGradient(invocation, method, gradientName);
             return ParseDifferentiableCall(invocation, method, display, gradientName);
         }
-        if (method is null || container is not ("System.Math" or "System.MathF" or ActivationsType))
+        Spelling? spelling = container switch
+        {
+            "System.Math" or "System.MathF" => Spelling.Math,
+            "double" or "float" => Spelling.Number,
+            ActivationsType => Spelling.Activations,
+            _ => null,
+        };
+        if (method is null || spelling is null)
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "");
         }
         var arguments = ArgumentsOf(invocation, method, display);
-        var op = FunctionOf(method.Name, arguments.Length)
+        bool logOfBase = spelling == Spelling.Math && method.Name == "Log" && arguments.Length == 2;
+        var op = (logOfBase ? Op.Log : Operations.FunctionOf(spelling.Value, method.Name, arguments.Length))
             ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")",
                 "; this function or overload has no derivative rule");
         var type = RequireScalar(method.ReturnType, invocation);
         var args = arguments.Select(ParseArgument).ToArray();
-        if (method.Name == "Log" && args.Length == 2)
+        if (logOfBase)
         {
             // log_b(a) = ln a / ln b
             return _graph.Add(Op.Divide, type, _graph.Add(Op.Log, type, args[0]), _graph.Add(Op.Log, type, args[1]));
@@ -1167,42 +1175,6 @@ internal sealed partial class Parser
     /// <summary>True when a derivative can flow from a differentiable parameter of this method into the node.</summary>
     private bool DependsOnDifferentiableParameter(int node) =>
         DerivativeFlow.Reach(node, id => DerivativeFlow.DifferentiableArgs(_graph[id], _graph.Nodes)).Overlaps(_differentiableParameters);
-
-    private static Op? FunctionOf(string name, int arity) => (name, arity) switch
-    {
-        ("Exp", 1) => Op.Exp,
-        ("Log", 1 or 2) => Op.Log,
-        ("Log10", 1) => Op.Log10,
-        ("Log2", 1) => Op.Log2,
-        ("Sqrt", 1) => Op.Sqrt,
-        ("Cbrt", 1) => Op.Cbrt,
-        ("Pow", 2) => Op.Pow,
-        ("Sin", 1) => Op.Sin,
-        ("Cos", 1) => Op.Cos,
-        ("Tan", 1) => Op.Tan,
-        ("Asin", 1) => Op.Asin,
-        ("Acos", 1) => Op.Acos,
-        ("Atan", 1) => Op.Atan,
-        ("Atan2", 2) => Op.Atan2,
-        ("Sinh", 1) => Op.Sinh,
-        ("Cosh", 1) => Op.Cosh,
-        ("Tanh", 1) => Op.Tanh,
-        ("Abs", 1) => Op.Abs,
-        ("Max", 2) => Op.Max,
-        ("Min", 2) => Op.Min,
-        ("Clamp", 3) => Op.Clamp,
-        ("Sign", 1) => Op.Sign,
-        ("Floor", 1) => Op.Floor,
-        ("Ceiling", 1) => Op.Ceiling,
-        ("Round", 1) => Op.Round,
-        ("Truncate", 1) => Op.Truncate,
-        ("Sigmoid", 1) => Op.Sigmoid,
-        ("ReLU", 1) => Op.ReLU,
-        ("HardTanh", 1) => Op.HardTanh,
-        ("Softplus", 1) => Op.Softplus,
-        ("LeakyReLU", 2) => Op.LeakyReLU,
-        _ => null,
-    };
 
     // ---- Analysis after parsing ----------------------------------------------------------------
 

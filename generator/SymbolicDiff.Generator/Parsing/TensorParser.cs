@@ -400,6 +400,10 @@ internal sealed class TensorParser
         {
             throw Unsupported(Diagnostics.UnsupportedTensorOperation, location, display, "; pass each of its parameters one argument, by value");
         }
+        if (method.Name == "Map")
+        {
+            return Map(arguments);
+        }
         var parameterTypes = method.Parameters.Select(p => p.Type).ToList();
         (TensorOp op, ValueKind kind)? rule = method.Name switch
         {
@@ -445,6 +449,28 @@ internal sealed class TensorParser
             args[i] = Expect(arguments[i], expected);
         }
         return Add(rule.Value.op, rule.Value.kind, args);
+    }
+
+    /// <summary><c>Tensor.Map(v, f)</c> with f a function of the operation table (Math, MathF, double/float or Activations).</summary>
+    private int Map(ExpressionSyntax[] arguments)
+    {
+        var info = _model.GetSymbolInfo(arguments[1], _cancellation);
+        var function = info.Symbol as IMethodSymbol ?? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault();
+        Spelling? spelling = function?.ContainingType?.ToDisplayString() switch
+        {
+            "System.Math" or "System.MathF" => Spelling.Math,
+            "double" or "float" => Spelling.Number,
+            "SymbolicDiff.Activations" => Spelling.Activations,
+            _ => null,
+        };
+        if (spelling is null || Operations.FunctionOf(spelling.Value, function!.Name, 1) is not Op op)
+        {
+            throw Unsupported(Diagnostics.UnsupportedTensorOperation, arguments[1].GetLocation(), arguments[1].ToString(),
+                "; Tensor.Map takes a Math, MathF, double/float or Activations function of one argument that has a derivative rule");
+        }
+        int id = Add(TensorOp.Map, ValueKind.Vector, new[] { Expect(arguments[0], ValueKind.Vector) });
+        _nodes[id] = _nodes[id] with { Function = op };
+        return id;
     }
 
     private int Add(TensorOp op, ValueKind kind, int[] args, double constant = 0, string? name = null)

@@ -130,6 +130,23 @@ public static class Tensor
     /// <returns>A new vector.</returns>
     public static Vec<T> Log<T>(Vec<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Log);
 
+    /// <summary>
+    /// f applied element-wise, for any function of one argument the generator knows the derivative of
+    /// (<c>Tensor.Map(z, Activations.Gelu)</c>, <c>Tensor.Map(z, Math.Exp)</c>, <c>MathF</c> for float vectors).
+    /// </summary>
+    /// <param name="a">The vector.</param>
+    /// <param name="f">The function, as a method group.</param>
+    /// <returns>A new vector.</returns>
+    public static Vec<T> Map<T>(Vec<T> a, Func<T, T> f) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Vec<T>(a.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            y[i] = f(a[i]);
+        }
+        return y;
+    }
+
     /// <summary>softmax(a)ᵢ = e^{aᵢ} / Σⱼ e^{aⱼ}.</summary>
     /// <param name="a">The vector (non-empty).</param>
     /// <returns>A new vector.</returns>
