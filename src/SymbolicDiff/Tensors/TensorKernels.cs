@@ -189,14 +189,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMul), m, k, n, a.Length, b.Length, c.Length, "A", "B", "C");
-        for (int i = 0; i < m; i++)
-        {
-            Span<T> ci = c.Slice(i * n, n);
-            ci.Clear();
-            ReadOnlySpan<T> ai = a.Slice(i * k, k);
-            for (int p = 0; p < k; p++)
-                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), ai[p], ci, ci);
-        }
+        Gemm.NN(a, b, c, m, k, n);
     }
 
     /// <summary>C = A·B.</summary>
@@ -221,13 +214,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMulTransposeBAdd), m, k, n, dA.Length, b.Length, dC.Length, "dA", "B", "dC");
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> dci = dC.Slice(i * n, n);
-            Span<T> dai = dA.Slice(i * k, k);
-            for (int p = 0; p < k; p++)
-                dai[p] += TensorPrimitives.Dot(dci, b.Slice(p * n, n));
-        }
+        Gemm.NT(dC, b, dA, m, n, k, accumulate: true);
     }
 
     /// <summary>dA += dC·Bᵀ.</summary>
@@ -252,16 +239,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMulTransposeAAdd), m, k, n, a.Length, dB.Length, dC.Length, "A", "dB", "dC");
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> ai = a.Slice(i * k, k);
-            ReadOnlySpan<T> dci = dC.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                Span<T> dbp = dB.Slice(p * n, n);
-                TensorPrimitives.MultiplyAdd(dci, ai[p], dbp, dbp);
-            }
-        }
+        Gemm.TN(a, dC, dB, k, m, n, accumulate: true);
     }
 
     /// <summary>dB += Aᵀ·dC.</summary>
