@@ -459,7 +459,7 @@ internal sealed class TensorEmitter
                 }
                 break;
             case TensorOp.SquaredNorm:
-                if (Needs(0)) Line($"{k}ScaleAdd{g}({AdjSpan(a[0])}, {Span(a[0])}, {Code.Constant(2, _m.Element).Text} * {d});");
+                if (Needs(0)) Line($"{k}ScaleAdd{g}({Adj(a[0])}, {Ref(a[0])}, {Code.Constant(2, _m.Element).Text} * {d});");
                 break;
             case TensorOp.Row:
                 if (Needs(0)) Line($"{k}ScatterAddRow{g}({Adj(a[0])}, {Ref(a[1])}, {d});   // only row {Ref(a[1])} of {Adj(a[0])} changes");

@@ -124,7 +124,10 @@ public static class TensorKernels
     /// <param name="d">Length m.</param>
     /// <param name="a">Length n.</param>
     public static void OuterAdd<T>(Mat<T> dW, ReadOnlySpan<T> d, ReadOnlySpan<T> a) where T : unmanaged, IFloatingPointIeee754<T>
-        => OuterAdd<T>(dW.Data, dW.Rows, dW.Cols, d, a);
+    {
+        OuterAdd<T>(dW.Data, dW.Rows, dW.Cols, d, a);
+        dW.TouchedRows?.MarkAll();
+    }
 
     /// <summary>y = Wᵀ·d (overwrites y): the transpose product, without forming Wᵀ.</summary>
     /// <param name="w">Row-major matrix data.</param>
@@ -226,6 +229,7 @@ public static class TensorKernels
         if (dC.Cols != b.Cols || dA.Rows != dC.Rows || dA.Cols != b.Rows)
             throw new ArgumentException($"MatMulTransposeBAdd: dC is {dC.Shape} and B is {b.Shape}, so dA must be {dC.Rows}×{b.Rows} with dC.Cols = B.Cols, but dA is {dA.Shape}.");
         MatMulTransposeBAdd<T>(dC.Data, b.Data, dA.Data, dC.Rows, b.Rows, b.Cols);
+        dA.TouchedRows?.MarkAll();
     }
 
     /// <summary>dB += Aᵀ·dC: the adjoint of <c>C = A·B</c> with respect to B.</summary>
@@ -251,6 +255,7 @@ public static class TensorKernels
         if (a.Rows != dC.Rows || dB.Rows != a.Cols || dB.Cols != dC.Cols)
             throw new ArgumentException($"MatMulTransposeAAdd: A is {a.Shape} and dC is {dC.Shape}, so dB must be {a.Cols}×{dC.Cols} with A.Rows = dC.Rows, but dB is {dB.Shape}.");
         MatMulTransposeAAdd<T>(a.Data, dC.Data, dB.Data, a.Rows, a.Cols, dC.Cols);
+        dB.TouchedRows?.MarkAll();
     }
 
     // ------------------------------------------------------------------ element-wise arithmetic and reductions
@@ -315,6 +320,17 @@ public static class TensorKernels
     {
         SameLength(nameof(ScaleAdd), "dst", dst.Length, "src", src.Length);
         TensorPrimitives.MultiplyAdd(src, s, dst, dst);
+    }
+
+    /// <summary>dst += s·src for matrices of one shape (the adjoint of a squared norm); marks every row of dst written.</summary>
+    /// <param name="dst">Accumulator.</param>
+    /// <param name="src">Matrix of the same shape.</param>
+    /// <param name="s">Scale.</param>
+    public static void ScaleAdd<T>(Mat<T> dst, Mat<T> src, T s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dst.Rows != src.Rows || dst.Cols != src.Cols) throw new ArgumentException($"ScaleAdd: dst is {dst.Shape} but src is {src.Shape}; they must be equal.");
+        ScaleAdd<T>(dst.Data, src.Data, s);
+        dst.TouchedRows?.MarkAll();
     }
 
     /// <summary>⟨x, y⟩.</summary>
@@ -711,7 +727,10 @@ public static class TensorKernels
     /// <param name="index">Row to update.</param>
     /// <param name="src">Length dE.Cols.</param>
     public static void ScatterAddRow<T>(Mat<T> dE, int index, ReadOnlySpan<T> src) where T : unmanaged, IFloatingPointIeee754<T>
-        => ScatterAddRow<T>(dE.Data, dE.Rows, dE.Cols, index, src);
+    {
+        ScatterAddRow<T>(dE.Data, dE.Rows, dE.Cols, index, src);
+        dE.TouchedRows?.Mark(index);
+    }
 
     /// <summary>dst[offset .. offset + src.Length] = src: one piece of a concatenation.</summary>
     /// <param name="src">Piece to copy.</param>
