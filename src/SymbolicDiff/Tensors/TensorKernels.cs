@@ -16,7 +16,7 @@ namespace SymbolicDiff.Tensors;
 /// naming both shapes. Element-wise outputs may alias an input only exactly (same start, same length);
 /// matrix-product outputs must not alias their inputs.</para>
 /// </remarks>
-public static class TensorKernels
+public static partial class TensorKernels
 {
     // Size (in elements) of the stack scratch used to fuse element-wise backward formulas chunk by chunk.
     private const int Chunk = 256;
@@ -310,6 +310,16 @@ public static class TensorKernels
     {
         SameLength(nameof(AddInPlace), "dst", dst.Length, "src", src.Length);
         TensorPrimitives.Add(dst, src, dst);
+    }
+
+    /// <summary>dst += src for matrices of one shape; marks every row of dst written.</summary>
+    /// <param name="dst">Accumulator.</param>
+    /// <param name="src">Matrix of the same shape.</param>
+    public static void AddInPlace<T>(Mat<T> dst, Mat<T> src) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dst.Rows != src.Rows || dst.Cols != src.Cols) throw new ArgumentException($"AddInPlace: dst is {dst.Shape} but src is {src.Shape}; they must be equal.");
+        AddInPlace<T>(dst.Data, src.Data);
+        dst.TouchedRows?.MarkAll();
     }
 
     /// <summary>dst += s·src (axpy).</summary>

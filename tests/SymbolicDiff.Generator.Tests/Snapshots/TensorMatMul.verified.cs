@@ -122,7 +122,7 @@ namespace Demo
             dt2 += dt5;
             dt4 += dt5;
             dt3 += dt4 * 0.1;
-            TensorKernels.ScaleAdd<double>(dC.Data, C.Data, 2.0 * dt3);
+            TensorKernels.ScaleAdd<double>(dC, C, 2.0 * dt3);
             TensorKernels.ScaleAdd<double>(du, y, dt2);
             TensorKernels.ScaleAdd<double>(dy, u, dt2);
             // adjoint of: var y = Tensor.Tanh(Tensor.MatVec(C, x));

@@ -154,7 +154,7 @@ namespace Demo
             dt8 += dt11;
             dt10 += dt11;
             dt9 += dt10 * lambda;
-            TensorKernels.ScaleAdd<float>(dW.Data, W.Data, 2f * dt9);
+            TensorKernels.ScaleAdd<float>(dW, W, 2f * dt9);
             TensorKernels.CrossEntropyBackward<float>(scores, label, dt8, dscores, LossWorkspace.Sized(ref workspace.softmax_scores, scores.Length));
             // adjoint of: var scores = Tensor.MatVec(U, h);
             TensorKernels.MatTransposeVecAdd<float>(U, dscores, dh);   // dh += Uᵀ·dscores
