@@ -8,8 +8,17 @@ using SymbolicDiff.Tensors;
 using SymbolicDiff.Training;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-string folder = args.Length > 0 ? args[0] : "/usr/share/datasets/fashion-mnist";
-int epochs = args.Length > 1 ? int.Parse(args[1]) : 8;
+// --batch N (default 64) and --threads N (default: every core) may come anywhere; the rest is [folder] [epochs].
+int batchSize = 64, threads = Environment.ProcessorCount;
+var positional = new System.Collections.Generic.List<string>();
+for (int a = 0; a < args.Length; a++)
+{
+    if (args[a] == "--batch" && a + 1 < args.Length) batchSize = int.Parse(args[++a]);
+    else if (args[a] == "--threads" && a + 1 < args.Length) threads = int.Parse(args[++a]);
+    else positional.Add(args[a]);
+}
+string folder = positional.Count > 0 ? positional[0] : "/usr/share/datasets/fashion-mnist";
+int epochs = positional.Count > 1 ? int.Parse(positional[1]) : 12;
 if (!File.Exists(Path.Combine(folder, "train-images-idx3-ubyte.gz")))
 {
     Console.Error.WriteLine($"Fashion-MNIST not found in {folder}. Install it with: apt-get install -y dataset-fashion-mnist");
@@ -42,12 +51,12 @@ var dW1 = new Mat<float>(W1.Rows, W1.Cols);
 var db1 = new Vec<float>(b1.Length);
 var dW2 = new Mat<float>(W2.Rows, W2.Cols);
 var db2 = new Vec<float>(b2.Length);
-const int BatchSize = 64;
 var optimizer = new Adam<float>(new[] { (W1.Data, dW1.Data), (b1.Data, db1.Data), (W2.Data, dW2.Data), (b2.Data, db2.Data) }, 1e-3f);   // Adam is invariant to the gradient's scale, so summed minibatch gradients need no 1/batch
-var workspace = new Mlp.LossWorkspace();
+using var trainer = new MlpTrainer(W1, b1, W2, b2, dW1, db1, dW2, db2, train, trainLabels, threads);
 var order = Enumerable.Range(0, train.Length).ToArray();
+Console.WriteLine($"minibatch {batchSize}, batched generated gradient on {threads} thread(s)");
 
-int steps = (order.Length + BatchSize - 1) / BatchSize;
+int steps = (order.Length + batchSize - 1) / batchSize;
 var (losses, accuracies) = TrainingConsole.Train(epochs, steps, train.Length,
     step: (epoch, k) =>
     {
@@ -55,12 +64,8 @@ var (losses, accuracies) = TrainingConsole.Train(epochs, steps, train.Length,
         {
             rng.Shuffle<int>(order);
         }
-        double loss = 0;
-        for (int j = k * BatchSize; j < Math.Min((k + 1) * BatchSize, order.Length); j++)
-        {
-            int i = order[j];
-            loss += Mlp.LossGradient(W1, b1, W2, b2, train[i], trainLabels[i], dW1, db1, dW2, db2, workspace);
-        }
+        int start = k * batchSize;
+        double loss = trainer.Step(order, start, Math.Min(batchSize, order.Length - start));
         optimizer.Step();   // updates the parameters, then zeros the gradients
         return loss;
     },
@@ -71,5 +76,5 @@ var (losses, accuracies) = TrainingConsole.Train(epochs, steps, train.Length,
     }) / test.Length);
 double accuracy = accuracies[^1];
 Console.WriteLine($"saved {TrainingConsole.SaveCurves("out/fashion-mnist-training.png", "Fashion-MNIST MLP", losses, accuracies)}");
-Console.WriteLine(accuracy >= 0.87 ? $"reached {accuracy:P2} ≥ 87% test accuracy" : $"test accuracy {accuracy:P2} is below 87%");
+Console.WriteLine(accuracy >= 0.88 ? $"reached {accuracy:P2} ≥ 88% test accuracy" : $"test accuracy {accuracy:P2} is below 88%");
 return 0;

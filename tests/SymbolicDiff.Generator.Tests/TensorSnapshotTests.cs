@@ -65,6 +65,37 @@ public class TensorSnapshotTests
         """);
 
     [Fact]
+    public void TensorBatchedMlp() => Check(nameof(TensorBatchedMlp), Header + """
+        public static partial class Batched
+        {
+            /// <summary>A minibatch MLP: one example per row of X, layers X·Wᵀ + b, row-wise ReLU, the batch's mean cross-entropy.</summary>
+            [Differentiable]
+            public static float Loss(Mat<float> W1, Vec<float> b1, Mat<float> W2, Vec<float> b2, [NoDiff] Mat<float> X, ReadOnlySpan<int> labels)
+            {
+                var H = Tensor.ReLU(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W1), b1));
+                var S = Tensor.AddRowVector(Tensor.MatMulTransposeB(H, W2), b2);
+                return Tensor.MeanCrossEntropy(S, labels);
+            }
+        }
+        """);
+
+    [Fact]
+    public void TensorBatchedWindows() => Check(nameof(TensorBatchedWindows), Header + """
+        public static partial class Batched
+        {
+            /// <summary>A batch of 5-word windows: embeddings gathered per row, a tanh layer, row-wise log-softmax, the summed loss.</summary>
+            [Differentiable]
+            public static double Loss(Mat<double> E, Mat<double> W, Vec<double> b, Mat<double> U, int[] windows, ReadOnlySpan<int> tags)
+            {
+                var X = Tensor.Windows(E, windows, 5);
+                var H = Tensor.Tanh(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W), b));
+                var P = Tensor.LogSoftmax(Tensor.MatMulTransposeB(H, U));
+                return Tensor.CrossEntropy(P, tags) + Tensor.Sum(Tensor.Sigmoid(H));
+            }
+        }
+        """);
+
+    [Fact]
     public void AMatrixLocalAssignedTwiceIsSD0031()
     {
         var run = GeneratorHarness.Run(Header + """

@@ -72,7 +72,7 @@ internal sealed class TensorEmitter
         }
         foreach (var node in _nodes)
         {
-            active[node.Id] |= node.Op != TensorOp.Parameter && node.Kind != ValueKind.Index && node.Args.Any(a => active[a]);
+            active[node.Id] |= node.Op != TensorOp.Parameter && node.Kind is not (ValueKind.Index or ValueKind.Indices) && node.Args.Any(a => active[a]);
             _needsAdjoint[node.Id] = active[node.Id] && _reached[node.Id];
         }
 
@@ -133,18 +133,34 @@ internal sealed class TensorEmitter
     }
 
     /// <summary>The row count of a matrix node as an expression over parameter shapes (valid before any buffer exists).</summary>
-    private string Rows(int id) => _nodes[id].Op switch
+    private string Rows(int id) => _nodes[id] switch
     {
-        TensorOp.MatMul => Rows(_nodes[id].Args[0]),
-        _ => Ref(id) + ".Rows",
+        { Op: TensorOp.Parameter } => Ref(id) + ".Rows",
+        { Op: TensorOp.Windows } node => $"({Ref(node.Args[1])}.Length / {Ref(node.Args[2])})",
+        var node => Rows(node.Args[0]),   // MatMul, MatMulTransposeB, AddRowVector, element-wise and row-wise ops
     };
 
     /// <summary>The column count of a matrix node as an expression over parameter shapes.</summary>
-    private string Cols(int id) => _nodes[id].Op switch
+    private string Cols(int id) => _nodes[id] switch
     {
-        TensorOp.MatMul => Cols(_nodes[id].Args[1]),
-        _ => Ref(id) + ".Cols",
+        { Op: TensorOp.Parameter } => Ref(id) + ".Cols",
+        { Op: TensorOp.MatMul } node => Cols(node.Args[1]),
+        { Op: TensorOp.MatMulTransposeB } node => Rows(node.Args[1]),
+        { Op: TensorOp.Windows } node => $"{Ref(node.Args[2])} * {Cols(node.Args[0])}",
+        var node => Cols(node.Args[0]),
     };
+
+    /// <summary>
+    /// After a span kernel wrote into a matrix parameter's adjoint, a line that marks all its rows written, so a
+    /// row-sparse optimizer does not miss them (the Mat kernels mark for themselves).
+    /// </summary>
+    private void MarkDense(int id)
+    {
+        if (_nodes[id].Op == TensorOp.Parameter && _nodes[id].Kind == ValueKind.Matrix)
+        {
+            Line($"{Adj(id)}.TouchedRows?.MarkAll();");
+        }
+    }
 
     // ---- Writing -------------------------------------------------------------------------------
 
@@ -259,6 +275,18 @@ internal sealed class TensorEmitter
                 case TensorOp.MatMul:
                     Check(Cols(node.Args[0]), Rows(node.Args[1]), context);
                     break;
+                case TensorOp.MatMulTransposeB:
+                    Check(Cols(node.Args[0]), Cols(node.Args[1]), context);
+                    break;
+                case TensorOp.AddRowVector:
+                    Check(Cols(node.Args[0]), Length(node.Args[1]), context);
+                    break;
+                case TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy when _nodes[node.Args[0]].Kind == ValueKind.Matrix:
+                    Check(Length(node.Args[1]), Rows(node.Args[0]), context);
+                    break;
+                case TensorOp.Windows:
+                    Check($"{Ref(node.Args[1])}.Length % {Ref(node.Args[2])}", "0", context);
+                    break;
                 case TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Dot:
                     Check(Length(node.Args[0]), Length(node.Args[1]), context);
                     break;
@@ -303,6 +331,24 @@ internal sealed class TensorEmitter
             case TensorOp.MatMul:
                 Line($"{k}MatMul{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
                 break;
+            case TensorOp.MatMulTransposeB:
+                Line($"{k}MatMulTransposeB{g}({Ref(a[0])}, {Ref(a[1])}, {name});   // {name} = {Ref(a[0])}·{Ref(a[1])}ᵀ");
+                break;
+            case TensorOp.AddRowVector:
+                Line($"{k}AddRowVector{g}({Ref(a[0])}, {Ref(a[1])}, {name});   // {Ref(a[1])} added to every row");
+                break;
+            case TensorOp.Windows:
+                Line($"{k}GatherWindows{g}({Ref(a[0])}, {Ref(a[1])}, {Ref(a[2])}, {name});");
+                break;
+            case TensorOp.Softmax or TensorOp.LogSoftmax when node.Kind == ValueKind.Matrix:
+                Line($"{k}{node.Op}Rows{g}({Ref(a[0])}, {name});   // row by row");
+                break;
+            case TensorOp.CrossEntropy when _nodes[a[0]].Kind == ValueKind.Matrix:
+                Line($"{_t} {name} = {k}CrossEntropyRows{g}({Ref(a[0])}, {Ref(a[1])});   // summed over the batch");
+                break;
+            case TensorOp.MeanCrossEntropy:
+                Line($"{_t} {name} = {k}CrossEntropyRows{g}({Ref(a[0])}, {Ref(a[1])}) / {Rows(a[0])};   // mean over the batch");
+                break;
             case TensorOp.ScalarSigmoid:
                 Line($"{_t} {name} = {k}Sigmoid{g}({Ref(a[0])});");
                 break;
@@ -326,7 +372,7 @@ internal sealed class TensorEmitter
                 break;
             case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Exp or TensorOp.Log
                 or TensorOp.Softmax or TensorOp.LogSoftmax:
-                Line($"{k}{node.Op}{g}({Ref(a[0])}, {name});");
+                Line($"{k}{node.Op}{g}({Span(a[0])}, {Span(node.Id)});");
                 break;
             case TensorOp.Map:
                 string e = _allocator.Unique("i");
@@ -345,7 +391,7 @@ internal sealed class TensorEmitter
                 Line($"{_t} {name} = {k}Dot{g}({Ref(a[0])}, {Ref(a[1])});");
                 break;
             case TensorOp.Sum:
-                Line($"{_t} {name} = {k}Sum{g}({Ref(a[0])});");
+                Line($"{_t} {name} = {k}Sum{g}({Span(a[0])});");
                 break;
             case TensorOp.SquaredNorm:
                 Line($"{_t} {name} = {k}SquaredNorm{g}({Span(a[0])});");
@@ -437,6 +483,29 @@ internal sealed class TensorEmitter
                 if (Needs(0)) Line($"{k}MatMulTransposeBAdd{g}({d}, {Ref(a[1])}, {Adj(a[0])});   // {Adj(a[0])} += {d}·{Ref(a[1])}ᵀ");
                 if (Needs(1)) Line($"{k}MatMulTransposeAAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // {Adj(a[1])} += {Ref(a[0])}ᵀ·{d}");
                 break;
+            case TensorOp.MatMulTransposeB:
+                if (Needs(0)) Line($"{k}MatMulAdd{g}({d}, {Ref(a[1])}, {Adj(a[0])});   // {Adj(a[0])} += {d}·{Ref(a[1])}");
+                if (Needs(1)) Line($"{k}MatMulTransposeAAdd{g}({d}, {Ref(a[0])}, {Adj(a[1])});   // {Adj(a[1])} += {d}ᵀ·{Ref(a[0])}");
+                break;
+            case TensorOp.AddRowVector:
+                if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
+                if (Needs(1)) Line($"{k}ColumnSumsAdd{g}({d}, {Adj(a[1])});   // {Adj(a[1])} += the column sums of {d}");
+                break;
+            case TensorOp.Windows:
+                if (Needs(0)) Line($"{k}ScatterAddWindows{g}({Adj(a[0])}, {Ref(a[1])}, {Ref(a[2])}, {d});   // only the rows looked up change");
+                break;
+            case TensorOp.Softmax or TensorOp.LogSoftmax when node.Kind == ValueKind.Matrix:
+                if (Needs(0)) Line($"{k}{node.Op}RowsBackward{g}({Ref(node.Id)}, {d}, {Adj(a[0])});");
+                break;
+            case TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy when _nodes[a[0]].Kind == ValueKind.Matrix:
+                if (Needs(0))
+                {
+                    string scratch = _allocator.Unique("softmax_" + _names[a[0]]);
+                    _fields.Add(scratch);
+                    string scale = node.Op == TensorOp.MeanCrossEntropy ? $"{d} / {Rows(a[0])}" : d;
+                    Line($"{k}CrossEntropyRowsBackward{g}({Ref(a[0])}, {Ref(a[1])}, {scale}, {Adj(a[0])}, {_m.Name}Workspace.Sized(ref {Id(_workspace)}.{scratch}, {Cols(a[0])}));   // softmax − onehot, row by row");
+                }
+                break;
             case TensorOp.ScalarSigmoid:
                 if (Needs(0)) Line($"{Adj(a[0])} += {ScalarShare(Op.Sigmoid, a[0], node.Id, d)};   // ∂σ(s)/∂s·d");
                 break;
@@ -468,13 +537,16 @@ internal sealed class TensorEmitter
                 if (Needs(1)) Line($"{k}ScaleAdd{g}({Adj(a[1])}, {Ref(a[0])}, {d});");
                 break;
             case TensorOp.Sum:
-                if (Needs(0)) Line($"{k}AddScalarInPlace{g}({Adj(a[0])}, {d});");
+                if (Needs(0)) Line($"{k}AddScalarInPlace{g}({AdjSpan(a[0])}, {d});");
+                if (Needs(0)) MarkDense(a[0]);
                 break;
             case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.Exp or TensorOp.Softmax or TensorOp.LogSoftmax:
-                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Ref(node.Id)}, {d}, {Adj(a[0])});");
+                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Span(node.Id)}, {AdjSpan(node.Id)}, {AdjSpan(a[0])});");
+                if (Needs(0)) MarkDense(a[0]);
                 break;
             case TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Log:
-                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Ref(a[0])}, {d}, {Adj(a[0])});");
+                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Span(a[0])}, {AdjSpan(node.Id)}, {AdjSpan(a[0])});");
+                if (Needs(0)) MarkDense(a[0]);
                 break;
             case TensorOp.Map:
                 if (Needs(0))
@@ -491,7 +563,7 @@ internal sealed class TensorEmitter
                 }
                 break;
             case TensorOp.SquaredNorm:
-                if (Needs(0)) Line($"{k}ScaleAdd{g}({AdjSpan(a[0])}, {Span(a[0])}, {Code.Constant(2, _m.Element).Text} * {d});");
+                if (Needs(0)) Line($"{k}ScaleAdd{g}({Adj(a[0])}, {Ref(a[0])}, {Code.Constant(2, _m.Element).Text} * {d});");
                 break;
             case TensorOp.Row:
                 if (Needs(0)) Line($"{k}ScatterAddRow{g}({Adj(a[0])}, {Ref(a[1])}, {d});   // only row {Ref(a[1])} of {Adj(a[0])} changes");
@@ -552,7 +624,14 @@ internal sealed class TensorEmitter
             depth++;
         }
         string vec = TypeNames.Vec(_t), mat = TypeNames.Mat(_t);
-        string TypeOf(ValueKind kind) => kind switch { ValueKind.Vector => vec, ValueKind.Matrix => mat, ValueKind.Index => "int", _ => _t };
+        string TypeOf(ValueKind kind) => kind switch
+        {
+            ValueKind.Vector => vec,
+            ValueKind.Matrix => mat,
+            ValueKind.Index => "int",
+            ValueKind.Indices => "global::System.ReadOnlySpan<int>",
+            _ => _t,
+        };
 
         Out($"/// <summary>Buffers for <see cref=\"{_m.GradientName}\"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>");
         Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.Name + "Workspace") ? "new " : "")}sealed class {_m.Name}Workspace : global::SymbolicDiff.Tensors.GradientWorkspace");

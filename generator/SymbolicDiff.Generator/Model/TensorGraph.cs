@@ -11,9 +11,15 @@ internal enum ValueKind
     Matrix,
     /// <summary>An <c>int</c> (labels and row indices; never differentiated).</summary>
     Index,
+    /// <summary>A <c>ReadOnlySpan&lt;int&gt;</c> or <c>int[]</c> parameter: a batch's labels or its windows' word indices.</summary>
+    Indices,
 }
 
-/// <summary>What a node of a tensor method computes. Tensor ops are the <c>SymbolicDiff.Tensors.Tensor</c> functions.</summary>
+/// <summary>
+/// What a node of a tensor method computes. Tensor ops are the <c>SymbolicDiff.Tensors.Tensor</c> functions; an
+/// element-wise op, <see cref="Softmax"/>, <see cref="LogSoftmax"/>, <see cref="Sum"/> and <see cref="CrossEntropy"/>
+/// also apply to a matrix (one example per row: row-wise softmax, the batch's summed loss), told apart by the kinds.
+/// </summary>
 internal enum TensorOp
 {
     Parameter,
@@ -45,7 +51,7 @@ internal enum TensorOp
     Element,
     /// <summary>Wᵀd (<c>Tensor.MatTransposeVec</c>).</summary>
     MatTransposeVec,
-    /// <summary>A·B (<c>Tensor.MatMul</c>): the one operation with a matrix result.</summary>
+    /// <summary>A·B (<c>Tensor.MatMul</c>).</summary>
     MatMul,
     /// <summary>σ(s) of a scalar.</summary>
     ScalarSigmoid,
@@ -58,6 +64,14 @@ internal enum TensorOp
     /// element-wise; its derivative is the table entry's rule, written per element.
     /// </summary>
     Map,
+    /// <summary>A·Bᵀ (<c>Tensor.MatMulTransposeB</c>): a layer X·Wᵀ over a batch.</summary>
+    MatMulTransposeB,
+    /// <summary>M + 1·vᵀ (<c>Tensor.AddRowVector</c>): a bias broadcast over the batch's rows.</summary>
+    AddRowVector,
+    /// <summary>The summed cross-entropy of a batch divided by its rows.</summary>
+    MeanCrossEntropy,
+    /// <summary>A batch of embedding windows (<c>Tensor.Windows(E, ids, width)</c>).</summary>
+    Windows,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>

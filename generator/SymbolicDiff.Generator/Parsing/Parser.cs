@@ -296,7 +296,8 @@ internal sealed partial class Parser
             {
                 Report(Diagnostics.UnsupportedParameterModifier, modifier.GetLocation(), parameter.Identifier.ValueText, modifier.ValueText);
             }
-            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null && ArrayElementOf(symbol.Type) is null && !TensorParser.IsTensorType(symbol.Type))
+            else if (_model.GetDeclaredSymbol(parameter, _cancellation) is { } symbol && ScalarOf(symbol.Type) is null && ArrayElementOf(symbol.Type) is null && !TensorParser.IsTensorType(symbol.Type)
+                && !(TensorParser.IsIndicesType(symbol.Type) && method.Parameters.Any(p => TensorParser.IsTensorType(p.Type))))   // int spans: a batch's labels or word indices
             {
                 Report(Diagnostics.UnsupportedParameterType, parameter.Type?.GetLocation() ?? parameter.GetLocation(), symbol.Name, symbol.Type.ToDisplayString());
             }

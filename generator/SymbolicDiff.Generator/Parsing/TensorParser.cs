@@ -45,6 +45,15 @@ internal sealed class TensorParser
             ? named.Name switch { "Vec" => ValueKind.Vector, "Mat" => ValueKind.Matrix, _ => null }
             : null;
 
+    /// <summary>Whether the type is <c>ReadOnlySpan&lt;int&gt;</c>, <c>Span&lt;int&gt;</c> or <c>int[]</c> (a batch's labels or word indices).</summary>
+    public static bool IsIndicesType(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Int32 } => true,
+        INamedTypeSymbol { Name: "ReadOnlySpan" or "Span", TypeArguments.Length: 1 } named
+            => named.TypeArguments[0].SpecialType == SpecialType.System_Int32 && named.ContainingNamespace?.ToDisplayString() == "System",
+        _ => false,
+    };
+
     private static ScalarType? ElementOf(ITypeSymbol type) =>
         type is INamedTypeSymbol { TypeArguments.Length: 1 } named ? named.TypeArguments[0].SpecialType switch
         {
@@ -106,7 +115,7 @@ internal sealed class TensorParser
             {
                 continue;
             }
-            bool differentiable = kind != ValueKind.Index
+            bool differentiable = kind is not (ValueKind.Index or ValueKind.Indices)
                 && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Parser.NoDiffAttribute);
             int node = Add(TensorOp.Parameter, kind.Value, Array.Empty<int>(), name: parameter.Name);
             _values[parameter] = node;
@@ -198,6 +207,10 @@ internal sealed class TensorParser
                 return null;
             }
             return tensorKind;
+        }
+        if (IsIndicesType(type))
+        {
+            return ValueKind.Indices;
         }
         switch (type.SpecialType)
         {
@@ -311,6 +324,7 @@ internal sealed class TensorParser
         ValueKind.Scalar => "floating-point scalar",
         ValueKind.Vector => "vector",
         ValueKind.Matrix => "matrix",
+        ValueKind.Indices => "span of int indices",
         _ => "int index",
     };
 
@@ -432,6 +446,10 @@ internal sealed class TensorParser
             "MatMul" => (TensorOp.MatMul, ValueKind.Matrix),
             "LogisticLoss" => (TensorOp.LogisticLoss, ValueKind.Scalar),
             "Hinge" => (TensorOp.Hinge, ValueKind.Scalar),
+            "MatMulTransposeB" => (TensorOp.MatMulTransposeB, ValueKind.Matrix),
+            "AddRowVector" => (TensorOp.AddRowVector, ValueKind.Matrix),
+            "MeanCrossEntropy" => (TensorOp.MeanCrossEntropy, ValueKind.Scalar),
+            "Windows" => (TensorOp.Windows, ValueKind.Matrix),
             _ => null,
         };
         if (rule is null)
@@ -445,10 +463,12 @@ internal sealed class TensorParser
         var args = new int[arguments.Length];
         for (int i = 0; i < args.Length; i++)
         {
-            var expected = TensorKindOf(parameterTypes[i]) ?? (parameterTypes[i].SpecialType == SpecialType.System_Int32 ? ValueKind.Index : ValueKind.Scalar);
+            var expected = TensorKindOf(parameterTypes[i])
+                ?? (IsIndicesType(parameterTypes[i]) ? ValueKind.Indices : parameterTypes[i].SpecialType == SpecialType.System_Int32 ? ValueKind.Index : ValueKind.Scalar);
             args[i] = Expect(arguments[i], expected);
         }
-        return Add(rule.Value.op, rule.Value.kind, args);
+        // The overload decides vector or matrix (Tensor.Tanh(Mat) is element-wise over a batch, Softmax(Mat) row-wise).
+        return Add(rule.Value.op, TensorKindOf(method.ReturnType) ?? rule.Value.kind, args);
     }
 
     /// <summary><c>Tensor.Map(v, f)</c> with f a function of the operation table (Math, MathF, double/float or Activations).</summary>

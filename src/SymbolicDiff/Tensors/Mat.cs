@@ -79,6 +79,20 @@ public sealed class Mat<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Sets every element to zero.</summary>
     public void Clear() => Array.Clear(Data);
 
+    /// <summary>The rows written since the last clear, when tracking is on (<see cref="TrackTouchedRows"/>); else null.</summary>
+    public RowSet? TouchedRows { get; private set; }
+
+    /// <summary>
+    /// Turns on row tracking for a gradient matrix: embedding adjoints mark the rows they add into, dense kernels mark
+    /// all, so a row-sparse optimizer (<see cref="Training.Optimizer{T}.UseRowSparse"/>) touches only those rows.
+    /// </summary>
+    /// <returns>This matrix.</returns>
+    public Mat<T> TrackTouchedRows()
+    {
+        TouchedRows ??= new RowSet(Rows);
+        return this;
+    }
+
     /// <summary>Shape as text, e.g. <c>3×4</c>, for error messages.</summary>
     public string Shape => $"{Rows}×{Cols}";
 

@@ -247,6 +247,107 @@ public static class Tensor
     /// <returns>The element's value.</returns>
     public static T Element<T>(Vec<T> a, int index) where T : unmanaged, IFloatingPointIeee754<T> => a[index];
 
+    // ---- Batched: a matrix holds one example per row ------------------------------------------
+
+    /// <summary>A·Bᵀ, a matrix of shape A.Rows × B.Rows: a layer X·Wᵀ over a batch X (one example per row) and W (out × in).</summary>
+    /// <param name="a">A matrix with A.Cols == B.Cols.</param>
+    /// <param name="b">The right factor, used transposed.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> MatMulTransposeB<T>(Mat<T> a, Mat<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = new Mat<T>(a.Rows, b.Rows);
+        TensorKernels.MatMulTransposeB(a, b, c);
+        return c;
+    }
+
+    /// <summary>M + 1·vᵀ: the vector added to every row (a bias broadcast over the batch).</summary>
+    /// <param name="m">The matrix.</param>
+    /// <param name="v">A vector of length M.Cols.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> AddRowVector<T>(Mat<T> m, Vec<T> v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Mat<T>(m.Rows, m.Cols);
+        TensorKernels.AddRowVector<T>(m, v, y);
+        return y;
+    }
+
+    /// <summary>Element-wise tanh of a matrix.</summary>
+    /// <param name="a">The matrix.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> Tanh<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Tanh);
+
+    /// <summary>Element-wise logistic sigmoid of a matrix.</summary>
+    /// <param name="a">The matrix.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> Sigmoid<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.Sigmoid);
+
+    /// <summary>Element-wise max(0, x) of a matrix.</summary>
+    /// <param name="a">The matrix.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> ReLU<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T> => Map(a, TensorKernels.ReLU);
+
+    /// <summary>Softmax of each row.</summary>
+    /// <param name="a">Scores, one example per row.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> Softmax<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Mat<T>(a.Rows, a.Cols);
+        TensorKernels.SoftmaxRows(a, y);
+        return y;
+    }
+
+    /// <summary>Log-softmax of each row.</summary>
+    /// <param name="a">Scores, one example per row.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> LogSoftmax<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Mat<T>(a.Rows, a.Cols);
+        TensorKernels.LogSoftmaxRows(a, y);
+        return y;
+    }
+
+    /// <summary>The summed cross-entropy of a batch: Σ_r −log softmax(row r)[labels[r]].</summary>
+    /// <param name="logits">Scores, one example per row.</param>
+    /// <param name="labels">One class index per row.</param>
+    /// <returns>The sum over the batch.</returns>
+    public static T CrossEntropy<T>(Mat<T> logits, ReadOnlySpan<int> labels) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorKernels.CrossEntropyRows(logits, labels);
+
+    /// <summary>The mean cross-entropy of a batch: <see cref="CrossEntropy{T}(Mat{T}, ReadOnlySpan{int})"/> / rows.</summary>
+    /// <param name="logits">Scores, one example per row.</param>
+    /// <param name="labels">One class index per row.</param>
+    /// <returns>The mean over the batch.</returns>
+    public static T MeanCrossEntropy<T>(Mat<T> logits, ReadOnlySpan<int> labels) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorKernels.CrossEntropyRows(logits, labels) / T.CreateChecked(logits.Rows);
+
+    /// <summary>The sum of every element of a matrix.</summary>
+    /// <param name="a">The matrix.</param>
+    /// <returns>The sum.</returns>
+    public static T Sum<T>(Mat<T> a) where T : unmanaged, IFloatingPointIeee754<T> => TensorKernels.Sum<T>(a.Data);
+
+    /// <summary>
+    /// A batch of embedding windows: row b is the concatenation of the embeddings of ids[b·width … b·width + width − 1],
+    /// so the result is (ids.Length / width) × (width·E.Cols).
+    /// </summary>
+    /// <param name="embeddings">The embedding table, one row per word.</param>
+    /// <param name="ids">Word indices, window after window.</param>
+    /// <param name="width">Words per window.</param>
+    /// <returns>A new matrix.</returns>
+    public static Mat<T> Windows<T>(Mat<T> embeddings, ReadOnlySpan<int> ids, int width) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (width <= 0 || ids.Length % width != 0) throw new ArgumentException($"Windows: {ids.Length} indices do not split into windows of {width}.");
+        var x = new Mat<T>(ids.Length / width, width * embeddings.Cols);
+        TensorKernels.GatherWindows(embeddings, ids, width, x);
+        return x;
+    }
+
+    private static Mat<T> Map<T>(Mat<T> a, Kernel<T> kernel) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new Mat<T>(a.Rows, a.Cols);
+        kernel(a.Data, y.Data);
+        return y;
+    }
+
     private delegate void Kernel<T>(ReadOnlySpan<T> x, Span<T> y);
 
     private static Vec<T> Map<T>(Vec<T> a, Kernel<T> kernel) where T : unmanaged, IFloatingPointIeee754<T>

@@ -16,7 +16,7 @@ namespace SymbolicDiff.Tensors;
 /// naming both shapes. Element-wise outputs may alias an input only exactly (same start, same length);
 /// matrix-product outputs must not alias their inputs.</para>
 /// </remarks>
-public static class TensorKernels
+public static partial class TensorKernels
 {
     // Size (in elements) of the stack scratch used to fuse element-wise backward formulas chunk by chunk.
     private const int Chunk = 256;
@@ -124,7 +124,10 @@ public static class TensorKernels
     /// <param name="d">Length m.</param>
     /// <param name="a">Length n.</param>
     public static void OuterAdd<T>(Mat<T> dW, ReadOnlySpan<T> d, ReadOnlySpan<T> a) where T : unmanaged, IFloatingPointIeee754<T>
-        => OuterAdd<T>(dW.Data, dW.Rows, dW.Cols, d, a);
+    {
+        OuterAdd<T>(dW.Data, dW.Rows, dW.Cols, d, a);
+        dW.TouchedRows?.MarkAll();
+    }
 
     /// <summary>y = Wᵀ·d (overwrites y): the transpose product, without forming Wᵀ.</summary>
     /// <param name="w">Row-major matrix data.</param>
@@ -189,14 +192,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMul), m, k, n, a.Length, b.Length, c.Length, "A", "B", "C");
-        for (int i = 0; i < m; i++)
-        {
-            Span<T> ci = c.Slice(i * n, n);
-            ci.Clear();
-            ReadOnlySpan<T> ai = a.Slice(i * k, k);
-            for (int p = 0; p < k; p++)
-                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), ai[p], ci, ci);
-        }
+        Gemm.NN(a, b, c, m, k, n);
     }
 
     /// <summary>C = A·B.</summary>
@@ -221,13 +217,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMulTransposeBAdd), m, k, n, dA.Length, b.Length, dC.Length, "dA", "B", "dC");
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> dci = dC.Slice(i * n, n);
-            Span<T> dai = dA.Slice(i * k, k);
-            for (int p = 0; p < k; p++)
-                dai[p] += TensorPrimitives.Dot(dci, b.Slice(p * n, n));
-        }
+        Gemm.NT(dC, b, dA, m, n, k, accumulate: true);
     }
 
     /// <summary>dA += dC·Bᵀ.</summary>
@@ -239,6 +229,7 @@ public static class TensorKernels
         if (dC.Cols != b.Cols || dA.Rows != dC.Rows || dA.Cols != b.Rows)
             throw new ArgumentException($"MatMulTransposeBAdd: dC is {dC.Shape} and B is {b.Shape}, so dA must be {dC.Rows}×{b.Rows} with dC.Cols = B.Cols, but dA is {dA.Shape}.");
         MatMulTransposeBAdd<T>(dC.Data, b.Data, dA.Data, dC.Rows, b.Rows, b.Cols);
+        dA.TouchedRows?.MarkAll();
     }
 
     /// <summary>dB += Aᵀ·dC: the adjoint of <c>C = A·B</c> with respect to B.</summary>
@@ -252,16 +243,7 @@ public static class TensorKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckMatMul(nameof(MatMulTransposeAAdd), m, k, n, a.Length, dB.Length, dC.Length, "A", "dB", "dC");
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> ai = a.Slice(i * k, k);
-            ReadOnlySpan<T> dci = dC.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                Span<T> dbp = dB.Slice(p * n, n);
-                TensorPrimitives.MultiplyAdd(dci, ai[p], dbp, dbp);
-            }
-        }
+        Gemm.TN(a, dC, dB, k, m, n, accumulate: true);
     }
 
     /// <summary>dB += Aᵀ·dC.</summary>
@@ -273,6 +255,7 @@ public static class TensorKernels
         if (a.Rows != dC.Rows || dB.Rows != a.Cols || dB.Cols != dC.Cols)
             throw new ArgumentException($"MatMulTransposeAAdd: A is {a.Shape} and dC is {dC.Shape}, so dB must be {a.Cols}×{dC.Cols} with A.Rows = dC.Rows, but dB is {dB.Shape}.");
         MatMulTransposeAAdd<T>(a.Data, dC.Data, dB.Data, a.Rows, a.Cols, dC.Cols);
+        dB.TouchedRows?.MarkAll();
     }
 
     // ------------------------------------------------------------------ element-wise arithmetic and reductions
@@ -329,6 +312,16 @@ public static class TensorKernels
         TensorPrimitives.Add(dst, src, dst);
     }
 
+    /// <summary>dst += src for matrices of one shape; marks every row of dst written.</summary>
+    /// <param name="dst">Accumulator.</param>
+    /// <param name="src">Matrix of the same shape.</param>
+    public static void AddInPlace<T>(Mat<T> dst, Mat<T> src) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dst.Rows != src.Rows || dst.Cols != src.Cols) throw new ArgumentException($"AddInPlace: dst is {dst.Shape} but src is {src.Shape}; they must be equal.");
+        AddInPlace<T>(dst.Data, src.Data);
+        dst.TouchedRows?.MarkAll();
+    }
+
     /// <summary>dst += s·src (axpy).</summary>
     /// <param name="dst">Accumulator.</param>
     /// <param name="src">Addend, same length.</param>
@@ -337,6 +330,17 @@ public static class TensorKernels
     {
         SameLength(nameof(ScaleAdd), "dst", dst.Length, "src", src.Length);
         TensorPrimitives.MultiplyAdd(src, s, dst, dst);
+    }
+
+    /// <summary>dst += s·src for matrices of one shape (the adjoint of a squared norm); marks every row of dst written.</summary>
+    /// <param name="dst">Accumulator.</param>
+    /// <param name="src">Matrix of the same shape.</param>
+    /// <param name="s">Scale.</param>
+    public static void ScaleAdd<T>(Mat<T> dst, Mat<T> src, T s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dst.Rows != src.Rows || dst.Cols != src.Cols) throw new ArgumentException($"ScaleAdd: dst is {dst.Shape} but src is {src.Shape}; they must be equal.");
+        ScaleAdd<T>(dst.Data, src.Data, s);
+        dst.TouchedRows?.MarkAll();
     }
 
     /// <summary>⟨x, y⟩.</summary>
@@ -733,7 +737,10 @@ public static class TensorKernels
     /// <param name="index">Row to update.</param>
     /// <param name="src">Length dE.Cols.</param>
     public static void ScatterAddRow<T>(Mat<T> dE, int index, ReadOnlySpan<T> src) where T : unmanaged, IFloatingPointIeee754<T>
-        => ScatterAddRow<T>(dE.Data, dE.Rows, dE.Cols, index, src);
+    {
+        ScatterAddRow<T>(dE.Data, dE.Rows, dE.Cols, index, src);
+        dE.TouchedRows?.Mark(index);
+    }
 
     /// <summary>dst[offset .. offset + src.Length] = src: one piece of a concatenation.</summary>
     /// <param name="src">Piece to copy.</param>

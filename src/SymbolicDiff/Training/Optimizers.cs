@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Numerics.Tensors;
+using SymbolicDiff.Tensors;
 
 namespace SymbolicDiff.Training;
 
@@ -9,10 +10,19 @@ namespace SymbolicDiff.Training;
 /// Base class of first-order optimisers over a fixed list of (parameter, gradient) array pairs.
 /// <see cref="Step"/> updates every parameter from its gradient and then zeros the gradient.
 /// </summary>
+/// <remarks>
+/// A matrix gradient registered with <see cref="UseRowSparse"/> (an embedding table's) is updated row-sparsely: a step
+/// updates and clears only the rows written since the last step, so its cost is that of the rows looked up, not of
+/// the table. For plain SGD and AdaGrad that is exactly the dense update (a zero gradient changes nothing). Momentum
+/// and Adam become lazy, like PyTorch's <c>SparseAdam</c>: the state of a row (velocity, moments) decays only in the
+/// steps that touch it, while Adam's bias correction uses the global step count. Gradients not registered this way
+/// are updated densely, exactly as before.
+/// </remarks>
 /// <typeparam name="T">Element type.</typeparam>
 public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly (T[] Value, T[] Grad)[] _parameters;
+    private readonly (RowSet Rows, int Cols)?[] _rowSparse;
 
     /// <summary>Registers the parameter/gradient pairs; each pair must have equal lengths.</summary>
     /// <param name="parameters">Pairs of (parameter values, gradient accumulator).</param>
@@ -31,6 +41,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             maxLength = Math.Max(maxLength, value.Length);
         }
         _parameters = list.ToArray();
+        _rowSparse = new (RowSet, int)?[_parameters.Length];
         Scratch = new T[maxLength];
     }
 
@@ -43,14 +54,42 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Number of completed <see cref="Step"/> calls.</summary>
     public int StepCount { get; private set; }
 
+    /// <summary>
+    /// Updates the registered gradient <paramref name="gradient"/> row-sparsely from now on (see the remarks): turns on
+    /// its row tracking (<see cref="Mat{T}.TrackTouchedRows"/>), so the generated gradient marks the rows it writes.
+    /// </summary>
+    /// <param name="gradient">A gradient matrix whose <c>Data</c> was registered as a gradient of this optimiser.</param>
+    /// <exception cref="ArgumentException">The matrix's data is not a registered gradient.</exception>
+    public void UseRowSparse(Mat<T> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        int index = Array.FindIndex(_parameters, p => ReferenceEquals(p.Grad, gradient.Data));
+        if (index < 0) throw new ArgumentException($"The {gradient.Shape} gradient is not one this optimiser updates.", nameof(gradient));
+        _rowSparse[index] = (gradient.TrackTouchedRows().TouchedRows!, gradient.Cols);
+    }
+
     /// <summary>Applies one update to every parameter and zeros every gradient.</summary>
     public void Step()
     {
         StepCount++;
         for (int i = 0; i < _parameters.Length; i++)
         {
-            Update(i, _parameters[i].Value, _parameters[i].Grad);
-            Array.Clear(_parameters[i].Grad);
+            var (value, grad) = _parameters[i];
+            if (_rowSparse[i] is not { } sparse || sparse.Rows.All)
+            {
+                Update(i, 0, value, grad);
+                Array.Clear(grad);
+            }
+            else
+            {
+                foreach (int row in sparse.Rows.Rows)
+                {
+                    int offset = row * sparse.Cols;
+                    Update(i, offset, value.AsSpan(offset, sparse.Cols), grad.AsSpan(offset, sparse.Cols));
+                    Array.Clear(grad, offset, sparse.Cols);
+                }
+            }
+            _rowSparse[i]?.Rows.Clear();
         }
     }
 
@@ -58,13 +97,15 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void ZeroGrad()
     {
         foreach (var (_, grad) in _parameters) Array.Clear(grad);
+        foreach (var sparse in _rowSparse) sparse?.Rows.Clear();
     }
 
-    /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
+    /// <summary>Updates a slice of parameter <paramref name="index"/> in place from its gradient.</summary>
     /// <param name="index">Position of the pair in <see cref="Parameters"/> (for per-parameter state).</param>
+    /// <param name="offset">Where the slice starts in the parameter (and so in its state arrays): 0 for a dense update, a row's start for a row-sparse one.</param>
     /// <param name="value">Parameter values to update.</param>
     /// <param name="grad">Gradient (not to be zeroed here).</param>
-    protected abstract void Update(int index, Span<T> value, ReadOnlySpan<T> grad);
+    protected abstract void Update(int index, int offset, Span<T> value, ReadOnlySpan<T> grad);
 
     /// <summary>Allocates one zeroed state array per parameter.</summary>
     /// <returns>State arrays matching the parameter lengths.</returns>
@@ -100,14 +141,14 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     public T Momentum { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    protected override void Update(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
     {
         if (_velocity is null)
         {
             TensorPrimitives.MultiplyAdd(grad, -LearningRate, value, value);
             return;
         }
-        Span<T> v = _velocity[index];
+        Span<T> v = _velocity[index].AsSpan(offset, value.Length);
         TensorPrimitives.MultiplyAdd(v, Momentum, grad, v);
         TensorPrimitives.MultiplyAdd(v, -LearningRate, value, value);
     }
@@ -153,10 +194,10 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
     public T Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    protected override void Update(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
     {
-        Span<T> m = _m[index];
-        Span<T> v = _v[index];
+        Span<T> m = _m[index].AsSpan(offset, value.Length);
+        Span<T> v = _v[index].AsSpan(offset, value.Length);
         Span<T> t = Scratch.AsSpan(0, value.Length);
         T bc1 = T.One - T.Pow(Beta1, T.CreateChecked(StepCount));
         T bc2 = T.One - T.Pow(Beta2, T.CreateChecked(StepCount));
@@ -199,9 +240,9 @@ public sealed class AdaGrad<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     public T Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    protected override void Update(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
     {
-        Span<T> g2 = _sumSquares[index];
+        Span<T> g2 = _sumSquares[index].AsSpan(offset, value.Length);
         Span<T> t = Scratch.AsSpan(0, value.Length);
         TensorPrimitives.MultiplyAdd(grad, grad, g2, g2);             // G += g²
         TensorPrimitives.Sqrt(g2, t);

@@ -1,0 +1,305 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SymbolicDiff.Tensors;
+
+/// <summary>
+/// Single-threaded general matrix multiply C = op(A)·op(B) (or C += …) for row-major float/double spans, in the
+/// three forms backprop needs, so no transpose is ever materialised:
+/// <list type="bullet">
+/// <item><see cref="NN{T}"/>: A m×k, B k×n (a layer's input gradient δ·W).</item>
+/// <item><see cref="NT{T}"/>: A m×k, B n×k, C = A·Bᵀ (a layer's forward pass X·Wᵀ).</item>
+/// <item><see cref="TN{T}"/>: A k×m, B k×n, C = Aᵀ·B (a weight gradient δᵀ·X).</item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// The BLIS loop nest: for a KC-deep slice of k, B is packed into NR-wide column panels (zero-padded) and A into
+/// MR-tall row panels, then an MR×NR register tile (8 rows × two AVX-512 vectors, 16 accumulators) is computed with
+/// fused multiply-adds. A B panel (KC·NR elements) stays in L1 while the A block (MC·KC) streams from L2. Packing
+/// reads each operand in its own layout, which is what makes the transposed forms free. Without AVX-512 a row-wise
+/// <see cref="TensorPrimitives"/> loop is used. Pack buffers are per thread and reused, so calls allocate nothing
+/// once a thread has seen its largest shape.
+/// </remarks>
+public static class Gemm
+{
+    private const int MR = 8, KC = 256, MC = 128, NC = 2048;
+
+    /// <summary>C = A·B (or C += A·B when <paramref name="accumulate"/>), A m×k, B k×n, C m×n.</summary>
+    /// <param name="a">A, m×k row-major.</param>
+    /// <param name="b">B, k×n row-major.</param>
+    /// <param name="c">C, m×n row-major; must not overlap A or B.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    public static void NN<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(nameof(NN), m, k, n, a.Length, b.Length, c.Length, "A m×k", "B k×n");
+        Run(a, k, 1, b, n, 1, c, m, k, n, accumulate);
+    }
+
+    /// <summary>C = A·Bᵀ (or C += A·Bᵀ), A m×k, B n×k, C m×n.</summary>
+    /// <param name="a">A, m×k row-major.</param>
+    /// <param name="b">B, n×k row-major.</param>
+    /// <param name="c">C, m×n row-major; must not overlap A or B.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    public static void NT<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(nameof(NT), m, k, n, a.Length, b.Length, c.Length, "A m×k", "B n×k");
+        Run(a, k, 1, b, 1, k, c, m, k, n, accumulate);
+    }
+
+    /// <summary>C = Aᵀ·B (or C += Aᵀ·B), A k×m, B k×n, C m×n.</summary>
+    /// <param name="a">A, k×m row-major.</param>
+    /// <param name="b">B, k×n row-major.</param>
+    /// <param name="c">C, m×n row-major; must not overlap A or B.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    public static void TN<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(nameof(TN), m, k, n, a.Length, b.Length, c.Length, "A k×m", "B k×n");
+        Run(a, 1, m, b, n, 1, c, m, k, n, accumulate);
+    }
+
+    /// <summary>Whether the register-tiled AVX-512 kernel runs for <typeparamref name="T"/> on this machine.</summary>
+    public static bool IsVectorized<T>() => Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    private static void Check(string form, int m, int k, int n, int aLength, int bLength, int cLength, string aShape, string bShape)
+    {
+        if (m < 0 || k < 0 || n < 0) throw new ArgumentException($"Gemm.{form}: dimensions m={m}, k={k}, n={n} must be non-negative.");
+        if (aLength != (long)m * k || bLength != (long)k * n || cLength != (long)m * n)
+            throw new ArgumentException($"Gemm.{form}: m={m}, k={k}, n={n} needs {aShape} ({(long)m * k} elements), {bShape} ({(long)k * n}) and C m×n ({(long)m * n}), " +
+                                        $"but the spans have lengths {aLength}, {bLength}, {cLength}.");
+    }
+
+    // Aeff(i, p) = a[i·ai + p·ap]; Beff(p, j) = b[p·bp + j·bj]; C is m×n with row stride n.
+    private static void Run<T>(ReadOnlySpan<T> a, int ai, int ap, ReadOnlySpan<T> b, int bp, int bj, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c.Clear();
+            return;
+        }
+        if (!IsVectorized<T>())
+        {
+            RowWise(a, ai, ap, b, bp, bj, c, m, k, n, accumulate);
+            return;
+        }
+        int w = Vector512<T>.Count, nr = 2 * w;
+        var (packA, packB) = Buffers<T>.Get(MC * KC, KC * ((Math.Min(n, NC) + nr - 1) / nr * nr));
+        Span<T> tile = stackalloc T[MR * nr];
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = accumulate || pc > 0;
+                PackB(b, bp, bj, pc, kc, jc, nc, nr, packB);
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    PackA(a, ai, ap, ic, mc, pc, kc, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        ref T bPanel = ref packB[jr * kc];
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int rows = Math.Min(MR, mc - ir);
+                            ref T aPanel = ref packA[ir * kc];
+                            if (rows == MR && cols == nr)
+                            {
+                                Kernel(ref aPanel, ref bPanel, kc, ref c[(ic + ir) * n + jc + jr], n, add);
+                                continue;
+                            }
+                            // An edge tile: compute the whole padded tile aside, then add or copy the part inside C.
+                            Kernel(ref aPanel, ref bPanel, kc, ref tile[0], nr, add: false);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                var src = tile.Slice(r * nr, cols);
+                                var dst = c.Slice((ic + ir + r) * n + jc + jr, cols);
+                                if (add) TensorPrimitives.Add(dst, src, dst);
+                                else src.CopyTo(dst);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows ic..ic+mc, columns pc..pc+kc of Aeff into MR-row panels, each kc×MR (zero rows pad the last).</summary>
+    private static void PackA<T>(ReadOnlySpan<T> a, int ai, int ap, int ic, int mc, int pc, int kc, T[] dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int ir = 0; ir < mc; ir += MR)
+        {
+            int rows = Math.Min(MR, mc - ir);
+            var panel = dst.AsSpan(ir * kc, kc * MR);
+            if (rows < MR) panel.Clear();
+            if (ap == 1)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = a.Slice((ic + ir + r) * ai + pc, kc);
+                    for (int p = 0; p < kc; p++) panel[p * MR + r] = row[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                    a.Slice((pc + p) * ap + (ic + ir) * ai, rows).CopyTo(panel.Slice(p * MR, rows));
+            }
+        }
+    }
+
+    /// <summary>Packs rows pc..pc+kc, columns jc..jc+nc of Beff into nr-column panels, each kc×nr (zero columns pad the last).</summary>
+    private static void PackB<T>(ReadOnlySpan<T> b, int bp, int bj, int pc, int kc, int jc, int nc, int nr, T[] dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            var panel = dst.AsSpan(jr * kc, kc * nr);
+            if (cols < nr) panel.Clear();
+            if (bj == 1)
+            {
+                for (int p = 0; p < kc; p++)
+                    b.Slice((pc + p) * bp + jc + jr, cols).CopyTo(panel.Slice(p * nr, cols));
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    var column = b.Slice((jc + jr + j) * bj + pc, kc);
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = column[p];
+                }
+            }
+        }
+    }
+
+    /// <summary>The MR×(2 vectors) register tile: C[0..MR, 0..2W] (+)= Apanel·Bpanel over kc steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel<T>(ref T a, ref T b, int kc, ref T c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b, (nuint)(2 * w * p));
+            var b1 = Vector512.LoadUnsafe(ref b, (nuint)(2 * w * p + w));
+            ref T ar = ref Unsafe.Add(ref a, MR * p);
+            var x = Vector512.Create(ar);
+            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref ar, 1));
+            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref ar, 2));
+            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref ar, 3));
+            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref ar, 4));
+            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref ar, 5));
+            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref ar, 6));
+            c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref ar, 7));
+            c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+        }
+        Store(ref c, 0, w, c00, c01, add);
+        Store(ref c, ldc, w, c10, c11, add);
+        Store(ref c, 2 * ldc, w, c20, c21, add);
+        Store(ref c, 3 * ldc, w, c30, c31, add);
+        Store(ref c, 4 * ldc, w, c40, c41, add);
+        Store(ref c, 5 * ldc, w, c50, c51, add);
+        Store(ref c, 6 * ldc, w, c60, c61, add);
+        Store(ref c, 7 * ldc, w, c70, c71, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T c, int offset, int w, Vector512<T> v0, Vector512<T> v1, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T row = ref Unsafe.Add(ref c, offset);
+        if (add)
+        {
+            v0 += Vector512.LoadUnsafe(ref row);
+            v1 += Vector512.LoadUnsafe(ref row, (nuint)w);
+        }
+        v0.StoreUnsafe(ref row);
+        v1.StoreUnsafe(ref row, (nuint)w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return Avx512F.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        return Avx512F.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+    }
+
+    /// <summary>The portable path, callable directly so tests cover it on machines with AVX-512.</summary>
+    internal static void RowWise<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, char form, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (form)
+        {
+            case 'N': RowWise(a, k, 1, b, n, 1, c, m, k, n, accumulate); break;
+            case 'T': RowWise(a, k, 1, b, 1, k, c, m, k, n, accumulate); break;
+            default: RowWise(a, 1, m, b, n, 1, c, m, k, n, accumulate); break;
+        }
+    }
+
+    /// <summary>The portable path: each row of C as a sum of scaled rows of Beff, or of dot products for the NT form.</summary>
+    private static void RowWise<T>(ReadOnlySpan<T> a, int ai, int ap, ReadOnlySpan<T> b, int bp, int bj, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> ci = c.Slice(i * n, n);
+            if (!accumulate) ci.Clear();
+            if (bj == 1)
+            {
+                for (int p = 0; p < k; p++)
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * bp, n), a[i * ai + p * ap], ci, ci);
+            }
+            else
+            {
+                ReadOnlySpan<T> row = a.Slice(i * ai, k);   // bj != 1 only in the NT form, where A's rows are contiguous
+                for (int j = 0; j < n; j++) ci[j] += TensorPrimitives.Dot(row, b.Slice(j * bj, k));
+            }
+        }
+    }
+
+    /// <summary>Per-thread pack buffers, grown to the largest shape seen and then reused.</summary>
+    private static class Buffers<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? s_a;
+        [ThreadStatic] private static T[]? s_b;
+
+        public static (T[] A, T[] B) Get(int aLength, int bLength)
+        {
+            if (s_a is null || s_a.Length < aLength) s_a = new T[aLength];
+            if (s_b is null || s_b.Length < bLength) s_b = new T[bLength];
+            return (s_a, s_b);
+        }
+    }
+}
