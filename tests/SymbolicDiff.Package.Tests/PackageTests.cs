@@ -11,7 +11,7 @@ namespace SymbolicDiff.Package.Tests;
 
 /// <summary>
 /// The package as a user gets it: its contents, then fresh console projects (net10.0 and net8.0) that add it with
-/// the README's package line, paste the README's Quick start, build and run. One pack and two consumer builds in all.
+/// the README's package line, paste the README's Quick start, build and run. One pack and two consumer builds in all (plus two that must fail fast).
 /// </summary>
 public sealed class PackageTests : IClassFixture<PackageFixture>
 {
@@ -63,8 +63,8 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
     public void ReadmeQuickStartBuildsAndPrintsTheGradient()
     {
         _fixture.AssertPacked();
-        var quickStart = QuickStart.FromReadme(_fixture.RepositoryRoot);
-        string folder = NewConsoleProject("quickstart", "QuickStart", targetFramework: null, quickStart);
+        var quickStart = ReadmeProgram.QuickStart(_fixture.RepositoryRoot);
+        string folder = NewConsoleProject("quickstart", "QuickStart", targetFrameworks: null, quickStart);
 
         var build = Step(folder, PackageFixture.BuildTimeout, "build", "-c", "Release");
         var run = Step(folder, PackageFixture.CommandTimeout, "run", "-c", "Release", "--no-build");
@@ -89,38 +89,45 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Assert.True(oldCompiler.ExitCode != 0 && oldCompiler.Output.Contains("error SYMDIFF002", StringComparison.Ordinal), "expected SYMDIFF002:\n" + oldCompiler);
     }
 
+    /// <summary>
+    /// The README's complete tensor program in a project targeting net8.0 and net10.0: both must build; net8.0 runs
+    /// where that runtime is installed, net10.0 always, and each run must print what the README shows.
+    /// </summary>
     [SkippableFact]
-    public void Net8ConsumerBuildsAndRunsWhereTheRuntimeExists()
+    public void TensorExampleBuildsForNet8AndRuns()
     {
         _fixture.AssertPacked();
-        var quickStart = QuickStart.FromReadme(_fixture.RepositoryRoot);
-        string folder = NewConsoleProject("net8", "Net8Consumer", targetFramework: "net8.0", quickStart);
+        var example = ReadmeProgram.TensorExample(_fixture.RepositoryRoot);
+        string folder = NewConsoleProject("tensors", "Tensors", targetFrameworks: "net8.0;net10.0", example);
         Step(folder, PackageFixture.BuildTimeout, "build", "-c", "Release");
-        Assert.True(File.Exists(Path.Combine(folder, "bin", "Release", "net8.0", "Net8Consumer.dll")), "no net8.0 output");
+
+        var net10 = Step(folder, PackageFixture.CommandTimeout, "run", "-c", "Release", "--no-build", "-f", "net10.0");
+        Assert.Equal(example.Output.Trim(), net10.Output.Replace("\r\n", "\n").Trim());
+        Assert.True(File.Exists(Path.Combine(folder, "bin", "Release", "net8.0", "Tensors.dll")), "no net8.0 build output");
 
         var runtimes = Dotnet.Run(folder, _fixture.Variables, PackageFixture.CommandTimeout, "--list-runtimes");
         Skip.IfNot(runtimes.Output.Contains("Microsoft.NETCore.App 8.", StringComparison.Ordinal),
-            "The net8.0 consumer built, but the .NET 8 runtime is not installed here (dotnet --list-runtimes), so it was not run.");
-        var run = Step(folder, PackageFixture.CommandTimeout, "run", "-c", "Release", "--no-build");
-        AssertNeuronGradient(run.Output);
+            "The net8.0 build succeeded and net10.0 ran correctly, but no .NET 8 runtime is installed here (dotnet --list-runtimes), so the net8.0 build was not run.");
+        var net8 = Step(folder, PackageFixture.CommandTimeout, "run", "-c", "Release", "--no-build", "-f", "net8.0");
+        Assert.Equal(example.Output.Trim(), net8.Output.Replace("\r\n", "\n").Trim());
     }
 
     /// <summary>`dotnet new console`, the README's package line, the README's Program.cs.</summary>
-    private string NewConsoleProject(string folderName, string projectName, string? targetFramework, QuickStart quickStart)
+    private string NewConsoleProject(string folderName, string projectName, string? targetFrameworks, ReadmeProgram program)
     {
         string folder = _fixture.NewProjectFolder(folderName);
         Step(folder, PackageFixture.CommandTimeout, "new", "console", "-n", projectName, "-o", ".", "--no-restore");
-        if (targetFramework is not null)
+        if (targetFrameworks is not null)
         {
             // The .NET 10 SDK's template offers no net8.0, so retarget the project file.
             string project = Path.Combine(folder, projectName + ".csproj");
             string text = File.ReadAllText(project);
             Assert.Contains("<TargetFramework>", text);
-            File.WriteAllText(project, System.Text.RegularExpressions.Regex.Replace(text, "<TargetFramework>[^<]+</TargetFramework>", $"<TargetFramework>{targetFramework}</TargetFramework>"));
+            File.WriteAllText(project, System.Text.RegularExpressions.Regex.Replace(text, "<TargetFramework>[^<]+</TargetFramework>", $"<TargetFrameworks>{targetFrameworks}</TargetFrameworks>"));
         }
-        Step(folder, PackageFixture.CommandTimeout, quickStart.PackageCommand.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray());
+        Step(folder, PackageFixture.CommandTimeout, program.PackageCommand.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray());
         Assert.Contains($"Include=\"SymbolicDiff\" Version=\"{_fixture.Version}\"", File.ReadAllText(Path.Combine(folder, projectName + ".csproj")));
-        File.WriteAllText(Path.Combine(folder, "Program.cs"), quickStart.Program);
+        File.WriteAllText(Path.Combine(folder, "Program.cs"), program.Program);
         return folder;
     }
 
