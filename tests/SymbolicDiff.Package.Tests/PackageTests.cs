@@ -84,7 +84,7 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
             """);
         var noGenerator = _fixture.Run(folder, PackageFixture.BuildTimeout, "build", "-c", "Release", "--no-restore", "--no-incremental", "-p:CustomAfterMicrosoftCommonTargets=" + drop);
         Assert.True(noGenerator.ExitCode != 0 && noGenerator.Output.Contains("error SYMDIFF001", StringComparison.Ordinal)
-            && !noGenerator.Output.Contains("CS0117", StringComparison.Ordinal), "expected SYMDIFF001 and no CS0117:\n" + noGenerator);
+            && !noGenerator.Output.Contains("error CS0117", StringComparison.Ordinal), "expected SYMDIFF001 and no CS0117:\n" + noGenerator);
         var oldCompiler = _fixture.Run(folder, PackageFixture.BuildTimeout, "build", "-c", "Release", "--no-restore", "--no-incremental", "-p:CompilerApiVersion=roslyn4.4");
         Assert.True(oldCompiler.ExitCode != 0 && oldCompiler.Output.Contains("error SYMDIFF002", StringComparison.Ordinal), "expected SYMDIFF002:\n" + oldCompiler);
     }
