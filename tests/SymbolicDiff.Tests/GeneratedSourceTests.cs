@@ -111,6 +111,13 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public void AMappedCallerPathIsAClearError()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => SnapshotFile.Verify("Case", "text", callerFile: "/_/tests/Model/GradientTests.cs"));
+        Assert.Contains("ContinuousIntegrationBuild", error.Message);
+    }
+
+    [Fact]
     public void TheAcceptSwitchIsIgnoredOnCi()
     {
         string? accept = Environment.GetEnvironmentVariable(SnapshotFile.AcceptVariable), ci = Environment.GetEnvironmentVariable("CI");

@@ -53,7 +53,7 @@ public static class GeneratedSource
     /// <c>Snapshots/&lt;Type&gt;.&lt;method&gt;.verified.cs</c> beside the calling test file; see <see cref="SnapshotFile"/>.
     /// </summary>
     public static void Verify(Type type, string? method = null, string? directory = null, [CallerFilePath] string callerFile = "") =>
-        SnapshotFile.Verify(type.Name + (method is null ? "" : "." + method), Of(type, method), directory, callerFile);
+        SnapshotFile.Verify(type.Name + (method is null ? "" : "." + method), Of(type, method), directory ?? SnapshotFile.BesideCaller(callerFile), callerFile);
 
     /// <summary>Generated files of an assembly by hint name (the file name the generator chose).</summary>
     public static IReadOnlyDictionary<string, string> FilesOf(Assembly assembly)

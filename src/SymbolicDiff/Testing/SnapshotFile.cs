@@ -33,7 +33,20 @@ public static class SnapshotFile
     /// <param name="callerFile">Filled in by the compiler.</param>
     /// <exception cref="SnapshotMismatchException">The text differs from the verified file, or there is none.</exception>
     public static void Verify(string name, string actual, string? directory = null, [CallerFilePath] string callerFile = "") =>
-        Verify(name, actual, directory ?? Path.Combine(Path.GetDirectoryName(callerFile) ?? ".", "Snapshots"), AcceptRequested);
+        Verify(name, actual, directory ?? BesideCaller(callerFile), AcceptRequested);
+
+    /// <summary>The Snapshots folder beside the calling source file, which must exist on this machine.</summary>
+    internal static string BesideCaller(string callerFile)
+    {
+        string? folder = Path.GetDirectoryName(callerFile);
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+        {
+            // ContinuousIntegrationBuild or PathMap rewrite source paths (to /_/...), so the test file cannot be found.
+            throw new InvalidOperationException($"The calling test file '{callerFile}' is not on this machine (its path was mapped, " +
+                "e.g. by ContinuousIntegrationBuild or PathMap). Turn that off for the test project, or pass the snapshot directory.");
+        }
+        return Path.Combine(folder, "Snapshots");
+    }
 
     internal static void Verify(string name, string actual, string directory, bool accept)
     {
