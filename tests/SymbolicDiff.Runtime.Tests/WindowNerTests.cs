@@ -112,6 +112,24 @@ public class WindowNerTests
         Assert.Equal(1.0 / 3, scores.Overall.F1, 12);
     }
 
+    [SkippableTheory]
+    [InlineData("", 6338, 99933, 4376, "LOC ORG PER")]
+    [InlineData("wnut17", 3394, 62730, 1079, "corporation creative-work group location person product")]
+    public void RealCorporaLoadWithTheirPublishedSizes(string subfolder, int trainSentences, int trainTokens, int testEntities, string types)
+    {
+        string folder = Path.Combine(NerCorpus.DefaultConllFolder(), subfolder);
+        Skip.IfNot(Directory.Exists(folder), $"NER corpora not found at {folder} (they live in ../shared/data/ner next to the repository)");
+        var corpus = NerCorpus.Conll(NerCorpus.FindConllFiles(folder, out string error) ?? throw new InvalidOperationException(error), lenient: false, TextWriter.Null);
+        Assert.Equal(trainSentences, corpus.Train.Count);
+        Assert.Equal(trainTokens, corpus.Train.Sum(s => s.Length));
+        Assert.Equal(types, string.Join(" ", corpus.Types));
+        Assert.Contains(", IOB2;", corpus.Description);
+        // conlleval counts (the data README's "entities" column): scoring gold against itself finds every one.
+        var gold = corpus.Test.Select(s => s.Select(p => p.Tag).ToArray()).ToArray();
+        Assert.Equal(new ClassScores(testEntities, testEntities, testEntities), EntityScores.Score(gold, gold).Overall);
+        Assert.InRange(WindowNerApp.LookupBaseline(corpus).Overall.F1, 0.05, 0.6);
+    }
+
     private static string TinyConllFolder(bool withTest = true)
     {
         string dir = Path.Combine(Path.GetTempPath(), "symbolicdiff-conll-" + Guid.NewGuid().ToString("N"));
