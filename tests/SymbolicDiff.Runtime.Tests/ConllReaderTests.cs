@@ -68,6 +68,7 @@ public class ConllReaderTests
         Rejects("f.conll: no sentences (expected lines of token and tag columns; the file is empty)", "");
         Rejects("f.conll: no sentences (expected lines of token and tag columns; the file is blank)", "\n \n\t\n");
         Rejects("f.conll:2: no tag column (expected a token and a tag, found one column 'rejects')", "EU\tB-ORG\nrejects\n");
+        Rejects("f.conll:3: no tag column (expected a token and a tag, found one column 'Ger')", "EU\tB-ORG\nrejects\tO\nGer");   // truncated mid-line
         Rejects("f.conll:3: expected 2 columns like line 1, found 3", "EU\tB-ORG\n\nrejects\tVBZ\tO\n");
         Rejects("f.conll:2: '42' is not a tag (expected O, B-/I-/E-/S-TYPE or TYPE)", "EU\tB-ORG\nrejects\t42\n");
         Rejects("f.conll:2: tag 'PER' mixes schemes: line 1 has a tag with a B-/I- prefix", "EU\tB-ORG\nPeter\tPER\n");
