@@ -1,10 +1,37 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using System.Linq;
 using SymbolicDiff;
 using SymbolicDiff.Samples.Lectures;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+// The samples' command-line convention (System.CommandLine): named options, defaults shown by --help, exit code 2 for a bad option.
+var stepsOption = new Option<int>("--steps") { Description = "gradient-descent steps of the curve fit (part 4)", DefaultValueFactory = _ => 600, HelpName = "N" };
+var rateOption = new Option<double>("--learning-rate") { Description = "step size of the curve fit", DefaultValueFactory = _ => 0.05, HelpName = "R" };
+var seedOption = new Option<int>("--seed") { Description = "seed of the fit's noisy data points", DefaultValueFactory = _ => 7, HelpName = "N" };
+var command = new RootCommand("The lectures' examples on generated gradients: the circuit f = (x + y)·z, a sigmoid neuron with a gradient check, "
+    + "a max circuit, and a gradient-descent fit of y = a·sin(b·x) + c.") { stepsOption, rateOption, seedOption };
+var parsed = command.Parse(args);
+if (parsed.Action is System.CommandLine.Help.HelpAction)
+{
+    return parsed.Invoke();
+}
+int steps = parsed.GetValue(stepsOption);
+if (parsed.Errors.Count > 0 || steps < 60)
+{
+    foreach (var problem in parsed.Errors)
+    {
+        Console.Error.WriteLine($"error: {problem.Message}");
+    }
+    if (parsed.Errors.Count == 0)
+    {
+        Console.Error.WriteLine($"error: --steps must be at least 60, not {steps}");
+    }
+    Console.Error.WriteLine("Run with --help to see the options.");
+    return 2;
+}
 
 // 1. The circuit of lecture 4: f(x, y, z) = (x + y)·z at (−2, 5, −4).
 double dx = 0, dy = 0, dz = 0;
@@ -33,13 +60,13 @@ Console.WriteLine($"  f = {m}    ∂f/∂x = {mx}    ∂f/∂y = {my}    ∂f/�
 Console.WriteLine();
 
 // 4. Fit y = a·sin(b·x) + c by gradient descent on generated gradients (minibatch = all points, summed).
-var random = new Random(7);
+var random = new Random(parsed.GetValue(seedOption));
 double[] xs = Enumerable.Range(0, 60).Select(i => i * 0.1).ToArray();
 double[] ys = xs.Select(x => 1.5 * Math.Sin(1.3 * x) + 0.5 + 0.05 * (random.NextDouble() - 0.5)).ToArray();
 double a = 1.0, b = 1.2, c = 0.0;
-const double learningRate = 0.05;
+double learningRate = parsed.GetValue(rateOption);
 Console.WriteLine("Fitting y = a·sin(b·x) + c to 60 noisy points by gradient descent (true a = 1.5, b = 1.3, c = 0.5)");
-double[] losses = new double[600];
+double[] losses = new double[steps];
 for (int step = 0; step < losses.Length; step++)
 {
     double da = 0, db = 0, dc = 0, loss = 0;
@@ -54,12 +81,13 @@ for (int step = 0; step < losses.Length; step++)
 }
 PrintLossCurve(losses);
 Console.WriteLine($"  fitted a = {a:F3}, b = {b:F3}, c = {c:F3}; final loss {losses[^1]:G4}");
+return 0;
 
 static void PrintLossCurve(double[] losses)
 {
-    // One bar per 60 steps, scaled to the first loss, on a log scale so the tail stays visible.
+    // Ten bars, scaled to the first loss, on a log scale so the tail stays visible.
     double top = Math.Log10(losses[0]), bottom = Math.Log10(losses.Min());
-    for (int step = 0; step < losses.Length; step += 60)
+    for (int step = 0; step < losses.Length; step += losses.Length / 10)
     {
         double fraction = top == bottom ? 1 : (Math.Log10(losses[step]) - bottom) / (top - bottom);
         Console.WriteLine($"  step {step,3}  loss {losses[step],10:G4}  {new string('#', 1 + (int)(fraction * 50))}");

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 
@@ -31,73 +32,119 @@ public sealed record IdxImages(int Count, int Rows, int Cols, byte[] Pixels)
     }
 }
 
-/// <summary>Reader for the IDX format of MNIST and Fashion-MNIST (big-endian headers; optionally gzip-compressed).</summary>
+/// <summary>
+/// Reader for the IDX format of MNIST and Fashion-MNIST: a big-endian header (magic number 0x0000_08_0N for unsigned bytes
+/// in N dimensions, then N sizes) followed by exactly the bytes the sizes give; optionally gzip-compressed. A malformed
+/// file throws a <see cref="DataFormatException"/> whose one-line message names the file, what was expected and what was found.
+/// </summary>
 public static class Idx
 {
     /// <summary>Magic number of an unsigned-byte, 3-dimensional IDX file (images).</summary>
-    public const int ImagesMagic = 2051;
+    public const int ImagesMagic = 0x0803;
 
     /// <summary>Magic number of an unsigned-byte, 1-dimensional IDX file (labels).</summary>
-    public const int LabelsMagic = 2049;
+    public const int LabelsMagic = 0x0801;
 
     /// <summary>Reads an images file; a path ending in <c>.gz</c> is decompressed.</summary>
-    /// <param name="path">File path.</param>
+    /// <param name="path">File path (used as the name in messages).</param>
     /// <returns>The images.</returns>
-    public static IdxImages ReadImages(string path)
-    {
-        using Stream s = Open(path);
-        return ReadImages(s);
-    }
+    public static IdxImages ReadImages(string path) => ReadImages(ReadAll(path), path);
 
     /// <summary>Reads a labels file; a path ending in <c>.gz</c> is decompressed.</summary>
-    /// <param name="path">File path.</param>
+    /// <param name="path">File path (used as the name in messages).</param>
     /// <returns>One label byte per example.</returns>
-    public static byte[] ReadLabels(string path)
-    {
-        using Stream s = Open(path);
-        return ReadLabels(s);
-    }
+    public static byte[] ReadLabels(string path) => ReadLabels(ReadAll(path), path);
 
-    /// <summary>Reads an (uncompressed) images stream.</summary>
-    /// <param name="stream">Source positioned at the header.</param>
+    /// <summary>Reads an (uncompressed) images file's content.</summary>
+    /// <param name="bytes">The content.</param>
+    /// <param name="name">The name used in messages.</param>
     /// <returns>The images.</returns>
-    public static IdxImages ReadImages(Stream stream)
+    public static IdxImages ReadImages(ReadOnlySpan<byte> bytes, string name)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        int magic = ReadInt32BigEndian(stream);
-        if (magic != ImagesMagic) throw new InvalidDataException($"Not an IDX images file: magic {magic}, expected {ImagesMagic}.");
-        int count = ReadInt32BigEndian(stream), rows = ReadInt32BigEndian(stream), cols = ReadInt32BigEndian(stream);
-        if (count < 0 || rows < 0 || cols < 0) throw new InvalidDataException($"Invalid IDX images shape {count}×{rows}×{cols}.");
-        var pixels = new byte[checked(count * rows * cols)];
-        stream.ReadExactly(pixels);
+        int[] sizes = Header(bytes, name, dimensions: 3, "images");
+        int count = sizes[0], rows = sizes[1], cols = sizes[2];
+        byte[] pixels = Body(bytes, name, (long)count * rows * cols, $"{count} images of {rows}×{cols}");
         return new IdxImages(count, rows, cols, pixels);
     }
 
-    /// <summary>Reads an (uncompressed) labels stream.</summary>
-    /// <param name="stream">Source positioned at the header.</param>
+    /// <summary>Reads an (uncompressed) labels file's content.</summary>
+    /// <param name="bytes">The content.</param>
+    /// <param name="name">The name used in messages.</param>
     /// <returns>One label byte per example.</returns>
-    public static byte[] ReadLabels(Stream stream)
+    public static byte[] ReadLabels(ReadOnlySpan<byte> bytes, string name)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        int magic = ReadInt32BigEndian(stream);
-        if (magic != LabelsMagic) throw new InvalidDataException($"Not an IDX labels file: magic {magic}, expected {LabelsMagic}.");
-        int count = ReadInt32BigEndian(stream);
-        if (count < 0) throw new InvalidDataException($"Invalid IDX label count {count}.");
-        var labels = new byte[count];
-        stream.ReadExactly(labels);
-        return labels;
+        int count = Header(bytes, name, dimensions: 1, "labels")[0];
+        return Body(bytes, name, count, $"{count} labels");
     }
 
-    private static Stream Open(string path)
+    // Checks the magic number and returns the sizes.
+    private static int[] Header(ReadOnlySpan<byte> bytes, string name, int dimensions, string what)
     {
-        Stream file = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        int magic = 0x0800 | dimensions, headerLength = 4 + 4 * dimensions;
+        string expected = $"an IDX {what} file: magic number {magic} (unsigned bytes, {dimensions} dimension{(dimensions == 1 ? "" : "s")}), then {dimensions} size{(dimensions == 1 ? "" : "s")}";
+        if (bytes.IsEmpty)
+        {
+            throw new DataFormatException($"{name}: empty file, expected {expected}");
+        }
+        if (bytes.Length < 4)
+        {
+            throw new DataFormatException($"{name}: truncated header of {bytes.Length} bytes, expected {expected} ({headerLength} bytes)");
+        }
+        int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        if (found >> 8 == 0x08 && (found & 0xFF) != dimensions)
+        {
+            throw new DataFormatException($"{name}: an IDX file of {found & 0xFF} dimension{((found & 0xFF) == 1 ? "" : "s")} (magic number {found}), expected {expected}");
+        }
+        if (found != magic)
+        {
+            throw new DataFormatException($"{name}: magic number {found} (0x{found:X8}), expected {expected}");
+        }
+        if (bytes.Length < headerLength)
+        {
+            throw new DataFormatException($"{name}: truncated header of {bytes.Length} bytes, expected {headerLength} ({dimensions} size{(dimensions == 1 ? "" : "s")} after the magic number)");
+        }
+        var sizes = new int[dimensions];
+        for (int d = 0; d < dimensions; d++)
+        {
+            sizes[d] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * d)..]);
+            if (sizes[d] < 0)
+            {
+                throw new DataFormatException($"{name}: size {d + 1} of the header is {sizes[d]}, expected a count ≥ 0");
+            }
+        }
+        return sizes;
     }
 
-    private static int ReadInt32BigEndian(Stream s)
+    // The bytes after the header, which must be exactly `length` long.
+    private static byte[] Body(ReadOnlySpan<byte> bytes, string name, long length, string what)
     {
-        Span<byte> b = stackalloc byte[4];
-        s.ReadExactly(b);
-        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b);
+        int header = bytes.Length < 8 ? 0 : 4 + 4 * (BinaryPrimitives.ReadInt32BigEndian(bytes) & 0xFF);
+        long found = bytes.Length - header;
+        if (found != length)
+        {
+            throw new DataFormatException(found < length
+                ? $"{name}: truncated: the header gives {what} = {length} bytes of data, found {found}"
+                : $"{name}: {found - length} bytes after the {length} bytes of data the header gives ({what})");
+        }
+        return bytes[header..].ToArray();
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            return File.ReadAllBytes(path);
+        }
+        try
+        {
+            using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            using var memory = new MemoryStream();
+            gzip.CopyTo(memory);
+            return memory.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: not valid gzip data ({e.Message.TrimEnd('.')})", e);
+        }
     }
 }

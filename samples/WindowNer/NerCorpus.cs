@@ -7,41 +7,89 @@ using SymbolicDiff.Training;
 
 namespace SymbolicDiff.Samples.WindowNer;
 
-/// <summary>Sentences of (word, tag) pairs with tags reduced to entity types (B-LOC and I-LOC become LOC).</summary>
+/// <summary>Train, dev and test sentences of (word, tag) pairs, tags in IOB2 whatever scheme the files used.</summary>
 /// <param name="Name">Where the data came from, for the console.</param>
 /// <param name="Train">Training sentences.</param>
-/// <param name="Dev">Sentences evaluated after each epoch (the test split when there is no dev split).</param>
-/// <param name="Test">Held-out sentences for the final report.</param>
-/// <param name="Tags">The tag set, "O" first.</param>
+/// <param name="Dev">Sentences scored after each epoch to choose the epoch (never the test split).</param>
+/// <param name="Test">Held-out sentences, scored once at the end.</param>
+/// <param name="Types">The entity types, ordinal order.</param>
+/// <param name="Description">What was found: files, sizes, tag scheme and types.</param>
 public sealed record NerCorpus(string Name, List<(string Word, string Tag)[]> Train, List<(string Word, string Tag)[]> Dev,
-    List<(string Word, string Tag)[]> Test, string[] Tags)
+    List<(string Word, string Tag)[]> Test, string[] Types, string Description)
 {
-    /// <summary>The shipped tiny corpus, split 80/20 by sentence with a fixed seed (evaluated on the 20% after each epoch too).</summary>
+    /// <summary>The classes of the tagger: O, then B- and I- of each type.</summary>
+    public string[] Tags => ["O", .. Types.SelectMany(t => new[] { "B-" + t, "I-" + t })];
+
+    /// <summary>The shipped tiny corpus, split 70/15/15 into train, dev and test by sentence with a fixed seed.</summary>
     public static NerCorpus Tiny(Rng rng)
     {
-        var sentences = NerTiny.Load().ToArray();
+        var sentences = NerTiny.Load().Select(ToIob2).ToArray();
         rng.Shuffle<(string Word, string Tag)[]>(sentences);
-        int trainCount = sentences.Length * 4 / 5;
-        var test = sentences.Skip(trainCount).ToList();
-        return new NerCorpus("the shipped tiny corpus", sentences.Take(trainCount).ToList(), test, test, NerTiny.Tags.ToArray());
+        int train = sentences.Length * 70 / 100, dev = sentences.Length * 15 / 100;
+        var types = ConllTags.Types(sentences.Select(TagsOf));
+        return new NerCorpus("the shipped tiny corpus", sentences.Take(train).ToList(), sentences.Skip(train).Take(dev).ToList(),
+            sentences.Skip(train + dev).ToList(), types, $"the shipped tiny corpus: {sentences.Length} sentences, IO tags, types {string.Join(" ", types)}");
     }
 
-    /// <summary>Reads the CoNLL train/dev/test files that <see cref="FindConllFiles"/> found.</summary>
-    public static NerCorpus Conll(ConllFiles files)
+    /// <summary>
+    /// Reads the CoNLL train/dev/test files that <see cref="FindConllFiles"/> found. Without a dev file, the last 10% of the
+    /// training sentences become the dev split. Malformed lines throw a <see cref="DataFormatException"/>, or are skipped
+    /// with a warning written to <paramref name="log"/> when <paramref name="lenient"/>.
+    /// </summary>
+    public static NerCorpus Conll(ConllFiles files, bool lenient, TextWriter log)
     {
-        var train = Normalize(Data.Conll.ReadFile(files.Train));
-        var test = Normalize(Data.Conll.ReadFile(files.Test));
-        var dev = files.Dev is null ? test : Normalize(Data.Conll.ReadFile(files.Dev));
-        var types = train.Concat(dev).Concat(test).SelectMany(s => s).Select(p => p.Tag).Where(t => t != "O").Distinct().Order(StringComparer.Ordinal);
-        return new NerCorpus(files.Folder, train, dev, test, new[] { "O" }.Concat(types).ToArray());
+        var read = new List<string>();
+        List<(string Word, string Tag)[]> Load(string path)
+        {
+            var file = Data.Conll.ReadFile(path, lenient);
+            if (file.Warning is { } warning)
+            {
+                log.WriteLine(warning);
+            }
+            string scheme = ConllTags.Scheme(file.Sentences.Select(TagsOf));
+            read.Add($"{Path.GetFileName(path)} {file.Sentences.Count} sentences, {file.Sentences.Sum(s => s.Length)} tokens, {file.Columns} columns, {scheme}");
+            return file.Sentences.Select(ToIob2).ToList();
+        }
+        var train = Load(files.Train);
+        var dev = files.Dev is null ? null : Load(files.Dev);
+        var test = Load(files.Test);
+        if (dev is null)
+        {
+            int keep = train.Count - Math.Max(1, train.Count / 10);
+            dev = train.Skip(keep).ToList();
+            train = train.Take(keep).ToList();
+            read.Add($"no dev file: the last {dev.Count} training sentences are the dev split");
+        }
+        var types = ConllTags.Types(train.Concat(dev).Concat(test).Select(TagsOf));
+        return new NerCorpus(files.Folder, train, dev, test, types, $"{files.Folder}: {string.Join("; ", read)}; types {string.Join(" ", types)}");
     }
 
-    /// <summary>The entity type of a CoNLL tag: <c>B-LOC</c>, <c>I-LOC</c>, <c>E-LOC</c>, <c>S-LOC</c> → <c>LOC</c>.</summary>
-    public static string EntityType(string tag) =>
-        tag.Length > 2 && tag[1] == '-' && "BIES".Contains(tag[0], StringComparison.Ordinal) ? tag.Substring(2) : tag;
+    private static string[] TagsOf((string Word, string Tag)[] sentence) => sentence.Select(p => p.Tag).ToArray();
 
-    private static List<(string Word, string Tag)[]> Normalize(List<(string Word, string Tag)[]> sentences) =>
-        sentences.Select(s => s.Select(p => (p.Word, EntityType(p.Tag))).ToArray()).ToList();
+    private static (string Word, string Tag)[] ToIob2((string Word, string Tag)[] sentence)
+    {
+        string[] tags = ConllTags.ToIob2(TagsOf(sentence));
+        return sentence.Select((p, i) => (p.Word, tags[i])).ToArray();
+    }
+
+    /// <summary>
+    /// The entity type the binary model looks for: <paramref name="requested"/> when given (it must occur), else the
+    /// corpus's location type (the first type whose name starts with "loc", ignoring case, or "GPE"). Null, with a message, when there is none.
+    /// </summary>
+    public string? BinaryType(string? requested, out string error)
+    {
+        error = "";
+        string? type = requested is null
+            ? Types.FirstOrDefault(t => t.StartsWith("loc", StringComparison.OrdinalIgnoreCase)) ?? Types.FirstOrDefault(t => t == "GPE")
+            : Types.FirstOrDefault(t => t == requested);
+        if (type is null)
+        {
+            error = requested is null
+                ? $"--binary: the corpus has no location type; name one of its types: --binary {string.Join("|", Types)}"
+                : $"--binary {requested}: not a type of this corpus; its types are {string.Join(", ", Types)}";
+        }
+        return type;
+    }
 
     /// <summary>
     /// Finds the CoNLL files in a folder by name (case-insensitive): the training file's name contains "train"; the dev file's
@@ -53,7 +101,7 @@ public sealed record NerCorpus(string Name, List<(string Word, string Tag)[]> Tr
         string full = Path.GetFullPath(folder);
         if (!Directory.Exists(full))
         {
-            error = $"CoNLL folder not found: {full}\nPut the CoNLL-2003 files there (names containing 'train', 'testa' or 'dev', 'testb' or 'test'), or pass --conll <dir>.";
+            error = $"CoNLL folder not found: {full} (put files named *train*, *dev* or *testa*, *test* or *testb* there, or pass --data DIR)";
             return null;
         }
         var names = Directory.GetFiles(full).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
@@ -65,7 +113,7 @@ public sealed record NerCorpus(string Name, List<(string Word, string Tag)[]> Tr
         {
             string missing = train is null && test is null ? "a training file (name containing 'train') and a test file ('testb' or 'test')"
                 : train is null ? "a training file (name containing 'train')" : "a test file (name containing 'testb' or 'test')";
-            error = $"CoNLL folder {full} is missing {missing}; it holds: {(names.Count == 0 ? "nothing" : string.Join(", ", names))}.";
+            error = $"CoNLL folder {full} is missing {missing}; it holds: {(names.Count == 0 ? "nothing" : string.Join(", ", names))}";
             return null;
         }
         error = "";

@@ -2,6 +2,6 @@ using System;
 using System.Globalization;
 using SymbolicDiff.Samples.WindowNer;
 
-// dotnet run --project samples/WindowNer [-- --binary] [--conll [dir]] [--epochs N] [--out DIR]
+// dotnet run --project samples/WindowNer -- --help
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-return WindowNerApp.Execute(args, Console.Out);
+return WindowNerApp.Execute(args, Console.Out, Console.Error);

@@ -29,6 +29,43 @@ public static partial class WindowModel
 }
 
 /// <summary>
+/// The sample's tagger: <see cref="WindowModel"/> with casing, shape and affix features and dropout: the centre word is classified from the concatenated
+/// embeddings of its ±2-word window, x = [e(w−2); …; e(w+2)], and of the five tokens' shapes and the centre word's
+/// affixes, z = [f(s−2); …; f(s+2); f(p2); f(p3); f(s2); f(s3)] (one feature table F): h = tanh(W (x ∘ m) + V z + b),
+/// s = Uh + c, softmax over the tags. m is an inverted-dropout mask over x
+/// (0 for a dropped unit, 1/(1 − p) for a kept one; all ones for prediction).
+/// </summary>
+public static partial class TaggerModel
+{
+    /// <summary>Cross-entropy of the window's tag scores against the true tag; its gradient is generated.</summary>
+    [Differentiable]
+    public static float Loss(Mat<float> E, Mat<float> F, Mat<float> W, Mat<float> V, Vec<float> b, Mat<float> U, Vec<float> c,
+        [NoDiff] int w0, [NoDiff] int w1, [NoDiff] int w2, [NoDiff] int w3, [NoDiff] int w4,
+        [NoDiff] int s0, [NoDiff] int s1, [NoDiff] int s2, [NoDiff] int s3, [NoDiff] int s4,
+        [NoDiff] int a0, [NoDiff] int a1, [NoDiff] int a2, [NoDiff] int a3,
+        [NoDiff] Vec<float> mask, [NoDiff] int tag)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, w4));
+        var shapes = Tensor.Concat(Tensor.Row(F, s0), Tensor.Row(F, s1), Tensor.Row(F, s2), Tensor.Row(F, s3), Tensor.Row(F, s4));
+        var z = Tensor.Concat(shapes, Tensor.Concat(Tensor.Row(F, a0), Tensor.Row(F, a1), Tensor.Row(F, a2), Tensor.Row(F, a3)));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.Add(Tensor.MatVec(W, Tensor.Dropout(x, mask)), Tensor.MatVec(V, z)), b));
+        var s = Tensor.Add(Tensor.MatVec(U, h), c);
+        return Tensor.CrossEntropy(s, tag);
+    }
+
+    /// <summary>The tag scores s for prediction (the same forward pass without dropout, as plain allocating code).</summary>
+    /// <param name="ids">Five word ids, five shape ids, four affix ids.</param>
+    public static Vec<float> Scores(Mat<float> E, Mat<float> F, Mat<float> W, Mat<float> V, Vec<float> b, Mat<float> U, Vec<float> c, int[] ids)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, ids[0]), Tensor.Row(E, ids[1]), Tensor.Row(E, ids[2]), Tensor.Row(E, ids[3]), Tensor.Row(E, ids[4]));
+        var shapes = Tensor.Concat(Tensor.Row(F, ids[5]), Tensor.Row(F, ids[6]), Tensor.Row(F, ids[7]), Tensor.Row(F, ids[8]), Tensor.Row(F, ids[9]));
+        var z = Tensor.Concat(shapes, Tensor.Concat(Tensor.Row(F, ids[10]), Tensor.Row(F, ids[11]), Tensor.Row(F, ids[12]), Tensor.Row(F, ids[13])));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.Add(Tensor.MatVec(W, x), Tensor.MatVec(V, z)), b));
+        return Tensor.Add(Tensor.MatVec(U, h), c);
+    }
+}
+
+/// <summary>
 /// The lectures' binary variant: "is the centre word a location?" The window's score is s = uᵀ tanh(Wx + b), the
 /// probability σ(s), and the loss the logistic loss −log σ(s) (location) or −log σ(−s) (not).
 /// </summary>

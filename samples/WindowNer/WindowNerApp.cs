@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using SymbolicDiff.Samples.Data;
 using SymbolicDiff.Tensors;
 using SymbolicDiff.Training;
@@ -9,329 +12,351 @@ using SymbolicDiff.Training;
 namespace SymbolicDiff.Samples.WindowNer;
 
 /// <summary>Command-line options of the sample.</summary>
-public sealed record NerOptions
-{
-    /// <summary>Train the binary "is the centre word a location" model instead of the multi-class tagger.</summary>
-    public bool Binary { get; init; }
+/// <param name="Data">A CoNLL folder, or null for the shipped tiny corpus.</param>
+/// <param name="Binary">Train the binary model instead of the tagger.</param>
+/// <param name="BinaryType">The binary model's entity type (null: the corpus's location type).</param>
+/// <param name="Epochs">The most epochs a run trains.</param>
+/// <param name="Patience">Stop after this many epochs without a better dev score.</param>
+/// <param name="Seed">The first seed.</param>
+/// <param name="Seeds">Runs with seeds Seed, Seed + 1, …; the report averages them.</param>
+/// <param name="Threads">Seeds trained at once.</param>
+/// <param name="Out">Where plots and predictions go.</param>
+/// <param name="Lenient">Skip malformed CoNLL lines with a counted warning instead of rejecting the file.</param>
+/// <param name="Tagger">Sizes and training settings of the tagger.</param>
+public sealed record NerOptions(string? Data, bool Binary, string? BinaryType, int Epochs, int Patience, ulong Seed, int Seeds, int Threads, string Out,
+    bool Lenient, TaggerSettings Tagger);
 
-    /// <summary>A CoNLL folder to train on instead of the shipped corpus (null: the shipped corpus).</summary>
-    public string? ConllFolder { get; init; }
+/// <summary>One training run of the tagger: its curves, the epoch kept and its test scores.</summary>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Loss">Mean training loss per epoch.</param>
+/// <param name="DevF1">Dev entity F1 per epoch.</param>
+/// <param name="KeptEpoch">The epoch with the best dev F1, whose parameters were kept.</param>
+/// <param name="OutsideBias">The O-bias chosen on dev with the kept epoch.</param>
+/// <param name="Test">Entity scores of the kept model on the test split.</param>
+/// <param name="Predictions">The kept model's test tags, sentence by sentence.</param>
+/// <param name="Seconds">Training and scoring time.</param>
+public sealed record SeedRun(ulong Seed, List<double> Loss, List<double> DevF1, int KeptEpoch, float OutsideBias, EntityScores Test, string[][] Predictions, double Seconds);
 
-    /// <summary>Epochs (default 12 on the shipped corpus, 3 on CoNLL).</summary>
-    public int? Epochs { get; init; }
+/// <summary>What a run produced: each seed's run (tagger) or the location scores (binary model), the look-up baseline and the plot.</summary>
+/// <param name="Runs">The tagger's runs, one per seed (empty for the binary model).</param>
+/// <param name="Baseline">Test scores of the most-frequent-tag look-up (tagger only).</param>
+/// <param name="Loss">Training loss per epoch of the first run.</param>
+/// <param name="Metric">Dev score per epoch of the first run.</param>
+/// <param name="Location">The binary model's token scores for its type on the test split.</param>
+/// <param name="PlotPath">The saved training curves.</param>
+public sealed record NerRunResult(IReadOnlyList<SeedRun> Runs, EntityScores? Baseline, List<double> Loss, List<double> Metric, ClassScores? Location, string PlotPath);
 
-    /// <summary>Where the training curves are saved.</summary>
-    public string OutputFolder { get; init; } = "out";
-
-    /// <summary>Minibatch size.</summary>
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>Seed of the split, the initialisation and the shuffles.</summary>
-    public ulong Seed { get; init; } = 224;
-
-    /// <summary>Parses the arguments; returns null and a message for an unknown or malformed one.</summary>
-    public static NerOptions? Parse(string[] args, out string error)
-    {
-        var options = new NerOptions();
-        error = "";
-        for (int i = 0; i < args.Length; i++)
-        {
-            string? Value() => i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
-            switch (args[i])
-            {
-                case "--binary":
-                    options = options with { Binary = true };
-                    break;
-                case "--conll":
-                    options = options with { ConllFolder = Value() ?? NerCorpus.DefaultConllFolder() };
-                    break;
-                case "--epochs" when Value() is { } epochs && int.TryParse(epochs, out int n) && n > 0:
-                    options = options with { Epochs = n };
-                    break;
-                case "--out" when Value() is { } folder:
-                    options = options with { OutputFolder = folder };
-                    break;
-                case "--seed" when Value() is { } seed && ulong.TryParse(seed, out ulong s):
-                    options = options with { Seed = s };
-                    break;
-                default:
-                    error = $"unknown or incomplete argument '{args[i]}'";
-                    return null;
-            }
-        }
-        return options;
-    }
-
-    /// <summary>The usage text.</summary>
-    public const string Usage = """
-        usage: dotnet run --project samples/WindowNer [-- options]
-          --binary        the binary model: is the centre word a location? (s = uᵀ tanh(Wx + b), logistic loss)
-          --conll [dir]   train on a CoNLL corpus (files named *train*, *testa*/*dev*, *testb*/*test*);
-                          default dir: ../shared/data/ner relative to the repository root
-          --epochs N      epochs (default 12, or 3 with --conll)
-          --out DIR       where the training curves are saved (default out)
-          --seed N        seed of the split, initialisation and shuffles (default 224)
-        """;
-}
-
-/// <summary>Precision, recall and F1 of one class.</summary>
-public readonly record struct ClassScores(int TruePositives, int Predicted, int Actual)
-{
-    /// <summary>TP / predicted (0 when nothing was predicted).</summary>
-    public double Precision => Predicted == 0 ? 0 : (double)TruePositives / Predicted;
-
-    /// <summary>TP / actual (0 when the class never occurs).</summary>
-    public double Recall => Actual == 0 ? 0 : (double)TruePositives / Actual;
-
-    /// <summary>The harmonic mean of precision and recall.</summary>
-    public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
-}
-
-/// <summary>What a run produced: the per-epoch curves and, for the binary model, the held-out scores of the location class.</summary>
-public sealed record NerRunResult(List<double> Loss, List<double> Metric, ClassScores? Location, string PlotPath);
-
-/// <summary>The sample's entry point: data, the multi-class window tagger or the binary location model, training, report.</summary>
+/// <summary>The sample's entry point: options, data, the multi-class window tagger or the binary model, training, report.</summary>
 public static class WindowNerApp
 {
-    private const int EmbeddingSize = 24, Hidden = 32;
+    private static readonly Option<string?> DataOption = new("--data", "--conll")
+    {
+        Description = "a CoNLL folder (files named *train*, *dev*/*testa*, *test*/*testb*); with no DIR, ../shared/data/ner (the Broad Twitter Corpus) "
+            + "[default: the shipped tiny corpus]",
+        HelpName = "DIR", Arity = ArgumentArity.ZeroOrOne,
+    };
 
-    /// <summary>Runs the sample; returns the process exit code (2 for bad arguments or missing CoNLL data).</summary>
-    public static int Execute(string[] args, TextWriter output) => Run(args, output, out _);
+    private static readonly Option<string?> BinaryOption = new("--binary")
+    {
+        Description = "train the lectures' binary model instead: is the centre word of entity type TYPE? [default TYPE: the corpus's location type]",
+        HelpName = "TYPE", Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<int> EpochsOption = SampleCli.Epochs(12, "most epochs per run (training stops earlier when dev F1 stops improving)");
+
+    private static readonly Option<int> PatienceOption = SampleCli.Positive(new Option<int>("--patience")
+    {
+        Description = "stop after this many epochs without a better dev entity F1 (the best epoch's model is kept)", DefaultValueFactory = _ => 3, HelpName = "N",
+    });
+
+    private static readonly Option<ulong> SeedOption = SampleCli.Seed(224, "first seed (initialisation, shuffles, dropout); run k uses seed + k");
+
+    private static readonly Option<int> SeedsOption = SampleCli.Positive(new Option<int>("--seeds")
+    {
+        Description = "independent runs to average (the report gives mean ± standard deviation and each run's F1)", DefaultValueFactory = _ => 3, HelpName = "N",
+    });
+
+    private static readonly Option<int> ThreadsOption = SampleCli.Threads("runs (seeds) trained at the same time");
+
+    private static readonly Option<string> OutOption = SampleCli.Out();
+
+    private static readonly Option<bool> LenientOption = new("--lenient")
+    {
+        Description = "skip malformed CoNLL lines with a counted warning instead of rejecting the file",
+    };
+
+    private static readonly TaggerSettings Defaults = new();
+
+    private static readonly Option<float> DropoutOption = new("--dropout")
+    {
+        Description = "tagger: dropout probability on the word vectors during training", DefaultValueFactory = _ => Defaults.Dropout, HelpName = "P",
+    };
+
+    private static readonly Option<float> WordDropoutOption = new("--word-dropout")
+    {
+        Description = "tagger: probability of replacing a window word by <unk> during training", DefaultValueFactory = _ => Defaults.WordDropout, HelpName = "P",
+    };
+
+    private static readonly Option<float> LearningRateOption = new("--learning-rate")
+    {
+        Description = "tagger: Adam's step size", DefaultValueFactory = _ => Defaults.LearningRate, HelpName = "R",
+    };
+
+    private static readonly Option<int> HiddenOption = SampleCli.Positive(new Option<int>("--hidden")
+    {
+        Description = "tagger: hidden units", DefaultValueFactory = _ => Defaults.Hidden, HelpName = "N",
+    });
+
+    /// <summary>The sample's command: its options and help text.</summary>
+    public static RootCommand Command()
+    {
+        var command = new RootCommand("Window NER (CS224n lecture 3): a ±2-word window tagger on word and casing/shape features, trained on generated gradients.");
+        foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption })
+        {
+            command.Options.Add(option);
+        }
+        return command;
+    }
+
+    /// <summary>Runs the sample; returns the process exit code (2 for a bad option, missing or malformed data).</summary>
+    public static int Execute(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, out _);
 
     /// <summary>Runs the sample and hands back what it measured.</summary>
-    public static int Run(string[] args, TextWriter output, out NerRunResult? result)
+    public static int Run(string[] args, TextWriter output, TextWriter error, out NerRunResult? result)
     {
-        result = null;
-        if (args.Contains("--help") || args.Contains("-h"))
+        NerRunResult? produced = null;
+        int code = SampleCli.Invoke(Command(), args, output, error, parsed =>
         {
-            output.WriteLine(NerOptions.Usage);
-            return 0;
-        }
-        var options = NerOptions.Parse(args, out string error);
-        if (options is null)
-        {
-            output.WriteLine(error);
-            output.WriteLine(NerOptions.Usage);
-            return 2;
-        }
-        var rng = new Rng(options.Seed);
-        NerCorpus corpus;
-        if (options.ConllFolder is { } folder)
-        {
-            var files = NerCorpus.FindConllFiles(folder, out error);
-            if (files is null)
-            {
-                output.WriteLine(error);
-                return 2;
-            }
-            corpus = NerCorpus.Conll(files);
-            output.WriteLine($"CoNLL: train {Path.GetFileName(files.Train)}, dev {(files.Dev is null ? "(none: the test file)" : Path.GetFileName(files.Dev))}, test {Path.GetFileName(files.Test)}");
-        }
-        else
-        {
-            corpus = NerCorpus.Tiny(rng);
-        }
-        int epochs = options.Epochs ?? (options.ConllFolder is null ? 12 : 3);
-        result = options.Binary ? TrainBinary(corpus, options, epochs, rng, output) : TrainTagger(corpus, options, epochs, rng, output);
-        return 0;
-    }
-
-    /// <summary>Word ids of each ±2 window (0 pads, 1 is an unknown word) with the centre word's tag.</summary>
-    public static IEnumerable<(int[] Window, string Tag)> Windows(Dictionary<string, int> vocabulary, List<(string Word, string Tag)[]> corpus)
-    {
-        foreach (var sentence in corpus)
-        {
-            for (int i = 0; i < sentence.Length; i++)
-            {
-                var window = new int[5];
-                for (int k = -2; k <= 2; k++)
+            var options = new NerOptions(
+                parsed.GetResult(DataOption) is null ? null : parsed.GetValue(DataOption) ?? NerCorpus.DefaultConllFolder(),
+                parsed.GetResult(BinaryOption) is not null, parsed.GetValue(BinaryOption),
+                parsed.GetValue(EpochsOption), parsed.GetValue(PatienceOption), parsed.GetValue(SeedOption), parsed.GetValue(SeedsOption),
+                parsed.GetValue(ThreadsOption), parsed.GetValue(OutOption)!, parsed.GetValue(LenientOption),
+                Defaults with
                 {
-                    int j = i + k;
-                    window[k + 2] = j < 0 || j >= sentence.Length ? 0
-                        : vocabulary.TryGetValue(sentence[j].Word.ToLowerInvariant(), out int id) ? id : 1;
+                    Dropout = parsed.GetValue(DropoutOption), WordDropout = parsed.GetValue(WordDropoutOption),
+                    LearningRate = parsed.GetValue(LearningRateOption), Hidden = parsed.GetValue(HiddenOption),
+                });
+            foreach (var (name, p) in new[] { ("--dropout", options.Tagger.Dropout), ("--word-dropout", options.Tagger.WordDropout) })
+            {
+                if (p is < 0 or >= 1)
+                {
+                    error.WriteLine($"error: {name} must be in [0, 1), not {p}");
+                    return SampleCli.UsageError;
                 }
-                yield return (window, sentence[i].Tag);
+            }
+            NerCorpus corpus;
+            if (options.Data is { } folder)
+            {
+                var files = NerCorpus.FindConllFiles(folder, out string missing);
+                if (files is null)
+                {
+                    error.WriteLine($"error: {missing}");
+                    return SampleCli.UsageError;
+                }
+                corpus = NerCorpus.Conll(files, options.Lenient, error);
+            }
+            else
+            {
+                corpus = NerCorpus.Tiny(new Rng(options.Seed));
+            }
+            output.WriteLine($"Data: {corpus.Description}");
+            if (options.Binary)
+            {
+                string? type = corpus.BinaryType(options.BinaryType, out string problem);
+                if (type is null)
+                {
+                    error.WriteLine($"error: {problem}");
+                    return SampleCli.UsageError;
+                }
+                produced = TrainBinary(corpus, type, options, output);
+            }
+            else
+            {
+                produced = TrainTaggers(corpus, options, output);
+            }
+            return 0;
+        });
+        result = produced;
+        return code;
+    }
+
+    // ---- The multi-class tagger --------------------------------------------------------------------
+
+    private static NerRunResult TrainTaggers(NerCorpus corpus, NerOptions options, TextWriter output)
+    {
+        var features = NerFeatures.FromTraining(corpus.Train);
+        string[] tags = corpus.Tags;
+        var settings = options.Tagger;
+        output.WriteLine($"Window tagger: {corpus.Train.Count} training, {corpus.Dev.Count} dev and {corpus.Test.Count} test sentences; " +
+                         $"{features.WordCount} word ids (words seen fewer than {NerFeatures.MinCount} times are <unk>), {NerFeatures.ShapeCount} shape ids; " +
+                         $"tags {string.Join(" ", tags)}");
+        output.WriteLine($"{options.Seeds} run(s), at most {options.Epochs} epochs each, stopping after {options.Patience} without a better dev entity F1; " +
+                         $"{options.Threads} at a time");
+        var log = TextWriter.Synchronized(output);
+        var runs = new SeedRun[options.Seeds];
+        Parallel.For(0, options.Seeds, new ParallelOptions { MaxDegreeOfParallelism = options.Threads },
+            k => runs[k] = TrainTagger(corpus, features, settings, options, options.Seed + (ulong)k, log));
+
+        var baseline = LookupBaseline(corpus);
+        Report(corpus, runs, baseline, output);
+
+        Directory.CreateDirectory(options.Out);
+        string predictions = Path.GetFullPath(Path.Combine(options.Out, "window-ner-test-predictions.conll"));
+        WritePredictions(predictions, corpus.Test, runs[0].Predictions);
+        output.WriteLine($"saved {predictions} (token, gold tag, predicted tag of the seed-{runs[0].Seed} run)");
+        string plot = TrainingConsole.SaveCurves(Path.Combine(options.Out, "window-ner-training.png"), $"Window NER tagger (seed {runs[0].Seed})",
+            runs[0].Loss, runs[0].DevF1, "dev entity F1", runs[0].KeptEpoch);
+        output.WriteLine($"saved {plot}");
+        return new NerRunResult(runs, baseline, runs[0].Loss, runs[0].DevF1, null, plot);
+    }
+
+    private static SeedRun TrainTagger(NerCorpus corpus, NerFeatures features, TaggerSettings settings, NerOptions options, ulong seed, TextWriter log)
+    {
+        var clock = Stopwatch.StartNew();
+        var tagIndex = corpus.Tags.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
+        var examples = corpus.Train.SelectMany(s => features.Windows(s).Zip(s, (ids, p) => (ids, tagIndex[p.Tag]))).ToArray();
+        var tagger = new WindowTagger(features.WordCount, features.FeatureCount, corpus.Tags.Length, settings, new Rng(seed));
+        var devWindows = corpus.Dev.Select(features.Windows).ToArray();
+        var devGold = corpus.Dev.Select(s => s.Select(p => p.Tag).ToArray()).ToArray();
+        var losses = new List<double>();
+        var devF1 = new List<double>();
+        float[][]? best = null;
+        int kept = 0;
+        float bias = 0;
+        double bestF1 = -1;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            losses.Add(tagger.TrainEpoch(examples));
+            var devScores = devWindows.Select(tagger.Scores).ToArray();
+            // The O-bias is chosen on dev along with the epoch: the entity classes are rare, so plain argmax under-predicts them.
+            var (f1, epochBias) = OutsideBiases.Select(β => (EntityScores.Score(devGold, Decode(devScores, β, corpus.Tags)).Overall.F1, β)).MaxBy(p => p.F1);
+            devF1.Add(f1);
+            bool better = f1 > bestF1;
+            if (better)
+            {
+                (best, kept, bias, bestF1) = (tagger.Snapshot(), epoch, epochBias, f1);
+            }
+            log.WriteLine($"seed {seed}  epoch {epoch,2}  loss {losses[^1]:F4}  dev entity F1 {100 * f1:F1} (O-bias {epochBias:F1}){(better ? " best so far" : "")}  {epochClock.Elapsed.TotalSeconds:F1} s");
+            if (epoch - kept >= options.Patience)
+            {
+                break;
             }
         }
+        tagger.Restore(best!);
+        var predictions = Decode(corpus.Test.Select(s => tagger.Scores(features.Windows(s))).ToArray(), bias, corpus.Tags);
+        var test = EntityScores.Score(corpus.Test.Select(s => s.Select(p => p.Tag).ToArray()).ToArray(), predictions);
+        return new SeedRun(seed, losses, devF1, kept, bias, test, predictions, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Word ids: 0 pads, 1 is an unknown word, then every lower-cased training word.</summary>
-    public static Dictionary<string, int> Vocabulary(NerCorpus corpus)
+    /// <summary>The O-biases tried on dev after each epoch.</summary>
+    private static readonly float[] OutsideBiases = [0, 0.5f, 1, 1.5f, 2, 2.5f, 3, 4];
+
+    private static string[][] Decode(float[][][] sentences, float outsideBias, string[] tags) =>
+        sentences.Select(scores => WindowTagger.Decode(scores, outsideBias).Select(t => tags[t]).ToArray()).ToArray();
+
+    /// <summary>The look-up baseline: each word (lower-cased) gets its most frequent training tag, an unseen word O.</summary>
+    public static EntityScores LookupBaseline(NerCorpus corpus)
     {
-        var vocabulary = new Dictionary<string, int> { ["<pad>"] = 0, ["<unk>"] = 1 };
-        foreach (var (word, _) in corpus.Train.SelectMany(s => s))
+        var best = corpus.Train.SelectMany(s => s).GroupBy(p => NerFeatures.Key(p.Word))
+            .ToDictionary(g => g.Key, g => g.GroupBy(p => p.Tag).OrderByDescending(t => t.Count()).ThenBy(t => t.Key, StringComparer.Ordinal).First().Key);
+        var predicted = corpus.Test.Select(s => s.Select(p => best.GetValueOrDefault(NerFeatures.Key(p.Word), "O")).ToArray()).ToArray();
+        return EntityScores.Score(corpus.Test.Select(s => s.Select(p => p.Tag).ToArray()).ToArray(), predicted);
+    }
+
+    private static void Report(NerCorpus corpus, SeedRun[] runs, EntityScores baseline, TextWriter output)
+    {
+        static string Stat(IEnumerable<double> values)
         {
-            vocabulary.TryAdd(word.ToLowerInvariant(), vocabulary.Count);
+            double[] v = values.Select(x => 100 * x).ToArray();
+            double mean = v.Average(), sd = v.Length < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+            return $"{mean,5:F1} ± {sd,3:F1}";
         }
-        return vocabulary;
+        output.WriteLine();
+        output.WriteLine($"Test split, entity level (conlleval: a found entity matches a gold one in span and type), mean ± standard deviation over {runs.Length} run(s):");
+        output.WriteLine($"{"type",-14} {"precision",11}  {"recall",11}  {"F1",11}  {"entities",8}");
+        var types = runs[0].Test.ByType.Keys.ToArray();
+        foreach (string type in types)
+        {
+            var scores = runs.Select(r => r.Test.ByType[type]).ToArray();
+            output.WriteLine($"{type,-14} {Stat(scores.Select(s => s.Precision))}  {Stat(scores.Select(s => s.Recall))}  {Stat(scores.Select(s => s.F1))}  {scores[0].Actual,8}");
+        }
+        var overall = runs.Select(r => r.Test.Overall).ToArray();
+        output.WriteLine($"{"all",-14} {Stat(overall.Select(s => s.Precision))}  {Stat(overall.Select(s => s.Recall))}  {Stat(overall.Select(s => s.F1))}  {overall[0].Actual,8}");
+        double[] f1 = overall.Select(s => 100 * s.F1).ToArray();
+        output.WriteLine($"entity F1 per run: {string.Join(", ", runs.Select((r, i) => $"{f1[i]:F1} (seed {r.Seed}, epoch {r.KeptEpoch} kept, O-bias {r.OutsideBias:F1}, {r.Seconds:F0} s)"))}; " +
+                         $"spread {f1.Max() - f1.Min():F1}");
+        var b = baseline.Overall;
+        output.WriteLine($"most-frequent-tag look-up baseline: precision {100 * b.Precision:F1}, recall {100 * b.Recall:F1}, F1 {100 * b.F1:F1}");
     }
 
-    // ---- The binary model: is the centre word a location? -------------------------------------------
-
-    private static NerRunResult TrainBinary(NerCorpus corpus, NerOptions options, int epochs, Rng rng, TextWriter output)
+    private static void WritePredictions(string path, List<(string Word, string Tag)[]> sentences, string[][] predictions)
     {
-        var vocabulary = Vocabulary(corpus);
-        var model = new BinaryLocationModel(vocabulary.Count, EmbeddingSize, Hidden, rng);
-        var examples = Windows(vocabulary, corpus.Train).Select(w => (w.Window, Label: w.Tag == "LOC" ? 1 : 0)).ToArray();
-        var dev = Windows(vocabulary, corpus.Dev).Select(w => (w.Window, Label: w.Tag == "LOC" ? 1 : 0)).ToArray();
-        var test = Windows(vocabulary, corpus.Test).Select(w => (w.Window, Label: w.Tag == "LOC" ? 1 : 0)).ToArray();
-        output.WriteLine($"Window NER, binary (is the centre word a location?), {corpus.Name}: {corpus.Train.Count} training and {corpus.Test.Count} test sentences, " +
-                         $"{vocabulary.Count} words, {examples.Count(e => e.Label == 1)} of {examples.Length} training tokens are locations");
+        using var writer = new StreamWriter(path);
+        for (int s = 0; s < sentences.Count; s++)
+        {
+            for (int i = 0; i < sentences[s].Length; i++)
+            {
+                writer.Write($"{sentences[s][i].Word}\t{sentences[s][i].Tag}\t{predictions[s][i]}\n");
+            }
+            writer.Write('\n');
+        }
+    }
 
-        int steps = (examples.Length + options.BatchSize - 1) / options.BatchSize;
-        var (losses, f1s) = TrainingConsole.Train(epochs, steps, examples.Length,
+    // ---- The binary model: is the centre word of one entity type? ------------------------------------
+
+    private const int BinaryEmbedding = 24, BinaryHidden = 32, BinaryBatch = 16;
+
+    private static NerRunResult TrainBinary(NerCorpus corpus, string type, NerOptions options, TextWriter output)
+    {
+        var rng = new Rng(options.Seed);
+        var features = NerFeatures.FromTraining(corpus.Train);
+        var model = new BinaryLocationModel(features.WordCount, BinaryEmbedding, BinaryHidden, rng);
+        (int[] Window, int Label)[] Examples(List<(string Word, string Tag)[]> sentences) =>
+            sentences.SelectMany(s => features.Windows(s).Zip(s, (ids, p) => (ids, ConllTags.Type(p.Tag) == type ? 1 : 0))).ToArray();
+        var examples = Examples(corpus.Train);
+        var dev = Examples(corpus.Dev);
+        var test = Examples(corpus.Test);
+        output.WriteLine($"Binary window model (is the centre word {type}?): {features.WordCount} word ids, {examples.Count(e => e.Label == 1)} of {examples.Length} training tokens are {type}");
+
+        int steps = (examples.Length + BinaryBatch - 1) / BinaryBatch;
+        float[][]? best = null;
+        double bestF1 = -1;
+        var (losses, f1s) = TrainingConsole.Train(options.Epochs, steps, examples.Length,
             step: (epoch, k) =>
             {
                 if (k == 0)
                 {
                     rng.Shuffle<(int[] Window, int Label)>(examples);
                 }
-                return model.TrainStep(examples.AsSpan(k * options.BatchSize, Math.Min(options.BatchSize, examples.Length - k * options.BatchSize)));
+                return model.TrainStep(examples.AsSpan(k * BinaryBatch, Math.Min(BinaryBatch, examples.Length - k * BinaryBatch)));
             },
-            evaluate: () => model.Evaluate(dev).F1,
-            metric: "LOC F1");
-        string plot = TrainingConsole.SaveCurves(Path.Combine(options.OutputFolder, options.ConllFolder is null ? "window-ner-binary-training.png" : "window-ner-binary-conll-training.png"),
-            "Window NER: is the centre word a location?", losses, f1s, metric: "LOC F1");
+            evaluate: () =>
+            {
+                double f1 = model.Evaluate(dev).F1;
+                if (f1 > bestF1)
+                {
+                    (best, bestF1) = (model.Snapshot(), f1);
+                }
+                return f1;
+            },
+            metric: $"dev {type} token F1");
+        int kept = f1s.IndexOf(f1s.Max()) + 1;
+        model.Restore(best!);
+        string plot = TrainingConsole.SaveCurves(Path.Combine(options.Out, "window-ner-binary-training.png"),
+            $"Window NER: is the centre word {type}?", losses, f1s, $"dev {type} token F1", kept);
         output.WriteLine($"saved {plot}");
 
         var scores = model.Evaluate(test);
         output.WriteLine();
-        output.WriteLine($"location (LOC) tokens in the held-out split: precision {scores.Precision:P1}, recall {scores.Recall:P1}, F1 {scores.F1:P1} " +
+        output.WriteLine($"{type} tokens in the test split (epoch {kept}'s model, the best on dev): precision {scores.Precision:P1}, recall {scores.Recall:P1}, F1 {scores.F1:P1} " +
                          $"({scores.TruePositives} of {scores.Actual} found, {scores.Predicted} predicted)");
-        return new NerRunResult(losses, f1s, scores, plot);
-    }
-
-    // ---- The multi-class tagger --------------------------------------------------------------------
-
-    private static NerRunResult TrainTagger(NerCorpus corpus, NerOptions options, int epochs, Rng rng, TextWriter output)
-    {
-        var vocabulary = Vocabulary(corpus);
-        string[] tags = corpus.Tags;
-        output.WriteLine($"Window NER, {corpus.Name}: {corpus.Train.Count} training and {corpus.Test.Count} test sentences, {vocabulary.Count} words, tags {string.Join(" ", tags)}");
-
-        // Parameters (Xavier) and their caller-owned gradients, which the generated code accumulates into.
-        var E = new Mat<float>(vocabulary.Count, EmbeddingSize);
-        var W = new Mat<float>(Hidden, 5 * EmbeddingSize);
-        var b = new Vec<float>(Hidden);
-        var U = new Mat<float>(tags.Length, Hidden);
-        var c = new Vec<float>(tags.Length);
-        Init.Gaussian<float>(E.Span, rng, 0, 0.1);
-        Init.XavierUniform(W, rng);
-        Init.XavierUniform(U, rng);
-        var dE = new Mat<float>(E.Rows, E.Cols);
-        var dW = new Mat<float>(W.Rows, W.Cols);
-        var db = new Vec<float>(b.Length);
-        var dU = new Mat<float>(U.Rows, U.Cols);
-        var dc = new Vec<float>(c.Length);
-        var optimizer = new Adam<float>(new[] { (E.Data, dE.Data), (W.Data, dW.Data), (b.Data, db.Data), (U.Data, dU.Data), (c.Data, dc.Data) }, 0.01f);
-        var workspace = new WindowModel.LossWorkspace();
-
-        var examples = Windows(vocabulary, corpus.Train).Select(w => (w.Window, Tag: Array.IndexOf(tags, w.Tag))).ToArray();
-        int steps = (examples.Length + options.BatchSize - 1) / options.BatchSize;
-        var (losses, accuracies) = TrainingConsole.Train(epochs, steps, examples.Length,
-            step: (epoch, k) =>
-            {
-                if (k == 0)
-                {
-                    rng.Shuffle<(int[] Window, int Tag)>(examples);
-                }
-                // A minibatch: the generated gradient adds each example's gradient into the same objects.
-                double loss = 0;
-                for (int j = k * options.BatchSize; j < Math.Min((k + 1) * options.BatchSize, examples.Length); j++)
-                {
-                    var (w, tag) = examples[j];
-                    loss += WindowModel.LossGradient(E, W, b, U, c, w[0], w[1], w[2], w[3], w[4], tag, dE, dW, db, dU, dc, workspace);
-                }
-                optimizer.Step();   // updates the parameters, then zeros the gradients
-                return loss;
-            },
-            evaluate: () => Evaluate(corpus.Dev).Accuracy);
-        string plot = TrainingConsole.SaveCurves(Path.Combine(options.OutputFolder, options.ConllFolder is null ? "window-ner-training.png" : "window-ner-conll-training.png"),
-            "Window NER", losses, accuracies);
-        output.WriteLine($"saved {plot}");
-
-        var (_, predictions) = Evaluate(corpus.Test);
-        Report(corpus.Test, predictions);
-        return new NerRunResult(losses, accuracies, null, plot);
-
-        (double Accuracy, List<int[]> Predictions) Evaluate(List<(string Word, string Tag)[]> sentences)
-        {
-            var predictions = new List<int[]>();
-            int correct = 0, total = 0;
-            using var windows = Windows(vocabulary, sentences).GetEnumerator();
-            foreach (var sentence in sentences)
-            {
-                var predicted = new int[sentence.Length];
-                for (int i = 0; i < sentence.Length; i++)
-                {
-                    windows.MoveNext();
-                    var scores = WindowModel.Scores(E, W, b, U, c, windows.Current.Window);
-                    predicted[i] = Enumerable.Range(0, tags.Length).MaxBy(t => scores[t]);
-                    correct += tags[predicted[i]] == windows.Current.Tag ? 1 : 0;
-                    total++;
-                }
-                predictions.Add(predicted);
-            }
-            return ((double)correct / Math.Max(1, total), predictions);
-        }
-
-        void Report(List<(string Word, string Tag)[]> sentences, List<int[]> predictions)
-        {
-            output.WriteLine();
-            output.WriteLine("tag    precision  recall   (tokens)");
-            for (int t = 0; t < tags.Length; t++)
-            {
-                if (tags[t] == "O")
-                {
-                    continue;
-                }
-                int truePositive = 0, predictedCount = 0, actualCount = 0;
-                for (int s = 0; s < sentences.Count; s++)
-                {
-                    for (int i = 0; i < sentences[s].Length; i++)
-                    {
-                        bool actual = sentences[s][i].Tag == tags[t], predicted = predictions[s][i] == t;
-                        truePositive += actual && predicted ? 1 : 0;
-                        predictedCount += predicted ? 1 : 0;
-                        actualCount += actual ? 1 : 0;
-                    }
-                }
-                var scores = new ClassScores(truePositive, predictedCount, actualCount);
-                output.WriteLine($"{tags[t],-5}  {scores.Precision,9:P1}  {scores.Recall,6:P1}");
-            }
-
-            // Entity level: an entity is a maximal run of one non-O tag; it counts only if span and type both match.
-            var gold = new HashSet<(int, int, int, string)>();
-            var found = new HashSet<(int, int, int, string)>();
-            for (int s = 0; s < sentences.Count; s++)
-            {
-                gold.UnionWith(Entities(s, sentences[s].Select(p => p.Tag).ToArray()));
-                found.UnionWith(Entities(s, predictions[s].Select(t => tags[t]).ToArray()));
-            }
-            var entities = new ClassScores(gold.Intersect(found).Count(), found.Count, gold.Count);
-            output.WriteLine($"entity-level precision {entities.Precision:P1}, recall {entities.Recall:P1}, F1 {entities.F1:P1} ({gold.Count} entities in the test split)");
-        }
-    }
-
-    private static IEnumerable<(int Sentence, int Start, int End, string Type)> Entities(int sentence, string[] tagged)
-    {
-        for (int i = 0; i < tagged.Length; i++)
-        {
-            if (tagged[i] == "O")
-            {
-                continue;
-            }
-            int start = i;
-            while (i + 1 < tagged.Length && tagged[i + 1] == tagged[start])
-            {
-                i++;
-            }
-            yield return (sentence, start, i, tagged[start]);
-        }
+        return new NerRunResult([], null, losses, f1s, scores, plot);
     }
 }
 
-/// <summary>The binary location model's parameters, gradients, optimizer and workspace: one Adam step per minibatch.</summary>
+/// <summary>The binary model's parameters, gradients, optimizer and workspace: one Adam step per minibatch.</summary>
 public sealed class BinaryLocationModel
 {
     private readonly Adam<float> _optimizer;
@@ -375,6 +400,18 @@ public sealed class BinaryLocationModel
         }
         _optimizer.Step();
         return loss;
+    }
+
+    /// <summary>A copy of every parameter (to keep the best epoch's model).</summary>
+    public float[][] Snapshot() => [(float[])E.Data.Clone(), (float[])W.Data.Clone(), (float[])b.Data.Clone(), (float[])u.Data.Clone()];
+
+    /// <summary>Puts back the parameters of a <see cref="Snapshot"/>.</summary>
+    public void Restore(float[][] snapshot)
+    {
+        snapshot[0].CopyTo(E.Data, 0);
+        snapshot[1].CopyTo(W.Data, 0);
+        snapshot[2].CopyTo(b.Data, 0);
+        snapshot[3].CopyTo(u.Data, 0);
     }
 
     /// <summary>The mean logistic loss over <paramref name="examples"/> (plain forward pass).</summary>

@@ -15,20 +15,6 @@ public class DataTests
     public DataTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public void Conll_Read_ParsesSentences()
-    {
-        const string text = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP ORG\nrejects VBZ B-VP O\nGerman JJ B-NP MISC\n\n\n" +
-                            "Peter PER\nBlackburn PER\n  \n-DOCSTART- O\nBRUSSELS LOC\nalone\n";
-        var s = Conll.Read(new StringReader(text));
-        Assert.Equal(3, s.Count);
-        Assert.Equal(new[] { ("EU", "ORG"), ("rejects", "O"), ("German", "MISC") }, s[0]);
-        Assert.Equal(new[] { ("Peter", "PER"), ("Blackburn", "PER") }, s[1]);
-        Assert.Equal(new[] { ("BRUSSELS", "LOC"), ("alone", "O") }, s[2]);
-        Assert.Empty(Conll.Read(new StringReader("")));
-        Assert.Single(Conll.Read(new StringReader("a\tO\r\nb\tPER")));
-    }
-
-    [Fact]
     public void NerTiny_LoadsEmbeddedCorpus()
     {
         var s = NerTiny.Load();
@@ -69,14 +55,34 @@ public class DataTests
                 Assert.Equal(120 / 255f, norm[0], 6);
                 Assert.Equal(new byte[] { 7, 3 }, Idx.ReadLabels(Path.Combine(dir, "lbl" + suffix)));
             }
-            Assert.Throws<InvalidDataException>(() => Idx.ReadImages(Path.Combine(dir, "lbl")));
-            Assert.Throws<InvalidDataException>(() => Idx.ReadLabels(Path.Combine(dir, "img")));
-            Assert.Throws<EndOfStreamException>(() => Idx.ReadImages(new MemoryStream(images[..^1])));
+            Assert.Throws<DataFormatException>(() => Idx.ReadImages(Path.Combine(dir, "lbl")));
+            Assert.Throws<DataFormatException>(() => Idx.ReadLabels(Path.Combine(dir, "img")));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Idx_RejectsMalformedFilesWithOneLine()
+    {
+        void Rejects(string expected, byte[] bytes, bool labels = false)
+        {
+            var e = Assert.Throws<DataFormatException>(() => labels ? Idx.ReadLabels(bytes, "f") : Idx.ReadImages(bytes, "f").Pixels);
+            Assert.Equal(expected, e.Message);
+        }
+        const string Images = "an IDX images file: magic number 2051 (unsigned bytes, 3 dimensions), then 3 sizes";
+        Rejects($"f: empty file, expected {Images}", []);
+        Rejects($"f: truncated header of 2 bytes, expected {Images} (16 bytes)", [0, 0]);
+        Rejects("f: truncated header of 8 bytes, expected 16 (3 sizes after the magic number)", BigEndian(2051, 2));
+        Rejects($"f: magic number 1347093252 (0x504B0304), expected {Images}", BigEndian(0x504B0304, 1, 1, 1));
+        Rejects($"f: an IDX file of 1 dimension (magic number 2049), expected {Images}", BigEndian(2049, 2, 7, 3));
+        Rejects("f: truncated: the header gives 2 images of 3×2 = 12 bytes of data, found 11", [.. BigEndian(2051, 2, 3, 2), .. new byte[11]]);
+        Rejects("f: 1 bytes after the 12 bytes of data the header gives (2 images of 3×2)", [.. BigEndian(2051, 2, 3, 2), .. new byte[13]]);
+        Rejects("f: an IDX file of 3 dimensions (magic number 2051), expected an IDX labels file: magic number 2049 (unsigned bytes, 1 dimension), then 1 size",
+            BigEndian(2051, 0, 0, 0), labels: true);
+        Rejects("f: truncated: the header gives 5 labels = 5 bytes of data, found 2", [.. BigEndian(2049, 5), 1, 2], labels: true);
     }
 
     /// <summary>Where the Debian package <c>dataset-fashion-mnist</c> installs the files.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using SymbolicDiff.Samples.Data;
 using SymbolicDiff.Samples.WindowNer;
 using SymbolicDiff.Tensors;
 using SymbolicDiff.Training;
@@ -11,19 +12,18 @@ namespace SymbolicDiff.Runtime.Tests;
 /// <summary>The WindowNer sample: the binary location model trained on generated gradients, and the --conll path end to end.</summary>
 public class WindowNerTests
 {
-    private static (int[] Window, int Label)[] LocationExamples(System.Collections.Generic.Dictionary<string, int> vocabulary,
-        System.Collections.Generic.List<(string Word, string Tag)[]> sentences) =>
-        WindowNerApp.Windows(vocabulary, sentences).Select(w => (w.Window, w.Tag == "LOC" ? 1 : 0)).ToArray();
+    private static (int[] Window, int Label)[] LocationExamples(NerFeatures features, System.Collections.Generic.List<(string Word, string Tag)[]> sentences) =>
+        sentences.SelectMany(s => features.Windows(s).Zip(s, (w, p) => (w, p.Tag.EndsWith("LOC", StringComparison.Ordinal) ? 1 : 0))).ToArray();
 
     [Fact]
     public void BinaryLocationModelLearnsFromGeneratedGradients()
     {
         var rng = new Rng(31);
         var corpus = NerCorpus.Tiny(rng);
-        var vocabulary = WindowNerApp.Vocabulary(corpus);
-        var train = LocationExamples(vocabulary, corpus.Train);
-        var test = LocationExamples(vocabulary, corpus.Test);
-        var model = new BinaryLocationModel(vocabulary.Count, 8, 12, rng);
+        var features = NerFeatures.FromTraining(corpus.Train);
+        var train = LocationExamples(features, corpus.Train);
+        var test = LocationExamples(features, corpus.Test);
+        var model = new BinaryLocationModel(features.WordCount, 8, 12, rng);
 
         double before = model.MeanLoss(train);
         var initial = model.Evaluate(test);
@@ -62,6 +62,74 @@ public class WindowNerTests
         }
     }
 
+    [Fact]
+    public void TaggerGradientPassesASampledGradientCheck()
+    {
+        var rng = new Rng(9);
+        var E = new Mat<float>(11, 3);
+        var F = new Mat<float>(9, 2);
+        var W = new Mat<float>(6, 15);
+        var V = new Mat<float>(6, 18);
+        var b = new Vec<float>(6);
+        var U = new Mat<float>(5, 6);
+        var c = new Vec<float>(5);
+        foreach (var p in new[] { E.Data, F.Data, W.Data, V.Data, b.Data, U.Data, c.Data })
+        {
+            Init.Gaussian<float>(p, rng, 0, 0.5);
+        }
+        var dE = new Mat<float>(11, 3);
+        var dF = new Mat<float>(9, 2);
+        var dW = new Mat<float>(6, 15);
+        var dV = new Mat<float>(6, 18);
+        var db = new Vec<float>(6);
+        var dU = new Mat<float>(5, 6);
+        var dc = new Vec<float>(5);
+        var mask = new Vec<float>(Enumerable.Range(0, 15).Select(i => i % 3 == 0 ? 0f : 1.5f).ToArray());   // some units dropped
+        int[] w = { 2, 5, 2, 9, 0, 1, 3, 4, 8, 7, 6, 6, 2, 0 };
+        var ws = new TaggerModel.LossWorkspace();
+        var report = GradientCheck.CheckTensors(
+            () => TaggerModel.Loss(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], mask, 3),
+            () => TaggerModel.LossGradient(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], mask, 3,
+                dE, dF, dW, dV, db, dU, dc, ws),
+            new[] { GradientCheck.Param("E", E, dE), GradientCheck.Param("F", F, dF), GradientCheck.Param("W", W, dW), GradientCheck.Param("V", V, dV),
+                    GradientCheck.Param("b", b, db), GradientCheck.Param("U", U, dU), GradientCheck.Param("c", c, dc) },
+            samplesPerTensor: 12, seed: 3);
+        Assert.True(report.Passed(5e-3), report.ToString());
+        Assert.All(Enumerable.Range(0, 6), r => Assert.Equal(0f, dW[r, 0]));   // unit 0 of x was dropped: column 0 of W gets no gradient
+    }
+
+    [Fact]
+    public void EntityScoresCountConllevalChunksPerType()
+    {
+        // gold: PER [0,2), LOC [3,4), LOC [4,5); predicted: PER [0,2) right, LOC [3,5) one merged span (wrong), ORG [5,6) spurious.
+        string[][] gold = [["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "O"]];
+        string[][] predicted = [["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "I-ORG"]];
+        var scores = EntityScores.Score(gold, predicted);
+        Assert.Equal(new ClassScores(1, 3, 3), scores.Overall);
+        Assert.Equal(new ClassScores(1, 1, 1), scores.ByType["PER"]);
+        Assert.Equal(new ClassScores(0, 1, 2), scores.ByType["LOC"]);
+        Assert.Equal(new ClassScores(0, 1, 0), scores.ByType["ORG"]);
+        Assert.Equal(1.0 / 3, scores.Overall.F1, 12);
+    }
+
+    [SkippableTheory]
+    [InlineData("", 6338, 99933, 4376, "LOC ORG PER")]
+    [InlineData("wnut17", 3394, 62730, 1079, "corporation creative-work group location person product")]
+    public void RealCorporaLoadWithTheirPublishedSizes(string subfolder, int trainSentences, int trainTokens, int testEntities, string types)
+    {
+        string folder = Path.Combine(NerCorpus.DefaultConllFolder(), subfolder);
+        Skip.IfNot(Directory.Exists(folder), $"NER corpora not found at {folder} (they live in ../shared/data/ner next to the repository)");
+        var corpus = NerCorpus.Conll(NerCorpus.FindConllFiles(folder, out string error) ?? throw new InvalidOperationException(error), lenient: false, TextWriter.Null);
+        Assert.Equal(trainSentences, corpus.Train.Count);
+        Assert.Equal(trainTokens, corpus.Train.Sum(s => s.Length));
+        Assert.Equal(types, string.Join(" ", corpus.Types));
+        Assert.Contains(", IOB2;", corpus.Description);
+        // conlleval counts (the data README's "entities" column): scoring gold against itself finds every one.
+        var gold = corpus.Test.Select(s => s.Select(p => p.Tag).ToArray()).ToArray();
+        Assert.Equal(new ClassScores(testEntities, testEntities, testEntities), EntityScores.Score(gold, gold).Overall);
+        Assert.InRange(WindowNerApp.LookupBaseline(corpus).Overall.F1, 0.05, 0.6);
+    }
+
     private static string TinyConllFolder(bool withTest = true)
     {
         string dir = Path.Combine(Path.GetTempPath(), "symbolicdiff-conll-" + Guid.NewGuid().ToString("N"));
@@ -96,10 +164,10 @@ public class WindowNerTests
         try
         {
             var output = new StringWriter();
-            int rc = WindowNerApp.Run(new[] { "--conll", dir, "--binary", "--epochs", "3", "--out", outDir }, output, out var result);
+            int rc = WindowNerApp.Run(new[] { "--conll", dir, "--binary", "--epochs", "3", "--out", outDir }, output, new StringWriter(), out var result);
             Assert.True(rc == 0, output.ToString());
-            Assert.Contains("CoNLL: train eng.train, dev eng.testa, test eng.testb", output.ToString());
-            Assert.Contains("location (LOC) tokens in the held-out split", output.ToString());
+            Assert.Contains("eng.train 24 sentences, 120 tokens, 4 columns, IOB2; eng.testa 6 sentences, 30 tokens, 4 columns, IOB2; eng.testb", output.ToString());
+            Assert.Contains("LOC tokens in the test split", output.ToString());
             Assert.NotNull(result);
             Assert.Equal(3, result!.Loss.Count);
             Assert.True(result.Loss[^1] < result.Loss[0], $"loss {string.Join(", ", result.Loss)}");
@@ -107,11 +175,20 @@ public class WindowNerTests
             Assert.True(File.Exists(result.PlotPath), result.PlotPath);
 
             output = new StringWriter();
-            rc = WindowNerApp.Run(new[] { "--conll", dir, "--epochs", "1", "--out", outDir }, output, out result);
+            rc = WindowNerApp.Run(new[] { "--data", dir, "--epochs", "2", "--seeds", "2", "--out", outDir }, output, new StringWriter(), out result);
             Assert.True(rc == 0, output.ToString());
-            Assert.Contains("tags O LOC PER", output.ToString());   // B-/I- prefixes reduced to entity types
-            Assert.Contains("entity-level precision", output.ToString());
+            Assert.Contains("tags O B-LOC I-LOC B-PER I-PER", output.ToString());
+            Assert.Contains("entity F1 per run: ", output.ToString());
             Assert.Null(result!.Location);
+            Assert.Equal(new ulong[] { 224, 225 }, result.Runs.Select(r => r.Seed));
+            Assert.All(result.Runs, r => Assert.Equal(3 * 2 * 2, r.Test.Overall.Actual));   // 3 sentence pairs, 2 entities each
+            Assert.True(File.Exists(Path.Combine(outDir, "window-ner-test-predictions.conll")));
+            Assert.True(File.Exists(Path.Combine(outDir, "window-ner-training.png")));
+
+            output = new StringWriter();
+            var error = new StringWriter();
+            Assert.Equal(2, WindowNerApp.Run(new[] { "--data", dir, "--binary", "MISC" }, output, error, out _));
+            Assert.Equal("error: --binary MISC: not a type of this corpus; its types are LOC, PER\n", error.ToString().Replace("\r", ""));
         }
         finally
         {
@@ -124,15 +201,15 @@ public class WindowNerTests
     {
         var output = new StringWriter();
         string missing = Path.Combine(Path.GetTempPath(), "symbolicdiff-no-such-folder-" + Guid.NewGuid().ToString("N"));
-        Assert.Equal(2, WindowNerApp.Run(new[] { "--conll", missing }, output, out var result));
-        Assert.Contains("CoNLL folder not found: " + missing, output.ToString());
+        Assert.Equal(2, WindowNerApp.Run(new[] { "--conll", missing }, new StringWriter(), output, out var result));
+        Assert.Contains("error: CoNLL folder not found: " + missing, output.ToString());
         Assert.Null(result);
 
         string dir = TinyConllFolder(withTest: false);
         try
         {
             output = new StringWriter();
-            Assert.Equal(2, WindowNerApp.Run(new[] { "--binary", "--conll", dir }, output, out _));
+            Assert.Equal(2, WindowNerApp.Run(new[] { "--binary", "--conll", dir }, new StringWriter(), output, out _));
             Assert.Contains("is missing a test file", output.ToString());
             Assert.Contains("eng.testa, eng.train", output.ToString());
         }
@@ -141,9 +218,6 @@ public class WindowNerTests
             Directory.Delete(dir, recursive: true);
         }
 
-        output = new StringWriter();
-        Assert.Equal(2, WindowNerApp.Run(new[] { "--epochs", "zero" }, output, out _));
-        Assert.Contains("usage:", output.ToString());
     }
 
     [Fact]
@@ -169,9 +243,9 @@ public class WindowNerTests
         {
             Directory.Delete(dir, recursive: true);
         }
-        Assert.Equal("LOC", NerCorpus.EntityType("B-LOC"));
-        Assert.Equal("PER", NerCorpus.EntityType("I-PER"));
-        Assert.Equal("O", NerCorpus.EntityType("O"));
+        Assert.Equal("LOC", ConllTags.Type("B-LOC"));
+        Assert.Equal("PER", ConllTags.Type("I-PER"));
+        Assert.Null(ConllTags.Type("O"));
         Assert.EndsWith(Path.Combine("shared", "data", "ner"), NerCorpus.DefaultConllFolder());
     }
 }
