@@ -443,6 +443,12 @@ public partial class LoopGradientPropertyTests
             case Simple s:
                 KinkLines(s.Kinks);
                 text.Append(pad).Append(isFloat ? s.F : s.D).Append('\n');
+                // A value that overflowed (or is on its way) makes a saturating function such as tanh or x^-0.5 flat in
+                // floating point while its derivative is ∞·0: no point to compare at, like a kink.
+                if (kinks && Regex.Match(s.D, @"^(?:double\s+)?(\w+)\s*[-+*/%]?=[^=]") is { Success: true } assigned)
+                {
+                    text.Append(pad).Append($"if (!(Math.Abs({assigned.Groups[1].Value}) < 1e15)) kink = 0;\n");
+                }
                 break;
             case Loop l:
                 text.Append(pad).Append(isFloat ? l.F : l.D).Append('\n').Append(pad).Append("{\n");

@@ -43,4 +43,32 @@ public class HintNameTests
         Assert.Equal(9, run.Sources.Keys.Select(k => k.ToLowerInvariant()).Distinct().Count());
         Assert.Empty(run.OutputErrorsAndWarnings);
     }
+
+    /// <summary>
+    /// Was a bug: a method with ~25 parameters got a file name over 255 characters, which cannot be written out
+    /// (CS0016 with EmitCompilerGeneratedFiles). The readable part is capped; the signature's hash keeps names unique.
+    /// </summary>
+    [Fact]
+    public void ManyParametersGiveAShortFileName()
+    {
+        string parameters = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"double p{i}"));
+        string body = string.Join(" + ", Enumerable.Range(0, 30).Select(i => $"p{i}"));
+        var run = GeneratorHarness.Run($$"""
+            using SymbolicDiff;
+
+            namespace Demo
+            {
+                public static partial class AVeryLongContainingTypeNameThatAUserMightWriteForAFeatureTable
+                {
+                    [Differentiable] public static double Features({{parameters}}) => {{body}};
+                    [Differentiable] public static double Features({{parameters}}, double extra) => {{body}} + extra;
+                }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(2, run.Sources.Count);
+        Assert.All(run.Sources.Keys, name => Assert.True(name.Length <= 160, name));
+        Assert.Equal(2, run.Sources.Keys.Distinct().Count());
+        Assert.Empty(run.OutputErrorsAndWarnings);
+    }
 }

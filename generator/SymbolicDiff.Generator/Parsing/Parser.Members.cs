@@ -117,7 +117,7 @@ internal sealed partial class Parser
             }
         }
         var siblings = method.ContainingType.GetMembers().OfType<IMethodSymbol>()
-            .Where(m => !SymbolEqualityComparer.Default.Equals(m, method) && m.GetAttributes().Any(IsDifferentiable) && GeneratedNamesOf(m).Any(ownNames.Contains));
+            .Where(m => !SymbolEqualityComparer.Default.Equals(Canonical(m), Canonical(method)) && m.GetAttributes().Any(IsDifferentiable) && GeneratedNamesOf(m).Any(ownNames.Contains));
         foreach (var sibling in siblings)
         {
             if (GeneratedMembersOf(sibling).FirstOrDefault(m => own.Any(o => Collide(o, m))) is { Name: not null } clash)
@@ -146,6 +146,9 @@ internal sealed partial class Parser
         }
         return hiding.ToEquatableArray();
     }
+
+    /// <summary>One symbol for both halves of a partial method (its declaring half), so a method never collides with itself.</summary>
+    private static IMethodSymbol Canonical(IMethodSymbol method) => method.PartialDefinitionPart ?? method;
 
     private static string ParametersKey(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(p =>
         (p.RefKind == RefKind.None ? "" : "ref ") + p.Type.ToDisplayString(TypeFormat)));

@@ -1247,8 +1247,18 @@ internal sealed partial class Parser
         string name = method.ContainingType.ToDisplayString() + "." + method.Name + "_" + string.Join("_", method.Parameters.Select(p => TypeName(p.Type)));
         string signature = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name
             + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))) + ")";
-        return Regex.Replace(name, @"[^A-Za-z0-9_.]", "_") + "." + Fnv1a(signature).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+        string readable = Regex.Replace(name, @"[^A-Za-z0-9_.]", "_");
+        // A file name may have at most 255 characters where generated files are written out (EmitCompilerGeneratedFiles);
+        // the hash keeps a shortened name unique.
+        if (readable.Length > MaxReadableHintName)
+        {
+            readable = readable.Substring(0, MaxReadableHintName);
+        }
+        return readable + "." + Fnv1a(signature).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
     }
+
+    /// <summary>How much of the readable part a hint name keeps (the method's type, name and parameter types).</summary>
+    internal const int MaxReadableHintName = 120;
 
     /// <summary>32-bit FNV-1a over UTF-16 code units: stable across processes, unlike string.GetHashCode.</summary>
     private static uint Fnv1a(string text)

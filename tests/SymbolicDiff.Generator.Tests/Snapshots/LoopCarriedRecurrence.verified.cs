@@ -16,13 +16,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static double RecurrenceGradient(double x0, double w, int steps, ref double dx0, ref double dw)
         {
+            int trips = 0;   // iterations of for (int k = 0; k < steps; k++), computed when it starts
             double[] xSaved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int k = 0; k < steps; k++)
             double x = x0;
+            trips = global::SymbolicDiff.LoopBuffers.TripCount(0, steps);
             // Memory: keeps x at the start of every iteration for the backward pass, 8 bytes × (steps) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, steps);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, trips);
             for (int k = 0; k < steps; k++)
             {
                 xSaved[k] = x;
@@ -38,7 +40,7 @@ namespace Demo
             double dt3 = 2.0 * x;
             // adjoint of: for (int k = 0; k < steps; k++)
             double dx = dt3;
-            for (int k = steps - 1; k >= 0; k--)
+            for (int k = trips - 1; k >= 0; k--)
             {
                 x = xSaved[k];
                 // x = Math.Sin(x) * w;

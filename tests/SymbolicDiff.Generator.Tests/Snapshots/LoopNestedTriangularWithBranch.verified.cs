@@ -17,6 +17,7 @@ namespace Demo
         public static double TriangularGradient(double[] x, double a, global::System.Span<double> dx, ref double da)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
+            int trips = 0;   // iterations of for (int j = 0; j <= i; j += 1), computed when it starts
             // Forward pass
             // for (int i = 0; i < x.Length; i++)
             int t1 = x.Length;
@@ -25,19 +26,18 @@ namespace Demo
             for (int i = 0; i < t1; i++)
             {
                 // for (int j = 0; j <= i; j += 1)
-                int t2 = i + 1;
                 double inner = 0.0;
-                for (int j = 0; j < t2; j++)
+                for (int j = 0; j <= i; j++)
                 {
                     // inner += Math.Exp(a * x[j]);
-                    double t3 = x[j];
-                    double t4 = global::System.Math.Exp(a * t3);
-                    inner = inner + t4;
+                    double t2 = x[j];
+                    double t3 = global::System.Math.Exp(a * t2);
+                    inner = inner + t3;
                 }
                 // if (inner > 3)
-                bool t5 = inner > 3.0;
+                bool t4 = inner > 3.0;
                 double total_4;
-                if (t5)
+                if (t4)
                 {
                     // total += Math.Log(inner);
                     double total_2 = total + global::System.Math.Log(inner);
@@ -58,53 +58,53 @@ namespace Demo
             for (int i = t1 - 1; i >= 0; i--)
             {
                 // for (int j = 0; j <= i; j += 1)
-                int t2 = i + 1;
                 double inner = 0.0;
+                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, (long)i + 1);
                 // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int j = 0; j < t2; j++)
+                for (int j = 0; j <= i; j++)
                 {
                     // inner += Math.Exp(a * x[j]);
-                    double t3 = x[j];
-                    double t4 = global::System.Math.Exp(a * t3);
-                    inner = inner + t4;
+                    double t2 = x[j];
+                    double t3 = global::System.Math.Exp(a * t2);
+                    inner = inner + t3;
                 }
                 // if (inner > 3)
-                bool t5 = inner > 3.0;
+                bool t4 = inner > 3.0;
                 double dtotal_4 = dtotal;
                 dtotal = 0.0;
                 // adjoint of: if (inner > 3)
-                double dt6 = 0.0;
-                if (t5)
+                double dt5 = 0.0;
+                if (t4)
                 {
                     double dtotal_2 = dtotal_4;
                     // adjoint of: total += Math.Log(inner);
                     dtotal += dtotal_2;
-                    dt6 += dtotal_2 / inner;
+                    dt5 += dtotal_2 / inner;
                 }
                 else
                 {
                     double dtotal_3 = dtotal_4;
                     // adjoint of: total -= inner * a;
                     dtotal += dtotal_3;
-                    dt6 += -dtotal_3 * a;
+                    dt5 += -dtotal_3 * a;
                     da += -dtotal_3 * inner;
                 }
                 // adjoint of: for (int j = 0; j <= i; j += 1)
-                double dinner = dt6;
-                for (int j = t2 - 1; j >= 0; j--)
+                double dinner = dt5;
+                for (int j = trips - 1; j >= 0; j--)
                 {
                     // inner += Math.Exp(a * x[j]);
-                    double t3 = x[j];
-                    double t4 = global::System.Math.Exp(a * t3);
-                    double dt7 = dinner;
+                    double t2 = x[j];
+                    double t3 = global::System.Math.Exp(a * t2);
+                    double dt6 = dinner;
                     dinner = 0.0;
                     // adjoint of: inner += Math.Exp(a * x[j]);
-                    dinner += dt7;
-                    double dt4 = dt7;
-                    double dt8 = dt4 * t4;
-                    da += dt8 * t3;
-                    double dt3 = dt8 * a;
-                    dx[j] += dt3;
+                    dinner += dt6;
+                    double dt3 = dt6;
+                    double dt7 = dt3 * t3;
+                    da += dt7 * t2;
+                    double dt2 = dt7 * a;
+                    dx[j] += dt2;
                 }
             }
 

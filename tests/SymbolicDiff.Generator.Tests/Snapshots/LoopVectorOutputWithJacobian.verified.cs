@@ -94,6 +94,7 @@ namespace Demo
                 // adjoint of: double z = b[r];
                 db[r] += dt9;
             }
+            dy.Clear();
         }
 
         /// <summary>
@@ -248,6 +249,7 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, w)) throw new global::System.ArgumentException("y must not overlap w.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, b)) throw new global::System.ArgumentException("y must not overlap b.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
+            dy.Clear();
             // Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)
             // for (int r = 0; r < y.Length; r++)
             for (int r = 0; r < y.Length; r++)

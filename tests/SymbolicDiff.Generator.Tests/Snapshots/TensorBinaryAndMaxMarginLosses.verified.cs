@@ -6,8 +6,8 @@ namespace Demo
 {
     static partial class Losses
     {
-        /// <summary>Buffers for <see cref="ObjectiveGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class ObjectiveWorkspace
+        /// <summary>Buffers for <see cref="ObjectiveGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class ObjectiveWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal float[] t1 = global::System.Array.Empty<float>();
             internal float[] t2 = global::System.Array.Empty<float>();
@@ -87,6 +87,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Objective: W.Rows ({W.Rows}) must equal u.Length ({u.Length}) in 'var back = Tensor.MatTransposeVec(W, u);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("ObjectiveGradient");
 
             // Forward pass
             // var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
@@ -136,7 +138,7 @@ namespace Demo
             // adjoint of: return Tensor.LogisticLoss(s, label) + Tensor.Hinge(s, sc) + Tensor.Sigmoid(Tensor.Sum(back));
             dt8 += dt11;
             dt10 += dt11;
-            dt9 += dt10 * t10 * (1f - t10);   // σ′ = σ(1 − σ)
+            dt9 += dt10 * (t10 * (1f - t10));   // ∂σ(s)/∂s·d
             global::SymbolicDiff.Tensors.TensorKernels.AddScalarInPlace<float>(dback, dt9);
             dt6 += dt8;
             dt7 += dt8;

@@ -6,8 +6,8 @@ namespace Demo
 {
     static partial class Products
     {
-        /// <summary>Buffers for <see cref="BilinearGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class BilinearWorkspace
+        /// <summary>Buffers for <see cref="BilinearGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class BilinearWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal double[] t1 = global::System.Array.Empty<double>();
             internal double[] y = global::System.Array.Empty<double>();
@@ -92,6 +92,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Bilinear: u.Length ({u.Length}) must equal A.Rows ({A.Rows}) in 'return Tensor.Dot(u, y) + 0.1 * Tensor.SquaredNorm(C);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("BilinearGradient");
 
             // Forward pass
             // var C = Tensor.MatMul(A, B);
@@ -120,7 +122,7 @@ namespace Demo
             dt2 += dt5;
             dt4 += dt5;
             dt3 += dt4 * 0.1;
-            global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dC.Data, C.Data, 2.0 * dt3);
+            global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dC, C, 2.0 * dt3);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, y, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dy, u, dt2);
             // adjoint of: var y = Tensor.Tanh(Tensor.MatVec(C, x));

@@ -6,8 +6,8 @@ namespace Demo
 {
     static partial class Ner
     {
-        /// <summary>Buffers for <see cref="LossGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class LossWorkspace
+        /// <summary>Buffers for <see cref="LossGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class LossWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal float[] t1 = global::System.Array.Empty<float>();
             internal float[] t2 = global::System.Array.Empty<float>();
@@ -98,6 +98,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Loss: U.Cols ({U.Cols}) must equal W.Rows ({W.Rows}) in 'var scores = Tensor.MatVec(U, h);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("LossGradient");
 
             // Forward pass
             // var window = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, ...
@@ -152,7 +154,7 @@ namespace Demo
             dt8 += dt11;
             dt10 += dt11;
             dt9 += dt10 * lambda;
-            global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dW.Data, W.Data, 2f * dt9);
+            global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dW, W, 2f * dt9);
             global::SymbolicDiff.Tensors.TensorKernels.CrossEntropyBackward<float>(scores, label, dt8, dscores, global::Demo.Ner.LossWorkspace.Sized(ref workspace.softmax_scores, scores.Length));
             // adjoint of: var scores = Tensor.MatVec(U, h);
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<float>(U, dscores, dh);   // dh += Uᵀ·dscores
