@@ -224,7 +224,10 @@ public static class WindowNerApp
         var dU = new Mat<float>(U.Rows, U.Cols);
         var dc = new Vec<float>(c.Length);
         var optimizer = new Adam<float>(new[] { (E.Data, dE.Data), (W.Data, dW.Data), (b.Data, db.Data), (U.Data, dU.Data), (c.Data, dc.Data) }, 0.01f);
-        var workspace = new WindowModel.LossWorkspace();
+        optimizer.UseRowSparse(dE);   // lazy Adam on the embedding table: a step updates only the rows its minibatch looked up
+        var workspace = new WindowModel.BatchLossWorkspace();
+        var batchWindows = new int[5 * options.BatchSize];
+        var batchTags = new int[options.BatchSize];
 
         var examples = Windows(vocabulary, corpus.Train).Select(w => (w.Window, Tag: Array.IndexOf(tags, w.Tag))).ToArray();
         int steps = (examples.Length + options.BatchSize - 1) / options.BatchSize;
@@ -235,13 +238,14 @@ public static class WindowNerApp
                 {
                     rng.Shuffle<(int[] Window, int Tag)>(examples);
                 }
-                // A minibatch: the generated gradient adds each example's gradient into the same objects.
-                double loss = 0;
-                for (int j = k * options.BatchSize; j < Math.Min((k + 1) * options.BatchSize, examples.Length); j++)
+                // A minibatch: its windows one after another, one matrix product a layer in the batched gradient.
+                int start = k * options.BatchSize, count = Math.Min(options.BatchSize, examples.Length - start);
+                for (int j = 0; j < count; j++)
                 {
-                    var (w, tag) = examples[j];
-                    loss += WindowModel.LossGradient(E, W, b, U, c, w[0], w[1], w[2], w[3], w[4], tag, dE, dW, db, dU, dc, workspace);
+                    examples[start + j].Window.AsSpan(0, 5).CopyTo(batchWindows.AsSpan(5 * j));
+                    batchTags[j] = examples[start + j].Tag;
                 }
+                double loss = WindowModel.BatchLossGradient(E, W, b, U, c, batchWindows.AsSpan(0, 5 * count), batchTags.AsSpan(0, count), dE, dW, db, dU, dc, workspace);
                 optimizer.Step();   // updates the parameters, then zeros the gradients
                 return loss;
             },
