@@ -1,3 +1,4 @@
+using System;
 using SymbolicDiff.Tensors;
 
 namespace SymbolicDiff.Samples.WindowNer;
@@ -17,6 +18,20 @@ public static partial class WindowModel
         var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
         var s = Tensor.Add(Tensor.MatVec(U, h), c);
         return Tensor.CrossEntropy(s, tag);
+    }
+
+    /// <summary>
+    /// The summed loss of a minibatch of windows: <paramref name="windows"/> holds 5 word indices per window, window after
+    /// window, and <paramref name="tags"/> one tag per window. One matrix product a layer; the embedding adjoint goes
+    /// only into the rows looked up.
+    /// </summary>
+    [Differentiable]
+    public static float BatchLoss(Mat<float> E, Mat<float> W, Vec<float> b, Mat<float> U, Vec<float> c, ReadOnlySpan<int> windows, ReadOnlySpan<int> tags)
+    {
+        var X = Tensor.Windows(E, windows, 5);
+        var H = Tensor.Tanh(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W), b));
+        var S = Tensor.AddRowVector(Tensor.MatMulTransposeB(H, U), c);
+        return Tensor.CrossEntropy(S, tags);
     }
 
     /// <summary>The tag scores s for prediction (the same forward pass, as plain allocating code).</summary>
