@@ -377,6 +377,38 @@ public class SnapshotTests
             }
         """));
 
+    /// <summary>Output stores under if/else in a loop and after it (issue 8, item 1), a float input of a double Jacobian (item 12).</summary>
+    [Fact]
+    public void VectorOutputStoresInBranches() => Check(nameof(VectorOutputStoresInBranches), InClass("""
+            [Differentiable]
+            public static void Leaky(ReadOnlySpan<double> x, float slope, Span<double> y)
+            {
+                double total = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    total += x[i];
+                    if (x[i] > 0) y[i] = x[i];
+                    else y[i] = slope * x[i];
+                }
+                if (total > 1) y[0] = total * total;
+            }
+        """));
+
+    /// <summary>A for header at the int limits (issue 8, item 3): the trip count is computed in long, the backward loop counts it down.</summary>
+    [Fact]
+    public void LoopBoundsWithoutWrapAround() => Check(nameof(LoopBoundsWithoutWrapAround), InClass("""
+            [Differentiable]
+            public static double Between(double x, int first, int last)
+            {
+                double s = x;
+                for (int i = first; i <= last; i++)
+                {
+                    s = Math.Sin(s) * x;
+                }
+                return s;
+            }
+        """));
+
     [Fact]
     public void LoopLocalFunction() => Check(nameof(LoopLocalFunction), InClass("""
             [Differentiable]
