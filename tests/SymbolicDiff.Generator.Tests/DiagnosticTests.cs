@@ -108,7 +108,7 @@ public class DiagnosticTests
             "SD0012", "[Differentiable] method 'Bad' is generic; write it for double or float" },
         { "DecimalLocal", "[Differentiable] public static double Bad(double x) { decimal [|m|] = 1m; return x; }",
             "SD0013", "Local 'm' has type 'decimal'; locals must be double, float, int, long or bool" },
-        { "GradientNameConflict", "[Differentiable] public static double [|Bad|](double x) => x; public static void BadGradient() { }",
+        { "GradientNameConflict", "[[|Differentiable|]] public static double Bad(double x) => x; public static void BadGradient() { }",
             "SD0015", "Cannot generate gradient 'BadGradient': type 'Functions' already has a member named 'BadGradient'; choose another with [Differentiable(GradientName = \"...\")]" },
         { "InvalidGradientName", "[Differentiable(GradientName = \"1Bad\")] public static double [|Bad|](double x) => x;",
             "SD0021", "'1Bad' is not a valid C# identifier for the generated gradient method" },
@@ -146,7 +146,7 @@ public class DiagnosticTests
             "SD0040", "The Hessian of 'Bad' cannot be generated: 'return x > 0 ? x * x : -x;' branches (if/else, ?: or an early return), and Hessian = true supports straight-line methods only; write the branch with Math.Max, Math.Min, Math.Abs or an activation, or remove Hessian = true" },
         { "HessianOfTensorMethod", "[Differentiable(Hessian = true)] public static double [|Bad|](SymbolicDiff.Tensors.Vec<double> v) => SymbolicDiff.Tensors.Tensor.Sum(v);",
             "SD0043", "The Hessian of 'Bad' cannot be generated: Hessian = true supports methods of scalar values only, and 'Bad' has tensor values" },
-        { "HessianNameConflict", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) => x * x; public static void BadHessianVectorProduct() { }",
+        { "HessianNameConflict", "[[|Differentiable(Hessian = true)|]] public static double Bad(double x) => x * x; public static void BadHessianVectorProduct() { }",
             "SD0015", "Cannot generate gradient 'BadHessianVectorProduct': type 'Functions' already has a member named 'BadHessianVectorProduct'; choose another with [Differentiable(GradientName = \"...\")]" },
         // Warnings: the gradient is still generated.
         { "ZeroDerivative", "[Differentiable] public static double Bad(double x, double [|y|]) => x * x;",
