@@ -57,7 +57,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// Emits one method's file. Any exception, from the emitter or from AddSource, becomes SD9999 at that method:
     /// an exception escaping a source output would drop the output of every method in the project (CS8785).
     /// </summary>
-    private static void Produce(SourceProductionContext context, string hintName, string method, MethodLocation location, Func<string> emit)
+    internal static void Produce(SourceProductionContext context, string hintName, string method, MethodLocation location, Func<string> emit)
     {
         try
         {

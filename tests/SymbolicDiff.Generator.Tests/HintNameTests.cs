@@ -1,4 +1,5 @@
 using System.Linq;
+using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace SymbolicDiff.Generator.Tests;
@@ -70,5 +71,38 @@ public class HintNameTests
         Assert.All(run.Sources.Keys, name => Assert.True(name.Length <= 160, name));
         Assert.Equal(2, run.Sources.Keys.Distinct().Count());
         Assert.Empty(run.OutputErrorsAndWarnings);
+    }
+}
+
+/// <summary>An emit that throws, or a file name used twice, costs only that method's file: SD9999 at the method.</summary>
+public class OutputIsolationTests
+{
+    private sealed class Outputs : IIncrementalGenerator
+    {
+        public void Initialize(IncrementalGeneratorInitializationContext context) =>
+            context.RegisterSourceOutput(context.CompilationProvider, static (spc, _) =>
+            {
+                var at = new Model.MethodLocation(new Model.LocationInfo("Test0.cs", 13, 6, 0, 13, 0, 19));
+                DifferentiableGenerator.Produce(spc, "A.g.cs", "A", default, () => "class A { }");
+                DifferentiableGenerator.Produce(spc, "A.g.cs", "Twin", default, () => "class Twin { }");
+                DifferentiableGenerator.Produce(spc, "Broken.g.cs", "Broken", at, () => throw new System.InvalidOperationException("boom"));
+                DifferentiableGenerator.Produce(spc, "D.g.cs", "D", default, () => "class D { }");
+            });
+    }
+
+    [Fact]
+    public void OneFailureDoesNotDropOtherFiles()
+    {
+        var compilation = GeneratorHarness.Compile("public class Broken { }");
+        var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new Outputs()).RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Equal(new[] { "A.g.cs", "D.g.cs" }, result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n));
+        Assert.Equal(new[] { "SD9999", "SD9999" }, diagnostics.Select(d => d.Id));
+        var broken = diagnostics.Single(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("'Broken'", System.StringComparison.Ordinal));
+        Assert.Equal("SymbolicDiff failed while generating the gradient of 'Broken': InvalidOperationException: boom. Please report this with the method's source.",
+            broken.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Test0.cs", broken.Location.GetLineSpan().Path);
+        Assert.Equal(new Microsoft.CodeAnalysis.Text.TextSpan(13, 6), broken.Location.SourceSpan);
     }
 }

@@ -94,16 +94,18 @@ internal sealed partial class Parser
 
         _method = method;
         var methodLocation = syntax.Identifier.GetLocation();
+        // A generated name that is taken is fixed where the attribute names it (GradientName, Tangent, Hessian).
+        var attributeLocation = attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(_cancellation).GetLocation() ?? methodLocation;
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
         bool tangent = attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Tangent" && a.Value.Value is true);
         // A vector-output method always gets forward mode: its Jacobian uses it when there are fewer inputs than outputs.
         string? tangentName = tangent || method.ReturnsVoid ? method.Name + "Tangent" : null;
-        CheckSignature(syntax, method, methodLocation, gradientName);
+        CheckSignature(syntax, method, methodLocation, attributeLocation, gradientName);
         if (tangentName is not null && method.ContainingType.GetMembers(tangentName).Any())
         {
-            Report(Diagnostics.GradientNameConflict, methodLocation, tangentName, method.ContainingType.Name);
+            Report(Diagnostics.GradientNameConflict, attributeLocation, tangentName, method.ContainingType.Name);
         }
-        var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, methodLocation);
+        var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, attributeLocation);
         var hiding = _diagnostics.Count == 0 && attributes.Count > 0 ? CheckGeneratedMembers(method, attributes[0]) : default;
         if (_diagnostics.Count > 0)
         {
@@ -256,7 +258,7 @@ internal sealed partial class Parser
 
     // ---- The method's signature ----------------------------------------------------------------
 
-    private void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, Location location, string gradientName)
+    private void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, Location location, Location attributeLocation, string gradientName)
     {
         if (!method.IsStatic)
         {
@@ -312,7 +314,7 @@ internal sealed partial class Parser
         }
         else if (method.ContainingType.GetMembers(gradientName).Any())
         {
-            Report(Diagnostics.GradientNameConflict, location, gradientName, method.ContainingType.Name);
+            Report(Diagnostics.GradientNameConflict, attributeLocation, gradientName, method.ContainingType.Name);
         }
     }
 
