@@ -8,8 +8,8 @@ namespace Demo
 {
     static partial class Losses
     {
-        /// <summary>Buffers for <see cref="ObjectiveGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class ObjectiveWorkspace
+        /// <summary>Buffers for <see cref="ObjectiveGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class ObjectiveWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal float[] t1 = global::System.Array.Empty<float>();
             internal float[] t2 = global::System.Array.Empty<float>();
@@ -89,6 +89,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Objective: W.Rows ({W.Rows}) must equal u.Length ({u.Length}) in 'var back = Tensor.MatTransposeVec(W, u);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("ObjectiveGradient");
 
             // Forward pass
             // var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));

@@ -8,8 +8,8 @@ namespace Demo
 {
     static partial class Products
     {
-        /// <summary>Buffers for <see cref="BilinearGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class BilinearWorkspace
+        /// <summary>Buffers for <see cref="BilinearGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class BilinearWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal double[] t1 = global::System.Array.Empty<double>();
             internal double[] y = global::System.Array.Empty<double>();
@@ -94,6 +94,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Bilinear: u.Length ({u.Length}) must equal A.Rows ({A.Rows}) in 'return Tensor.Dot(u, y) + 0.1 * Tensor.SquaredNorm(C);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("BilinearGradient");
 
             // Forward pass
             // var C = Tensor.MatMul(A, B);

@@ -8,8 +8,8 @@ namespace Demo
 {
     static partial class Networks
     {
-        /// <summary>Buffers for <see cref="TwoLayerGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class TwoLayerWorkspace
+        /// <summary>Buffers for <see cref="TwoLayerGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class TwoLayerWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal double[] t1 = global::System.Array.Empty<double>();
             internal double[] t2 = global::System.Array.Empty<double>();
@@ -107,6 +107,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"TwoLayer: u.Length ({u.Length}) must equal W2.Rows ({W2.Rows}) in 'return Tensor.Dot(u, h2);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("TwoLayerGradient");
 
             // Forward pass
             // var h1 = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W1, x), b1));

@@ -8,8 +8,8 @@ namespace Demo
 {
     static partial class Ner
     {
-        /// <summary>Buffers for <see cref="LossGradient"/>: reuse one per thread so calls after the first allocate nothing.</summary>
-        public sealed class LossWorkspace
+        /// <summary>Buffers for <see cref="LossGradient"/>: reuse one per thread (a call that finds it in use by another throws) so calls after the first allocate nothing.</summary>
+        public sealed class LossWorkspace : global::SymbolicDiff.Tensors.GradientWorkspace
         {
             internal float[] t1 = global::System.Array.Empty<float>();
             internal float[] t2 = global::System.Array.Empty<float>();
@@ -100,6 +100,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException($"Loss: U.Cols ({U.Cols}) must equal W.Rows ({W.Rows}) in 'var scores = Tensor.MatVec(U, h);'.");
             }
+            // The workspace's buffers serve one call at a time: a call from another thread while this one runs throws.
+            using var scope = workspace.Enter("LossGradient");
 
             // Forward pass
             // var window = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, ...
