@@ -67,6 +67,13 @@ public class NerBenchmarks
     public float GeneratedGradient() =>
         WindowModel.LossGradient(_e, _w, _b, _u, _c, Window[0], Window[1], Window[2], Window[3], Window[4], Tag, _dE, _dW, _db, _dU, _dc, _workspace);
 
+    /// <summary>What the generated gradient spends on its guard against a workspace shared by two threads, alone.</summary>
+    [Benchmark]
+    public void WorkspaceGuard()
+    {
+        using var scope = _workspace.Enter(nameof(WindowModel.LossGradient));
+    }
+
     [Benchmark]
     public float HandWrittenGradient()
     {

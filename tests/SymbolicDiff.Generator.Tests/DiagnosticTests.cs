@@ -156,6 +156,12 @@ public class DiagnosticTests
             "SD0043", "The Hessian of 'Bad' cannot be generated: Hessian = true supports methods of scalar values only, and 'Bad' has tensor values" },
         { "HessianNameConflict", "[[|Differentiable(Hessian = true)|]] public static double Bad(double x) => x * x; public static void BadHessianVectorProduct() { }",
             "SD0015", "Cannot generate gradient 'BadHessianVectorProduct': type 'Functions' already has a member named 'BadHessianVectorProduct'; choose another with [Differentiable(GradientName = \"...\")]" },
+        { "TupleSwap", "[Differentiable] public static double Bad(double x) { double a = x, b = 1; [|(a, b)|] = (b, a + b); return a * b; }",
+            "SD0010", "Assignment to '(a, b)' is not supported; a tuple assignment cannot be differentiated yet; assign each variable in its own statement (through a temporary local for a swap)" },
+        { "LambdaLocal", "[Differentiable] public static double Bad(double x) { Func<double, double> f = [|v => v * v|]; return x; }",
+            "SD0007", "The lambda 'v => v * v' cannot be differentiated; write it as a local function (inlined where it is called) or a static [Differentiable] method" },
+        { "IfInTensorMethod", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v, double c) { [|if (c > 0) c = 2;|] return SymbolicDiff.Tensors.Tensor.Sum(v) * c; }",
+            "SD0030", "'if (c > 0) c = 2;' cannot be differentiated in a method with tensor values; a method with tensor values is straight-line code: local declarations, assignments and a return (write a branch with Tensor.ReLU or Tensor.HardTanh, or move it into a scalar [Differentiable] method)" },
         { "OnPropertyGetter", "public static double Bad { [[|Differentiable|]] get => 2.0; }",
             "SD0014", "[Differentiable] is on the 'get' accessor of 'Bad', which gets no gradient: only static methods of partial types are differentiated; move the computation into a static method and mark that method" },
         { "OnOperator", "[[|Differentiable|]] public static Functions operator +(Functions a, Functions b) => a;",
@@ -365,6 +371,22 @@ public class DiagnosticTests
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
         Assert.Contains(run.Sources, s => s.Key.Contains(".Sq_", StringComparison.Ordinal));
+    }
+
+    /// <summary>The callee has a gradient of its own (it is generated); the call passing it an array is what is not supported.</summary>
+    [Fact]
+    public void ArrayPassedToADifferentiableHelper()
+    {
+        var (source, span) = Unmark(Wrap("[Differentiable] public static double Sum(double[] a) { double s = 0; foreach (double v in a) s += v; return s; } "
+            + "[Differentiable] public static double Bad(double[] a) => [|Sum(a)|];"));
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0008", diagnostic.Id);
+        Assert.Equal("Call to 'Demo.Functions.Sum'" + S8 + "; a call that passes arrays to another [Differentiable] method cannot be differentiated yet, "
+            + "write the loop in this method or in a local function", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.NotNull(run.SourceFor("Functions.Sum_"));
+        Assert.Null(run.SourceFor("Functions.Bad_"));
     }
 
     /// <summary>

@@ -153,6 +153,10 @@ public class GradientPropertyTests
         {
             var (parameters, shape) = t;
             var scope = Parameters.Take(parameters).ToArray();
+            if (shape == 5)
+            {
+                return LongChainMethod(parameters, scope);
+            }
             if (shape == 0)
             {
                 return Expression(scope, 3).Select(e => new Method(parameters, Array.Empty<(string, string, string[])>(), e.D, e.F, e.Kinks));
@@ -181,6 +185,20 @@ public class GradientPropertyTests
                     };
                     return new Method(parameters, statements, e4.D, e4.F, e4.Kinks);
                 });
+        });
+
+    /// <summary>
+    /// A long chain of + and − over 65–120 small terms, left-nested as written or right-nested with parentheses: longer
+    /// than the parser's long-chain threshold (64) and than the emitter's inline nesting limit (32).
+    /// </summary>
+    private static Gen<Method> LongChainMethod(int parameters, string[] scope) =>
+        Gen.Select(Gen.Bool, Gen.Select(Gen.Bool, Expression(scope, 1)).Array[65, 120]).Select((rightNested, terms) =>
+        {
+            string Chain(bool f) => terms.Skip(1).Aggregate((Text: terms[0].Item2.Code(f), Depth: 0), (acc, term) =>
+                (acc.Text + (term.Item1 ? " + " : " - ") + (rightNested ? "(" : "") + term.Item2.Code(f), acc.Depth + 1)) is var (text, depth)
+                ? text + (rightNested ? new string(')', depth) : "") : "";
+            var kinks = terms.SelectMany(t => t.Item2.Kinks).ToArray();
+            return new Method(parameters, Array.Empty<(string, string, string[])>(), Chain(false), Chain(true), kinks);
         });
 
     /// <summary>
