@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,18 +12,17 @@ namespace SymbolicDiff.CodeFixes;
 
 /// <summary>SD0001: makes the [Differentiable] method static.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeMethodStaticFix)), Shared]
-public sealed class MakeMethodStaticFix : CodeFixProvider
+public sealed class MakeMethodStaticFix : SymbolicDiffFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(Diagnostics.MethodMustBeStatic.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>Creates the fix.</summary>
+    public MakeMethodStaticFix() : base(Diagnostics.MethodMustBeStatic)
+    {
+    }
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var method = await Fixes.MethodAtAsync(context).ConfigureAwait(false);
+        var method = await MethodAtAsync(context).ConfigureAwait(false);
         if (method is null)
         {
             return;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -14,18 +13,17 @@ namespace SymbolicDiff.CodeFixes;
 
 /// <summary>SD0002: adds <c>partial</c> to every declaration of every containing type that lacks it.</summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(MakeTypePartialFix)), Shared]
-public sealed class MakeTypePartialFix : CodeFixProvider
+public sealed class MakeTypePartialFix : SymbolicDiffFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(Diagnostics.TypeMustBePartial.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>Creates the fix.</summary>
+    public MakeTypePartialFix() : base(Diagnostics.TypeMustBePartial)
+    {
+    }
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var method = await Fixes.MethodAtAsync(context).ConfigureAwait(false);
+        var method = await MethodAtAsync(context).ConfigureAwait(false);
         if (method is null)
         {
             return;

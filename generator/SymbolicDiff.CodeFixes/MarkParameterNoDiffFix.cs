@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,15 +12,14 @@ namespace SymbolicDiff.CodeFixes;
 
 /// <summary>SD0017: the result does not depend on the parameter, so mark it <c>[NoDiff]</c> (it then gets no adjoint slot).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MarkParameterNoDiffFix)), Shared]
-public sealed class MarkParameterNoDiffFix : CodeFixProvider
+public sealed class MarkParameterNoDiffFix : SymbolicDiffFix
 {
+    /// <summary>Creates the fix.</summary>
+    public MarkParameterNoDiffFix() : base(Diagnostics.ZeroDerivative)
+    {
+    }
+
     private const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
-
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(Diagnostics.ZeroDerivative.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,13 +15,12 @@ namespace SymbolicDiff.CodeFixes;
 /// modifier is a mechanical rewrite. <c>ref</c>, <c>out</c> and <c>params</c> change what the method does; no fix is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveInModifierFix)), Shared]
-public sealed class RemoveInModifierFix : CodeFixProvider
+public sealed class RemoveInModifierFix : SymbolicDiffFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(Diagnostics.UnsupportedParameterModifier.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>Creates the fix.</summary>
+    public RemoveInModifierFix() : base(Diagnostics.UnsupportedParameterModifier)
+    {
+    }
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
