@@ -35,12 +35,13 @@ public sealed class SampleCliTests : IDisposable
         output = new StringWriter();
         Assert.Equal(0, FashionMnistApp.Run(["--help"], output, new StringWriter(), out _));
         help = output.ToString();
-        foreach (string option in new[] { "--data", "--epochs", "--seed", "--out" })
+        foreach (string option in new[] { "--data", "--epochs", "--batch", "--threads", "--seed", "--out" })
         {
             Assert.Contains(option, help);
         }
         Assert.Contains($"[default: {FashionMnistApp.DefaultFolder}]", help);
-        Assert.Contains("[default: 8]", help);
+        Assert.Contains("[default: 12]", help);
+        Assert.Contains("[default: 64]", help);
     }
 
     [Fact]

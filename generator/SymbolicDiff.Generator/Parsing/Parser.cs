@@ -660,6 +660,11 @@ internal sealed partial class Parser
                 case Step.Enter:
                     switch (expression)
                     {
+                        // A constant operator expression is C#'s value as a whole: -2147483648 is an int although its
+                        // operand alone is a uint, and (int)3.7 is 3. Chains longer than LongChain never get here.
+                        case PrefixUnaryExpressionSyntax or CastExpressionSyntax or BinaryExpressionSyntax when ConstantOf(expression) is int constant:
+                            values.Push(constant);
+                            break;
                         case ParenthesizedExpressionSyntax parenthesized:
                             work.Push((parenthesized.Expression, Step.Enter));
                             break;
