@@ -44,6 +44,40 @@ public sealed class SampleCliTests : IDisposable
         Assert.Contains("[default: 64]", help);
     }
 
+    /// <summary>Lectures parses its options in its top-level program, so it is run as a process, as a user runs it.</summary>
+    [Fact]
+    public void LecturesAnswersHelpAndRejectsABadOption()
+    {
+        string program = typeof(SymbolicDiff.Samples.Lectures.Functions).Assembly.Location;
+        var (code, output, error) = Run(program, "--help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--steps", "--learning-rate", "--seed", "[default: 600]", "[default: 0.05]", "[default: 7]" })
+        {
+            Assert.Contains(option, output);
+        }
+        Assert.Equal("", error);
+
+        (code, output, error) = Run(program, "--steps", "5");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: --steps must be at least 60, not 5", error);
+
+        static (int Code, string Output, string Error) Run(string program, params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(program);
+            foreach (string arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(60_000), "Lectures did not exit within a minute");
+            return (process.ExitCode, output.Result, error.Result);
+        }
+    }
+
     [Fact]
     public void BadOptionsGiveOneLinePerProblemAndExitCode2()
     {
