@@ -9,7 +9,7 @@ using Xunit;
 namespace SymbolicDiff.Generator.Tests;
 
 /// <summary>
-/// Long operator chains cost the generator no stack depth: a 100,000-term sum builds and its gradient is exact, on a
+/// Long operator chains cost the generator no stack depth: a 5,000-term sum builds and its gradient is exact, on a
 /// thread with a 1 MB stack (the smallest a compiler host gives a generator). Nesting that is not a chain is bounded
 /// by SD0029 instead of overflowing the stack.
 /// </summary>
