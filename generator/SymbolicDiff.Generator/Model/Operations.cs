@@ -161,6 +161,15 @@ internal static class Operations
     /// <summary>The entry of <paramref name="op"/>, or null for structural operations (calls, selects, loops, …).</summary>
     public static Operation? Of(Op op) => ByOp.TryGetValue(op, out var entry) ? entry : null;
 
+    /// <summary>How a function's containing type (its display name) spells table functions, or null for a type without any.</summary>
+    public static Spelling? SpellingOf(string? containingType) => containingType switch
+    {
+        "System.Math" or "System.MathF" => Spelling.Math,
+        "double" or "float" => Spelling.Number,
+        "SymbolicDiff.Activations" => Spelling.Activations,
+        _ => null,
+    };
+
     /// <summary>The operation a function call names: Math/MathF (<paramref name="spelling"/> Math), double/float (Number) or Activations.</summary>
     public static Op? FunctionOf(Spelling spelling, string name, int arity) =>
         Table.FirstOrDefault(e => e.Name == name && e.Arity == arity && (e.Spelling == spelling || (e.Spelling == Spelling.MathOnly && spelling == Spelling.Math)))?.Op;

@@ -20,7 +20,6 @@ internal sealed partial class Parser
 {
     public const string DifferentiableAttribute = "SymbolicDiff.DifferentiableAttribute";
     internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
-    private const string ActivationsType = "SymbolicDiff.Activations";
     private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
     private readonly SemanticModel _model;
@@ -1097,13 +1096,7 @@ internal sealed partial class Parser
             CheckCustomGradient(invocation, method, gradientName);
             return ParseDifferentiableCall(invocation, method, display, gradientName);
         }
-        Spelling? spelling = container switch
-        {
-            "System.Math" or "System.MathF" => Spelling.Math,
-            "double" or "float" => Spelling.Number,
-            ActivationsType => Spelling.Activations,
-            _ => null,
-        };
+        Spelling? spelling = Operations.SpellingOf(container);
         if (method is null || spelling is null)
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "");

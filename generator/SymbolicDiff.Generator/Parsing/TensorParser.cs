@@ -476,13 +476,7 @@ internal sealed class TensorParser
     {
         var info = _model.GetSymbolInfo(arguments[1], _cancellation);
         var function = info.Symbol as IMethodSymbol ?? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault();
-        Spelling? spelling = function?.ContainingType?.ToDisplayString() switch
-        {
-            "System.Math" or "System.MathF" => Spelling.Math,
-            "double" or "float" => Spelling.Number,
-            "SymbolicDiff.Activations" => Spelling.Activations,
-            _ => null,
-        };
+        Spelling? spelling = Operations.SpellingOf(function?.ContainingType?.ToDisplayString());
         if (spelling is null || Operations.FunctionOf(spelling.Value, function!.Name, 1) is not Op op)
         {
             throw Unsupported(Diagnostics.UnsupportedTensorOperation, arguments[1].GetLocation(), arguments[1].ToString(),
