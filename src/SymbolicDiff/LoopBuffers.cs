@@ -39,6 +39,19 @@ public static class LoopBuffers
         return (int)count;
     }
 
+    /// <summary>
+    /// How many times a loop runs whose counter goes first, first + step, … while before <paramref name="end"/>
+    /// (below it when step &gt; 0, above it when step &lt; 0): <c>for (int i = s; i &lt; e; i += 3)</c> runs
+    /// TripCount(s, e, 3) times, <c>for (int i = s; i &gt;= e; i--)</c> TripCount(s, e - 1L, -1). Computed in long.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The loop runs more times than an array can keep (more than int.MaxValue).</exception>
+    public static int TripCount(long first, long end, int step)
+    {
+        long distance = step > 0 ? end - first : first - end;
+        long stride = Math.Abs((long)step);
+        return distance <= 0 ? 0 : TripCount(0, (distance + stride - 1) / stride);
+    }
+
     /// <summary>Gives a buffer from <see cref="Ensure{T}"/> back to the pool (an empty one is ignored).</summary>
     public static void Return<T>(T[] buffer)
     {

@@ -200,10 +200,13 @@ internal sealed partial class Emitter
         Node start = _nodes[loop.Args[0]], end = _nodes[loop.Args[1]];
         if (start.Op == Op.Constant && end.Op == Op.Constant)
         {
-            long count = (long)end.Constant + (loop.Inclusive ? 1 : 0) - unchecked((int)start.Constant + loop.Offset);
-            return count <= int.MaxValue ? Math.Max(0, count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            long first = unchecked((int)start.Constant + loop.Offset);
+            long last = (long)end.Constant + (loop.Inclusive ? Math.Sign(loop.Step) : 0);
+            long distance = loop.Step > 0 ? last - first : first - last;
+            long count = distance <= 0 ? 0 : (distance + Math.Abs((long)loop.Step) - 1) / Math.Abs((long)loop.Step);
+            return count <= int.MaxValue ? count.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         }
-        return start is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive && end.Op == Op.Length ? Ref(end.Id).Text : null;
+        return start is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive && loop.Step == 1 && end.Op == Op.Length ? Ref(end.Id).Text : null;
     }
 
     /// <summary>The trip count of a for loop, computed in long as C# runs its header (no wrap-around at the int limits).</summary>
@@ -212,23 +215,61 @@ internal sealed partial class Emitter
         var start = Ref(loop.Args[0]);
         var end = Ref(loop.Args[1]);
         string first = loop.Offset > 0 ? $"unchecked({Code.Plus(start, Code.Constant(loop.Offset, ScalarType.Int)).Text})" : start.Text;
-        string last = loop.Inclusive ? Code.Plus(Code.Cast(ScalarType.Long, end), Code.Constant(1, ScalarType.Int)).Text : end.Text;
-        return $"{LoopBuffers()}.TripCount({first}, {last})";
+        var one = Code.Constant(1, ScalarType.Int);
+        string last = !loop.Inclusive ? end.Text
+            : loop.Step > 0 ? Code.Plus(Code.Cast(ScalarType.Long, end), one).Text : Code.Minus(Code.Cast(ScalarType.Long, end), one).Text;
+        return loop.Step == 1 ? $"{LoopBuffers()}.TripCount({first}, {last})" : $"{LoopBuffers()}.TripCount({first}, {last}, {loop.Step})";
     }
 
     /// <summary>The loop's trip count as the backward pass reads it.</summary>
     private string TripCount(Node loop) =>
         (loop.LoopCondition < 0 ? PlainTripCount(loop) : null) ?? (_tripNames.TryGetValue(loop.Id, out var name) ? name : "trips");
 
-    /// <summary>The for header as written: i &lt; end, i &lt;= end or i + k &lt; end.</summary>
+    /// <summary>The for header as written: i &lt; end, i &lt;= end or i + k &lt; end; i &gt; end or i &gt;= end counting down.</summary>
     private string ForCondition(Node loop)
     {
         var counter = Code.Name(CounterName(loop));
         var left = loop.Offset > 0 ? Code.Plus(counter, Code.Constant(loop.Offset, ScalarType.Int)) : counter;
-        return Code.Binary(left, loop.Inclusive ? "<=" : "<", Ref(loop.Args[1]), Code.Relational).Text;
+        string op = loop.Step > 0 ? (loop.Inclusive ? "<=" : "<") : (loop.Inclusive ? ">=" : ">");
+        return Code.Binary(left, op, Ref(loop.Args[1]), Code.Relational).Text;
     }
 
-    private bool StartsAtZero(Node loop) => loop.LoopCondition >= 0 || _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 };
+    /// <summary>The for header's incrementor: i++, i--, i += s or i -= s.</summary>
+    private string ForStep(Node loop)
+    {
+        string counter = CounterName(loop);
+        return loop.Step switch
+        {
+            1 => counter + "++",
+            -1 => counter + "--",
+            > 0 => $"{counter} += {loop.Step}",
+            _ => $"{counter} -= {-loop.Step}",
+        };
+    }
+
+    private bool StartsAtZero(Node loop) => loop.LoopCondition >= 0 || (_nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 } && loop.Step == 1);
+
+    /// <summary>Which iteration the counter's value belongs to (0 for the first): the index of the values it keeps.</summary>
+    private string IterationOf(Node loop, string counter)
+    {
+        var start = Ref(loop.Args[0]);
+        return StartsAtZero(loop) ? counter
+            : loop.Step == 1 ? Code.Minus(Code.Name(counter), start).Text
+            : loop.Step == -1 ? Code.Minus(start, Code.Name(counter)).Text
+            : $"(int)(({Code.Minus(Code.Cast(ScalarType.Long, Code.Name(counter)), start).Text}) / {loop.Step})";   // i - start may not fit an int
+    }
+
+    /// <summary>The counter's value in iteration <paramref name="iteration"/>, as the forward pass reached it.</summary>
+    private string CounterAt(Node loop, string iteration)
+    {
+        var start = Ref(loop.Args[0]);
+        return loop.Step switch
+        {
+            1 => Code.Plus(start, Code.Name(iteration)).Text,
+            -1 => Code.Minus(start, Code.Name(iteration)).Text,
+            _ => $"unchecked({Code.Plus(start, Code.Times(Code.Name(iteration), Code.Constant(loop.Step, ScalarType.Int))).Text})",
+        };
+    }
 
     // ---- Forward ---------------------------------------------------------------------------------
 
@@ -240,7 +281,7 @@ internal sealed partial class Emitter
     {
         string counter = CounterName(loop);
         string count = TripCount(loop);
-        string offset = StartsAtZero(loop) ? counter : $"{counter} - {Ref(loop.Args[0]).Text}";
+        string offset = IterationOf(loop, counter);
         var phis = Phis(loop).ToList();
         var saved = record ? _savedPhis[loop.Id] : new List<int>();
         Comment(loop.Statement, "");
@@ -291,7 +332,7 @@ internal sealed partial class Emitter
         {
             int bytes = saved.Sum(p => Size(_nodes[p].Type));
             string names = string.Join(", ", saved.Select(p => _names[p]));
-            bool upToEnd = !isWhile && _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive;
+            bool upToEnd = !isWhile && _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive && loop.Step == 1;
             string iterations = upToEnd ? Ref(loop.Args[1]).Text : count;   // (n), not (trips), where that is what it is
             Line($"// Memory: keeps {names} at the start of every iteration for the backward pass, {bytes} bytes × ({iterations}) iterations,");
             Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
@@ -306,7 +347,7 @@ internal sealed partial class Emitter
         }
         Line(isWhile
             ? $"for (int {counter} = 0; {counter} < {count}; {counter}++)"
-            : $"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {counter}++)");
+            : $"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {ForStep(loop)})");
         Line("{");
         _depth++;
         foreach (int phi in saved)
@@ -464,7 +505,7 @@ internal sealed partial class Emitter
             Line($"for (int {offset} = {last}; {offset} >= 0; {offset}--)");
             Line("{");
             _depth++;
-            Line($"int {counter} = {Code.Plus(Ref(loop.Args[0]), Code.Name(offset)).Text};");
+            Line($"int {counter} = {CounterAt(loop, offset)};");
         }
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);

@@ -85,8 +85,8 @@ internal enum Op
     /// <summary>A call to another [Differentiable] method; its generated gradient gives the partial derivatives.</summary>
     Call,
     /// <summary>
-    /// A loop: args (start, end), the counter runs from start while <c>i + Offset &lt; end</c> (or <c>&lt;=</c> when
-    /// <see cref="Node.Inclusive"/>), evaluated as C# does. Its body is the region <see cref="Node.TrueRegion"/>. A
+    /// A loop: args (start, end), the counter runs from start by <see cref="Node.Step"/> while <c>i + Offset &lt; end</c>
+    /// (or <c>&lt;=</c> when <see cref="Node.Inclusive"/>; <c>&gt;</c> or <c>&gt;=</c> when the step is negative), evaluated as C# does. Its body is the region <see cref="Node.TrueRegion"/>. A
     /// <c>while</c> loop has args (0, 0) and a <see cref="Node.LoopCondition"/> instead.
     /// </summary>
     Loop,
@@ -143,6 +143,7 @@ internal enum ParameterKind
 /// whether another one runs (so there is at least one).</param>
 /// <param name="Inclusive">For a <c>for</c> loop: its condition is <c>i &lt;= end</c> rather than <c>i &lt; end</c>.</param>
 /// <param name="Offset">For a <c>for</c> loop: the constant k of a condition <c>i + k &lt; end</c> (0 for <c>i &lt; end</c>).</param>
+/// <param name="Step">For a <c>for</c> loop: the constant its counter moves by each iteration (negative counting down; never 0).</param>
 internal sealed record Node(
     int Id,
     Op Op,
@@ -158,7 +159,8 @@ internal sealed record Node(
     int LoopCondition = -1,
     bool ConditionAfterBody = false,
     bool Inclusive = false,
-    int Offset = 0);
+    int Offset = 0,
+    int Step = 1);
 
 /// <summary>A [Differentiable] method called from another one.</summary>
 /// <param name="Method">How the generated code names it, e.g. <c>Loss</c> or <c>global::Ns.Model.Loss</c>.</param>

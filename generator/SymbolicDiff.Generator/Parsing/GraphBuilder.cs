@@ -38,11 +38,14 @@ internal sealed class GraphBuilder
 
     // ---- Loops: the body is a region entered once per iteration; loop-carried variables are phi nodes ----
 
-    /// <summary>Starts a loop from start while i + offset &lt; end (&lt;= when inclusive) in the current region; returns the loop node (its body region is TrueRegion).</summary>
-    public int Loop(int start, int end, bool inclusive = false, int offset = 0)
+    /// <summary>
+    /// Starts a loop from start by step while i + offset &lt; end (&lt;= when inclusive; &gt; or &gt;= when step is
+    /// negative) in the current region; returns the loop node (its body region is TrueRegion).
+    /// </summary>
+    public int Loop(int start, int end, bool inclusive = false, int offset = 0, int step = 1)
     {
         int loop = Append(new Node(0, Op.Loop, ScalarType.Int, new[] { start, end }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement,
-            Inclusive: inclusive, Offset: offset));
+            Inclusive: inclusive, Offset: offset, Step: step));
         _regions.Add(new Region(_regions.Count, CurrentRegion, loop));
         _nodes[loop] = _nodes[loop] with { TrueRegion = _regions.Count - 1 };
         return loop;

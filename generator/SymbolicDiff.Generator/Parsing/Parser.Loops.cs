@@ -16,59 +16,208 @@ internal sealed partial class Parser
 
     // ---- Loops ---------------------------------------------------------------------------------
 
+    /// <summary>A variable the parser adds: a loop's running flag, the value and flag of a return inside a loop, a foreach index.</summary>
+    private sealed class Synthetic
+    {
+        public Synthetic(string name) => Name = name;
+
+        public string Name { get; }
+    }
+
+    /// <summary>Keys of <see cref="_values"/>: symbols compare as Roslyn symbols, synthetic variables by reference.</summary>
+    private sealed class VariableComparer : IEqualityComparer<object>
+    {
+        public static readonly VariableComparer Instance = new();
+
+        public new bool Equals(object? x, object? y) =>
+            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : ReferenceEquals(x, y);
+
+        public int GetHashCode(object obj) => obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : obj.GetHashCode();
+    }
+
+    private static string NameOf(object variable) => variable is ISymbol symbol ? symbol.Name : ((Synthetic)variable).Name;
+
     /// <summary>
-    /// <c>for (int i = start; i &lt; end; i++)</c> (or <c>&lt;=</c>, <c>++i</c>, <c>i += 1</c>): the trip count is known
-    /// when the loop is entered, so the backward pass can run the iterations in reverse without a tape.
+    /// The loop whose body is being parsed, with its running flag when the body can leave it (break or return):
+    /// null outside loops (and in an inlined local function's own statements).
+    /// </summary>
+    private Synthetic? _running;
+    private bool _inLoop;
+
+    /// <summary>The flag and value of a return inside a loop of the function being parsed (the method, or an inlined local function).</summary>
+    private Synthetic _returned = new("returned"), _returnValue = new("result");
+    private ScalarType _returnType;
+
+    /// <summary>Marks a path of a loop body that ended with break, continue or return (it has no result of its own).</summary>
+    private const int Jumped = -2;
+
+    /// <summary>
+    /// break, continue or return in a loop body ends this path of the iteration: break and return clear the loop's
+    /// running flag (the loop's condition reads it), return also sets the returned flag and value, which the
+    /// statements after the loop test (<see cref="AfterReturningLoop"/>).
+    /// </summary>
+    private int Jump(StatementSyntax jump, int? value)
+    {
+        if (value is int returned)
+        {
+            Bind(_returnValue, _graph.Convert(returned, _returnType));
+            Bind(_returned, _graph.Constant(1, ScalarType.Bool));
+        }
+        if (jump is not ContinueStatementSyntax)
+        {
+            Bind(_running!, _graph.Constant(0, ScalarType.Bool));
+        }
+        return Jumped;
+    }
+
+    /// <summary>After a loop that may have returned: outside loops the method's result is the returned value or what the rest returns; inside one, a return goes on out of the enclosing loop.</summary>
+    private int? AfterReturningLoop(IReadOnlyList<StatementSyntax> rest)
+    {
+        int returned = _values[_returned];
+        if (!_inLoop)
+        {
+            int value = _values[_returnValue];
+            return ParseBranches(returned, () => value, () => ParseStatements(rest), selectResults: true);
+        }
+        ParseBranches(returned, () =>
+        {
+            Bind(_running!, _graph.Constant(0, ScalarType.Bool));
+            return Jumped;
+        }, () => ParseStatements(rest), selectResults: false);
+        return Jumped;
+    }
+
+    private static bool IsLoop(SyntaxNode node) => node is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
+
+    /// <summary>The jumps that leave <paramref name="statements"/>: returns anywhere, break and continue that are not an inner loop's (nor a switch's), goto and yield.</summary>
+    private static List<StatementSyntax> JumpsOutOf(IEnumerable<StatementSyntax> statements) =>
+        statements.SelectMany(root => root.DescendantNodesAndSelf(n => n is StatementSyntax and not LocalFunctionStatementSyntax).OfType<StatementSyntax>()
+            .Where(n => n switch
+            {
+                ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax => true,
+                BreakStatementSyntax or ContinueStatementSyntax => !n.Ancestors().TakeWhile(a => a != root.Parent).Any(a => IsLoop(a) || a is SwitchStatementSyntax),
+                _ => false,
+            })).ToList();
+
+    /// <summary>
+    /// <c>for (int i = start; i &lt; end; i += step)</c> with a constant step (i++, i--, i += 2, i = i - 3) and a matching
+    /// comparison (&lt;, &lt;= or i + k &lt; end going up, &gt; or &gt;= going down), a bound the body leaves alone and no break:
+    /// the trip count is known when the loop is entered, so the backward pass runs the iterations in reverse without
+    /// counting them. Every other header runs as a while loop (<see cref="ParseForAsWhile"/>).
     /// </summary>
     private void ParseFor(ForStatementSyntax loop)
     {
-        var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
-        const string shape = "write its header as for (int i = start; i < end; i++), with i < end, i <= end or i + k < end and i++, ++i or i += 1";
-        if (loop.Declaration is not { Variables.Count: 1 } declaration || loop.Initializers.Count > 0
+        var body = Flatten(loop.Statement);
+        var jumps = CheckLoopBody(body);
+        var assigned = AssignedVariables(body).ToList();
+        if (jumps.Any(j => j is not ContinueStatementSyntax)
+            || loop.Declaration is not { Variables.Count: 1 } declaration || loop.Initializers.Count > 0
             || declaration.Variables[0].Initializer is not { } initializer
-            || _model.GetDeclaredSymbol(declaration.Variables[0], _cancellation) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } counter)
+            || _model.GetDeclaredSymbol(declaration.Variables[0], _cancellation) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } counter
+            || assigned.Contains(counter, SymbolEqualityComparer.Default)
+            || loop.Incrementors.Count != 1 || StepOf(loop.Incrementors[0], counter) is not int step
+            || loop.Condition is not BinaryExpressionSyntax condition)
         {
-            throw Unsupported(Diagnostics.UnsupportedLoop, header, shape);
+            ParseForAsWhile(loop, body);
+            return;
         }
         // i < end, or i + k < end with a constant k (the last k elements are read as x[i + k]).
         int offset = 0;
-        if (loop.Condition is BinaryExpressionSyntax { Left: BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } sum }
+        if (step > 0 && condition.Left is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } sum
             && IsVariable(sum.Left, counter) && _model.GetConstantValue(sum.Right, _cancellation) is { HasValue: true, Value: int k } && k >= 0)
         {
             offset = k;
         }
-        if (loop.Condition is not BinaryExpressionSyntax condition
-            || !(condition.IsKind(SyntaxKind.LessThanExpression) || condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
-            || !(IsVariable(condition.Left, counter) || offset > 0)
-            || loop.Incrementors.Count != 1 || !IsIncrementByOne(loop.Incrementors[0], counter))
-        {
-            throw Unsupported(Diagnostics.UnsupportedLoop, header, shape);
-        }
-        var body = Flatten(loop.Statement);
-        CheckLoopBody(body);
-        var assigned = AssignedVariables(body).ToList();
-        if (assigned.Contains(counter, SymbolEqualityComparer.Default))
-        {
-            throw Unsupported(Diagnostics.UnsupportedLoop, header, $"the body assigns the counter '{counter.Name}'; only the header may change it");
-        }
+        bool upward = condition.IsKind(SyntaxKind.LessThanExpression) || condition.IsKind(SyntaxKind.LessThanOrEqualExpression);
+        bool downward = condition.IsKind(SyntaxKind.GreaterThanExpression) || condition.IsKind(SyntaxKind.GreaterThanOrEqualExpression);
         // C# evaluates the bound before every iteration; it is the same value each time only if the body leaves its variables alone.
-        foreach (var name in condition.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        bool boundChanges = condition.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+            .Any(name => _model.GetSymbolInfo(name, _cancellation).Symbol is { } symbol && assigned.Contains(symbol, SymbolEqualityComparer.Default));
+        if (!(IsVariable(condition.Left, counter) || offset > 0) || !(upward && step > 0 || downward && step < 0) || boundChanges)
         {
-            if (_model.GetSymbolInfo(name, _cancellation).Symbol is { } symbol && assigned.Contains(symbol, SymbolEqualityComparer.Default))
-            {
-                throw Unsupported(Diagnostics.UnsupportedLoop, header, $"the bound '{condition.Right}' changes inside the loop ('{symbol.Name}' is assigned); compute it before the loop");
-            }
+            ParseForAsWhile(loop, body);
+            return;
         }
 
         BeginStatement($"for ({declaration}; {condition}; {loop.Incrementors[0]})");
         // The header is kept as written (end + 1 or end − k could wrap around); the trip count is computed without overflow.
         int start = ParseTo(initializer.Value, ScalarType.Int);
         int end = ParseTo(condition.Right, ScalarType.Int);
-        ParseLoop(start, end, counter.Name, body, assigned, counterNode => _values[counter] = counterNode,
-            inclusive: condition.IsKind(SyntaxKind.LessThanOrEqualExpression), offset: offset);
+        bool inclusive = condition.IsKind(SyntaxKind.LessThanOrEqualExpression) || condition.IsKind(SyntaxKind.GreaterThanOrEqualExpression);
+        ParseLoop(new LoopShape(start, end, counter.Name, inclusive, offset, step), body, assigned, counterNode => _values[counter] = counterNode);
     }
 
-    /// <summary><c>foreach (double v in xs)</c> over an input array: a for loop over its indices that reads xs[i] into v.</summary>
+    /// <summary>
+    /// Any other for header (several variables, a counter declared before the loop or changed by the body, a step
+    /// that is not constant, != or a bound the body changes, break or return in the body): it runs as
+    /// <c>initializers; while (condition) { body; incrementors }</c>, its counters loop-carried ints.
+    /// </summary>
+    private void ParseForAsWhile(ForStatementSyntax loop, List<StatementSyntax> body)
+    {
+        string text = $"for ({(object?)loop.Declaration ?? string.Join(", ", loop.Initializers)}; {loop.Condition}; {string.Join(", ", loop.Incrementors)})";
+        BeginStatement(text);
+        if (loop.Declaration is { } declaration)
+        {
+            foreach (var variable in declaration.Variables)
+            {
+                DeclareLocal(variable);
+            }
+        }
+        foreach (var initializer in loop.Initializers)
+        {
+            ParseEffect(initializer);
+        }
+        var assigned = AssignedVariables(body).Concat(loop.Incrementors.SelectMany(AssignedIn)).ToList();
+        int zero = _graph.Constant(0, ScalarType.Int);
+        var location = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
+        ParseLoop(new LoopShape(zero, zero, "iteration"), body, assigned, _ => { },
+            () => loop.Condition is { } condition ? ParseTo(condition, ScalarType.Bool) : null, location, afterBody: () =>
+            {
+                BeginStatement(string.Join(", ", loop.Incrementors));
+                // After a break the counters keep their values (they are read after the loop when declared before it).
+                if (_running is { } running && loop.Declaration is null)
+                {
+                    ParseBranches(_values[running], () => { ParseEffects(loop.Incrementors); return null; }, () => null, selectResults: false);
+                }
+                else
+                {
+                    ParseEffects(loop.Incrementors);
+                }
+            });
+    }
+
+    private void ParseEffects(IEnumerable<ExpressionSyntax> effects)
+    {
+        foreach (var effect in effects)
+        {
+            ParseEffect(effect);
+        }
+    }
+
+    /// <summary>An initializer or incrementor of a for header: an assignment or ++/--.</summary>
+    private void ParseEffect(ExpressionSyntax effect)
+    {
+        switch (effect)
+        {
+            case AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax element } write:
+                StoreElement(element, write);
+                break;
+            case AssignmentExpressionSyntax assignment:
+                Assign(assignment);
+                break;
+            case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax when effect.IsKind(SyntaxKind.PostIncrementExpression) || effect.IsKind(SyntaxKind.PostDecrementExpression)
+                || effect.IsKind(SyntaxKind.PreIncrementExpression) || effect.IsKind(SyntaxKind.PreDecrementExpression):
+                Increment(effect);
+                break;
+            default:
+                throw Unsupported(Diagnostics.UnsupportedLoop, effect.GetLocation(), $"'{effect}' in its header is not an assignment, ++ or --; move it into the body");
+        }
+    }
+
+    /// <summary>
+    /// <c>foreach (double v in xs)</c> over an input array: a for loop over its indices that reads xs[i] into v
+    /// (a while loop over a hidden index when the body can break or return).
+    /// </summary>
     private void ParseForEach(ForEachStatementSyntax loop)
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForEachKeyword.SpanStart, loop.CloseParenToken.Span.End));
@@ -82,12 +231,22 @@ internal sealed partial class Parser
             throw Unsupported(Diagnostics.ArrayReadAndWritten, loop.Expression.GetLocation(), _arrays[array].Name);
         }
         var body = Flatten(loop.Statement);
-        CheckLoopBody(body);
+        var jumps = CheckLoopBody(body);
         BeginStatement($"foreach ({loop.Type} {loop.Identifier.ValueText} in {loop.Expression})");
-        int start = _graph.Constant(0, ScalarType.Int);
+        int zero = _graph.Constant(0, ScalarType.Int);
         int end = _graph.Add(Op.Length, ScalarType.Int, array);
-        ParseLoop(start, end, "index", body, AssignedVariables(body).ToList(),
-            counterNode => _values[element] = _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, counterNode), elementType));
+        int Element(int index) => _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, index), elementType);
+        if (jumps.All(j => j is ContinueStatementSyntax))
+        {
+            ParseLoop(new LoopShape(zero, end, "index"), body, AssignedVariables(body).ToList(), counterNode => _values[element] = Element(counterNode));
+            return;
+        }
+        var index = new Synthetic("index");
+        Bind(index, zero);
+        ParseLoop(new LoopShape(zero, zero, "iteration"), body, AssignedVariables(body).Cast<object>().Append(index).ToList(), _ => { },
+            () => _graph.Add(Op.LessThan, ScalarType.Bool, _values[index], end), header,
+            afterCondition: () => _values[element] = Element(_values[index]),   // the element is read only when there is one
+            afterBody: () => _values[index] = _graph.Add(Op.Add, ScalarType.Int, _values[index], _graph.Constant(1, ScalarType.Int)));
     }
 
     /// <summary>
@@ -107,54 +266,95 @@ internal sealed partial class Parser
         CheckLoopBody(body);
         BeginStatement(header);
         int zero = _graph.Constant(0, ScalarType.Int);
-        ParseLoop(zero, zero, "iteration", body, AssignedVariables(body).ToList(), _ => { }, loopNode =>
+        ParseLoop(new LoopShape(zero, zero, "iteration"), body, AssignedVariables(body).ToList(), _ => { }, () =>
         {
             if (afterBody)
             {
                 BeginStatement($"while ({conditionSyntax})");
             }
-            int condition = ParseTo(conditionSyntax, ScalarType.Bool);
-            if (_graph.IsConstant(condition, out _))
-            {
-                throw Unsupported(Diagnostics.UnsupportedLoop, conditionSyntax.GetLocation(),
-                    afterBody ? "its condition is constant, so it runs once or forever" : "its condition is constant, so it runs never or forever");
-            }
-            _graph.SetLoopCondition(loopNode, condition, afterBody);
-        }, afterBody);
+            return ParseTo(conditionSyntax, ScalarType.Bool);
+        }, conditionSyntax.GetLocation(), conditionAfterBody: afterBody);
     }
+
+    /// <summary>A counted loop's header: the counter goes start, start + step, … while it is before end (see <see cref="Op.Loop"/>).</summary>
+    private sealed record LoopShape(int Start, int End, string CounterName, bool Inclusive = false, int Offset = 0, int Step = 1);
 
     /// <summary>
     /// The body becomes a loop region. Each variable it assigns that has a value before the loop is loop-carried:
     /// a phi node gives its value at the start of an iteration (init, then the value the body left), and after the
-    /// loop the variable holds the phi's last value.
+    /// loop the variable holds the phi's last value. With <paramref name="parseCondition"/> it is a condition loop
+    /// (its trip count recorded as it runs); a body that can break or return carries a running flag that the
+    /// condition also tests, so the loop stops after the iteration that jumped.
     /// </summary>
-    private void ParseLoop(int start, int end, string counterName, List<StatementSyntax> body, List<ISymbol> assigned, Action<int> bindCounter,
-        Action<int>? parseCondition = null, bool conditionAfterBody = false, bool inclusive = false, int offset = 0)
+    private void ParseLoop(LoopShape shape, List<StatementSyntax> body, IEnumerable<object> assigned, Action<int> bindCounter,
+        Func<int?>? parseCondition = null, Location? conditionLocation = null, bool conditionAfterBody = false, Action? afterCondition = null, Action? afterBody = null)
     {
+        var jumps = JumpsOutOf(body);
+        Synthetic? running = null;
+        var flags = new List<object>();
+        if (jumps.Any(j => j is BreakStatementSyntax or ReturnStatementSyntax))
+        {
+            running = new Synthetic("running");
+            Bind(running, _graph.Constant(1, ScalarType.Bool));
+            flags.Add(running);
+        }
+        if (jumps.Any(j => j is ReturnStatementSyntax))
+        {
+            if (!_inLoop)
+            {
+                Bind(_returned, _graph.Constant(0, ScalarType.Bool));
+                Bind(_returnValue, _graph.Constant(0, _returnType));
+            }
+            flags.Add(_returned);
+            flags.Add(_returnValue);
+        }
         int statement = _graph.CurrentStatement;
-        var carried = assigned.Distinct(SymbolEqualityComparer.Default).Where(_values.ContainsKey).ToList();
-        var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
-        int loop = _graph.Loop(start, end, inclusive, offset);
+        var carried = assigned.Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
+        var before = new Dictionary<object, int>(_values, VariableComparer.Instance);
+        int loop = _graph.Loop(shape.Start, shape.End, shape.Inclusive, shape.Offset, shape.Step);
         int outer = _graph.CurrentRegion;
+        var (outerRunning, outerInLoop) = (_running, _inLoop);
         var phis = new List<int>();
         try
         {
             _graph.CurrentRegion = _graph[loop].TrueRegion;
-            bindCounter(_graph.LoopCounter(loop, counterName));
+            (_running, _inLoop) = (running, true);
+            bindCounter(_graph.LoopCounter(loop, shape.CounterName));
             foreach (var variable in carried)
             {
-                int phi = _graph.Phi(loop, _values[variable], variable.Name);
+                int phi = _graph.Phi(loop, _values[variable], NameOf(variable));
                 phis.Add(phi);
                 _values[variable] = phi;
             }
+            void Condition()
+            {
+                if (parseCondition is null)
+                {
+                    return;
+                }
+                int? condition = parseCondition();
+                if (running is not null)
+                {
+                    condition = condition is int c ? _graph.Add(Op.And, ScalarType.Bool, _values[running], c) : _values[running];
+                }
+                if (condition is not int known || _graph.IsConstant(known, out _))
+                {
+                    throw Unsupported(Diagnostics.UnsupportedLoop, conditionLocation!, condition is null
+                        ? "it has no condition and no break or return, so it runs forever"
+                        : conditionAfterBody ? "its condition is constant, so it runs once or forever" : "its condition is constant, so it runs never or forever");
+                }
+                _graph.SetLoopCondition(loop, known, conditionAfterBody);
+            }
             if (!conditionAfterBody)
             {
-                parseCondition?.Invoke(loop);
+                Condition();
             }
+            afterCondition?.Invoke();
             ParseStatements(body);
+            afterBody?.Invoke();
             if (conditionAfterBody)
             {
-                parseCondition?.Invoke(loop);
+                Condition();
             }
             for (int i = 0; i < carried.Count; i++)
             {
@@ -165,6 +365,7 @@ internal sealed partial class Parser
         {
             _graph.CurrentRegion = outer;
             _graph.CurrentStatement = statement;
+            (_running, _inLoop) = (outerRunning, outerInLoop);
             _values.Clear();
             foreach (var pair in before)
             {
@@ -175,25 +376,37 @@ internal sealed partial class Parser
         {
             _values[carried[i]] = _graph.LoopExit(phis[i], loop);
         }
-    }
-
-    /// <summary>A loop body must run to its end every time: no return, break, continue or goto.</summary>
-    private void CheckLoopBody(IEnumerable<StatementSyntax> body)
-    {
-        var exit = body.SelectMany(s => s.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)))
-            .FirstOrDefault(n => n is ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax);
-        if (exit is StatementSyntax jump)
+        if (running is not null)
         {
-            throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump is ContinueStatementSyntax
-                ? "'continue' skips the rest of an iteration; every iteration must run the whole body (put the rest of the body under if/else instead)"
-                : $"'{jump.GetFirstToken().ValueText}' leaves it early; the trip count must be known when the loop starts (compute a bound and use if/else in the body)");
+            _values.Remove(running);
         }
     }
 
-    /// <summary>The variables the statements assign (by assignment, compound assignment, ++ or --), in order of first appearance.</summary>
-    private IEnumerable<ISymbol> AssignedVariables(IEnumerable<StatementSyntax> statements)
+    /// <summary>A loop body may leave by break, continue or return (with a value); goto and yield are reported.</summary>
+    private List<StatementSyntax> CheckLoopBody(IEnumerable<StatementSyntax> body)
     {
-        foreach (var node in statements.SelectMany(s => s.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))))
+        var jumps = JumpsOutOf(body);
+        foreach (var jump in jumps)
+        {
+            if (jump is GotoStatementSyntax or YieldStatementSyntax || jump is ReturnStatementSyntax { Expression: null })
+            {
+                throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump switch
+                {
+                    GotoStatementSyntax => "'goto' cannot be followed; leave the loop with break (or a flag in its condition) and skip statements with if/else",
+                    YieldStatementSyntax => "an iterator cannot be differentiated; return a value computed by the loop instead",
+                    _ => "a return without a value cannot end it; write the remaining outputs and use break",
+                });
+            }
+        }
+        return jumps;
+    }
+
+    /// <summary>The variables the statements assign (by assignment, compound assignment, ++ or --), in order of first appearance.</summary>
+    private IEnumerable<ISymbol> AssignedVariables(IEnumerable<StatementSyntax> statements) => statements.SelectMany(AssignedIn);
+
+    private IEnumerable<ISymbol> AssignedIn(SyntaxNode root)
+    {
+        foreach (var node in root.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)))
         {
             var target = node switch
             {
@@ -212,14 +425,36 @@ internal sealed partial class Parser
     private bool IsVariable(ExpressionSyntax expression, ISymbol variable) =>
         expression is IdentifierNameSyntax && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(expression, _cancellation).Symbol, variable);
 
-    private bool IsIncrementByOne(ExpressionSyntax expression, ISymbol counter) => expression switch
+    /// <summary>The constant, nonzero step of an incrementor i++, ++i, i--, --i, i += c, i -= c, i = i + c or i = i - c; null otherwise.</summary>
+    private int? StepOf(ExpressionSyntax expression, ISymbol counter)
     {
-        PostfixUnaryExpressionSyntax post => post.IsKind(SyntaxKind.PostIncrementExpression) && IsVariable(post.Operand, counter),
-        PrefixUnaryExpressionSyntax pre => pre.IsKind(SyntaxKind.PreIncrementExpression) && IsVariable(pre.Operand, counter),
-        AssignmentExpressionSyntax add => add.IsKind(SyntaxKind.AddAssignmentExpression) && IsVariable(add.Left, counter)
-            && _model.GetConstantValue(add.Right, _cancellation) is { HasValue: true, Value: 1 },
-        _ => false,
-    };
+        int? Constant(ExpressionSyntax e) => _model.GetConstantValue(e, _cancellation) is { HasValue: true, Value: int c } && c != 0 && c != int.MinValue ? c : null;
+        return expression switch
+        {
+            PostfixUnaryExpressionSyntax post when IsVariable(post.Operand, counter) => post.Kind() switch
+            {
+                SyntaxKind.PostIncrementExpression => 1,
+                SyntaxKind.PostDecrementExpression => -1,
+                _ => null,
+            },
+            PrefixUnaryExpressionSyntax pre when IsVariable(pre.Operand, counter) => pre.Kind() switch
+            {
+                SyntaxKind.PreIncrementExpression => 1,
+                SyntaxKind.PreDecrementExpression => -1,
+                _ => null,
+            },
+            AssignmentExpressionSyntax add when add.IsKind(SyntaxKind.AddAssignmentExpression) && IsVariable(add.Left, counter) => Constant(add.Right),
+            AssignmentExpressionSyntax sub when sub.IsKind(SyntaxKind.SubtractAssignmentExpression) && IsVariable(sub.Left, counter) => -Constant(sub.Right),
+            AssignmentExpressionSyntax { Right: BinaryExpressionSyntax binary } set when set.IsKind(SyntaxKind.SimpleAssignmentExpression) && IsVariable(set.Left, counter)
+                && IsVariable(binary.Left, counter) => binary.Kind() switch
+                {
+                    SyntaxKind.AddExpression => Constant(binary.Right),
+                    SyntaxKind.SubtractExpression => -Constant(binary.Right),
+                    _ => null,
+                },
+            _ => null,
+        };
+    }
 
     // ---- Arrays --------------------------------------------------------------------------------
 
@@ -331,6 +566,9 @@ internal sealed partial class Parser
         var args = ArgumentsOf(invocation, function, display).Select(a => _graph.Convert(ParseArgument(a), ScalarOf(a.Parameter.Type)!.Value)).ToArray();
         int statement = _graph.CurrentStatement;
         _inlining.Add(function);
+        // Its own loops and returns: a return in its body ends the function, not the caller's loop.
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
+        (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -355,6 +593,7 @@ internal sealed partial class Parser
         }
         finally
         {
+            (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;
         }

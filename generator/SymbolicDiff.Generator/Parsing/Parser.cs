@@ -25,7 +25,8 @@ internal sealed partial class Parser
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellation;
     private readonly GraphBuilder _graph = new();
-    private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
+    /// <summary>Each variable's current value: user locals and parameters (symbols), and the <see cref="Flag"/>s loops with jumps carry.</summary>
+    private readonly Dictionary<object, int> _values = new(VariableComparer.Instance);
     private readonly List<SourceStatement> _statements = new();
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly HashSet<int> _differentiableParameters = new();
@@ -122,6 +123,7 @@ internal sealed partial class Parser
 
         var outputs = WrittenArrays(syntax);
         var returnType = ScalarOf(method.ReturnType) ?? ScalarType.Double;
+        _returnType = returnType;
         var parameters = new List<Parameter>();
         foreach (var parameter in method.Parameters)
         {
@@ -338,18 +340,34 @@ internal sealed partial class Parser
                 {
                     case ReturnStatementSyntax { Expression: { } value } ret:
                         BeginStatement(ret.ToString());
-                        return ParseConverted(value);
-                    case ForStatementSyntax forStatement:
-                        Nested(forStatement, () => ParseFor(forStatement));
-                        break;
-                    case ForEachStatementSyntax forEach:
-                        Nested(forEach, () => ParseForEach(forEach));
-                        break;
-                    case WhileStatementSyntax whileStatement:
-                        Nested(whileStatement, () => ParseWhile(whileStatement));
-                        break;
-                    case DoStatementSyntax doStatement:
-                        Nested(doStatement, () => ParseDo(doStatement));
+                        int returned = ParseConverted(value);
+                        return _inLoop ? Jump(ret, returned) : returned;
+                    case BreakStatementSyntax or ContinueStatementSyntax when _inLoop:
+                        BeginStatement(statement.ToString());
+                        return Jump(statement, null);
+                    case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+                        Nested(statement, () =>
+                        {
+                            switch (statement)
+                            {
+                                case ForStatementSyntax forStatement:
+                                    ParseFor(forStatement);
+                                    break;
+                                case ForEachStatementSyntax forEach:
+                                    ParseForEach(forEach);
+                                    break;
+                                case WhileStatementSyntax whileStatement:
+                                    ParseWhile(whileStatement);
+                                    break;
+                                case DoStatementSyntax doStatement:
+                                    ParseDo(doStatement);
+                                    break;
+                            }
+                        });
+                        if (JumpsOutOf(new[] { statement }).Any(j => j is ReturnStatementSyntax))
+                        {
+                            return AfterReturningLoop(statements.Skip(i + 1).ToList());
+                        }
                         break;
                     case IfStatementSyntax ifStatement:
                         var rest = statements.Skip(i + 1).ToList();
@@ -381,45 +399,54 @@ internal sealed partial class Parser
     private (int? Result, bool TookRest) ParseIf(IfStatementSyntax statement, IReadOnlyList<StatementSyntax> rest)
     {
         BeginStatement("if (" + statement.Condition + ")");
-        int ifStatement = _graph.CurrentStatement;
         int condition = ParseConverted(statement.Condition);
         var whenTrue = Flatten(statement.Statement);
         var whenFalse = statement.Else is { } otherwise ? Flatten(otherwise.Statement) : new List<StatementSyntax>();
-        // When a branch may return, the statements after the if run only on the paths that did not, so each
-        // branch that can fall through takes its own copy of them and the if produces the method's result.
-        bool tookRest = MayReturn(whenTrue) || MayReturn(whenFalse);
+        // When a branch may return (or, in a loop body, break or continue), the statements after the if run only on
+        // the paths that did not, so each branch that can fall through takes its own copy of them: outside loops
+        // the if produces the method's result, in a loop body both paths end the iteration.
+        bool tookRest = MayJump(whenTrue) || MayJump(whenFalse);
         if (tookRest)
         {
-            whenTrue = AlwaysReturns(whenTrue) ? whenTrue : whenTrue.Concat(rest).ToList();
-            whenFalse = AlwaysReturns(whenFalse) ? whenFalse : whenFalse.Concat(rest).ToList();
+            whenTrue = AlwaysJumps(whenTrue) ? whenTrue : whenTrue.Concat(rest).ToList();
+            whenFalse = AlwaysJumps(whenFalse) ? whenFalse : whenFalse.Concat(rest).ToList();
         }
         if (_graph.IsConstant(condition, out double known))
         {
             return (ParseStatements(known != 0 ? whenTrue : whenFalse), tookRest);
         }
+        return (ParseBranches(condition, () => ParseStatements(whenTrue), () => ParseStatements(whenFalse), selectResults: tookRest && !_inLoop), tookRest);
+    }
 
+    /// <summary>
+    /// Two regions, one per path. With <paramref name="selectResults"/> both paths return and the result is a select
+    /// of their results; otherwise both fall through and every variable they leave different is joined by a select.
+    /// </summary>
+    private int? ParseBranches(int condition, Func<int?> parseTrue, Func<int?> parseFalse, bool selectResults)
+    {
+        int ifStatement = _graph.CurrentStatement;
         int outer = _graph.CurrentRegion;
-        var before = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
+        var before = new Dictionary<object, int>(_values, VariableComparer.Instance);
         int trueRegion = _graph.NewRegion(), falseRegion = _graph.NewRegion();
         int firstInBranches = _graph.Nodes.Count;
         try
         {
             _graph.CurrentRegion = trueRegion;
-            int? trueResult = ParseStatements(whenTrue);
-            var afterTrue = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
+            int? trueResult = parseTrue();
+            var afterTrue = new Dictionary<object, int>(_values, VariableComparer.Instance);
             _values.Clear();
             foreach (var pair in before)
             {
                 _values[pair.Key] = pair.Value;
             }
             _graph.CurrentRegion = falseRegion;
-            int? falseResult = ParseStatements(whenFalse);
+            int? falseResult = parseFalse();
             _graph.CurrentRegion = outer;
             _graph.CurrentStatement = ifStatement;   // the selects that join the branches belong to the if
 
-            if (tookRest)
+            if (selectResults)
             {
-                return (trueResult is int t && falseResult is int f ? _graph.Select(condition, t, f, trueRegion, falseRegion, _graph[t].Type) : null, true);
+                return trueResult is int t and >= 0 && falseResult is int f and >= 0 ? _graph.Select(condition, t, f, trueRegion, falseRegion, _graph[t].Type) : null;
             }
             // Both paths fall through: merge the variables both paths have a value for (declared before the if,
             // or assigned in both branches); a variable declared inside a branch is a different symbol per branch.
@@ -436,7 +463,7 @@ internal sealed partial class Parser
             {
                 _graph.If(condition, trueRegion, falseRegion);
             }
-            return (null, false);
+            return null;
         }
         finally
         {
@@ -447,13 +474,16 @@ internal sealed partial class Parser
     private static List<StatementSyntax> Flatten(StatementSyntax statement) =>
         statement is BlockSyntax block ? block.Statements.SelectMany(Flatten).ToList() : new List<StatementSyntax> { statement };
 
-    private static bool MayReturn(IReadOnlyList<StatementSyntax> statements) =>
-        statements.Any(s => s.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any());
+    /// <summary>Whether the statements may return, or in a loop body also break or continue that loop.</summary>
+    private bool MayJump(IReadOnlyList<StatementSyntax> statements) => _inLoop
+        ? JumpsOutOf(statements).Any()
+        : statements.Any(s => s.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any());
 
-    private static bool AlwaysReturns(IReadOnlyList<StatementSyntax> statements) => statements.Any(s => s switch
+    private bool AlwaysJumps(IReadOnlyList<StatementSyntax> statements) => statements.Any(s => s switch
     {
         ReturnStatementSyntax => true,
-        IfStatementSyntax { Else: { } otherwise } ifStatement => AlwaysReturns(Flatten(ifStatement.Statement)) && AlwaysReturns(Flatten(otherwise.Statement)),
+        BreakStatementSyntax or ContinueStatementSyntax => _inLoop,
+        IfStatementSyntax { Else: { } otherwise } ifStatement => AlwaysJumps(Flatten(ifStatement.Statement)) && AlwaysJumps(Flatten(otherwise.Statement)),
         _ => false,
     });
 
@@ -595,9 +625,9 @@ internal sealed partial class Parser
         _ => throw new InvalidOperationException("not a variable"),
     };
 
-    private void Bind(ISymbol variable, int node)
+    private void Bind(object variable, int node)
     {
-        _graph.NameNode(node, variable.Name);
+        _graph.NameNode(node, NameOf(variable));
         _values[variable] = node;
     }
 
@@ -676,10 +706,13 @@ internal sealed partial class Parser
                             work.Push((unary.Operand, Step.Convert));
                             work.Push((unary.Operand, Step.Enter));
                             break;
+                        case BinaryExpressionSyntax binary when MayThrow(binary):
+                            values.Push(Nested(binary, () => ParseShortCircuit(binary)));
+                            break;
                         case BinaryExpressionSyntax binary:
                             // Operands first, left then right: an error inside one (a field read, say) is the one to report,
-                            // not the type it leaves. For && and || both sides are side-effect free, so evaluating the right
-                            // one eagerly changes nothing.
+                            // not the type it leaves. For && and || whose right side cannot throw, evaluating it eagerly
+                            // changes nothing.
                             if (OperationOf(binary) is null)
                             {
                                 values.Push(ConstantOf(binary) ?? throw UnsupportedBinary(binary));   // 1 << 4 is fine, x << 4 is not
@@ -1048,6 +1081,40 @@ internal sealed partial class Parser
             throw Unsupported(Diagnostics.ConstantIntegerOperation, syntax.GetLocation(), syntax.ToString(), why);
         }
         return node;
+    }
+
+    /// <summary>
+    /// <c>a &amp;&amp; b</c> or <c>a || b</c> whose right side may throw (an element read, a call, an integer division): it
+    /// is evaluated only when C# evaluates it, as <c>a ? b : false</c> or <c>a ? true : b</c> (<c>i &lt; n &amp;&amp; x[i] &gt; 0</c>).
+    /// </summary>
+    private static bool MayThrow(BinaryExpressionSyntax binary) =>
+        (binary.IsKind(SyntaxKind.LogicalAndExpression) || binary.IsKind(SyntaxKind.LogicalOrExpression))
+        && binary.Right.DescendantNodesAndSelf().Any(n => n is ElementAccessExpressionSyntax or InvocationExpressionSyntax
+            || n.IsKind(SyntaxKind.DivideExpression) || n.IsKind(SyntaxKind.ModuloExpression));
+
+    private int ParseShortCircuit(BinaryExpressionSyntax binary)
+    {
+        bool and = binary.IsKind(SyntaxKind.LogicalAndExpression);
+        int left = ParseTo(binary.Left, ScalarType.Bool);
+        if (_graph.IsConstant(left, out double known))
+        {
+            return known != 0 == and ? ParseTo(binary.Right, ScalarType.Bool) : left;
+        }
+        int outer = _graph.CurrentRegion;
+        int trueRegion = _graph.NewRegion();
+        int falseRegion = _graph.NewRegion();
+        try
+        {
+            _graph.CurrentRegion = and ? trueRegion : falseRegion;
+            int right = ParseTo(binary.Right, ScalarType.Bool);
+            _graph.CurrentRegion = outer;
+            int constant = _graph.Constant(and ? 0 : 1, ScalarType.Bool);
+            return _graph.Select(left, and ? right : constant, and ? constant : right, trueRegion, falseRegion, ScalarType.Bool);
+        }
+        finally
+        {
+            _graph.CurrentRegion = outer;
+        }
     }
 
     private int ParseConditional(ConditionalExpressionSyntax conditional)
