@@ -441,6 +441,108 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LoopCountingDown() => Check(nameof(LoopCountingDown), InClass("""
+            [Differentiable(Tangent = true)]
+            public static double Horner(double[] c, double x)
+            {
+                double p = 0;
+                for (int i = c.Length - 1; i >= 0; i--)
+                {
+                    p = p * x + c[i];
+                }
+                return p;
+            }
+        """));
+
+    [Fact]
+    public void LoopStrided() => Check(nameof(LoopStrided), InClass("""
+            [Differentiable]
+            public static double Strided(double[] x, double w, int first)
+            {
+                double s = w;
+                for (int i = first; i < x.Length; i += 2)
+                {
+                    s = Math.Sin(s * x[i]);
+                }
+                for (int i = x.Length - 1; i >= first; i -= 3)
+                {
+                    s = s * x[i];
+                }
+                return s;
+            }
+        """));
+
+    [Fact]
+    public void LoopSeveralCounters() => Check(nameof(LoopSeveralCounters), InClass("""
+            [Differentiable]
+            public static double TwoPointer(double[] x)
+            {
+                double s = 0;
+                for (int i = 0, j = x.Length - 1; i < j; i++, j--)
+                {
+                    s += x[i] * x[j];
+                }
+                return s;
+            }
+        """));
+
+    [Fact]
+    public void LoopBreak() => Check(nameof(LoopBreak), InClass("""
+            [Differentiable]
+            public static double NewtonSqrt(double a, double x0)
+            {
+                double x = x0;
+                for (int iteration = 0; iteration < 100; iteration++)
+                {
+                    double next = 0.5 * (x + a / x);
+                    if (Math.Abs(next - x) < 1e-13 * x)
+                    {
+                        x = next;
+                        break;
+                    }
+                    x = next;
+                }
+                return x;
+            }
+        """));
+
+    [Fact]
+    public void LoopContinue() => Check(nameof(LoopContinue), InClass("""
+            [Differentiable]
+            public static double SkipNegatives(double[] x, double w)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] < 0)
+                    {
+                        continue;
+                    }
+                    s += w * x[i] * x[i];
+                }
+                return s;
+            }
+        """));
+
+    [Fact]
+    public void LoopReturn() => Check(nameof(LoopReturn), InClass("""
+            [Differentiable]
+            public static double ReturnWhenPast(double[] x, double w, [NoDiff] double limit)
+            {
+                double sum = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    sum += x[i] * x[i];
+                    if (sum > limit)
+                    {
+                        return sum * w;
+                    }
+                }
+                return -sum;
+            }
+        """));
+
+    [Fact]
     public void HessianRosenbrock() => Check(nameof(HessianRosenbrock), InClass("""
             [Differentiable(Hessian = true)]
             public static double Rosenbrock(double x, double y, [NoDiff] double a)
