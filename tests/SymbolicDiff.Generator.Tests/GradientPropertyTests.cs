@@ -403,6 +403,9 @@ public class GradientPropertyTests
 public partial class LoopGradientPropertyTests
 {
     private const int Samples = 6;
+
+    /// <summary>Long mode: SYMBOLICDIFF_LOOP_PROPERTY_SAMPLES=n compiles n samples of 18 loop and 4 vector methods each.</summary>
+    private static readonly int LoopSamples = int.TryParse(Environment.GetEnvironmentVariable("SYMBOLICDIFF_LOOP_PROPERTY_SAMPLES"), out int n) && n > 0 ? n : Samples;
     private const int LoopMethodsPerSample = 18;
     private const int VectorMethodsPerSample = 4;
     private const int PointsPerMethod = 3;
@@ -426,6 +429,9 @@ public partial class LoopGradientPropertyTests
     internal sealed record Loop(string D, string F, Stmt[] Body) : Stmt;
 
     internal sealed record IfElse(Expr Condition, Stmt[] Then, Stmt[] Else) : Stmt;
+
+    /// <summary>if (condition &gt; 0.1) break; (or continue;, or return value;) in a loop body.</summary>
+    internal sealed record Jump(Expr Condition, string Keyword, Expr? Value) : Stmt;
 
     /// <summary>A method with scalars x, y, an array a (length 8), a span b (any length) and a trip count n.</summary>
     internal sealed record LoopMethod(Stmt[] Body, Expr Return, string? LocalFunctionD, string? LocalFunctionF)
@@ -481,6 +487,21 @@ public partial class LoopGradientPropertyTests
                 foreach (var b in i.Then) Render(text, b, isFloat, kinks, indent + 1);
                 text.Append(pad).Append("}\n").Append(pad).Append("else\n").Append(pad).Append("{\n");
                 foreach (var b in i.Else) Render(text, b, isFloat, kinks, indent + 1);
+                text.Append(pad).Append("}\n");
+                break;
+            case Jump j:
+                KinkLines(j.Condition.Kinks.Append($"({j.Condition.D}) - 0.1"));
+                text.Append(pad).Append($"if ({j.Condition.Code(isFloat)} > {Lit(0.1, isFloat)})\n").Append(pad).Append("{\n");
+                if (j.Value is { } value && kinks)
+                {
+                    // The kink method returns where the method does, with the kinks of the returned value.
+                    foreach (var k in value.Kinks) text.Append(pad).Append($"    kink = Math.Min(kink, Math.Abs({k}));\n");
+                    text.Append(pad).Append("    return kink;\n");
+                }
+                else
+                {
+                    text.Append(pad).Append("    ").Append(j.Value is { } v ? $"return {v.Code(isFloat)};" : j.Keyword + ";").Append('\n');
+                }
                 text.Append(pad).Append("}\n");
                 break;
         }
@@ -546,15 +567,20 @@ public partial class LoopGradientPropertyTests
                     .Select((a, b) => new Stmt[] { new Simple($"double {local} = {u.D};", $"float {local} = {u.F};", u.Kinks), new IfElse(cond, new[] { a }, new[] { b }) });
             });
 
-    /// <summary>Loop bodies: updates, branches and (in for loops at depth 0) an inner loop.</summary>
-    private static Gen<Stmt[]> Body(Expr[] scope, string[] carried, string? localFunction, string? counter, int depth, int id) =>
-        Gen.Int[0, 5].Array[1, 3].SelectMany(kinds =>
+    /// <summary>
+    /// Loop bodies: updates, branches, (in for loops at depth 0) an inner loop, and break, continue or return under
+    /// an if (no continue in a while loop, which counts at the end of its body).
+    /// </summary>
+    private static Gen<Stmt[]> Body(Expr[] scope, string[] carried, string? localFunction, string? counter, int depth, int id, bool whileLoop = false) =>
+        Gen.Int[0, 8].Array[1, 3].SelectMany(kinds =>
         {
             var parts = kinds.Select((kind, n) => kind switch
             {
                 < 3 => Update(scope, carried, localFunction).Select(s => new[] { s }),
                 < 5 => Branch(scope, carried, localFunction, $"u{id}_{n}"),
-                _ when depth == 0 && counter is not null => InnerLoop(scope, carried, localFunction, counter, id * 10 + n),
+                5 when depth == 0 && counter is not null => InnerLoop(scope, carried, localFunction, counter, id * 10 + n),
+                6 or 7 => Expression(scope, 2).Select(c => new Stmt[] { new Jump(c, kind == 6 || whileLoop ? "break" : "continue", null) }),
+                8 => Gen.Select(Expression(scope, 2), Expression(scope, 2), (c, v) => new Stmt[] { new Jump(c, "return", v) }),
                 _ => Update(scope, carried, localFunction).Select(s => new[] { s }),
             }).ToArray();
             return Gen.Select(parts.Aggregate(Gen.Const(Enumerable.Empty<Stmt>()), (acc, g) => Gen.Select(acc, g, (a, b) => a.Concat(b))), s => s.ToArray());
@@ -575,12 +601,19 @@ public partial class LoopGradientPropertyTests
             return Body(inner, carried, localFunction, "j", 1, id).Select(body => new Stmt[] { new Loop(InnerHeaders[h][0], InnerHeaders[h][0], body) });
         });
 
+    /// <summary>Headers whose counter stays in [0, n] (counted going up or down, strided, or run as while loops).</summary>
     private static readonly string[] ForHeaders =
     {
         "for (int i = 0; i < n; i++)",
         "for (int i = 0; i <= n; ++i)",
         "for (int i = 1; i < n; i += 1)",
         "for (int i = 2; i <= n; i++)",
+        "for (int i = n; i >= 0; i--)",
+        "for (int i = n - 1; i > 0; i -= 2)",
+        "for (int i = 0; i <= n; i += 2)",
+        "for (int i = 0; i < n; i = i + 3)",
+        "for (int i = 0, k = n; i <= k; i++, k--)",
+        "for (int i = 0; i != n; i++)",
     };
 
     private static Gen<Stmt> TopLoop(Expr[] scope, string[] carried, string? localFunction, int id) =>
@@ -592,7 +625,7 @@ public partial class LoopGradientPropertyTests
                 string w = "w" + id;
                 var withWhileCounter = scope.Append(Same($"a[{w}]")).Append(new Expr($"(0.25 * {w})", $"(0.25f * {w})", Array.Empty<string>())).ToArray();
                 string header = $"int {w} = 0; while ({w} < n)";
-                return Body(withWhileCounter, carried, localFunction, null, 0, id)   // no inner loop: their headers count with i
+                return Body(withWhileCounter, carried, localFunction, null, 0, id, whileLoop: true)   // no inner loop: their headers count with i
                     .Select(body => (Stmt)new Loop(header, header, body.Append(new Simple($"{w}++;", $"{w}++;", Array.Empty<string>())).ToArray()));
             }
             if (h == ForHeaders.Length)
@@ -942,7 +975,7 @@ public partial class LoopGradientPropertyTests
                 }
             }
             Assert.True(failures.Count == 0, $"{failures.Count} mismatches:\n" + string.Join("\n", failures.Take(10)));
-        }, iter: Samples, threads: 2, print: t => string.Join("\n", t.Item1.Select((m, i) => $"F{i}: {m}").Concat(t.Item2.Select((v, i) => $"V{i}: {v}"))));
+        }, iter: LoopSamples, threads: 2, print: t => string.Join("\n", t.Item1.Select((m, i) => $"F{i}: {m}").Concat(t.Item2.Select((v, i) => $"V{i}: {v}"))));
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
                          $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +

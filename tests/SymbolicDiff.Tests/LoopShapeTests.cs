@@ -328,6 +328,35 @@ public class LoopShapeTests
     }
 
     [Theory]
+    [InlineData(0.9, 4)]
+    [InlineData(1.1, 6)]
+    [InlineData(-0.7, 3)]
+    public void ALoopThatBreaksInsideABranchOfALoopThatBreaks(double y, int n)
+    {
+        var a = new[] { -0.5, 0.05, -0.2, 0.3, -1.0, 0.0, -0.3, 0.5, -0.1, 0.2, -0.4, 0.6 };
+        double dy = 0;
+        double value = LoopShapeFunctions.NestedWhileFormsGradient(y, a, n, ref dy);
+
+        // By hand: the same loops carrying dc1/dy by the chain rule (max(c, 2)·y has derivative c'·y + c above 2, else 2).
+        double c1 = y, dc1 = 1;
+        for (int i = 0; i <= n; i++)
+        {
+            (c1, dc1) = (c1 * 0.9, dc1 * 0.9);
+            if (0.25 * i > 0.6)
+            {
+                break;
+            }
+            for (int j = i; j < n && a[i + j] <= 0.1; j++)
+            {
+                (c1, dc1) = c1 > 2.0 ? (c1 * y, dc1 * y + c1) : (2.0 * y, 2.0);
+            }
+        }
+        Assert.Equal(c1, value, 12);
+        Assert.Equal(dc1, dy, 12);
+        Assert.Equal((LoopShapeFunctions.NestedWhileForms(y + 1e-6, a, n) - LoopShapeFunctions.NestedWhileForms(y - 1e-6, a, n)) / 2e-6, dy, 5);
+    }
+
+    [Theory]
     [InlineData(5.0, 0.5)]
     [InlineData(0.5, 0.9)]
     [InlineData(1e9, 0.5)]

@@ -56,13 +56,15 @@ internal sealed partial class Emitter
                 }
                 continue;
             }
-            // Values computed in a branch but read by the backward pass are declared outside it (forward mode
+            // Values computed in a branch but read by the backward pass (or by the reverse of a loop) are declared outside it (forward mode
             // uses them only inside the branch).
             // So are the carried variables of loops in a branch (the backward pass rewinds them); values inside a loop
             // body are recomputed by the backward pass instead.
             bool InBranch(Node n) => (Encloses(node.TrueRegion, n.Region) || Encloses(node.FalseRegion, n.Region)) && !InLoopBelow(node.Region, n.Region);
-            foreach (var kept in _nodes.Where(n => !_tangentMode && InFilter(n.Id)
-                && ((IsLocal(n.Id) && _neededByBackward[n.Id] && InBranch(n)) || (n.Op == Op.Phi && _reachable[n.Id] && InBranch(_nodes[LoopOf(n.Id)])))
+            // (A recomputation filters the loop, not its carried variables: they come with it.)
+            foreach (var kept in _nodes.Where(n => !_tangentMode
+                && ((IsLocal(n.Id) && (_neededByBackward[n.Id] || _readByLoops.Contains(n.Id)) && InBranch(n) && InFilter(n.Id))
+                    || (n.Op == Op.Phi && _reachable[n.Id] && InBranch(_nodes[LoopOf(n.Id)]) && InFilter(LoopOf(n.Id))))
                 && _hoisted.Add(n.Id)))
             {
                 Line($"{kept.Type.Keyword()} {Identifier(_names[kept.Id]!)} = {Code.Constant(0, kept.Type).Text};");

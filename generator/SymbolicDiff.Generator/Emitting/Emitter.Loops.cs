@@ -23,6 +23,9 @@ internal sealed partial class Emitter
     private readonly Dictionary<int, string> _tripNames = new();
     private readonly Dictionary<int, bool> _backwardWork = new();
 
+    /// <summary>Values from outside a loop body that its reverse iterations recompute from (so they must be in scope there).</summary>
+    private readonly HashSet<int> _readByLoops = new();
+
     /// <summary>The values the recomputation of a loop body emits; null outside a recomputation.</summary>
     private HashSet<int>? _filter;
     private bool _inRecompute;
@@ -125,6 +128,10 @@ internal sealed partial class Emitter
             }
             _recomputed[loop.Id] = set;
             _savedPhis[loop.Id] = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
+            if (HasBackwardWork(loop))
+            {
+                _readByLoops.UnionWith(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id)).SelectMany(n => n.Args).Where(a => a >= 0 && !InBody(a)));
+            }
         }
     }
 

@@ -334,3 +334,30 @@ public static partial class LoopShapeFunctions
         return s + i;
     }
 }
+
+public static partial class LoopShapeFunctions
+{
+    /// <summary>A loop with break inside a loop with break (both run as while loops).</summary>
+    [Differentiable]
+    public static double NestedWhileForms(double y, [NoDiff] double[] a, int n)
+    {
+        double c1 = y;
+        for (int i = 0; i <= n; ++i)
+        {
+            c1 *= 0.9;
+            if (0.25 * i > 0.6)
+            {
+                break;
+            }
+            for (int j = i; j < n; ++j)
+            {
+                if (a[i + j] > 0.1)
+                {
+                    break;
+                }
+                c1 = Math.Max(c1, 2.0) * y;
+            }
+        }
+        return c1;
+    }
+}
