@@ -132,7 +132,7 @@ public class ShapePropertyTests
     }
 
     /// <summary>A for header written against n, the trip count small whatever wraps; with n near int.MinValue or int.MaxValue.</summary>
-    private sealed record Header(string Text, Func<int, int> Start, Func<int, int, bool> Runs);
+    private sealed record Header(string Text, Func<int, int> Start, Func<int, int, bool> Runs, int Step = 1);
 
     private static readonly Header[] Headers =
     {
@@ -144,6 +144,13 @@ public class ShapePropertyTests
         new("for (int i = n; i + 2 <= n + 3; ++i)", n => n, (i, n) => unchecked(i + 2) <= unchecked(n + 3)),
         new("for (int i = int.MinValue; i < int.MinValue + n; i++)", n => int.MinValue, (i, n) => i < unchecked(int.MinValue + n)),
         new("for (int i = int.MaxValue - n; i < int.MaxValue; i++)", n => unchecked(int.MaxValue - n), (i, n) => i < int.MaxValue),
+        // Counting down and strided (counted), and != (run as a while loop): bounds that wrap run no iteration, as in C#.
+        new("for (int i = n; i > n - 3; i--)", n => n, (i, n) => i > unchecked(n - 3), -1),
+        new("for (int i = n + 2; i >= n; i -= 2)", n => unchecked(n + 2), (i, n) => i >= n, -2),
+        new("for (int i = n; i < n + 5; i += 2)", n => n, (i, n) => i < unchecked(n + 5), 2),
+        new("for (int i = int.MaxValue; i > int.MaxValue - n; i -= 3)", n => int.MaxValue, (i, n) => i > unchecked(int.MaxValue - n), -3),
+        new("for (int i = int.MinValue + n; i > int.MinValue; --i)", n => unchecked(int.MinValue + n), (i, n) => i > int.MinValue, -1),
+        new("for (int i = n; i != n + 4; i++)", n => n, (i, n) => i != unchecked(n + 4)),
     };
 
     private static readonly int[] NearLimits =
@@ -153,7 +160,7 @@ public class ShapePropertyTests
     private static int Trips(Header header, int n)
     {
         int count = 0;
-        for (int i = header.Start(n); header.Runs(i, n); i = unchecked(i + 1))
+        for (int i = header.Start(n); header.Runs(i, n); i = unchecked(i + header.Step))
         {
             if (++count > 8) return -1;
         }

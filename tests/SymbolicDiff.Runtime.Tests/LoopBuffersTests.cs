@@ -32,6 +32,26 @@ public class LoopBuffersTests
     public void TripCountIsComputedWithoutWrappingAround(long first, long end, int expected) =>
         Assert.Equal(expected, LoopBuffers.TripCount(first, end));
 
+    [Theory]
+    [InlineData(0L, 9L, 2, 5)]                                 // for (i = 0; i < 9; i += 2): 0, 2, 4, 6, 8
+    [InlineData(0L, 10L, 2, 5)]
+    [InlineData(1L, 10L, 3, 3)]                                // 1, 4, 7
+    [InlineData(9L, -1L, -1, 10)]                              // for (i = 9; i >= 0; i--) as TripCount(9, 0 - 1L, -1)
+    [InlineData(9L, 0L, -3, 3)]                                // for (i = 9; i > 0; i -= 3): 9, 6, 3
+    [InlineData(0L, 5L, -1, 0)]                                // counting down from below the bound: never
+    [InlineData(5L, 0L, 2, 0)]
+    [InlineData(int.MinValue, int.MaxValue, 2, 1L << 31)]     // every other int: 2³¹ would not fit, see below
+    [InlineData(int.MaxValue, int.MinValue - 1L, -4, 1 << 30)]
+    public void SteppedTripCountIsACeilingDivisionInLong(long first, long end, int step, long expected)
+    {
+        if (expected > int.MaxValue)
+        {
+            Assert.Throws<NotSupportedException>(() => LoopBuffers.TripCount(first, end, step));
+            return;
+        }
+        Assert.Equal((int)expected, LoopBuffers.TripCount(first, end, step));
+    }
+
     [Fact]
     public void TripCountBeyondIntMaxValueThrows() =>
         Assert.Throws<NotSupportedException>(() => LoopBuffers.TripCount(int.MinValue, int.MaxValue + 1L));

@@ -224,6 +224,7 @@ internal sealed partial class Emitter
         string first = loop.Offset > 0 ? $"unchecked({Code.Plus(start, Code.Constant(loop.Offset, ScalarType.Int)).Text})" : start.Text;
         var one = Code.Constant(1, ScalarType.Int);
         string last = !loop.Inclusive ? end.Text
+            : _nodes[loop.Args[1]].Op == Op.Constant && loop.Step < 0 ? Code.Constant(_nodes[loop.Args[1]].Constant - 1, ScalarType.Long).Text   // i >= 0: -1L
             : loop.Step > 0 ? Code.Plus(Code.Cast(ScalarType.Long, end), one).Text : Code.Minus(Code.Cast(ScalarType.Long, end), one).Text;
         return loop.Step == 1 ? $"{LoopBuffers()}.TripCount({first}, {last})" : $"{LoopBuffers()}.TripCount({first}, {last}, {loop.Step})";
     }
