@@ -406,6 +406,44 @@ public class LoopShapeTests
     }
 
     [Fact]
+    public void StatementsPastABreakAreNotDifferentiated()
+    {
+        // sqrt and log of the elements after the break would be NaN (or ∞ at 0); they must not reach the gradient.
+        var x = new[] { 4.0, 0.25, -1.0, 0.0, 9.0 };
+        var dx = new double[5];
+        double value = LoopShapeFunctions.GuardedByBreakGradient(x, dx);
+        Assert.Equal(2 + Math.Log(4) + 0.5 + Math.Log(0.25), value, 14);
+        Assert.Equal(new[] { 1 / (2 * 2.0) + 1 / 4.0, 1 / (2 * 0.5) + 1 / 0.25, 0, 0, 0 }, dx);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(2.0)]
+    public void AReturnInALocalFunctionsLoopEndsOnlyTheFunction(double w)
+    {
+        var x = new[] { 0.3, 0.6, 1.2, 2.5 };
+        var dx = new double[4];
+        double dw = 0;
+        double value = LoopShapeFunctions.LocalSearchGradient(x, w, dx, ref dw);
+        double expected = 0, expectedW = 0;
+        var expectedX = new double[4];
+        for (int k = 1; k <= 3; k++)
+        {
+            int i = Array.FindIndex(x, v => v * w * k > 1);
+            if (i >= 0)
+            {
+                expected += x[i] * w * k;
+                expectedW += x[i] * k;
+                expectedX[i] += w * k;
+            }
+        }
+        Assert.Equal(expected, value, 14);
+        Assert.Equal(expectedW, dw, 14);
+        Close(expectedX, dx, 1e-14);
+        AgreesWithFiniteDifferences(p => LoopShapeFunctions.LocalSearch(p[..^1], p[^1]), Join(x, w), Join(dx, dw));
+    }
+
+    [Fact]
     public void AVectorOutputWrittenCountingDownHasItsJacobian()
     {
         double a = 0.3;

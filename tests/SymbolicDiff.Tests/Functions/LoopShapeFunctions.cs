@@ -361,3 +361,46 @@ public static partial class LoopShapeFunctions
         return c1;
     }
 }
+
+public static partial class LoopShapeFunctions
+{
+    /// <summary>A break guards a square root and a log that would be NaN past it: the backward pass must not meet them.</summary>
+    [Differentiable]
+    public static double GuardedByBreak(double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] <= 0)
+            {
+                break;
+            }
+            s += Math.Sqrt(x[i]) + Math.Log(x[i]);
+        }
+        return s;
+    }
+
+    /// <summary>A local function whose loop returns, called in a loop: its return ends the function, not the caller's loop.</summary>
+    [Differentiable]
+    public static double LocalSearch(double[] x, double w)
+    {
+        double total = 0;
+        for (int k = 1; k <= 3; k++)
+        {
+            total += FirstBig(w * k);
+        }
+        return total;
+
+        double FirstBig(double scale)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (x[i] * scale > 1)
+                {
+                    return x[i] * scale;
+                }
+            }
+            return 0;
+        }
+    }
+}
