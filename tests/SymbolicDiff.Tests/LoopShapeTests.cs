@@ -71,6 +71,41 @@ public class LoopShapeTests
             v => { LoopShapeFunctions.HornerTangent(c, x, v[..^1], v[^1], out double t); return t; });
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void BackSubstitutionHasTheAdjointSolvesGradient(int n)
+    {
+        var d = Enumerable.Range(0, n).Select(i => 2.0 + 0.5 * i).ToArray();
+        var e = Enumerable.Range(0, n).Select(i => Math.Sin(i + 1.0)).ToArray();
+        var b = Enumerable.Range(0, n).Select(i => Math.Cos(i) - 0.25).ToArray();
+        var (dd, de, db) = (new double[n], new double[n], new double[n]);
+        double value = LoopShapeFunctions.BackSubstitutionGradient(d, e, b, dd, de, db);
+
+        // Solve Ux = b, then the adjoint system Uᵀλ = c (c_i = i + 1) by forward substitution:
+        // ∂(cᵀx)/∂b_i = λ_i, ∂/∂d_i = −λ_i x_i, ∂/∂e_i = −λ_i x_{i+1} (x_n = 0).
+        var x = new double[n + 1];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            x[i] = (b[i] - e[i] * x[i + 1]) / d[i];
+        }
+        var lambda = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            lambda[i] = (i + 1 - (i > 0 ? e[i - 1] * lambda[i - 1] : 0)) / d[i];
+        }
+        Assert.Equal(Enumerable.Range(0, n).Sum(i => (i + 1) * x[i]), value, 13);
+        Close(lambda, db, 1e-13);
+        Close(lambda.Select((l, i) => -l * x[i]).ToArray(), dd, 1e-13);
+        Close(lambda.Select((l, i) => -l * x[i + 1]).ToArray(), de, 1e-13);
+        AgreesWithFiniteDifferences(p => LoopShapeFunctions.BackSubstitution(p[..n], p[n..(2 * n)], p[(2 * n)..]), d.Concat(e).Concat(b).ToArray(),
+            dd.Concat(de).Concat(db).ToArray(), v =>
+            {
+                LoopShapeFunctions.BackSubstitutionTangent(d, e, b, v[..n], v[n..(2 * n)], v[(2 * n)..], out double t);
+                return t;
+            });
+    }
+
     [Fact]
     public void HornerInFloat()
     {

@@ -404,3 +404,24 @@ public static partial class LoopShapeFunctions
         }
     }
 }
+
+public static partial class LoopShapeFunctions
+{
+    /// <summary>
+    /// Back-substitution for an upper bidiagonal system d[i]·x[i] + e[i]·x[i+1] = b[i], counting down, returning
+    /// Σ (i + 1)·x[i]; only x[i + 1] is carried from one step to the next.
+    /// </summary>
+    [Differentiable(Tangent = true)]
+    public static double BackSubstitution(double[] d, double[] e, double[] b)
+    {
+        double next = 0;
+        double s = 0;
+        for (int i = b.Length - 1; i >= 0; i--)
+        {
+            double xi = (b[i] - e[i] * next) / d[i];
+            s += (i + 1) * xi;
+            next = xi;
+        }
+        return s;
+    }
+}
