@@ -38,8 +38,8 @@ internal sealed partial class Parser
     private static string NameOf(object variable) => variable is ISymbol symbol ? symbol.Name : ((Synthetic)variable).Name;
 
     /// <summary>
-    /// The loop whose body is being parsed, with its running flag when the body can leave it (break or return):
-    /// null outside loops (and in an inlined local function's own statements).
+    /// The running flag of the loop whose body is being parsed, when the body can leave it (break or return);
+    /// <see cref="_inLoop"/> is false outside loops (and in an inlined local function's own statements).
     /// </summary>
     private Synthetic? _running;
     private bool _inLoop;
