@@ -181,6 +181,10 @@ internal static class Diagnostics
         "Generated members collide",
         "'{0}' cannot be generated for '{1}': {2} generates a member with the same name and parameters; give one of them another GradientName, or rename a method");
 
+    public static readonly DiagnosticDescriptor GeneratedMethodTooLarge = Error("SD0053",
+        "Generated method too large",
+        "The derivatives of '{0}' would need more than {1} local variables in one method, more than the C# compiler handles well (it stops at 65,534); move parts of the computation into [Differentiable] helper methods, or sum the terms in a loop over an array");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -194,6 +198,6 @@ internal static class Diagnostics
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable, ConstantIntegerOperation,
         NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
-        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, InternalError,
+        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InternalError,
     };
 }

@@ -63,12 +63,17 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         {
             context.AddSource(hintName, SourceText.From(emit(), System.Text.Encoding.UTF8));
         }
+        catch (GeneratedMethodTooLargeException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.GeneratedMethodTooLarge, Where(location), method, NameAllocator.MaxNames.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var where = location.Value is { } l ? ToLocation(l, compilation: null) : Location.None;
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, where, method, ex.GetType().Name + ": " + ex.Message));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Where(location), method, ex.GetType().Name + ": " + ex.Message));
         }
     }
+
+    private static Location Where(MethodLocation location) => location.Value is { } l ? ToLocation(l, compilation: null) : Location.None;
 
     private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
     {

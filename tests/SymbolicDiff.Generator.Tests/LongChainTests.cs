@@ -112,4 +112,37 @@ public class LongChainTests
         Assert.Equal(db, (double)args[4], 1e-9 * Math.Abs(db));
         Assert.Equal(dc, (double)args[5], 1e-9 * Math.Abs(dc));
     }
+
+    /// <summary>
+    /// A gradient that would need more locals than the compiler handles (it stops at 65,534 per method, and slows
+    /// down with the square of the count long before) is SD0053 at the method, not a file that kills the build;
+    /// the valid method beside it still gets its gradient.
+    /// </summary>
+    [Fact]
+    public void GradientWithTooManyLocalsIsALocatedError()
+    {
+        var terms = Enumerable.Range(1, 4_000).Select(k => $"Math.Sin({k} * a * b) * Math.Cos(b * c + {k})");
+        string source = $$"""
+            using System;
+            using SymbolicDiff;
+
+            public static partial class Chains
+            {
+                [Differentiable]
+                public static double Huge(double a, double b, double c) => {{string.Join(" + ", terms)}};
+
+                [Differentiable]
+                public static double Good(double a) => a * a;
+            }
+            """;
+        var run = OnSmallStack(() => GeneratorHarness.Run(source));
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0053", diagnostic.Id);
+        Assert.Equal("The derivatives of 'Huge' would need more than 20,000 local variables in one method, more than the C# compiler handles well (it stops at 65,534); move parts of the computation into [Differentiable] helper methods, or sum the terms in a loop over an array",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        int at = source.IndexOf("Huge(", StringComparison.Ordinal);
+        Assert.Equal(new Microsoft.CodeAnalysis.Text.TextSpan(at, "Huge".Length), diagnostic.Location.SourceSpan);
+        Assert.Null(run.SourceFor("Chains.Huge"));
+        Assert.NotNull(run.SourceFor("Chains.Good"));
+    }
 }

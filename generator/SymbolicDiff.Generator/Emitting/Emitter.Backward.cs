@@ -243,6 +243,17 @@ internal sealed partial class Emitter
         : id == _method.Result && !_declaredAdjoints.Contains(id) ? Code.Constant(1, _nodes[id].Type)
         : Code.Name(AdjointName(id));
 
+    /// <summary>
+    /// A single arithmetic operation with one operand that takes an adjoint reads its own adjoint once, so that adjoint
+    /// can stay an expression written where it is read (<c>dc += dt * a * 1.5</c>) at no extra cost.
+    /// </summary>
+    private bool AdjointReadOnce(int id)
+    {
+        var node = _nodes[id];
+        return node.Op is Op.Negate or Op.Add or Op.Subtract or Op.Multiply && node.Type.IsFloating()
+            && node.Args.Count(a => _needsAdjoint[a]) == 1;
+    }
+
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
     private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
     {
@@ -264,10 +275,11 @@ internal sealed partial class Emitter
         }
         var signed = negate ? Code.Prefix("-", share) : share;
         if (!IsLocal(target) && _useCount[target] == 1 && _nodes[target].Op is not (Op.LoopExit or Op.Phi)
-            && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target) && signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0)
+            && !_isParameterWithAdjoint[target] && !_declaredAdjoints.Contains(target)
+            && ((signed.Precedence >= Code.Unary && signed.Text.IndexOfAny(new[] { ' ', '(' }) < 0) || AdjointReadOnce(target)))
         {
             // An inline value is used exactly once, so its adjoint is this one share: no variable needed
-            // when the share is just a name or a number.
+            // when the share is just a name or a number, or when the value's own rule reads its adjoint once.
             _aliasedAdjoints[target] = signed;
             return;
         }

@@ -328,8 +328,17 @@ internal sealed partial class Emitter
             return false;
         }
         return node.Name is not null || id == _method.Result || node.Op is Op.Select or Op.Call || _forcedLocals.Contains(id)
-            || _useCount[id] != 1 || _neededByBackward[id] || _useRegion[id] != node.Region;
+            || _useCount[id] != 1 || (_neededByBackward[id] && !IsRecomputedInPlace(node)) || _useRegion[id] != node.Region;
     }
+
+    /// <summary>
+    /// A single arithmetic operation on constants and parameters (<c>2 * x</c>, <c>a - b</c>) is written again where the
+    /// backward pass needs it rather than kept in a local: it costs one instruction, reads nothing that changes, and a
+    /// long sum of such terms then needs no local per term (the compiler slows down and stops at 65,534 locals).
+    /// </summary>
+    private bool IsRecomputedInPlace(Node node) =>
+        node.Op is Op.Negate or Op.Add or Op.Subtract or Op.Multiply && node.Type.IsFloating()
+        && node.Args.All(a => _nodes[a].Op is Op.Constant or Op.Parameter);
 
     /// <summary>
     /// Names come first from the user (parameters, then locals), so generated names give way to them:

@@ -6,12 +6,21 @@ namespace SymbolicDiff.Generator.Emitting;
 /// <summary>Hands out the local names of a generated method, each once: user names first, then t1, dt2, ….</summary>
 internal sealed class NameAllocator
 {
+    /// <summary>
+    /// The most names one generated method may declare. C# stops at 65,534 locals per method (CS0204), and the
+    /// compiler's flow analysis grows with the square of the count: 40,000 locals took it 3.7 GB and minutes.
+    /// </summary>
+    internal const int MaxNames = 20_000;
+
     private readonly HashSet<string> _used = new();
 
     /// <summary>Takes <paramref name="name"/> as it is (a parameter's name, say).</summary>
     public string Claim(string name)
     {
-        _used.Add(name);
+        if (_used.Add(name) && _used.Count > MaxNames)
+        {
+            throw new GeneratedMethodTooLargeException();
+        }
         return name;
     }
 
@@ -40,4 +49,9 @@ internal sealed class NameAllocator
 
     /// <summary>A name as C# source: keywords get an @.</summary>
     public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+}
+
+/// <summary>A generated method would declare more than <see cref="NameAllocator.MaxNames"/> names; the generator reports SD0053.</summary>
+internal sealed class GeneratedMethodTooLargeException : System.Exception
+{
 }

@@ -23,14 +23,13 @@ namespace Demo
             double t2 = global::SymbolicDiff.Activations.HardTanh(c);
             double h = global::SymbolicDiff.Activations.ReLU(a) + t1 * t2;
             // return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
-            double t3 = a - b;
-            double t4 = global::SymbolicDiff.Activations.Softplus(h) + global::SymbolicDiff.Activations.LeakyReLU(t3, 0.01);
+            double t3 = global::SymbolicDiff.Activations.Softplus(h) + global::SymbolicDiff.Activations.LeakyReLU(a - b, 0.01);
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Activations.Softplus(h) + Activations.LeakyReLU(a - b, 0.01);
-            double dt3 = t3 > 0.0 ? 1.0 : 0.01;
-            da += dt3;
-            db -= dt3;
+            double dt4 = a - b > 0.0 ? 1.0 : 0.01;
+            da += dt4;
+            db -= dt4;
             double dh = global::SymbolicDiff.Activations.Sigmoid(h);
             // adjoint of: double h = Activations.ReLU(a) + Activations.Sigmoid(b) * Activations.HardTanh(c);
             double dt1 = dh * t2;
@@ -39,7 +38,7 @@ namespace Demo
             db += dt1 * (t1 * (1.0 - t1));
             da += a > 0.0 ? dh : 0.0;
 
-            return t4;
+            return t3;
         }
     }
 }

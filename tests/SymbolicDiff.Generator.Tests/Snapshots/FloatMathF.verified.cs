@@ -34,8 +34,7 @@ namespace Demo
             dx += dt6 * (2f * x);
             // adjoint of: float a = MathF.Sin(x * n) + MathF.Exp(-y);
             float dt3 = da;
-            float dt7 = dt3 * t3;
-            dy -= dt7;
+            dy -= dt3 * t3;
             float dt2 = da * global::System.MathF.Cos(t2);
             dx += dt2 * t1;
 

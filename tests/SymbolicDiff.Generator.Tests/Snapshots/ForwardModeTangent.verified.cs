@@ -51,10 +51,8 @@ namespace Demo
             if (t1)
             {
                 double dt3 = ds;
-                double dt7 = -(dt3 * (t3 * t3));
-                double dt2 = dt7;
-                double dt8 = dt2 * t2;
-                dz -= dt8;
+                double dt2 = -(dt3 * (t3 * t3));
+                dz -= dt2 * t2;
             }
             else
             {

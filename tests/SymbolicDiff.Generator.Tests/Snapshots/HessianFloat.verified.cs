@@ -34,11 +34,10 @@ namespace Demo
             float dt1 = dt5 / t4;
             float dt4 = -(dt5 * t5 / t4);
             float dt3 = dt4;
-            float dt8 = dt3 * (1f - t3 * t3);
-            dy += dt8 * t2;
-            float dt9 = dt1 * t1;
-            dx += dt9 * y;
-            dy += dt9 * x;
+            dy += dt3 * (1f - t3 * t3) * t2;
+            float dt8 = dt1 * t1;
+            dx += dt8 * y;
+            dy += dt8 * x;
 
             return t7;
         }

@@ -28,10 +28,8 @@ namespace Demo
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return 1.0 / (1.0 + Math.Exp(-z));
-            double dt3 = -(t2 * t2);
-            double dt1 = dt3;
-            double dt4 = dt1 * t1;
-            double dz = -dt4;
+            double dt1 = -(t2 * t2);
+            double dz = -(dt1 * t1);
             // adjoint of: double z = w0 * x0 + w1 * x1 + w2;
             dw2 += dz;
             dw1 += dz * x1;
