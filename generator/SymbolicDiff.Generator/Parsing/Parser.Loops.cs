@@ -72,7 +72,7 @@ internal sealed partial class Parser
     private void ParseForEach(ForEachStatementSyntax loop)
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForEachKeyword.SpanStart, loop.CloseParenToken.Span.End));
-        if (ArrayNamed(loop.Expression) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
+        if ((ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
             || ScalarOf(element.Type) is not { } elementType)
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, header, "foreach can run over an array or span parameter, into a double or float variable");
@@ -202,9 +202,13 @@ internal sealed partial class Parser
                 PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression) => pre.Operand,
                 _ => null,
             };
-            if (target is IdentifierNameSyntax && _model.GetSymbolInfo(target, _cancellation).Symbol is ILocalSymbol or IParameterSymbol)
+            // A deconstruction assigns each variable of its tuple: (a, b) = (b, a + b).
+            foreach (var variable in target is TupleExpressionSyntax tuple ? tuple.Arguments.Select(a => a.Expression) : new[] { target! }.Where(t => t is not null))
             {
-                yield return _model.GetSymbolInfo(target, _cancellation).Symbol!;
+                if (variable is IdentifierNameSyntax && _model.GetSymbolInfo(variable, _cancellation).Symbol is ILocalSymbol or IParameterSymbol)
+                {
+                    yield return _model.GetSymbolInfo(variable, _cancellation).Symbol!;
+                }
             }
         }
     }
@@ -263,7 +267,7 @@ internal sealed partial class Parser
 
     private int LoadElement(ElementAccessExpressionSyntax element)
     {
-        if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
+        if ((ArrayNamed(element.Expression) ?? ConstantArrayNamed(element.Expression)) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, element.GetLocation(), "element access", element.ToString(), Diagnostics.ExpressionAdvice);
         }

@@ -22,7 +22,7 @@ internal sealed partial class Parser
     internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
     private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
-    private readonly SemanticModel _model;
+    private SemanticModel _model;   // switched while inlining a method declared in another file
     private readonly CancellationToken _cancellation;
     private readonly GraphBuilder _graph = new();
     private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
@@ -93,6 +93,10 @@ internal sealed partial class Parser
 
         _method = method;
         var methodLocation = syntax.Identifier.GetLocation();
+        if (IsTuple(method.ReturnType))
+        {
+            return ParseTupleMethod(syntax, method, methodLocation);
+        }
         // A generated name that is taken is fixed where the attribute names it (GradientName, Tangent, Hessian).
         var attributeLocation = attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(_cancellation).GetLocation() ?? methodLocation;
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
@@ -148,6 +152,13 @@ internal sealed partial class Parser
             bool differentiable = type.IsFloating() && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
             int node = _graph.Parameter(parameter.Name, type);
             _values[parameter] = node;
+            if (parameter.Type.TypeKind == TypeKind.Enum)
+            {
+                // The generated code keeps the enum in its signature and reads it as its underlying integer.
+                _values[parameter] = _graph.Parameter("((" + type.Keyword() + ")" + Emitting.NameAllocator.Identifier(parameter.Name) + ")", type);
+                parameters.Add(new Parameter(parameter.Name, type, false, node, DeclaredType: parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+                continue;
+            }
             if (differentiable)
             {
                 _differentiableParameters.Add(node);
@@ -359,6 +370,14 @@ internal sealed partial class Parser
                             return result;
                         }
                         break;
+                    case SwitchStatementSyntax switchStatement:
+                        var afterSwitch = statements.Skip(i + 1).ToList();
+                        var (switchResult, switchTookRest) = Nested(switchStatement, () => ParseSwitch(switchStatement, afterSwitch));
+                        if (switchTookRest)
+                        {
+                            return switchResult;
+                        }
+                        break;
                     default:
                         ParseStatement(statement);
                         break;
@@ -393,9 +412,20 @@ internal sealed partial class Parser
             whenTrue = AlwaysReturns(whenTrue) ? whenTrue : whenTrue.Concat(rest).ToList();
             whenFalse = AlwaysReturns(whenFalse) ? whenFalse : whenFalse.Concat(rest).ToList();
         }
+        return Branch(condition, ifStatement, () => ParseStatements(whenTrue), () => ParseStatements(whenFalse), tookRest);
+    }
+
+    /// <summary>
+    /// Two paths chosen by <paramref name="condition"/> (an if, or a switch section and the sections after it): each
+    /// side is parsed in its own region. When <paramref name="tookRest"/>, each side has parsed the statements after
+    /// the branch too and the result is a select of the two returned values; otherwise the variables the sides leave
+    /// different are joined by selects.
+    /// </summary>
+    private (int? Result, bool TookRest) Branch(int condition, int statement, Func<int?> whenTrue, Func<int?> whenFalse, bool tookRest)
+    {
         if (_graph.IsConstant(condition, out double known))
         {
-            return (ParseStatements(known != 0 ? whenTrue : whenFalse), tookRest);
+            return ((known != 0 ? whenTrue : whenFalse)(), tookRest);
         }
 
         int outer = _graph.CurrentRegion;
@@ -405,7 +435,7 @@ internal sealed partial class Parser
         try
         {
             _graph.CurrentRegion = trueRegion;
-            int? trueResult = ParseStatements(whenTrue);
+            int? trueResult = whenTrue();
             var afterTrue = new Dictionary<ISymbol, int>(_values, SymbolEqualityComparer.Default);
             _values.Clear();
             foreach (var pair in before)
@@ -413,9 +443,9 @@ internal sealed partial class Parser
                 _values[pair.Key] = pair.Value;
             }
             _graph.CurrentRegion = falseRegion;
-            int? falseResult = ParseStatements(whenFalse);
+            int? falseResult = whenFalse();
             _graph.CurrentRegion = outer;
-            _graph.CurrentStatement = ifStatement;   // the selects that join the branches belong to the if
+            _graph.CurrentStatement = statement;   // the selects that join the branches belong to the if
 
             if (tookRest)
             {
@@ -454,6 +484,8 @@ internal sealed partial class Parser
     {
         ReturnStatementSyntax => true,
         IfStatementSyntax { Else: { } otherwise } ifStatement => AlwaysReturns(Flatten(ifStatement.Statement)) && AlwaysReturns(Flatten(otherwise.Statement)),
+        SwitchStatementSyntax switchStatement => switchStatement.Sections.Any(c => c.Labels.Any(l => l is DefaultSwitchLabelSyntax))
+            && switchStatement.Sections.All(c => AlwaysReturns(c.Statements.SelectMany(Flatten).ToList())),
         _ => false,
     });
 
@@ -467,6 +499,11 @@ internal sealed partial class Parser
                 {
                     DeclareLocal(variable);
                 }
+                return;
+
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: TupleExpressionSyntax or DeclarationExpressionSyntax } deconstruction }:
+                BeginStatement(statement.ToString());
+                Deconstruct(deconstruction);
                 return;
 
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax element } write }:
@@ -523,6 +560,11 @@ internal sealed partial class Parser
         if (variable.Initializer?.Value is AnonymousFunctionExpressionSyntax lambda)
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, lambda.GetLocation(), "lambda", lambda.ToString(), Diagnostics.LambdaAdvice);
+        }
+        if (IsTuple(local.Type))
+        {
+            DeclareTupleLocal(local, variable);
+            return;
         }
         var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
         if (variable.Initializer is { } initializer)
@@ -583,8 +625,8 @@ internal sealed partial class Parser
         {
             return symbol;
         }
-        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString(), left is TupleExpressionSyntax
-            ? "a tuple assignment cannot be differentiated yet; assign each variable in its own statement (through a temporary local for a swap)"
+        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString(), symbol is ILocalSymbol local && IsTuple(local.Type)
+            ? "a tuple local keeps the value it is declared with; declare another one, or deconstruct into scalar locals: var (s, c) = …"
             : Diagnostics.AssignmentAdvice);
     }
 
@@ -961,6 +1003,8 @@ internal sealed partial class Parser
                 return ParseUnary(unary);
             case ConditionalExpressionSyntax conditional:
                 return ParseConditional(conditional);
+            case SwitchExpressionSyntax switchExpression:
+                return ParseSwitchExpression(switchExpression);
             case InvocationExpressionSyntax invocation:
                 return ParseCall(invocation);
             case ElementAccessExpressionSyntax element:
@@ -986,10 +1030,12 @@ internal sealed partial class Parser
                 throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
-            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && ArrayNamed(access.Expression) is int lengthOf:
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && (ArrayNamed(access.Expression) ?? ConstantArrayNamed(access.Expression)) is int lengthOf:
                 return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
+            case IFieldSymbol field when field.ContainingType.IsTupleType && expression is MemberAccessExpressionSyntax element:
+                return TupleElement(element, field);
             case IFieldSymbol field:
-                throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), field.IsStatic ? "a static field" : "an instance field");
+                return ReadField(field, expression);
             case IPropertySymbol property:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), property.IsStatic ? "a static property" : "an instance property");
             default:
@@ -1123,6 +1169,10 @@ internal sealed partial class Parser
     private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, string? gradientName)
     {
         var location = invocation.GetLocation();
+        if (callee.Parameters.Any(p => p.Type.TypeKind == TypeKind.Enum))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter");
+        }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
@@ -1208,7 +1258,13 @@ internal sealed partial class Parser
         (type is null ? null : ScalarOf(type))
         ?? throw Unsupported(Diagnostics.UnsupportedValueType, expression.GetLocation(), expression.ToString(), type?.ToDisplayString() ?? "?");
 
-    private static ScalarType? ScalarOf(ITypeSymbol type) => type.SpecialType switch
+    private static ScalarType? ScalarOf(ITypeSymbol type) => type switch
+    {
+        INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } => ScalarOf(underlying),   // an enum is its underlying integer
+        _ => ScalarOfSpecial(type),
+    };
+
+    private static ScalarType? ScalarOfSpecial(ITypeSymbol type) => type.SpecialType switch
     {
         SpecialType.System_Double => ScalarType.Double,
         SpecialType.System_Single => ScalarType.Float,

@@ -1,0 +1,257 @@
+using System;
+using SymbolicDiff;
+using Xunit;
+
+namespace SymbolicDiff.Tests;
+
+public enum Activation
+{
+    Identity,
+    Tanh,
+    Leaky,
+    Square,
+}
+
+public static partial class SwitchFunctions
+{
+    /// <summary>A switch expression over an int picks the activation; a grouped arm (2 or 3) and a final discard.</summary>
+    [Differentiable(Tangent = true)]
+    public static double Activate(double x, int kind) => kind switch
+    {
+        0 => x,
+        1 => Math.Tanh(x),
+        2 or 3 => x > 0 ? x : 0.1 * x,
+        _ => x * x,
+    };
+
+    /// <summary>Relational patterns on a double: a piecewise model.</summary>
+    [Differentiable(Tangent = true)]
+    public static double Piecewise(double x, double y) => x switch
+    {
+        < -1 => -y * x,
+        >= -1 and < 1 => y * x * x,
+        _ => y + Math.Log(x),
+    };
+
+    /// <summary>A switch statement: grouped labels, a when clause, returns inside cases, an if in a case, default.</summary>
+    [Differentiable]
+    public static double Loss(double x, double y, int mode)
+    {
+        double s = x * y;
+        switch (mode)
+        {
+            case 0:
+                s = s * s;
+                break;
+            case 1:
+            case 2:
+                s += Math.Sin(x);
+                break;
+            case 3 when y > 0:
+                return Math.Sqrt(y) * x;
+            case 4:
+                if (x > 0)
+                {
+                    return x * s;
+                }
+                s = -s;
+                break;
+            default:
+                s = s + y * y;
+                break;
+        }
+        return s * x + 1;
+    }
+
+    /// <summary>An enum parameter selects the activation.</summary>
+    [Differentiable]
+    public static double ActivateBy(double x, Activation activation) => activation switch
+    {
+        Activation.Identity => x,
+        Activation.Tanh => Math.Tanh(x),
+        Activation.Leaky => x > 0 ? x : 0.1 * x,
+        _ => x * x,
+    };
+
+    [Differentiable]
+    public static float ActivateF(float x, int kind) => kind switch
+    {
+        0 => x * x,
+        < 0 => MathF.Exp(x),
+        _ => MathF.Sin(x),
+    };
+
+    /// <summary>A vector output written by the cases of a switch statement (so it gets a Jacobian).</summary>
+    [Differentiable]
+    public static void Turn(double x, double y, int quarter, Span<double> r)
+    {
+        switch (quarter)
+        {
+            case 1:
+                r[0] = -y;
+                r[1] = x;
+                break;
+            case 2:
+                r[0] = -x;
+                r[1] = -y;
+                break;
+            default:
+                r[0] = x * y;
+                r[1] = x + y;
+                break;
+        }
+    }
+}
+
+/// <summary>Central differences for the tests of switch, tuples and constant fields.</summary>
+internal static class Central
+{
+    public static double D(Func<double, double> f, double x, double h = 1e-6) => (f(x + h) - f(x - h)) / (2 * h);
+
+    /// <summary>A float function's derivative by central differences computed in double (h = 1e-2, so float rounding stays small).</summary>
+    public static double F(Func<float, float> f, float x, float h = 1e-2f) => ((double)f(x + h) - f(x - h)) / ((double)(x + h) - (x - h));
+}
+
+public class SwitchTests
+{
+    [Theory]
+    [InlineData(0.6, 0, 1.0)]
+    [InlineData(0.6, 1, 0.71157776)]        // 1 − tanh²(0.6)
+    [InlineData(-0.6, 2, 0.1)]
+    [InlineData(0.6, 3, 1.0)]              // 2 or 3: the leaky branch
+    [InlineData(0.6, 7, 1.2)]              // _ => x², 2x
+    [InlineData(0.6, -1, 1.2)]
+    public void ActivationSwitchExpressionMatchesClosedFormAndFiniteDifferences(double x, int kind, double expected)
+    {
+        double dx = 0;
+        double value = SwitchFunctions.ActivateGradient(x, kind, ref dx);
+        Assert.Equal(SwitchFunctions.Activate(x, kind), value);
+        Assert.Equal(expected, dx, 7);
+        Assert.Equal(Central.D(v => SwitchFunctions.Activate(v, kind), x), dx, 7);
+        SwitchFunctions.ActivateTangent(x, kind, 1.0, out double tangent);
+        Assert.Equal(dx, tangent, 12);
+    }
+
+    [Theory]
+    [InlineData(-2.0, 1.5)]
+    [InlineData(-0.5, 1.5)]
+    [InlineData(0.5, -0.7)]
+    [InlineData(3.0, 0.4)]
+    public void RelationalPatternsMatchClosedFormAndFiniteDifferences(double x, double y)
+    {
+        double dx = 0, dy = 0;
+        SwitchFunctions.PiecewiseGradient(x, y, ref dx, ref dy);
+        var (ex, ey) = x switch
+        {
+            < -1 => (-y, -x),
+            < 1 => (2 * y * x, x * x),
+            _ => (1 / x, 1.0),
+        };
+        Assert.Equal(ex, dx, 12);
+        Assert.Equal(ey, dy, 12);
+        Assert.Equal(Central.D(v => SwitchFunctions.Piecewise(v, y), x), dx, 6);
+        Assert.Equal(Central.D(v => SwitchFunctions.Piecewise(x, v), y), dy, 6);
+        SwitchFunctions.PiecewiseTangent(x, y, 0.3, -0.8, out double tangent);
+        Assert.Equal(0.3 * dx - 0.8 * dy, tangent, 12);
+    }
+
+    [Fact]
+    public void AtACaseBoundaryTheDerivativeIsTheOneOfTheCaseTaken()
+    {
+        // x = −1 matches ">= -1 and < 1": y·x², so ∂/∂x = 2·y·x = −3 (the case before it would give −y = −1.5).
+        double dx = 0, dy = 0;
+        SwitchFunctions.PiecewiseGradient(-1.0, 1.5, ref dx, ref dy);
+        Assert.Equal(-3.0, dx);
+        Assert.Equal(1.0, dy);
+    }
+
+    public static TheoryData<double, double, int> LossPoints => new()
+    {
+        { 0.5, 1.5, 0 }, { 0.5, 1.5, 1 }, { -0.4, 2.0, 2 }, { 0.5, 1.5, 3 }, { 0.5, -1.5, 3 },
+        { 0.7, 1.2, 4 }, { -0.7, 1.2, 4 }, { 0.3, 0.9, 9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(LossPoints))]
+    public void SwitchStatementMatchesClosedFormAndFiniteDifferences(double x, double y, int mode)
+    {
+        double dx = 0, dy = 0;
+        double value = SwitchFunctions.LossGradient(x, y, mode, ref dx, ref dy);
+        Assert.Equal(SwitchFunctions.Loss(x, y, mode), value);
+        // Hand-derived per case (s = x·y before the switch; the result is s'·x + 1 unless the case returns).
+        var (ex, ey) = mode switch
+        {
+            0 => (3 * x * x * y * y, 2 * x * x * x * y),                        // x³y² + 1
+            1 or 2 => (2 * x * y + Math.Sin(x) + x * Math.Cos(x), x * x),      // (xy + sin x)·x + 1
+            3 when y > 0 => (Math.Sqrt(y), x / (2 * Math.Sqrt(y))),            // √y·x
+            4 when x > 0 => (2 * x * y, x * x),                               // x·xy
+            4 => (-2 * x * y, -x * x),                                        // −xy·x + 1
+            _ => (2 * x * y + y * y, x * x + 2 * x * y),                      // (xy + y²)·x + 1
+        };
+        Assert.Equal(ex, dx, 12);
+        Assert.Equal(ey, dy, 12);
+        Assert.Equal(Central.D(v => SwitchFunctions.Loss(v, y, mode), x), dx, 6);
+        Assert.Equal(Central.D(v => SwitchFunctions.Loss(x, v, mode), y), dy, 6);
+    }
+
+    [Theory]
+    [InlineData(0.6, Activation.Identity, 1.0)]
+    [InlineData(0.6, Activation.Tanh, 0.71157776)]
+    [InlineData(-0.6, Activation.Leaky, 0.1)]
+    [InlineData(0.6, Activation.Square, 1.2)]
+    public void EnumSwitchMatchesClosedFormAndFiniteDifferences(double x, Activation activation, double expected)
+    {
+        double dx = 0;
+        Assert.Equal(SwitchFunctions.ActivateBy(x, activation), SwitchFunctions.ActivateByGradient(x, activation, ref dx));
+        Assert.Equal(expected, dx, 7);
+        Assert.Equal(Central.D(v => SwitchFunctions.ActivateBy(v, activation), x), dx, 7);
+    }
+
+    [Theory]
+    [InlineData(0.8f, 0)]
+    [InlineData(0.8f, -3)]
+    [InlineData(0.8f, 5)]
+    public void FloatSwitchMatchesClosedFormAndFiniteDifferences(float x, int kind)
+    {
+        float dx = 0;
+        SwitchFunctions.ActivateFGradient(x, kind, ref dx);
+        double expected = kind switch { 0 => 2 * x, < 0 => Math.Exp(x), _ => Math.Cos(x) };
+        Assert.Equal(expected, dx, 5);
+        Assert.Equal(Central.F(v => SwitchFunctions.ActivateF(v, kind), x), dx, 3);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(0)]
+    public void SwitchWritingOutputsHasTheClosedFormJacobian(int quarter)
+    {
+        double x = 0.7, y = -1.3;
+        var r = new double[2];
+        var jacobian = new double[4];
+        SwitchFunctions.TurnJacobian(x, y, quarter, r, jacobian);
+        double[] expected = quarter switch
+        {
+            1 => new[] { 0.0, -1, 1, 0 },
+            2 => new[] { -1.0, 0, 0, -1 },
+            _ => new[] { y, x, 1, 1 },
+        };
+        Assert.Equal(expected, jacobian);
+        var check = new double[2];
+        for (int input = 0; input < 2; input++)
+        {
+            double h = 1e-6;
+            var plus = new double[2];
+            var minus = new double[2];
+            SwitchFunctions.Turn(x + (input == 0 ? h : 0), y + (input == 1 ? h : 0), quarter, plus);
+            SwitchFunctions.Turn(x - (input == 0 ? h : 0), y - (input == 1 ? h : 0), quarter, minus);
+            for (int output = 0; output < 2; output++)
+            {
+                Assert.Equal((plus[output] - minus[output]) / (2 * h), jacobian[output * 2 + input], 6);
+            }
+        }
+        var tangent = new double[2];
+        SwitchFunctions.TurnTangent(x, y, quarter, check, 1.0, 0.0, tangent);
+        Assert.Equal(new[] { expected[0], expected[2] }, tangent);
+    }
+}
