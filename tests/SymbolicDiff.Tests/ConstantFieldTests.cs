@@ -79,3 +79,31 @@ public class ConstantFieldTests
         Assert.Equal(Central.F(ConstantFieldFunctions.ScaledF, x), dx, 2);
     }
 }
+
+public class SyntaxAllocationTests
+{
+    [Fact]
+    public void SwitchTupleAndFieldGradientsAllocateNothingOnceWarm()
+    {
+        double dx = 0, dy = 0;
+        var r = new double[2];
+        var jacobian = new double[4];
+        void Run()
+        {
+            SwitchFunctions.LossGradient(0.5, 1.5, 4, ref dx, ref dy);
+            SwitchFunctions.ActivateByGradient(0.5, Activation.Tanh, ref dx);
+            SwitchFunctions.TurnJacobian(0.5, 1.5, 2, r, jacobian);
+            TupleFunctions.FibonacciGradient(0.5, 1.5, 20, ref dx, ref dy);
+            TupleFunctions.PolarGradient(0.5, 1.5, ref dx, ref dy);
+            ConstantFieldFunctions.PolynomialGradient(0.5, ref dx);
+            ConstantFieldFunctions.ScaledGradient(0.5, 1.5, ref dx, ref dy);
+        }
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Run();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -37,13 +37,23 @@ internal sealed partial class Parser
         return FieldNode(field, ScalarOf(field.Type)!.Value);
     }
 
-    /// <summary>The [NoDiff] static readonly array an expression names, if it is one.</summary>
-    private int? ConstantArrayNamed(ExpressionSyntax expression) =>
-        expression is IdentifierNameSyntax or MemberAccessExpressionSyntax
-            && _model.GetSymbolInfo(expression, _cancellation).Symbol is IFieldSymbol { IsStatic: true, IsReadOnly: true } field
-            && ArrayElementOf(field.Type) is { } element && HasNoDiff(field)
-            ? FieldNode(field, element)
-            : null;
+    /// <summary>
+    /// The [NoDiff] static readonly array an expression names, if it names an array field (another array field is
+    /// reported: it may change between the passes, or is not marked as constant data); null when it names no field.
+    /// </summary>
+    private int? ConstantArrayNamed(ExpressionSyntax expression)
+    {
+        if (expression is not (IdentifierNameSyntax or MemberAccessExpressionSyntax)
+            || _model.GetSymbolInfo(expression, _cancellation).Symbol is not IFieldSymbol field || ArrayElementOf(field.Type) is not { } element)
+        {
+            return null;
+        }
+        if (!field.IsStatic || !field.IsReadOnly || !HasNoDiff(field))
+        {
+            ReadField(field, expression);   // reports why
+        }
+        return FieldNode(field, element);
+    }
 
     private int FieldNode(IFieldSymbol field, ScalarType type)
     {

@@ -202,7 +202,7 @@ internal sealed partial class Parser
             ParseStatements(before);
             returned = last;
         }
-        BeginStatement("return " + returned + ";");
+        BeginStatement(syntax.Identifier.ValueText + " returns " + returned);   // inlined: say whose return it is
         var elements = ParseTuple(returned);
         return elements.Select((e, i) => _graph.Convert(e, types[i])).ToArray();
     }

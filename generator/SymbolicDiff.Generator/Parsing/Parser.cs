@@ -534,15 +534,22 @@ internal sealed partial class Parser
     /// <summary>Gives the locals of a failed declaration a placeholder so later uses do not report again.</summary>
     private void BindFailedLocals(StatementSyntax statement)
     {
-        if (statement is not LocalDeclarationStatementSyntax declaration)
+        var declared = statement switch
         {
-            return;
-        }
-        foreach (var variable in declaration.Declaration.Variables)
+            LocalDeclarationStatementSyntax declaration => declaration.Declaration.Variables.Select(v => _model.GetDeclaredSymbol(v, _cancellation)),
+            ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: var left } } => left.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>()
+                .Select(v => _model.GetDeclaredSymbol(v, _cancellation)),   // var (a, b) = …
+            _ => Enumerable.Empty<ISymbol?>(),
+        };
+        foreach (var local in declared.OfType<ILocalSymbol>().Where(l => !_values.ContainsKey(l) && !_tuples.ContainsKey(l)))
         {
-            if (_model.GetDeclaredSymbol(variable, _cancellation) is ILocalSymbol local && !_values.ContainsKey(local) && ScalarOf(local.Type) is { } type)
+            if (ScalarOf(local.Type) is { } type)
             {
                 _values[local] = _graph.Constant(0, type);
+            }
+            else if (IsTuple(local.Type) && ElementTypesOf(local.Type) is { } types)
+            {
+                _tuples[local] = types.Select(t => _graph.Constant(0, t)).ToArray();
             }
         }
     }
