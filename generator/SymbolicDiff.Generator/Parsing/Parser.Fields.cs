@@ -24,6 +24,8 @@ internal sealed partial class Parser
         {
             { IsStatic: false } => "an instance field, which may change between the forward and the backward pass",
             { IsReadOnly: false } => "a static field that is not readonly, which may change between the forward and the backward pass",
+            _ when !_model.Compilation.IsSymbolAccessibleWithin(field, _method!.ContainingType) =>
+                "not accessible from " + _method.ContainingType.Name + ", where the gradient is generated (a method of another type that reads it is inlined here)",
             _ when ArrayElementOf(field.Type) is not null => HasNoDiff(field)
                 ? "a constant array; index it (" + field.Name + "[i]) or read its Length"
                 : "a static readonly array not marked [NoDiff]; mark the field [NoDiff] to read its elements as constant data",
@@ -48,7 +50,7 @@ internal sealed partial class Parser
         {
             return null;
         }
-        if (!field.IsStatic || !field.IsReadOnly || !HasNoDiff(field))
+        if (!field.IsStatic || !field.IsReadOnly || !HasNoDiff(field) || !_model.Compilation.IsSymbolAccessibleWithin(field, _method!.ContainingType))
         {
             ReadField(field, expression);   // reports why
         }
