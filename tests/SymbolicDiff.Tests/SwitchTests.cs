@@ -255,3 +255,59 @@ public class SwitchTests
         Assert.Equal(new[] { expected[0], expected[2] }, tangent);
     }
 }
+
+public static partial class SwitchInLoopFunctions
+{
+    /// <summary>A switch in a loop body: its breaks end cases, not the loop.</summary>
+    [Differentiable(Tangent = true)]
+    public static double Cycle(double x, int n)
+    {
+        double s = x;
+        for (int i = 0; i < n; i++)
+        {
+            switch (i % 3)
+            {
+                case 0:
+                    s = s * x;
+                    break;
+                case 1:
+                    s += Math.Sin(s);
+                    break;
+                default:
+                    s = s - 0.5 * x;
+                    break;
+            }
+        }
+        return s;
+    }
+}
+
+public class SwitchInLoopTests
+{
+    [Theory]
+    [InlineData(0.7, 0)]
+    [InlineData(0.7, 1)]
+    [InlineData(0.7, 2)]
+    [InlineData(1.3, 3)]
+    [InlineData(-0.4, 7)]
+    public void SwitchInsideALoopMatchesTheChainRuleByHandAndFiniteDifferences(double x, int n)
+    {
+        // By hand: carry (s, ds/dx) through the iterations.
+        double s = x, ds = 1;
+        for (int i = 0; i < n; i++)
+        {
+            switch (i % 3)
+            {
+                case 0: ds = ds * x + s; s *= x; break;
+                case 1: ds += Math.Cos(s) * ds; s += Math.Sin(s); break;
+                default: ds -= 0.5; s -= 0.5 * x; break;
+            }
+        }
+        double dx = 0;
+        Assert.Equal(s, SwitchInLoopFunctions.CycleGradient(x, n, ref dx), 12);
+        Assert.Equal(ds, dx, 12);
+        Assert.Equal(Central.D(v => SwitchInLoopFunctions.Cycle(v, n), x), dx, 6);
+        SwitchInLoopFunctions.CycleTangent(x, n, 1.0, out double tangent);
+        Assert.Equal(ds, tangent, 12);
+    }
+}

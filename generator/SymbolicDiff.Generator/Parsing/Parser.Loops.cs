@@ -181,7 +181,8 @@ internal sealed partial class Parser
     private void CheckLoopBody(IEnumerable<StatementSyntax> body)
     {
         var exit = body.SelectMany(s => s.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)))
-            .FirstOrDefault(n => n is ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax);
+            .FirstOrDefault(n => n is ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax
+                && !(n is BreakStatementSyntax inner && EndsSwitchCase(inner)));
         if (exit is StatementSyntax jump)
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump is ContinueStatementSyntax

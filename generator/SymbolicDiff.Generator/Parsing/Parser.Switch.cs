@@ -54,8 +54,7 @@ internal sealed partial class Parser
         // Any other break of this switch (inside an if of the case) would leave the case half-way.
         foreach (var inner in body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<BreakStatementSyntax>())
         {
-            var owner = inner.Ancestors().FirstOrDefault(a => a is SwitchStatementSyntax or ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax);
-            if (owner == statement)
+            if (EndsSwitchCase(inner) && inner.Ancestors().OfType<SwitchStatementSyntax>().First() == statement)
             {
                 throw Unsupported(Diagnostics.UnsupportedStatement, inner.GetLocation(),
                     "A 'break' before the end of a switch case (write the case's paths with if/else and end the case with one break)");
@@ -63,6 +62,11 @@ internal sealed partial class Parser
         }
         return body;
     }
+
+    /// <summary>A <c>break</c> that leaves a switch (not a loop): the switch statement is its nearest enclosing breakable statement.</summary>
+    private static bool EndsSwitchCase(BreakStatementSyntax statement) =>
+        statement.Ancestors().FirstOrDefault(a => a is SwitchStatementSyntax or ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
+            is SwitchStatementSyntax;
 
     /// <summary>The value a switch tests, in its own type (an enum's underlying integer).</summary>
     private int ParseSwitchValue(ExpressionSyntax expression)
