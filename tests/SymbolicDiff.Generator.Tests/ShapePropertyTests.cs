@@ -226,7 +226,7 @@ public class ShapePropertyTests
         return new Program("tuple swaps and deconstruction", body.ToString(), false, 0, 0);
     }
 
-    /// <summary>Scalar: a switch statement on n (grouped labels, a when clause, a return in a case, default) and a switch expression on a double.</summary>
+    /// <summary>Scalar: a switch statement on n (grouped labels, a when clause, a return in a case, default), a switch expression on a double, maybe a switch in a loop.</summary>
     private static Program Switches(Random r)
     {
         var body = new StringBuilder();
@@ -237,6 +237,14 @@ public class ShapePropertyTests
         body.Append($"    case 2 when x > 0.3:\n        return {E(r, 2, "s", "x", "y").D};\n");
         body.Append($"    default:\n        s = s * {E(r, 1, "x", "a[2]").D};\n        break;\n}}\n");
         body.Append($"double w = (y + n % 3) switch\n{{\n    < -0.5 => {E(r, 2, "s", "x").D},\n    >= 0.5 and < 1.5 => {E(r, 2, "s", "y").D},\n    _ => {E(r, 2, "s", "a[3]").D},\n}};\n");
+        if (r.Next(2) == 0)
+        {
+            // A switch in a loop body: its breaks end cases, not the loop.
+            body.Append($"for (int i = 0; i < {r.Next(1, 5)}; i++)\n{{\n    switch (i % 3)\n    {{\n");
+            body.Append($"        case 0:\n            w = {E(r, 2, "w", "x", "a[i]").D};\n            break;\n");
+            body.Append($"        case 1:\n            s += {E(r, 1, "w", "y").D};\n            break;\n");
+            body.Append($"        default:\n            w = w * {E(r, 1, "s", "a[i]").D};\n            break;\n    }}\n}}\n");
+        }
         body.Append($"return s * w + {E(r, 1, "x", "y").D};\n");
         return new Program("switch statements and expressions", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
     }
