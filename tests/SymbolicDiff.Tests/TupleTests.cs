@@ -38,6 +38,9 @@ public static partial class TupleFunctions
     }
 
     [Differentiable]
+    public static double Power(double x, int n) => PowerAndSlope(x, n).Value;
+
+    [Differentiable]
     public static float SwapF(float x, float y)
     {
         float a = x, b = y * y;
@@ -47,10 +50,96 @@ public static partial class TupleFunctions
 
     [Differentiable]
     public static (float s, float c) SinCosF(float x) => (MathF.Sin(x), MathF.Cos(x));
+
+    /// <summary>A tuple helper with a loop of its own: (xⁿ, n·xⁿ⁻¹).</summary>
+    [Differentiable]
+    public static (double Value, double Slope) PowerAndSlope(double x, int n)
+    {
+        double p = 1, q = 0;
+        for (int i = 0; i < n; i++)
+        {
+            (p, q) = (p * x, q * x + p);
+        }
+        return (p, q);
+    }
+
+    /// <summary>Tuple helpers called in a loop body, with a switch expression choosing the update.</summary>
+    [Differentiable]
+    public static double Orbit(double x, double y, int steps)
+    {
+        double u = x, v = y;
+        for (int k = 0; k < steps; k++)
+        {
+            var (s, c) = SinCos(u);
+            var w = PowerAndSlope(v, 2);
+            (u, v) = (k % 2) switch
+            {
+                0 => (u + 0.1 * c * v, v - 0.1 * s),
+                _ => (u * 0.9 + 0.05 * w.Value, w.Slope * 0.5),
+            };
+        }
+        return u * v;
+    }
 }
 
 public class TupleTests
 {
+    [Theory]
+    [InlineData(1.3, 0)]
+    [InlineData(1.3, 1)]
+    [InlineData(-0.7, 4)]
+    public void TupleHelperWithALoopMatchesClosedForm(double x, int n)
+    {
+        // PowerAndSlope(x, n).Value = xⁿ; its derivative is the helper's own Slope.
+        double dx = 0;
+        double value = TupleFunctions.PowerGradient(x, n, ref dx);
+        Assert.Equal(Math.Pow(x, n), value, 12);
+        Assert.Equal(n * Math.Pow(x, n - 1), dx, 12);
+        Assert.Equal(TupleFunctions.PowerAndSlope(x, n).Slope, dx, 12);
+    }
+
+    /// <summary>Orbit by hand in forward mode: each value carried with its derivatives along x and y.</summary>
+    private static (double Value, double Dx, double Dy) OrbitByHand(double x, double y, int steps)
+    {
+        (double V, double X, double Y) u = (x, 1, 0), v = (y, 0, 1);
+        for (int k = 0; k < steps; k++)
+        {
+            double s = Math.Sin(u.V), c = Math.Cos(u.V);
+            if (k % 2 == 0)
+            {
+                // u + 0.1·c·v, v − 0.1·s
+                (double, double, double) nu = (u.V + 0.1 * c * v.V, u.X + 0.1 * (-s * u.X * v.V + c * v.X), u.Y + 0.1 * (-s * u.Y * v.V + c * v.Y));
+                (double, double, double) nv = (v.V - 0.1 * s, v.X - 0.1 * c * u.X, v.Y - 0.1 * c * u.Y);
+                (u, v) = (nu, nv);
+            }
+            else
+            {
+                // 0.9·u + 0.05·v², 0.5·(2v)
+                (double, double, double) nu = (0.9 * u.V + 0.05 * v.V * v.V, 0.9 * u.X + 0.1 * v.V * v.X, 0.9 * u.Y + 0.1 * v.V * v.Y);
+                (double, double, double) nv = (v.V, v.X, v.Y);
+                (u, v) = (nu, nv);
+            }
+        }
+        return (u.V * v.V, u.X * v.V + u.V * v.X, u.Y * v.V + u.V * v.Y);
+    }
+
+    [Theory]
+    [InlineData(0.4, 1.1, 0)]
+    [InlineData(0.4, 1.1, 1)]
+    [InlineData(0.4, 1.1, 2)]
+    [InlineData(-1.2, 0.3, 5)]
+    public void TupleCallsAndSwitchExpressionInALoopMatchClosedFormAndFiniteDifferences(double x, double y, int steps)
+    {
+        double dx = 0, dy = 0;
+        double value = TupleFunctions.OrbitGradient(x, y, steps, ref dx, ref dy);
+        var expected = OrbitByHand(x, y, steps);
+        Assert.Equal(expected.Value, value, 12);
+        Assert.Equal(expected.Dx, dx, 12);
+        Assert.Equal(expected.Dy, dy, 12);
+        Assert.Equal(Central.D(v => TupleFunctions.Orbit(v, y, steps), x), dx, 6);
+        Assert.Equal(Central.D(v => TupleFunctions.Orbit(x, v, steps), y), dy, 6);
+    }
+
     [Theory]
     [InlineData(1.5, -0.5, 5, 3.0, 5.0)]    // a₅ = 3a + 5b
     [InlineData(0.2, 0.9, 1, 0.0, 1.0)]     // a₁ = b

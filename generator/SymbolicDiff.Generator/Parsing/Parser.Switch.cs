@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -139,6 +140,16 @@ internal sealed partial class Parser
     private int ParseSwitchExpression(SwitchExpressionSyntax expression)
     {
         var type = RequireScalar(_model.GetTypeInfo(expression, _cancellation).Type, expression);
+        return SwitchArms(expression, arm => new[] { ParseTo(arm, type) })[0];
+    }
+
+    /// <summary>The element nodes of a switch expression whose arms are tuples: <c>(u, v) = k switch { 0 =&gt; (a, b), _ =&gt; (c, d) }</c>.</summary>
+    private int[] ParseTupleSwitch(SwitchExpressionSyntax expression, ScalarType[] types) =>
+        SwitchArms(expression, arm => ParseTuple(arm).Select((e, i) => _graph.Convert(e, types[i])).ToArray());
+
+    /// <summary>The arms of a switch expression as nested selects of each of the values an arm gives.</summary>
+    private int[] SwitchArms(SwitchExpressionSyntax expression, Func<ExpressionSyntax, int[]> parseArm)
+    {
         int value = ParseSwitchValue(expression.GoverningExpression);
         var arms = expression.Arms;
         if (arms.Count == 0 || arms[arms.Count - 1] is not { Pattern: DiscardPatternSyntax, WhenClause: null })
@@ -147,17 +158,17 @@ internal sealed partial class Parser
                 "switch expression", expression.ToString(), "end its arms with a discard arm '_ => …' (without one it throws when nothing matches)");
         }
 
-        int Parse(int k)
+        int[] Parse(int k)
         {
             var arm = arms[k];
             if (k == arms.Count - 1)
             {
-                return ParseTo(arm.Expression, type);
+                return parseArm(arm.Expression);
             }
             int condition = When(PatternCondition(value, arm.Pattern), arm.WhenClause);
             if (_graph.IsConstant(condition, out double known))
             {
-                return known != 0 ? ParseTo(arm.Expression, type) : Parse(k + 1);
+                return known != 0 ? parseArm(arm.Expression) : Parse(k + 1);
             }
             int outer = _graph.CurrentRegion;
             int trueRegion = _graph.NewRegion();
@@ -165,11 +176,11 @@ internal sealed partial class Parser
             try
             {
                 _graph.CurrentRegion = trueRegion;
-                int whenTrue = ParseTo(arm.Expression, type);
+                var whenTrue = parseArm(arm.Expression);
                 _graph.CurrentRegion = falseRegion;
-                int whenFalse = Nested(arm, () => Parse(k + 1));
+                var whenFalse = Nested(arm, () => Parse(k + 1));
                 _graph.CurrentRegion = outer;
-                return _graph.Select(condition, whenTrue, whenFalse, trueRegion, falseRegion, type);
+                return whenTrue.Select((t, i) => _graph.Select(condition, t, whenFalse[i], trueRegion, falseRegion, _graph[t].Type)).ToArray();
             }
             finally
             {

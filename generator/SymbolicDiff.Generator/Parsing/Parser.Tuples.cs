@@ -80,13 +80,16 @@ internal sealed partial class Parser
                 return tuple.Arguments.Select(a => IsTuple(_model.GetTypeInfo(a.Expression, _cancellation).Type)
                     ? throw Unsupported(Diagnostics.UnsupportedExpression, a.GetLocation(), "nested tuple", a.ToString(), "use a flat tuple of double, float, int, long or bool values")
                     : ParseExpression(a.Expression)).ToArray();
+            case SwitchExpressionSyntax switchExpression when _model.GetTypeInfo(switchExpression, _cancellation).Type is { } type && IsTuple(type):
+                var types = ElementTypesOf(type) ?? throw Unsupported(Diagnostics.UnsupportedValueType, expression.GetLocation(), expression.ToString(), type.ToDisplayString());
+                return Nested(switchExpression, () => ParseTupleSwitch(switchExpression, types));
             case IdentifierNameSyntax name when _model.GetSymbolInfo(name, _cancellation).Symbol is ILocalSymbol local && _tuples.TryGetValue(local, out var elements):
                 return elements;
             case InvocationExpressionSyntax invocation when _model.GetSymbolInfo(invocation, _cancellation).Symbol is IMethodSymbol method && IsTuple(method.ReturnType):
                 return Nested(invocation, () => InlineTupleCall(invocation, method));
             default:
                 throw Unsupported(Diagnostics.UnsupportedExpression, expression.GetLocation(), "tuple", expression.ToString(),
-                    "a tuple here is written (a, b), a tuple local, or a call to a [Differentiable] method that returns a tuple");
+                    "a tuple here is written (a, b), a tuple local, a switch expression of tuples, or a call to a [Differentiable] method that returns a tuple");
         }
     }
 
