@@ -15,7 +15,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor MethodMustBeStatic = Error("SD0001",
         "Differentiable method must be static",
-        "[Differentiable] method '{0}' must be static: gradients are generated for pure static functions of their parameters");
+        "[Differentiable] method '{0}' must be static: gradients are generated for pure static functions of their parameters; write a static method that takes the model's parameters as arguments (or as a double[]), mark it [Differentiable], and call it from the instance method");
 
     public static readonly DiagnosticDescriptor TypeMustBePartial = Error("SD0002",
         "Containing type must be partial",
@@ -53,7 +53,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedMemberAccess = Error("SD0009",
         "State cannot be read",
-        "'{0}' is {1}; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).");
+        "'{0}' is {1}; a [Differentiable] method may read its parameters, its locals, constants, static readonly fields of type double, float, int, long or bool, and elements of [NoDiff] static readonly arrays. Pass other values as parameters (mark them [NoDiff] if they are not differentiated).");
 
     public static readonly DiagnosticDescriptor UnsupportedAssignmentTarget = Error("SD0010",
         "Unsupported assignment target",

@@ -34,9 +34,11 @@ public sealed class DifferentiableAttribute : Attribute
 
 /// <summary>
 /// Excludes a parameter of a <see cref="DifferentiableAttribute"/> method from differentiation:
-/// it is treated as a constant and gets no adjoint slot in the generated gradient.
+/// it is treated as a constant and gets no adjoint slot in the generated gradient. On a <c>static readonly</c>
+/// array field it marks the array as constant data that [Differentiable] methods may index and ask for its Length
+/// (keep its elements unchanged while a gradient runs: the backward pass reads them again).
 /// </summary>
-[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
 public sealed class NoDiffAttribute : Attribute
 {
 }

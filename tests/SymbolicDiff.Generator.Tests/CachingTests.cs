@@ -104,6 +104,48 @@ public class CachingTests
     }
 
     [Fact]
+    public void EditingAnInlinedTupleHelperInAnotherFileRegeneratesItsCaller()
+    {
+        const string helper = """
+            using System;
+            using SymbolicDiff;
+
+            namespace Demo;
+
+            public static partial class Trig
+            {
+                [Differentiable]
+                public static (double s, double c) SinCos(double x) => (Math.Sin(x), Math.Cos(x));
+            }
+            """;
+        const string caller = """
+            using SymbolicDiff;
+
+            namespace Demo;
+
+            public static partial class Functions
+            {
+                [Differentiable]
+                public static double Product(double x)
+                {
+                    var (s, c) = Trig.SinCos(x);
+                    return s * c;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(caller, helper);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        string Generated(GeneratorDriver d) => d.GetRunResult().Results[0].GeneratedSources.Single(g => g.HintName.Contains(".Product_")).SourceText.ToString();
+        Assert.Contains("SinCos returns (Math.Sin(x), Math.Cos(x))", Generated(driver));
+
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.ElementAt(1),
+            CSharpSyntaxTree.ParseText(helper.Replace("Math.Sin(x)", "Math.Tanh(x)"), GeneratorHarness.ParseOptions, path: "Test1.cs"));
+        driver = driver.RunGenerators(edited);
+        Assert.Contains("Math.Tanh(x)", Generated(driver));
+        Assert.DoesNotContain("SinCos returns (Math.Sin(x)", Generated(driver));   // the comment of the inlined return
+    }
+
+    [Fact]
     public void ModelsHoldNoRoslynObjects()
     {
         var driver = GeneratorHarness.CreateDriver().RunGenerators(GeneratorHarness.Compile(Methods, Other));

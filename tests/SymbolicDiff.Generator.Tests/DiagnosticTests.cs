@@ -20,13 +20,14 @@ public class DiagnosticTests
 {
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
-    private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
+    private const string S9 = "; a [Differentiable] method may read its parameters, its locals, constants, static readonly fields of type double, float, int, long or bool, and elements of [NoDiff] static readonly arrays. Pass other values as parameters (mark them [NoDiff] if they are not differentiated).";
+    private const string Changes = ", which may change between the forward and the backward pass";
 
     /// <summary>Name, members (or a whole file when it contains "namespace"), id, message.</summary>
     public static readonly TheoryData<string, string, string, string> Cases = new()
     {
         { "InstanceMethod", "[Differentiable] public double [|Bad|](double x) => x;",
-            "SD0001", "[Differentiable] method 'Bad' must be static: gradients are generated for pure static functions of their parameters" },
+            "SD0001", "[Differentiable] method 'Bad' must be static: gradients are generated for pure static functions of their parameters; write a static method that takes the model's parameters as arguments (or as a double[]), mark it [Differentiable], and call it from the instance method" },
         { "NonPartialType", File("public static class Plain { [Differentiable] public static double [|Bad|](double x) => x; }"),
             "SD0002", "Type 'Plain' must be declared partial so that the gradient of 'Bad' can be generated into it" },
         { "NonPartialOuterType", File("public static class Outer { public static partial class Inner { [Differentiable] public static double [|Bad|](double x) => x; } }"),
@@ -94,15 +95,39 @@ public class DiagnosticTests
         { "MathRoundWithDigits", "[Differentiable] public static double Bad(double x) { return [|Math.Round(x, 2)|]; }",
             "SD0008", "Call to 'System.Math.Round(double, int)'" + S8 + "; this function or overload has no derivative rule" },
         { "InstanceFieldRead", "double w = 2; [Differentiable] public static double Bad(double x) { return x * [|w|]; }",
-            "SD0009", "'w' is an instance field" + S9 },
+            "SD0009", "'w' is an instance field" + Changes + S9 },
         { "StaticFieldRead", "static double s_scale = 2; [Differentiable] public static double Bad(double x) { return x * [|s_scale|]; }",
-            "SD0009", "'s_scale' is a static field" + S9 },
+            "SD0009", "'s_scale' is a static field that is not readonly" + Changes + S9 },
         { "ExpressionBodiedStaticFieldRead", "static double s_scale = 2; [Differentiable] public static double Bad(double x) => x * [|s_scale|];",
-            "SD0009", "'s_scale' is a static field" + S9 },
+            "SD0009", "'s_scale' is a static field that is not readonly" + Changes + S9 },
         { "StaticPropertyRead", "static double Scale => 2; [Differentiable] public static double Bad(double x) { return x * [|Scale|]; }",
             "SD0009", "'Scale' is a static property" + S9 },
         { "AssignmentToField", "static double s_total; [Differentiable] public static double Bad(double x) { [|s_total|] = x; return x; }",
             "SD0010", "Assignment to 's_total' is not supported; a [Differentiable] method may assign only its locals and parameters" },
+        { "InstanceArrayFieldRead", "double[] w = { 1 }; [Differentiable] public static double Bad(double x) { return x * [|w|][0]; }",
+            "SD0009", "'w' is an instance field" + Changes + S9 },
+        { "StaticReadonlyArrayWithoutNoDiff", "static readonly double[] Table = { 1, 2 }; [Differentiable] public static double Bad(double x) { return x * [|Table|][1]; }",
+            "SD0009", "'Table' is a static readonly array not marked [NoDiff]; mark the field [NoDiff] to read its elements as constant data" + S9 },
+        { "NoDiffArrayReadWhole", "[NoDiff] static readonly double[] Table = { 1, 2 }; [Differentiable] public static double Bad(double x) { return x * ([|Table|] == null ? 0 : 1); }",
+            "SD0009", "'Table' is a constant array; index it (Table[i]) or read its Length" + S9 },
+        { "StaticReadonlyDecimalField", "static readonly decimal Rate = 2; [Differentiable] public static double Bad(double x) { return x * (double)[|Rate|]; }",
+            "SD0009", "'Rate' is a static readonly field of type 'decimal'" + S9 },
+        { "SwitchExpressionWithoutDiscard", "[Differentiable] public static double Bad(double x, int k) { return k switch { 0 => x, [|1 => -x|] }; }",
+            "SD0007", "The switch expression 'k switch { 0 => x, 1 => -x }' cannot be differentiated; end its arms with a discard arm '_ => …' (without one it throws when nothing matches)" },
+        { "SwitchOverDoubleWithVarPattern", "[Differentiable] public static double Bad(double x) => x switch { [|var v|] when v > 1 => v * v, _ => x };",
+            "SD0007", "The pattern 'var v' cannot be differentiated; switch cases can test constants (case 1, Kind.Relu), relational patterns (< 0, >= 1.5), _ and their and/or/not combinations" },
+        { "SwitchCaseWithTypePattern", "[Differentiable] public static double Bad(double x, int k) { switch (k) { case [|int n|] when n > 2: x = x * n; break; } return x; }",
+            "SD0007", "The pattern 'int n' cannot be differentiated; switch cases can test constants (case 1, Kind.Relu), relational patterns (< 0, >= 1.5), _ and their and/or/not combinations" },
+        { "BreakInsideSwitchCase", "[Differentiable] public static double Bad(double x, int k) { switch (k) { case 1: if (x > 0) [|break;|] x = -x; break; } return x; }",
+            "SD0006", "A 'break' before the end of a switch case (write the case's paths with if/else and end the case with one break)" + S6 },
+        { "NestedDeconstruction", "[Differentiable] public static double Bad(double x) { var (a, [|(b, c)|]) = (x, (x, x)); return a * b * c; }",
+            "SD0010", "Assignment to '(b, c)' is not supported; deconstruct into double, float, int, long or bool variables, one level of parentheses deep" },
+        { "TupleLocalReassigned", "[Differentiable] public static double Bad(double x) { var t = (x, 2.0); [|t|] = (1.0, x); return t.Item1; }",
+            "SD0010", "Assignment to 't' is not supported; a tuple local keeps the value it is declared with; declare another one, or deconstruct into scalar locals: var (s, c) = …" },
+        { "EarlyReturnInTupleMethod", "[Differentiable] public static (double, double) Bad(double x) { if (x > 0) [|return (x, x);|] return (-x, x); }",
+            "SD0006", "A return before the end of a method that returns a tuple (assign the elements to locals on each path and return them once, at the end)" + S6 },
+        { "TupleHelperNotDifferentiable", "static (double, double) Pair(double x) => (x, x); [Differentiable] public static double Bad(double x) { var (a, b) = [|Pair(x)|]; return a * b; }",
+            "SD0008", "Call to 'Demo.Functions.Pair'" + S8 + "; mark it [Differentiable] (a method that returns a tuple is differentiated where it is called)" },
         { "ExternMethod", "[Differentiable] public static extern double [|Bad|](double x);",
             "SD0011", "[Differentiable] method 'Bad' has no body to differentiate" },
         { "GenericMethod", "[Differentiable] public static double [|Bad|]<T>(double x) => x;",
@@ -127,10 +152,6 @@ public class DiagnosticTests
             "SD0018", "Operator '~' is not supported on 'int' values in a [Differentiable] method" },
         { "ShiftLeft", "[Differentiable] public static double Bad(double x, long a) { return x * (a [|<<|] 2); }",
             "SD0018", "Operator '<<' is not supported on 'long' values in a [Differentiable] method" },
-        { "SwitchExpression", "[Differentiable] public static double Bad(double x) { return [|x switch { > 0 => x, _ => -x }|]; }",
-            "SD0007", "The switch expression 'x switch { > 0 => x, _ => -x }' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions" },
-        { "ExpressionBodiedSwitchExpression", "[Differentiable] public static double Bad(double x) => [|x switch { > 0 => x, _ => -x }|];",
-            "SD0007", "The switch expression 'x switch { > 0 => x, _ => -x }' cannot be differentiated; use arithmetic, comparisons, ?: and the supported Math functions" },
         { "DecimalValue", "[Differentiable] public static double Bad(double x) { return (double)[|(decimal)x|]; }",
             "SD0022", "'(decimal)x' has type 'decimal'; values in a [Differentiable] method must be double, float, int, long or bool" },
         { "TensorUnknownCall", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v) => [|Math.Exp(SymbolicDiff.Tensors.Tensor.Sum(v))|];",
@@ -151,8 +172,6 @@ public class DiagnosticTests
             "SD0043", "The Hessian of 'Bad' cannot be generated: Hessian = true supports methods of scalar values only, and 'Bad' has tensor values" },
         { "HessianNameConflict", "[[|Differentiable(Hessian = true)|]] public static double Bad(double x) => x * x; public static void BadHessianVectorProduct() { }",
             "SD0015", "Cannot generate gradient 'BadHessianVectorProduct': type 'Functions' already has a member named 'BadHessianVectorProduct'; choose another with [Differentiable(GradientName = \"...\")]" },
-        { "TupleSwap", "[Differentiable] public static double Bad(double x) { double a = x, b = 1; [|(a, b)|] = (b, a + b); return a * b; }",
-            "SD0010", "Assignment to '(a, b)' is not supported; a tuple assignment cannot be differentiated yet; assign each variable in its own statement (through a temporary local for a swap)" },
         { "LambdaLocal", "[Differentiable] public static double Bad(double x) { Func<double, double> f = [|v => v * v|]; return x; }",
             "SD0007", "The lambda 'v => v * v' cannot be differentiated; write it as a local function (inlined where it is called) or a static [Differentiable] method" },
         { "IfInTensorMethod", "[Differentiable] public static double Bad(SymbolicDiff.Tensors.Vec<double> v, double c) { [|if (c > 0) c = 2;|] return SymbolicDiff.Tensors.Tensor.Sum(v) * c; }",
@@ -243,6 +262,28 @@ public class DiagnosticTests
         span.End <= text.Length ? text.Substring(span.Start, span.Length) : "<out of range>";
 
     [Fact]
+    public void AnEnumPassedToAnotherDifferentiableMethodIsReportedAtTheCall()
+    {
+        var (source, span) = Unmark(Wrap("""
+            public enum Kind { A, B }
+
+                [Differentiable]
+                public static double Scale(double x, Kind k) => k == Kind.A ? x : 2 * x;
+
+                [Differentiable]
+                public static double Bad(double x, Kind k) => [|Scale(x, k)|];
+            """));
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0008", diagnostic.Id);
+        Assert.Equal("Call to 'Demo.Functions.Scale'" + S8 + "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter",
+            diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains(run.Sources.Keys, k => k.Contains(".Scale_", StringComparison.Ordinal));   // the callee itself is fine
+        Assert.Empty(run.OutputErrorsAndWarnings);
+    }
+
+    [Fact]
     public void EachUnsupportedStatementIsReportedOnce()
     {
         var (source, _) = Unmark(Wrap("""
@@ -251,7 +292,7 @@ public class DiagnosticTests
                 {
                     double s = x;
                     [|try|] { s *= 2; } finally { }
-                    switch (s) { default: s = 1; break; }
+                    lock (this) { s = 1; }
                     double t = s++ * 2;
                     return s + t;
                 }

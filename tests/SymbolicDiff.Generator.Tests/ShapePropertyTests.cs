@@ -51,6 +51,9 @@ public class ShapePropertyTests
         ("Jacobian after a kept loop", JacobianAfterKeptLoop),
         ("bounds near the int limits", BoundsNearLimits),
         ("overflowing integer constants", OverflowingConstants),
+        ("tuple swaps and deconstruction", TupleSwaps),
+        ("switch statements and expressions", Switches),
+        ("constant fields", ConstantFields),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -215,11 +218,63 @@ public class ShapePropertyTests
         return new Program("overflowing integer constants", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
     }
 
+    /// <summary>Scalar: swaps in a loop (every right side read before any variable is written), deconstruction of a tuple literal and of a tuple helper.</summary>
+    private static Program TupleSwaps(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double p = {E(r, 2, "x", "y").D}, q = {E(r, 2, "x", "a[0]").D};\n");
+        body.Append($"for (int i = 0; i < {r.Next(0, 5)}; i++)\n{{\n    (p, q) = (q, {E(r, 2, "p", "q", "a[i % 4]").D});\n}}\n");
+        body.Append($"var (u, v) = ({E(r, 1, "p", "q").D}, {E(r, 1, "p", "x").D});\n");
+        body.Append(r.Next(2) == 0
+            ? $"var (s, c) = Pair({E(r, 1, "u", "y").D}, v);\n"
+            : $"var t = Pair({E(r, 1, "u", "y").D}, v);\ndouble s = t.s, c = t.Item2;\n");
+        body.Append($"(u, _) = (c, u);\n");
+        body.Append($"return {E(r, 2, "s", "c", "u", "v").D};\n");
+        return new Program("tuple swaps and deconstruction", body.ToString(), false, 0, 0);
+    }
+
+    /// <summary>Scalar: a switch statement on n (grouped labels, a when clause, a return in a case, default), a switch expression on a double, maybe a switch in a loop.</summary>
+    private static Program Switches(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double s = {E(r, 2, "x", "y").D};\n");
+        body.Append("switch (n % 4)\n{\n");
+        body.Append($"    case 0:\n        s = {E(r, 2, "s", "x").D};\n        break;\n");
+        body.Append($"    case 1:\n    case -1:\n        s += {E(r, 2, "s", "y", "a[1]").D};\n        break;\n");
+        body.Append($"    case 2 when x > 0.3:\n        return {E(r, 2, "s", "x", "y").D};\n");
+        body.Append($"    default:\n        s = s * {E(r, 1, "x", "a[2]").D};\n        break;\n}}\n");
+        body.Append($"double w = (y + n % 3) switch\n{{\n    < -0.5 => {E(r, 2, "s", "x").D},\n    >= 0.5 and < 1.5 => {E(r, 2, "s", "y").D},\n    _ => {E(r, 2, "s", "a[3]").D},\n}};\n");
+        if (r.Next(2) == 0)
+        {
+            // A switch in a loop body: its breaks end cases, not the loop.
+            body.Append($"for (int i = 0; i < {r.Next(1, 5)}; i++)\n{{\n    switch (i % 3)\n    {{\n");
+            body.Append($"        case 0:\n            w = {E(r, 2, "w", "x", "a[i]").D};\n            break;\n");
+            body.Append($"        case 1:\n            s += {E(r, 1, "w", "y").D};\n            break;\n");
+            body.Append($"        default:\n            w = w * {E(r, 1, "s", "a[i]").D};\n            break;\n    }}\n}}\n");
+        }
+        body.Append($"return s * w + {E(r, 1, "x", "y").D};\n");
+        return new Program("switch statements and expressions", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
+    }
+
+    /// <summary>Scalar: const and static readonly fields and a [NoDiff] static readonly array read as constants (see <see cref="Source"/>).</summary>
+    private static Program ConstantFields(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double s = {E(r, 2, "x", "Gain", "Offset", "Table[1]").D};\n");
+        body.Append($"for (int i = 0; i < Table.Length; i++)\n{{\n    s = s * Math.Tanh({E(r, 1, "Table[i]", "x").D}) + Offset * {E(r, 1, "y", "a[i % 4]").D};\n}}\n");
+        body.Append($"return Enabled ? s * Steps + {E(r, 2, "x", "y", "Gain").D} : s;\n");
+        return new Program("constant fields", body.ToString(), false, 0, 0);
+    }
+
     // ---- Compilation and checks -----------------------------------------------------------------
 
     private static string Source(IReadOnlyList<Program> programs)
     {
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Programs\n{\n");
+        // What the tuple and constant-field shapes read: a tuple helper, const and static readonly fields, a [NoDiff] array.
+        text.Append("    [Differentiable]\n    public static (double s, double c) Pair(double p, double q) => (Math.Sin(p) * q, p + Math.Cos(q));\n\n");
+        text.Append("    public const double Gain = 1.25;\n    public static readonly double Offset = 0.75;\n    public static readonly int Steps = 3;\n");
+        text.Append("    public static readonly bool Enabled = true;\n    [NoDiff]\n    public static readonly double[] Table = { 0.5, -1.0, 2.0, 0.25 };\n\n");
         for (int i = 0; i < programs.Count; i++)
         {
             var p = programs[i];

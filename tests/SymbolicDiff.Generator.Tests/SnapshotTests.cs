@@ -569,4 +569,86 @@ public class SnapshotTests
             [Differentiable(Hessian = true)]
             public static float Product(float x, float y, int n) => MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
         """));
+
+    [Fact]
+    public void SwitchStatement() => Check(nameof(SwitchStatement), InClass("""
+            [Differentiable]
+            public static double Loss(double x, double y, int mode)
+            {
+                double s = x * y;
+                switch (mode)
+                {
+                    case 0:
+                        s = s * s;
+                        break;
+                    case 1:
+                    case 2:
+                        s += Math.Sin(x);
+                        break;
+                    case 3 when y > 0:
+                        return Math.Sqrt(y) * x;
+                    default:
+                        s = s + y * y;
+                        break;
+                }
+                return s * x + 1;
+            }
+        """));
+
+    [Fact]
+    public void SwitchExpressionOverEnum() => Check(nameof(SwitchExpressionOverEnum), Usings + """
+        namespace Demo;
+
+        public enum Activation { Identity, Tanh, Leaky }
+
+        public static partial class Functions
+        {
+            [Differentiable(Tangent = true)]
+            public static double Activate(double x, Activation activation) => activation switch
+            {
+                Activation.Identity => x,
+                Activation.Tanh => Math.Tanh(x),
+                _ => x > 0 ? x : 0.1 * x,
+            };
+        }
+        """);
+
+    [Fact]
+    public void TuplesAndDeconstruction() => Check(nameof(TuplesAndDeconstruction), InClass("""
+            [Differentiable]
+            public static (double s, double c) SinCos(double x) => (Math.Sin(x), Math.Cos(x));
+
+            [Differentiable]
+            public static double Rotate(double x, double y, int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    (x, y) = (y, x + y);
+                }
+                var (s, c) = SinCos(x);
+                var t = SinCos(y);
+                return s * c + t.c * y;
+            }
+        """));
+
+    [Fact]
+    public void ConstantFields() => Check(nameof(ConstantFields), InClass("""
+            public const double Gain = 2.5;
+            public static readonly double Offset = 0.75;
+
+            [NoDiff]
+            public static readonly double[] Weights = { 0.5, -1.0, 2.0 };
+
+            [Differentiable]
+            public static double Polynomial(double x)
+            {
+                double s = 0, p = 1;
+                for (int i = 0; i < Weights.Length; i++)
+                {
+                    s += Weights[i] * p;
+                    p *= x;
+                }
+                return Gain * s + Offset * x;
+            }
+        """));
 }

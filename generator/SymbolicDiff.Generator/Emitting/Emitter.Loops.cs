@@ -125,6 +125,12 @@ internal sealed partial class Emitter
                 {
                     pending.Push(input);
                 }
+                // A value from outside the loop that the recomputation reads must outlive its branch (declared before it),
+                // as the values the backward pass reads do: y * y computed in an if that encloses the loop, say.
+                foreach (int input in inputs.Where(a => a >= 0 && !InBody(a) && _nodes[a].Region != 0))
+                {
+                    _neededByBackward[input] = true;
+                }
             }
             _recomputed[loop.Id] = set;
             _savedPhis[loop.Id] = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();

@@ -168,7 +168,7 @@ internal sealed partial class Emitter
     }
 
     private string DeclaredType(Parameter parameter) =>
-        parameter.Kind == ParameterKind.Scalar ? parameter.Type.Keyword()
+        parameter.Kind == ParameterKind.Scalar ? parameter.DeclaredType ?? parameter.Type.Keyword()
         : parameter.DeclaredType!;
 
     private static string ReadOnlySpanOf(ScalarType type) => TypeNames.ReadOnlySpan(type.Keyword());
@@ -358,6 +358,10 @@ internal sealed partial class Emitter
         {
             _names[parameter.Node] = _allocator.Claim(parameter.Name);
         }
+        foreach (var field in _nodes.Where(n => n.IsReadAsWritten()))
+        {
+            _names[field.Id] = field.Name;   // global::Type.Field or ((int)kind), written as it is
+        }
         foreach (var node in _nodes.Where(n => (_reachable[n.Id] && n.Op == Op.Phi) || (n.Op == Op.LoopCounter && _reachable[n.Args[0]])))
         {
             _names[node.Id] = _allocator.Unique(node.Name!);
@@ -519,7 +523,7 @@ internal sealed partial class Emitter
 
     /// <summary>The user's method as a doc-comment cref, e.g. <c>Loss(double, double[], ReadOnlySpan{double})</c>.</summary>
     internal static string CrefOf(DifferentiableMethod m) => m.Name + "(" + string.Join(", ", m.Parameters.Select(p =>
-        p.Kind == ParameterKind.Scalar ? p.Type.Keyword() : p.DeclaredType!.Replace('<', '{').Replace('>', '}'))) + ")";
+        p.Kind == ParameterKind.Scalar && p.DeclaredType is null ? p.Type.Keyword() : p.DeclaredType!.Replace('<', '{').Replace('>', '}'))) + ")";
 
     private string MethodText(List<string> summary, string name, IEnumerable<string> parameters, string body) =>
         MethodText(_method, _method.HasVectorOutput ? "void" : _method.ReturnType.Keyword(), summary, name, parameters, body);

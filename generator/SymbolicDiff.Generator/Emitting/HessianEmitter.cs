@@ -72,7 +72,7 @@ internal sealed class HessianEmitter
         summary.AddRange(parameters.Select((p, i) => $"<paramref name=\"{outNames[i]}\"/> += " +
             string.Join(" + ", parameters.Select((q, j) => $"∂²{m.Name}/∂{p.Name}∂{q.Name}·{vNames[j]}")) + "."));
         summary.Add("The products accumulate, like the gradient's adjoints.");
-        var signature = m.Parameters.Select(p => p.Type.Keyword() + " " + NameAllocator.Identifier(p.Name))
+        var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
             .Concat(parameters.Select((p, i) => p.Type.Keyword() + " " + vNames[i]))
             .Concat(parameters.Select((p, i) => "ref " + p.Type.Keyword() + " " + outNames[i]));
         return MethodText(summary, m.HessianVectorProductName!, signature, writer.Text);
@@ -152,7 +152,7 @@ internal sealed class HessianEmitter
             $"The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear",
             $"{hessian} first for the Hessian alone; it must hold at least {n * n} elements.",
         };
-        var signature = m.Parameters.Select(p => p.Type.Keyword() + " " + NameAllocator.Identifier(p.Name))
+        var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
             .Append($"{TypeNames.Span(m.ReturnType.Keyword())} {hessian}");
         return MethodText(summary, m.HessianName!, signature, writer.Text);
     }
@@ -227,6 +227,10 @@ internal sealed class HessianEmitter
             foreach (var parameter in _owner._method.Parameters)
             {
                 _names[_graph.Map(parameter.Node)] = allocator.Claim(parameter.Name);
+            }
+            foreach (var field in _nodes.Where(n => n.IsReadAsWritten()))
+            {
+                _names[field.Id] = field.Name!;   // global::Type.Field or ((int)kind), written as it is
             }
             foreach (var node in _nodes.Where(n => IsLocal(n.Id) && n.Name is not null))
             {

@@ -192,7 +192,7 @@ internal sealed record SourceStatement(string Text)
 /// <param name="IsDifferentiable">True when the gradient gets an adjoint slot for it.</param>
 /// <param name="Node">The <see cref="Op.Parameter"/> node holding its value (for an array: the array).</param>
 /// <param name="Kind">Scalar, or an array read or written element by element.</param>
-/// <param name="DeclaredType">For arrays: the type, global::-qualified, e.g. <c>double[]</c> or <c>global::System.ReadOnlySpan&lt;double&gt;</c>.</param>
+/// <param name="DeclaredType">For arrays and enums: the type, global::-qualified, e.g. <c>double[]</c>, <c>global::System.ReadOnlySpan&lt;double&gt;</c> or <c>global::Ns.Activation</c>.</param>
 internal sealed record Parameter(string Name, ScalarType Type, bool IsDifferentiable, int Node, ParameterKind Kind = ParameterKind.Scalar, string? DeclaredType = null);
 
 /// <summary>A type that encloses the method; the generated code re-opens it as <c>partial</c>.</summary>
@@ -256,6 +256,16 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
 
 /// <summary>The result of parsing one [Differentiable] method: a model, or the reasons there is none.</summary>
 internal sealed record ParseResult(DifferentiableMethod? Method, EquatableArray<DiagnosticInfo> Diagnostics, TensorMethod? Tensor = null);
+
+/// <summary>
+/// A value read as written: an <see cref="Op.Parameter"/> node that is not one of the method's parameters, whose name
+/// is the C# text the generated code writes for it: a static readonly field (<c>global::Ns.Type.Field</c>) or an enum
+/// parameter read as its underlying integer (<c>((int)kind)</c>). It has no adjoint.
+/// </summary>
+internal static class ReadAsWritten
+{
+    public static bool IsReadAsWritten(this Node node) => node.Op == Op.Parameter && node.Name is { } name && (name.StartsWith("global::", StringComparison.Ordinal) || name.StartsWith("((", StringComparison.Ordinal));
+}
 
 internal static class ScalarTypes
 {

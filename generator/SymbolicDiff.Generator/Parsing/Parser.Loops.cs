@@ -95,7 +95,8 @@ internal sealed partial class Parser
             .Where(n => n switch
             {
                 ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax => true,
-                BreakStatementSyntax or ContinueStatementSyntax => !n.Ancestors().TakeWhile(a => a != root.Parent).Any(a => IsLoop(a) || a is SwitchStatementSyntax),
+                BreakStatementSyntax => !n.Ancestors().TakeWhile(a => a != root.Parent).Any(a => IsLoop(a) || a is SwitchStatementSyntax),
+                ContinueStatementSyntax => !n.Ancestors().TakeWhile(a => a != root.Parent).Any(IsLoop),   // a switch does not catch continue
                 _ => false,
             })).ToList();
 
@@ -221,7 +222,7 @@ internal sealed partial class Parser
     private void ParseForEach(ForEachStatementSyntax loop)
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForEachKeyword.SpanStart, loop.CloseParenToken.Span.End));
-        if (ArrayNamed(loop.Expression) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
+        if ((ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
             || ScalarOf(element.Type) is not { } elementType)
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, header, "foreach can run over an array or span parameter, into a double or float variable");
@@ -415,9 +416,13 @@ internal sealed partial class Parser
                 PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression) => pre.Operand,
                 _ => null,
             };
-            if (target is IdentifierNameSyntax && _model.GetSymbolInfo(target, _cancellation).Symbol is ILocalSymbol or IParameterSymbol)
+            // A deconstruction assigns each variable of its tuple: (a, b) = (b, a + b).
+            foreach (var variable in target is TupleExpressionSyntax tuple ? tuple.Arguments.Select(a => a.Expression) : new[] { target! }.Where(t => t is not null))
             {
-                yield return _model.GetSymbolInfo(target, _cancellation).Symbol!;
+                if (variable is IdentifierNameSyntax && _model.GetSymbolInfo(variable, _cancellation).Symbol is ILocalSymbol or IParameterSymbol)
+                {
+                    yield return _model.GetSymbolInfo(variable, _cancellation).Symbol!;
+                }
             }
         }
     }
@@ -498,7 +503,7 @@ internal sealed partial class Parser
 
     private int LoadElement(ElementAccessExpressionSyntax element)
     {
-        if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
+        if ((ArrayNamed(element.Expression) ?? ConstantArrayNamed(element.Expression)) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, element.GetLocation(), "element access", element.ToString(), Diagnostics.ExpressionAdvice);
         }

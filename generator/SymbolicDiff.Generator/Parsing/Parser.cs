@@ -22,7 +22,7 @@ internal sealed partial class Parser
     internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
     private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
-    private readonly SemanticModel _model;
+    private SemanticModel _model;   // switched while inlining a method declared in another file
     private readonly CancellationToken _cancellation;
     private readonly GraphBuilder _graph = new();
     /// <summary>Each variable's current value: user locals and parameters (symbols), and the <see cref="Flag"/>s loops with jumps carry.</summary>
@@ -94,6 +94,10 @@ internal sealed partial class Parser
 
         _method = method;
         var methodLocation = syntax.Identifier.GetLocation();
+        if (IsTuple(method.ReturnType))
+        {
+            return ParseTupleMethod(syntax, method, methodLocation);
+        }
         // A generated name that is taken is fixed where the attribute names it (GradientName, Tangent, Hessian).
         var attributeLocation = attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(_cancellation).GetLocation() ?? methodLocation;
         string gradientName = GradientNameOf(attributes) ?? method.Name + "Gradient";
@@ -150,6 +154,13 @@ internal sealed partial class Parser
             bool differentiable = type.IsFloating() && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute);
             int node = _graph.Parameter(parameter.Name, type);
             _values[parameter] = node;
+            if (parameter.Type.TypeKind == TypeKind.Enum)
+            {
+                // The generated code keeps the enum in its signature and reads it as its underlying integer.
+                _values[parameter] = _graph.Parameter("((" + type.Keyword() + ")" + Emitting.NameAllocator.Identifier(parameter.Name) + ")", type);
+                parameters.Add(new Parameter(parameter.Name, type, false, node, DeclaredType: parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+                continue;
+            }
             if (differentiable)
             {
                 _differentiableParameters.Add(node);
@@ -377,6 +388,14 @@ internal sealed partial class Parser
                             return result;
                         }
                         break;
+                    case SwitchStatementSyntax switchStatement:
+                        var afterSwitch = statements.Skip(i + 1).ToList();
+                        var (switchResult, switchTookRest) = Nested(switchStatement, () => ParseSwitch(switchStatement, afterSwitch));
+                        if (switchTookRest)
+                        {
+                            return switchResult;
+                        }
+                        break;
                     default:
                         ParseStatement(statement);
                         break;
@@ -411,11 +430,23 @@ internal sealed partial class Parser
             whenTrue = AlwaysJumps(whenTrue) ? whenTrue : whenTrue.Concat(rest).ToList();
             whenFalse = AlwaysJumps(whenFalse) ? whenFalse : whenFalse.Concat(rest).ToList();
         }
+        return Branch(condition, _graph.CurrentStatement, () => ParseStatements(whenTrue), () => ParseStatements(whenFalse), tookRest);
+    }
+
+    /// <summary>
+    /// Two paths chosen by <paramref name="condition"/> (an if, or a switch section and the sections after it): each
+    /// side is parsed in its own region. When <paramref name="tookRest"/>, each side has parsed the statements after
+    /// the branch too and the result is a select of the two returned values; otherwise the variables the sides leave
+    /// different are joined by selects.
+    /// </summary>
+    private (int? Result, bool TookRest) Branch(int condition, int statement, Func<int?> whenTrue, Func<int?> whenFalse, bool tookRest)
+    {
         if (_graph.IsConstant(condition, out double known))
         {
-            return (ParseStatements(known != 0 ? whenTrue : whenFalse), tookRest);
+            return ((known != 0 ? whenTrue : whenFalse)(), tookRest);
         }
-        return (ParseBranches(condition, () => ParseStatements(whenTrue), () => ParseStatements(whenFalse), selectResults: tookRest && !_inLoop), tookRest);
+        _graph.CurrentStatement = statement;   // the selects that join the branches belong to the if or switch
+        return (ParseBranches(condition, whenTrue, whenFalse, selectResults: tookRest && !_inLoop), tookRest);
     }
 
     /// <summary>
@@ -484,6 +515,8 @@ internal sealed partial class Parser
         ReturnStatementSyntax => true,
         BreakStatementSyntax or ContinueStatementSyntax => _inLoop,
         IfStatementSyntax { Else: { } otherwise } ifStatement => AlwaysJumps(Flatten(ifStatement.Statement)) && AlwaysJumps(Flatten(otherwise.Statement)),
+        SwitchStatementSyntax switchStatement => switchStatement.Sections.Any(c => c.Labels.Any(l => l is DefaultSwitchLabelSyntax))
+            && switchStatement.Sections.All(c => AlwaysJumps(c.Statements.SelectMany(Flatten).Where(b => !(b is BreakStatementSyntax end && EndsSwitchCase(end))).ToList())),
         _ => false,
     });
 
@@ -497,6 +530,11 @@ internal sealed partial class Parser
                 {
                     DeclareLocal(variable);
                 }
+                return;
+
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: TupleExpressionSyntax or DeclarationExpressionSyntax } deconstruction }:
+                BeginStatement(statement.ToString());
+                Deconstruct(deconstruction);
                 return;
 
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax element } write }:
@@ -527,15 +565,22 @@ internal sealed partial class Parser
     /// <summary>Gives the locals of a failed declaration a placeholder so later uses do not report again.</summary>
     private void BindFailedLocals(StatementSyntax statement)
     {
-        if (statement is not LocalDeclarationStatementSyntax declaration)
+        var declared = statement switch
         {
-            return;
-        }
-        foreach (var variable in declaration.Declaration.Variables)
+            LocalDeclarationStatementSyntax declaration => declaration.Declaration.Variables.Select(v => _model.GetDeclaredSymbol(v, _cancellation)),
+            ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: var left } } => left.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>()
+                .Select(v => _model.GetDeclaredSymbol(v, _cancellation)),   // var (a, b) = …
+            _ => Enumerable.Empty<ISymbol?>(),
+        };
+        foreach (var local in declared.OfType<ILocalSymbol>().Where(l => !_values.ContainsKey(l) && !_tuples.ContainsKey(l)))
         {
-            if (_model.GetDeclaredSymbol(variable, _cancellation) is ILocalSymbol local && !_values.ContainsKey(local) && ScalarOf(local.Type) is { } type)
+            if (ScalarOf(local.Type) is { } type)
             {
                 _values[local] = _graph.Constant(0, type);
+            }
+            else if (IsTuple(local.Type) && ElementTypesOf(local.Type) is { } types)
+            {
+                _tuples[local] = types.Select(t => _graph.Constant(0, t)).ToArray();
             }
         }
     }
@@ -553,6 +598,11 @@ internal sealed partial class Parser
         if (variable.Initializer?.Value is AnonymousFunctionExpressionSyntax lambda)
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, lambda.GetLocation(), "lambda", lambda.ToString(), Diagnostics.LambdaAdvice);
+        }
+        if (IsTuple(local.Type))
+        {
+            DeclareTupleLocal(local, variable);
+            return;
         }
         var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
         if (variable.Initializer is { } initializer)
@@ -613,8 +663,8 @@ internal sealed partial class Parser
         {
             return symbol;
         }
-        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString(), left is TupleExpressionSyntax
-            ? "a tuple assignment cannot be differentiated yet; assign each variable in its own statement (through a temporary local for a swap)"
+        throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, left.GetLocation(), left.ToString(), symbol is ILocalSymbol local && IsTuple(local.Type)
+            ? "a tuple local keeps the value it is declared with; declare another one, or deconstruct into scalar locals: var (s, c) = …"
             : Diagnostics.AssignmentAdvice);
     }
 
@@ -994,6 +1044,8 @@ internal sealed partial class Parser
                 return ParseUnary(unary);
             case ConditionalExpressionSyntax conditional:
                 return ParseConditional(conditional);
+            case SwitchExpressionSyntax switchExpression:
+                return ParseSwitchExpression(switchExpression);
             case InvocationExpressionSyntax invocation:
                 return ParseCall(invocation);
             case ElementAccessExpressionSyntax element:
@@ -1019,10 +1071,12 @@ internal sealed partial class Parser
                 throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
-            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && ArrayNamed(access.Expression) is int lengthOf:
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && (ArrayNamed(access.Expression) ?? ConstantArrayNamed(access.Expression)) is int lengthOf:
                 return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
+            case IFieldSymbol field when field.ContainingType.IsTupleType && expression is MemberAccessExpressionSyntax element:
+                return TupleElement(element, field);
             case IFieldSymbol field:
-                throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), field.IsStatic ? "a static field" : "an instance field");
+                return ReadField(field, expression);
             case IPropertySymbol property:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), property.IsStatic ? "a static property" : "an instance property");
             default:
@@ -1190,6 +1244,10 @@ internal sealed partial class Parser
     private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, string? gradientName)
     {
         var location = invocation.GetLocation();
+        if (callee.Parameters.Any(p => p.Type.TypeKind == TypeKind.Enum))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter");
+        }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
@@ -1275,7 +1333,13 @@ internal sealed partial class Parser
         (type is null ? null : ScalarOf(type))
         ?? throw Unsupported(Diagnostics.UnsupportedValueType, expression.GetLocation(), expression.ToString(), type?.ToDisplayString() ?? "?");
 
-    private static ScalarType? ScalarOf(ITypeSymbol type) => type.SpecialType switch
+    private static ScalarType? ScalarOf(ITypeSymbol type) => type switch
+    {
+        INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } => ScalarOf(underlying),   // an enum is its underlying integer
+        _ => ScalarOfSpecial(type),
+    };
+
+    private static ScalarType? ScalarOfSpecial(ITypeSymbol type) => type.SpecialType switch
     {
         SpecialType.System_Double => ScalarType.Double,
         SpecialType.System_Single => ScalarType.Float,
