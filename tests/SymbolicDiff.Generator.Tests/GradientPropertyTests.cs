@@ -431,7 +431,8 @@ public partial class LoopGradientPropertyTests
     internal sealed record IfElse(Expr Condition, Stmt[] Then, Stmt[] Else) : Stmt;
 
     /// <summary>if (condition &gt; 0.1) break; (or continue;, or return value;) in a loop body.</summary>
-    internal sealed record Jump(Expr Condition, string Keyword, Expr? Value) : Stmt;
+    /// <summary>if (c &gt; 0.1) jump; or, with <paramref name="InElse"/>, the same jump written in an else clause.</summary>
+    internal sealed record Jump(Expr Condition, string Keyword, Expr? Value, bool InElse = false) : Stmt;
 
     /// <summary>A method with scalars x, y, an array a (length 8), a span b (any length) and a trip count n.</summary>
     internal sealed record LoopMethod(Stmt[] Body, Expr Return, string? LocalFunctionD, string? LocalFunctionF)
@@ -491,7 +492,9 @@ public partial class LoopGradientPropertyTests
                 break;
             case Jump j:
                 KinkLines(j.Condition.Kinks.Append($"({j.Condition.D}) - 0.1"));
-                text.Append(pad).Append($"if ({j.Condition.Code(isFloat)} > {Lit(0.1, isFloat)})\n").Append(pad).Append("{\n");
+                text.Append(pad).Append(j.InElse
+                    ? $"if ({j.Condition.Code(isFloat)} <= {Lit(0.1, isFloat)})\n{pad}{{\n{pad}}}\n{pad}else\n"
+                    : $"if ({j.Condition.Code(isFloat)} > {Lit(0.1, isFloat)})\n").Append(pad).Append("{\n");
                 if (j.Value is { } value && kinks)
                 {
                     // The kink method returns where the method does, with the kinks of the returned value.
@@ -569,7 +572,7 @@ public partial class LoopGradientPropertyTests
 
     /// <summary>
     /// Loop bodies: updates, branches, (in for loops at depth 0) an inner loop, and break, continue or return under
-    /// an if (no continue in a while loop, which counts at the end of its body).
+    /// an if or in its else clause (no continue in a while loop, which counts at the end of its body).
     /// </summary>
     private static Gen<Stmt[]> Body(Expr[] scope, string[] carried, string? localFunction, string? counter, int depth, int id, bool whileLoop = false) =>
         Gen.Int[0, 8].Array[1, 3].SelectMany(kinds =>
@@ -579,8 +582,8 @@ public partial class LoopGradientPropertyTests
                 < 3 => Update(scope, carried, localFunction).Select(s => new[] { s }),
                 < 5 => Branch(scope, carried, localFunction, $"u{id}_{n}"),
                 5 when depth == 0 && counter is not null => InnerLoop(scope, carried, localFunction, counter, id * 10 + n),
-                6 or 7 => Expression(scope, 2).Select(c => new Stmt[] { new Jump(c, kind == 6 || whileLoop ? "break" : "continue", null) }),
-                8 => Gen.Select(Expression(scope, 2), Expression(scope, 2), (c, v) => new Stmt[] { new Jump(c, "return", v) }),
+                6 or 7 => Gen.Select(Expression(scope, 2), Gen.Bool, (c, inElse) => new Stmt[] { new Jump(c, kind == 6 || whileLoop ? "break" : "continue", null, inElse) }),
+                8 => Gen.Select(Expression(scope, 2), Expression(scope, 2), Gen.Bool, (c, v, inElse) => new Stmt[] { new Jump(c, "return", v, inElse) }),
                 _ => Update(scope, carried, localFunction).Select(s => new[] { s }),
             }).ToArray();
             return Gen.Select(parts.Aggregate(Gen.Const(Enumerable.Empty<Stmt>()), (acc, g) => Gen.Select(acc, g, (a, b) => a.Concat(b))), s => s.ToArray());

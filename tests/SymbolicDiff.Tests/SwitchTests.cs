@@ -81,6 +81,33 @@ public static partial class SwitchFunctions
         _ => MathF.Sin(x),
     };
 
+    /// <summary>In a loop body, a case may continue or break the loop (a switch catches its own break, never continue).</summary>
+    [Differentiable(Tangent = true)]
+    public static double SkipEveryThird(double x, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            switch (i % 3)
+            {
+                case 0:
+                    continue;
+                case 1:
+                    s += x * x;
+                    break;
+                default:
+                    if (s > 100)
+                    {
+                        return s;
+                    }
+                    s += x;
+                    break;
+            }
+            s += 0.5 * x;
+        }
+        return s;
+    }
+
     /// <summary>A vector output written by the cases of a switch statement (so it gets a Jacobian).</summary>
     [Differentiable]
     public static void Turn(double x, double y, int quarter, Span<double> r)
@@ -192,6 +219,24 @@ public class SwitchTests
         Assert.Equal(ey, dy, 12);
         Assert.Equal(Central.D(v => SwitchFunctions.Loss(v, y, mode), x), dx, 6);
         Assert.Equal(Central.D(v => SwitchFunctions.Loss(x, v, mode), y), dy, 6);
+    }
+
+    /// <summary>
+    /// n = 5 runs i = 1, 2, 4 past the continue: s = x² + 0.5x + x + 0.5x + x² + 0.5x = 2x² + 2.5x, ds/dx = 4x + 2.5;
+    /// at x = 20 the return in the default case ends the loop at i = 2 with s = 410 (ds/dx = 2x + 0.5).
+    /// </summary>
+    [Theory]
+    [InlineData(0.7, 5, 4 * 0.7 + 2.5)]
+    [InlineData(-1.3, 5, 4 * -1.3 + 2.5)]
+    [InlineData(20.0, 5, 2 * 20.0 + 0.5)]
+    public void ContinueInASwitchCaseContinuesTheLoop(double x, int n, double expected)
+    {
+        double dx = 0;
+        Assert.Equal(SwitchFunctions.SkipEveryThird(x, n), SwitchFunctions.SkipEveryThirdGradient(x, n, ref dx));
+        Assert.Equal(expected, dx, 9);
+        Assert.Equal(Central.D(v => SwitchFunctions.SkipEveryThird(v, n), x), dx, 6);
+        SwitchFunctions.SkipEveryThirdTangent(x, n, 1.0, out double tangent);
+        Assert.Equal(expected, tangent, 9);
     }
 
     [Theory]

@@ -89,9 +89,12 @@ internal sealed partial class Parser
 
     private static bool IsLoop(SyntaxNode node) => node is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
 
-    /// <summary>The jumps that leave <paramref name="statements"/>: returns anywhere, break and continue that are not an inner loop's (nor a switch's), goto and yield.</summary>
+    /// <summary>
+    /// The jumps that leave <paramref name="statements"/>: returns anywhere (in else clauses and switch sections too, but not
+    /// in local functions or lambdas), break and continue that are not an inner loop's (nor, for break, a switch's), goto and yield.
+    /// </summary>
     private static List<StatementSyntax> JumpsOutOf(IEnumerable<StatementSyntax> statements) =>
-        statements.SelectMany(root => root.DescendantNodesAndSelf(n => n is StatementSyntax and not LocalFunctionStatementSyntax).OfType<StatementSyntax>()
+        statements.SelectMany(root => root.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)).OfType<StatementSyntax>()
             .Where(n => n switch
             {
                 ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax => true,
