@@ -34,11 +34,12 @@ public static class TrainingConsole
                         loss += step(epoch, k);
                         task.Increment(1);
                     }
-                    clock.Stop();
+                    double training = clock.Elapsed.TotalSeconds;
                     double accuracy = evaluate();
+                    double scoring = clock.Elapsed.TotalSeconds - training;
                     losses.Add(loss / examples);
                     accuracies.Add(accuracy);
-                    string summary = $"epoch {epoch,2}  loss {loss / examples:F4}  {metric} {accuracy:P2}  {clock.Elapsed.TotalSeconds:F1} s";
+                    string summary = $"epoch {epoch,2}  loss {loss / examples:F4}  {metric} {accuracy:P2}  {training:F2} s training + {scoring:F2} s scoring";
                     task.Description = summary;
                     if (!AnsiConsole.Profile.Capabilities.Interactive)
                     {
