@@ -108,12 +108,12 @@ public class TrainingTests
             float[] gt = ToFloat(Random(37, rng));
             gt.CopyTo(g, 0);
             opt.Step();
-            float bc1 = 1 - MathF.Pow(b1, t), bc2 = 1 - MathF.Pow(b2, t), c1 = 1 - b1, c2 = 1 - b2, rate = -lr / bc1;
+            float bc1 = 1 - MathF.Pow(b1, t), bc2 = 1 - MathF.Pow(b2, t), c1 = 1 - b1, c2 = 1 - b2, rate = -lr / bc1, unbias = 1 / MathF.Sqrt(bc2);
             for (int i = 0; i < 37; i++)
             {
                 m[i] = gt[i] * c1 + m[i] * b1;
                 v[i] = gt[i] * gt[i] * c2 + v[i] * b2;
-                expected[i] = m[i] / (MathF.Sqrt(v[i] / bc2) + eps) * rate + expected[i];
+                expected[i] = m[i] / (MathF.Sqrt(v[i]) * unbias + eps) * rate + expected[i];   // √v̂ = √v / √(1 − β₂ᵗ)
             }
             Assert.Equal(expected, p);
             Assert.All(g, x => Assert.Equal(0f, x));   // the step zeros the gradient

@@ -226,8 +226,10 @@ public static class Gemm
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    var row = a.Slice((ic + ir + r) * ai + pc, kc);
-                    for (int p = 0; p < kc; p++) panel[p * MR + r] = row[p];
+                    // Transposing copy without per-element bounds checks: the slices are checked once, p·MR + r < kc·MR.
+                    ref T src = ref MemoryMarshal.GetReference(a.Slice((ic + ir + r) * ai + pc, kc));
+                    ref T to = ref panel[r];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * MR) = Unsafe.Add(ref src, p);
                 }
             }
             else
@@ -256,8 +258,10 @@ public static class Gemm
             {
                 for (int j = 0; j < cols; j++)
                 {
-                    var column = b.Slice((jc + jr + j) * bj + pc, kc);
-                    for (int p = 0; p < kc; p++) panel[p * nr + j] = column[p];
+                    // As in PackA: the slices are checked once, p·nr + j < kc·nr.
+                    ref T src = ref MemoryMarshal.GetReference(b.Slice((jc + jr + j) * bj + pc, kc));
+                    ref T to = ref panel[j];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * nr) = Unsafe.Add(ref src, p);
                 }
             }
         }
