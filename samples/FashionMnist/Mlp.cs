@@ -27,7 +27,16 @@ public static partial class Mlp
         return Tensor.CrossEntropy(S, labels);
     }
 
-    /// <summary>The class scores, for prediction.</summary>
-    public static Vec<float> Scores(Mat<float> W1, Vec<float> b1, Mat<float> W2, Vec<float> b2, Vec<float> x) =>
-        Tensor.Add(Tensor.MatVec(W2, Tensor.ReLU(Tensor.Add(Tensor.MatVec(W1, x), b1))), b2);
+    /// <summary>
+    /// The class scores of a batch, one image per row of <paramref name="X"/>: <paramref name="H"/> receives the hidden
+    /// layer and <paramref name="S"/> the scores (allocation-free, for evaluation).
+    /// </summary>
+    public static void BatchScores(Mat<float> W1, Vec<float> b1, Mat<float> W2, Vec<float> b2, Mat<float> X, Mat<float> H, Mat<float> S)
+    {
+        TensorKernels.MatMulTransposeB(X, W1, H);
+        TensorKernels.AddRowVector<float>(H, b1, H);
+        TensorKernels.ReLU<float>(H.Data, H.Data);
+        TensorKernels.MatMulTransposeB(H, W2, S);
+        TensorKernels.AddRowVector<float>(S, b2, S);
+    }
 }

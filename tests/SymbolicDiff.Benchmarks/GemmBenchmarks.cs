@@ -96,3 +96,62 @@ public class GemmDoubleBenchmarks
     [Benchmark]
     public void GemmTN() => Gemm.TN<double>(_a, _b, _c, M, K, N);
 }
+
+/// <summary>
+/// <see cref="Gemm.Threads"/> = 2 against one thread, float, at the MLP's two large products: its forward pass X·W1ᵀ
+/// (NT, 64×784×256) and its weight gradient δᵀX (TN, m×k×n = 256×64×784), and at 256³ (NN). Each form is its own
+/// category with the one-thread kernel as baseline, so the ratio is the speed-up of the split in the same run.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class ParallelGemmBenchmarks
+{
+    private readonly float[] _x = new float[64 * 784], _w = new float[256 * 784], _h = new float[64 * 256], _dW = new float[256 * 784];
+    private readonly float[] _a = new float[256 * 256], _b = new float[256 * 256], _c = new float[256 * 256];
+
+    private void Fill()
+    {
+        var random = new Random(1);
+        foreach (var data in new[] { _x, _w, _h, _a, _b })
+        {
+            for (int i = 0; i < data.Length; i++) data[i] = (float)random.NextDouble();
+        }
+    }
+
+    // Each benchmark runs in its own process, so the setting belongs to the method it targets.
+    [GlobalSetup(Targets = [nameof(ForwardNT_OneThread), nameof(WeightGradientTN_OneThread), nameof(Square256NN_OneThread)])]
+    public void OneThread()
+    {
+        Fill();
+        Gemm.Threads = 1;
+    }
+
+    [GlobalSetup(Targets = [nameof(ForwardNT_TwoThreads), nameof(WeightGradientTN_TwoThreads), nameof(Square256NN_TwoThreads)])]
+    public void TwoThreads()
+    {
+        Fill();
+        Gemm.Threads = 2;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Gemm.Threads = 1;
+
+    [Benchmark(Baseline = true), BenchmarkCategory("64x784x256 NT")]
+    public void ForwardNT_OneThread() => Gemm.NT<float>(_x, _w, _h, 64, 784, 256);
+
+    [Benchmark, BenchmarkCategory("64x784x256 NT")]
+    public void ForwardNT_TwoThreads() => Gemm.NT<float>(_x, _w, _h, 64, 784, 256);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("256x64x784 TN")]
+    public void WeightGradientTN_OneThread() => Gemm.TN<float>(_h, _x, _dW, 256, 64, 784, accumulate: true);
+
+    [Benchmark, BenchmarkCategory("256x64x784 TN")]
+    public void WeightGradientTN_TwoThreads() => Gemm.TN<float>(_h, _x, _dW, 256, 64, 784, accumulate: true);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("256x256x256 NN")]
+    public void Square256NN_OneThread() => Gemm.NN<float>(_a, _b, _c, 256, 256, 256);
+
+    [Benchmark, BenchmarkCategory("256x256x256 NN")]
+    public void Square256NN_TwoThreads() => Gemm.NN<float>(_a, _b, _c, 256, 256, 256);
+}

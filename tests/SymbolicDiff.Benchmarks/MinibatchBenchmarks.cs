@@ -9,8 +9,9 @@ namespace SymbolicDiff.Benchmarks;
 
 /// <summary>
 /// A minibatch of 64 images through the Fashion-MNIST MLP (784-256-10), forward + backward: the per-example generated
-/// gradient in a loop (baseline), the batched generated gradient on one thread, and the batched gradient split over two
-/// workers (<see cref="DataParallel{TWorker}"/>, reduction included).
+/// gradient in a loop (baseline), the batched generated gradient on one thread, the batch split over two workers
+/// (<see cref="DataParallel{TWorker}"/>, reduction included), and the batched gradient with its large matrix products
+/// split over two threads (<see cref="Gemm.Threads"/>, as the sample trains).
 /// </summary>
 [MemoryDiagnoser]
 public class MlpMinibatchBenchmarks
@@ -34,7 +35,15 @@ public class MlpMinibatchBenchmarks
     private DataParallel<Worker> _parallel = null!;
     private DataParallel<Worker>.Chunk _chunk = null!;
 
-    [GlobalSetup]
+    [GlobalSetup(Targets = [nameof(BatchedGemmTwoThreads)])]
+    public void SetupGemmTwoThreads()
+    {
+        Setup();
+        Gemm.Threads = 2;   // each benchmark runs in its own process
+        BatchedGemmTwoThreads();
+    }
+
+    [GlobalSetup(Targets = [nameof(PerExampleLoop), nameof(Batched), nameof(TwoWorkers)])]
     public void Setup()
     {
         var random = new Random(3);
@@ -59,7 +68,11 @@ public class MlpMinibatchBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _parallel.Dispose();
+    public void Cleanup()
+    {
+        _parallel.Dispose();
+        Gemm.Threads = 1;
+    }
 
     [Benchmark(Baseline = true)]
     public float PerExampleLoop()
@@ -71,6 +84,9 @@ public class MlpMinibatchBenchmarks
 
     [Benchmark]
     public float Batched() => Mlp.BatchLossGradient(_w1, _b1, _w2, _b2, _x, _labels, _dW1, _db1, _dW2, _db2, _batched);
+
+    [Benchmark]
+    public float BatchedGemmTwoThreads() => Mlp.BatchLossGradient(_w1, _b1, _w2, _b2, _x, _labels, _dW1, _db1, _dW2, _db2, _batched);
 
     [Benchmark]
     public double TwoWorkers()

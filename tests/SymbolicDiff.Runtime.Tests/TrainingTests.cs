@@ -3,6 +3,7 @@ using System.Linq;
 using SymbolicDiff.Tensors;
 using SymbolicDiff.Training;
 using Xunit;
+using static SymbolicDiff.Runtime.Tests.TestUtil;
 
 namespace SymbolicDiff.Runtime.Tests;
 
@@ -91,6 +92,32 @@ public class TrainingTests
         }
         // first Adam step moves each coordinate by ≈ lr·sign(g)
         Assert.Equal(2, opt.StepCount);
+    }
+
+    [Fact]
+    public void Adam_FloatVectorPass_EqualsTheScalarFormula_BitForBit()
+    {
+        // 37 entries: whole vectors and a scalar tail. Every lane must round exactly like the textbook formula
+        // evaluated step by step in float (unfused, in this order), wherever the entry sits.
+        const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+        var rng = new Rng(4);
+        float[] p = ToFloat(Random(37, rng)), g = new float[37], expected = (float[])p.Clone(), m = new float[37], v = new float[37];
+        var opt = new Adam<float>(new[] { (p, g) }, lr, b1, b2, eps);
+        for (int t = 1; t <= 3; t++)
+        {
+            float[] gt = ToFloat(Random(37, rng));
+            gt.CopyTo(g, 0);
+            opt.Step();
+            float bc1 = 1 - MathF.Pow(b1, t), bc2 = 1 - MathF.Pow(b2, t), c1 = 1 - b1, c2 = 1 - b2, rate = -lr / bc1, unbias = 1 / MathF.Sqrt(bc2);
+            for (int i = 0; i < 37; i++)
+            {
+                m[i] = gt[i] * c1 + m[i] * b1;
+                v[i] = gt[i] * gt[i] * c2 + v[i] * b2;
+                expected[i] = m[i] / (MathF.Sqrt(v[i]) * unbias + eps) * rate + expected[i];   // √v̂ = √v / √(1 − β₂ᵗ)
+            }
+            Assert.Equal(expected, p);
+            Assert.All(g, x => Assert.Equal(0f, x));   // the step zeros the gradient
+        }
     }
 
     [Fact]

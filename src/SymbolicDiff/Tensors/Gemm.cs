@@ -5,6 +5,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
+using SymbolicDiff.Training;
 
 namespace SymbolicDiff.Tensors;
 
@@ -23,11 +25,46 @@ namespace SymbolicDiff.Tensors;
 /// fused multiply-adds. A B panel (KC·NR elements) stays in L1 while the A block (MC·KC) streams from L2. Packing
 /// reads each operand in its own layout, which is what makes the transposed forms free. Without AVX-512 a row-wise
 /// <see cref="TensorPrimitives"/> loop is used. Pack buffers are per thread and reused, so calls allocate nothing
-/// once a thread has seen its largest shape.
+/// once a thread has seen its largest shape. With <see cref="Threads"/> above 1, large products are split across
+/// threads without changing a single bit of the result.
 /// </remarks>
 public static class Gemm
 {
     private const int MR = 8, KC = 256, MC = 128, NC = 2048;
+
+    /// <summary>Products of fewer multiply-adds (m·k·n) stay on the calling thread: waking a thread costs more than they take.</summary>
+    private const long ParallelWork = 1 << 20;
+
+    private static readonly object s_poolLock = new();
+    private static DataParallel<object>? s_pool;
+    private static volatile int s_threads = 1;
+
+    /// <summary>Products split across threads so far (tests check that the parallel path ran).</summary>
+    internal static long ParallelProducts;
+
+    /// <summary>
+    /// Threads a large product (m·k·n ≥ 2²⁰, AVX-512 kernel) is split across; 1, the default, keeps every product on
+    /// the calling thread. C is cut into blocks of whole register tiles (columns, or rows when C is taller than
+    /// wide), so every element of C is computed by the same operations in the same order for any thread count: the
+    /// results are bit-identical. One product at a time uses the threads; a product started on another thread while
+    /// they are busy runs on its own thread. The threads are started when this is set and wait between products.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public static int Threads
+    {
+        get => s_threads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least one thread is needed.");
+            lock (s_poolLock)
+            {
+                if (value == s_threads) return;
+                s_pool?.Dispose();
+                s_pool = value > 1 ? new DataParallel<object>(value, _ => new object()) : null;
+                s_threads = value;
+            }
+        }
+    }
 
     /// <summary>C = A·B (or C += A·B when <paramref name="accumulate"/>), A m×k, B k×n, C m×n.</summary>
     /// <param name="a">A, m×k row-major.</param>
@@ -74,6 +111,15 @@ public static class Gemm
         Run(a, 1, m, b, n, 1, c, m, k, n, accumulate);
     }
 
+    /// <summary>Bytes allocated so far by the pool's threads and the calling thread (tests check that warm products allocate nothing).</summary>
+    internal static long AllocatedOnPoolThreads()
+    {
+        lock (s_poolLock)
+        {
+            return s_pool is { } pool ? (long)pool.Run(pool.Threads, static (_, _, _) => GC.GetAllocatedBytesForCurrentThread()) : GC.GetAllocatedBytesForCurrentThread();
+        }
+    }
+
     /// <summary>Whether the register-tiled AVX-512 kernel runs for <typeparamref name="T"/> on this machine.</summary>
     public static bool IsVectorized<T>() => Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
@@ -100,6 +146,28 @@ public static class Gemm
             RowWise(a, ai, ap, b, bp, bj, c, m, k, n, accumulate);
             return;
         }
+        if ((long)m * k * n >= ParallelWork && s_threads > 1 && Monitor.TryEnter(s_poolLock))
+        {
+            try
+            {
+                if (s_pool is { } pool)
+                {
+                    Parallel<T>.Run(pool, a, ai, ap, b, bp, bj, c, m, k, n, accumulate);
+                    return;
+                }
+            }
+            finally
+            {
+                Monitor.Exit(s_poolLock);
+            }
+        }
+        Blocked(a, ai, ap, b, bp, bj, c, n, m, k, n, accumulate);
+    }
+
+    /// <summary>The BLIS loop nest on one thread; C has row stride <paramref name="ldc"/>.</summary>
+    private static void Blocked<T>(ReadOnlySpan<T> a, int ai, int ap, ReadOnlySpan<T> b, int bp, int bj, Span<T> c, int ldc, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int w = Vector512<T>.Count, nr = 2 * w;
         var (packA, packB) = Buffers<T>.Get(MC * KC, KC * ((Math.Min(n, NC) + nr - 1) / nr * nr));
         Span<T> tile = stackalloc T[MR * nr];
@@ -125,15 +193,16 @@ public static class Gemm
                             ref T aPanel = ref packA[ir * kc];
                             if (rows == MR && cols == nr)
                             {
-                                Kernel(ref aPanel, ref bPanel, kc, ref c[(ic + ir) * n + jc + jr], n, add);
+                                Kernel(ref aPanel, ref bPanel, kc, ref c[(ic + ir) * ldc + jc + jr], ldc, add);
                                 continue;
                             }
-                            // An edge tile: compute the whole padded tile aside, then add or copy the part inside C.
+                            // An edge tile: compute the whole padded tile aside, then add or copy the part inside C
+                            // (tile + C rounds exactly like the kernel's C + tile, so where a tile edge falls never changes C).
                             Kernel(ref aPanel, ref bPanel, kc, ref tile[0], nr, add: false);
                             for (int r = 0; r < rows; r++)
                             {
                                 var src = tile.Slice(r * nr, cols);
-                                var dst = c.Slice((ic + ir + r) * n + jc + jr, cols);
+                                var dst = c.Slice((ic + ir + r) * ldc + jc + jr, cols);
                                 if (add) TensorPrimitives.Add(dst, src, dst);
                                 else src.CopyTo(dst);
                             }
@@ -157,8 +226,10 @@ public static class Gemm
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    var row = a.Slice((ic + ir + r) * ai + pc, kc);
-                    for (int p = 0; p < kc; p++) panel[p * MR + r] = row[p];
+                    // Transposing copy without per-element bounds checks: the slices are checked once, p·MR + r < kc·MR.
+                    ref T src = ref MemoryMarshal.GetReference(a.Slice((ic + ir + r) * ai + pc, kc));
+                    ref T to = ref panel[r];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * MR) = Unsafe.Add(ref src, p);
                 }
             }
             else
@@ -187,8 +258,10 @@ public static class Gemm
             {
                 for (int j = 0; j < cols; j++)
                 {
-                    var column = b.Slice((jc + jr + j) * bj + pc, kc);
-                    for (int p = 0; p < kc; p++) panel[p * nr + j] = column[p];
+                    // As in PackA: the slices are checked once, p·nr + j < kc·nr.
+                    ref T src = ref MemoryMarshal.GetReference(b.Slice((jc + jr + j) * bj + pc, kc));
+                    ref T to = ref panel[j];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * nr) = Unsafe.Add(ref src, p);
                 }
             }
         }
@@ -286,6 +359,68 @@ public static class Gemm
                 ReadOnlySpan<T> row = a.Slice(i * ai, k);   // bj != 1 only in the NT form, where A's rows are contiguous
                 for (int j = 0; j < n; j++) ci[j] += TensorPrimitives.Dot(row, b.Slice(j * bj, k));
             }
+        }
+    }
+
+    /// <summary>
+    /// One product split across the pool: C's columns in blocks of whole NR-wide panels (each thread packs all of A and
+    /// its columns of B), or C's rows in blocks of whole MR-tall panels when that repeats less packing. The operands
+    /// are pinned for the duration and reached from the pool's threads through pointers.
+    /// </summary>
+    private static unsafe class Parallel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private static T* s_a, s_b, s_c;
+        private static int s_aLength, s_bLength, s_cLength, s_ai, s_ap, s_bp, s_bj, s_m, s_k, s_n;
+        private static bool s_accumulate, s_columns;
+        private static readonly DataParallel<object>.Chunk s_part = Part;   // cached, so a warm product allocates nothing
+
+        public static void Run(DataParallel<object> pool, ReadOnlySpan<T> a, int ai, int ap, ReadOnlySpan<T> b, int bp, int bj, Span<T> c,
+            int m, int k, int n, bool accumulate)
+        {
+            int columnPanels = (n + 2 * Vector512<T>.Count - 1) / (2 * Vector512<T>.Count), rowPanels = (m + MR - 1) / MR;
+            // Splitting columns repeats A's packing (m·k) on every thread, splitting rows repeats B's (k·n).
+            bool columns = m <= n ? columnPanels >= 2 : rowPanels < 2;
+            int panels = columns ? columnPanels : rowPanels;
+            if (panels < 2)
+            {
+                Blocked(a, ai, ap, b, bp, bj, c, n, m, k, n, accumulate);
+                return;
+            }
+            ParallelProducts++;   // under the pool's lock
+            fixed (T* pa = a, pb = b, pc = c)
+            {
+                s_a = pa;
+                s_b = pb;
+                s_c = pc;
+                (s_aLength, s_bLength, s_cLength) = (a.Length, b.Length, c.Length);
+                (s_ai, s_ap, s_bp, s_bj, s_m, s_k, s_n, s_accumulate, s_columns) = (ai, ap, bp, bj, m, k, n, accumulate, columns);
+                try
+                {
+                    pool.Run(panels, s_part);
+                }
+                finally
+                {
+                    s_a = s_b = s_c = null;   // the operands are unpinned on leaving: nothing may keep them
+                }
+            }
+        }
+
+        private static double Part(object worker, int start, int end)
+        {
+            var a = new ReadOnlySpan<T>(s_a, s_aLength);
+            var b = new ReadOnlySpan<T>(s_b, s_bLength);
+            var c = new Span<T>(s_c, s_cLength);
+            if (s_columns)
+            {
+                int nr = 2 * Vector512<T>.Count, j0 = start * nr, j1 = Math.Min(end * nr, s_n);
+                Blocked(a, s_ai, s_ap, b.Slice(j0 * s_bj), s_bp, s_bj, c.Slice(j0), s_n, s_m, s_k, j1 - j0, s_accumulate);
+            }
+            else
+            {
+                int i0 = start * MR, i1 = Math.Min(end * MR, s_m);
+                Blocked(a.Slice(i0 * s_ai), s_ai, s_ap, b, s_bp, s_bj, c.Slice(i0 * s_n), s_n, i1 - i0, s_k, s_n, s_accumulate);
+            }
+            return 0;
         }
     }
 

@@ -198,21 +198,34 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
     {
         Span<T> m = _m[index].AsSpan(offset, value.Length);
         Span<T> v = _v[index].AsSpan(offset, value.Length);
-        Span<T> t = Scratch.AsSpan(0, value.Length);
         T bc1 = T.One - T.Pow(Beta1, T.CreateChecked(StepCount));
         T bc2 = T.One - T.Pow(Beta2, T.CreateChecked(StepCount));
+        T b1 = Beta1, c1 = T.One - Beta1, b2 = Beta2, c2 = T.One - Beta2, eps = Epsilon, rate = -LearningRate / bc1;
+        T unbias = T.One / T.Sqrt(bc2);   // √v̂ = √v / √(1−β₂ᵗ): one square root and one division an entry, which bound this loop
 
-        TensorPrimitives.Multiply(m, Beta1, m);
-        TensorPrimitives.MultiplyAdd(grad, T.One - Beta1, m, m);      // m = β₁m + (1−β₁)g
-        TensorPrimitives.Multiply(grad, grad, t);
-        TensorPrimitives.Multiply(v, Beta2, v);
-        TensorPrimitives.MultiplyAdd(t, T.One - Beta2, v, v);         // v = β₂v + (1−β₂)g²
-
-        TensorPrimitives.Divide(v, bc2, t);                           // v̂
-        TensorPrimitives.Sqrt(t, t);
-        TensorPrimitives.Add(t, Epsilon, t);                          // √v̂ + ε
-        TensorPrimitives.Divide(m, t, t);                             // m / (√v̂ + ε)
-        TensorPrimitives.MultiplyAdd(t, -LearningRate / bc1, value, value);
+        // One pass over the arrays (they stream from memory once, not ten times). Every lane does the same unfused
+        // operations in the same order as the scalar tail, so a parameter's update does not depend on where it sits.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= value.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var g = new Vector<T>(grad.Slice(i));
+                var mi = g * c1 + new Vector<T>(m.Slice(i)) * b1;                 // m = β₁m + (1−β₁)g
+                var vi = g * g * c2 + new Vector<T>(v.Slice(i)) * b2;             // v = β₂v + (1−β₂)g²
+                var step = mi / (Vector.SquareRoot(vi) * unbias + new Vector<T>(eps));   // m / (√v̂ + ε)
+                (step * rate + new Vector<T>(value.Slice(i))).CopyTo(value.Slice(i));   // θ −= η/(1−β₁ᵗ) · …
+                mi.CopyTo(m.Slice(i));
+                vi.CopyTo(v.Slice(i));
+            }
+        }
+        for (; i < value.Length; i++)
+        {
+            T g = grad[i];
+            m[i] = g * c1 + m[i] * b1;
+            v[i] = g * g * c2 + v[i] * b2;
+            value[i] = m[i] / (T.Sqrt(v[i]) * unbias + eps) * rate + value[i];
+        }
     }
 }
 
