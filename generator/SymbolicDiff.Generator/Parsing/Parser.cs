@@ -33,6 +33,8 @@ internal sealed partial class Parser
     private readonly Dictionary<int, IParameterSymbol> _arrays = new();
     private readonly List<IMethodSymbol> _inlining = new();
     private IMethodSymbol? _method;
+    /// <summary>Put before the comment of each statement parsed while it is set (a local array's fill recomputed at a read).</summary>
+    private string? _commentPrefix;
 
     private Parser(SemanticModel model, CancellationToken cancellation)
     {
@@ -345,6 +347,8 @@ internal sealed partial class Parser
                     case BreakStatementSyntax or ContinueStatementSyntax when _inLoop:
                         BeginStatement(statement.ToString());
                         return Jump(statement, null);
+                    case ForStatementSyntax fill when TryParseFill(fill):
+                        break;
                     case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
                         Nested(statement, () =>
                         {
@@ -554,6 +558,10 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, lambda.GetLocation(), "lambda", lambda.ToString(), Diagnostics.LambdaAdvice);
         }
+        if (TryDeclareLocalArray(variable, local))
+        {
+            return;
+        }
         var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
         if (variable.Initializer is { } initializer)
         {
@@ -639,7 +647,7 @@ internal sealed partial class Parser
     private void BeginStatement(string text)
     {
         _graph.CurrentStatement = _statements.Count;
-        _statements.Add(SourceStatement.FromSource(text));
+        _statements.Add(SourceStatement.FromSource(_commentPrefix + text));
     }
 
     private static string DescribeStatement(StatementSyntax statement) => statement switch
@@ -996,6 +1004,8 @@ internal sealed partial class Parser
                 return ParseConditional(conditional);
             case InvocationExpressionSyntax invocation:
                 return ParseCall(invocation);
+            case ElementAccessExpressionSyntax { ArgumentList.Arguments.Count: 1 } element when LocalArrayNamed(element.Expression) is { } local:
+                return LoadLocalElement(local, element);
             case ElementAccessExpressionSyntax element:
                 return LoadElement(element);
             case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax:
@@ -1017,8 +1027,13 @@ internal sealed partial class Parser
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), "the instance");
             case IParameterSymbol array when _values.TryGetValue(array, out int node) && _arrays.ContainsKey(node):
                 throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
+            case ILocalSymbol array when _localArrays.ContainsKey(array):
+                throw Unsupported(Diagnostics.LocalArrayUnsupported, expression.GetLocation(), array.Name, "is used whole",
+                    "index it (" + array.Name + "[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop");
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && LocalArrayNamed(access.Expression) is { } localArray:
+                return localArray.Length;
             case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && ArrayNamed(access.Expression) is int lengthOf:
                 return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
             case IFieldSymbol field:
