@@ -329,7 +329,10 @@ internal sealed partial class Parser
         {
             throw NotAFill(header, $"is filled by a loop that also assigns '{outer.Name}'");
         }
-        if (before.SelectMany(s => s.DescendantNodesAndSelf()).FirstOrDefault(n => n is AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax }
+        // Inner fills of other long local arrays are fine (each element's computation refills them); nothing else may be written.
+        var inner = before.SelectMany(s => s.DescendantNodesAndSelf()).OfType<AssignmentExpressionSyntax>()
+            .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null).Where(a => a is { Slots: null } && a != array).Select(a => a!).Distinct().ToList();
+        if (before.SelectMany(s => s.DescendantNodesAndSelf()).FirstOrDefault(n => n is AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax e } && !inner.Contains(LocalArrayNamed(e.Expression)!)
                 || n is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax || (n is BreakStatementSyntax or ContinueStatementSyntax
                     && !n.Ancestors().TakeWhile(a => a != loop).Any(a => IsLoop(a) || a is SwitchStatementSyntax))) is { } other)
         {
@@ -355,6 +358,10 @@ internal sealed partial class Parser
         }
         _fills[array.Symbol] = new Fill(counter, before, store.Right, new Dictionary<object, int>(_values, VariableComparer.Instance),
             new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default), region, null);
+        foreach (var refilled in inner)
+        {
+            _fills[refilled.Symbol] = new Fill(null, null, null, null, null, -1, $"is read after the loop filling '{name}', which refills it for every element");
+        }
         return true;
     }
 
