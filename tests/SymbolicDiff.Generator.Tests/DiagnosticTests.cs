@@ -18,6 +18,7 @@ namespace SymbolicDiff.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
+    private const string LA = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; a[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read only its parameters, its locals and constants. Pass the value as a parameter (mark it [NoDiff] if it is not differentiated).";
@@ -59,6 +60,22 @@ public class DiagnosticTests
             "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
         { "ArrayCompoundWrite", "[Differentiable] public static void Bad(double x, Span<double> y) { [|y[0] += x|]; }",
             "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
+        { "LocalArrayPartialFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < [|n - 1|]; j++) { a[j] = x * j; } return a[0]; }",
+            "SD0060", "Local array 'a' is filled up to 'n - 1', which the generator cannot show is its length; " + LA },
+        { "LocalArrayUpdatedInPlace", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; [|a[0] = x|]; return a[0]; }",
+            "SD0060", "Local array 'a' is written outside a loop that fills it whole; " + LA },
+        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a|][j]; } return a[0]; }",
+            "SD0060", "Local array 'a' is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16; " + LA },
+        { "LocalArrayReadAfterPerIterationFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int k = 0; k < 3; k++) { for (int j = 0; j < n; j++) { a[j] = x * k; } } return [|a[0]|]; }",
+            "SD0060", "Local array 'a' is read after a loop that fills it once per iteration (so it holds the last iteration's values); read it inside that loop, after the fill" },
+        { "LocalArrayReadBeforeRefill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; double s = 0; for (int k = 0; k < 3; k++) { s += a[0]; [|for (int j = 0; j < n; j++)|] { a[j] = x * k; } } return s; }",
+            "SD0060", "Local array 'a' is read in this loop before this fill (the read sees the previous iteration's values); " + LA },
+        { "LocalArrayFilledInAnIf", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; if (x > 0) { [|for (int j = 0; j < n; j++)|] { a[j] = x; } } return a[0]; }",
+            "SD0060", "Local array 'a' is filled inside an if, so its values depend on the branch; " + LA },
+        { "LocalArrayPassedOn", "[Differentiable] public static double Bad(double x) { double[] a = { x, 2 * x }; return [|a|] == null ? 0 : a[0]; }",
+            "SD0060", "Local array 'a' is used whole; index it (a[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop" },
+        { "LocalSpanIndexOutOfRange", "[Differentiable] public static double Bad(double x) { Span<double> a = stackalloc double[2]; [|a[2]|] = x; return a[0]; }",
+            "SD0060", "Local array 'a' is indexed at 2, outside its 2 elements; index it within its length" },
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
         { "HessianWithLoop", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",

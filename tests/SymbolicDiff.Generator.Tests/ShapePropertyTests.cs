@@ -51,6 +51,7 @@ public class ShapePropertyTests
         ("Jacobian after a kept loop", JacobianAfterKeptLoop),
         ("bounds near the int limits", BoundsNearLimits),
         ("overflowing integer constants", OverflowingConstants),
+        ("local arrays with overwrites", LocalArrays),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -185,6 +186,34 @@ public class ShapePropertyTests
         body.Append("\n}\n");
         body.Append($"return s * {E(r, 1, "x", "y").D};\n");
         return new Program("bounds near the int limits", body.ToString(), false, n, 0);
+    }
+
+    /// <summary>
+    /// Scalar: a short stackalloc span filled at computed indices and overwritten in place in a loop (kept per iteration),
+    /// and a long scratch buffer filled whole from a, maybe refilled per iteration of an outer loop, read by the updates.
+    /// </summary>
+    private static Program LocalArrays(Random r)
+    {
+        int k = r.Next(2, 5);
+        var body = new StringBuilder();
+        body.Append($"Span<double> h = stackalloc double[{k}];\n");
+        body.Append($"for (int j = 0; j < {k}; j++) h[j] = {E(r, 1, "x", "y").D} * (j + 1);\n");
+        body.Append("var buf = new double[a.Length];\n");
+        bool refill = r.Next(2) == 0;
+        if (refill)
+        {
+            body.Append("for (int t = 0; t < 2; t++)\n{\n");
+        }
+        body.Append($"for (int j = 0; j < a.Length; j++)\n{{\n    double v = a[j];\n    buf[j] = {E(r, 2, "v", "x", refill ? "t" : "y").D};\n}}\n");
+        body.Append("for (int i = 0; i < a.Length; i++)\n{\n    ");
+        body.Append(KeptUpdate(r, $"h[i % {k}]", "buf[i]", "x", $"h[(i + 1) % {k}]"));
+        body.Append("\n}\n");
+        if (refill)
+        {
+            body.Append("}\n");
+        }
+        body.Append($"return h[0] + h[{k - 1}] * {E(r, 1, "x", "y").D};\n");
+        return new Program("local arrays with overwrites", body.ToString(), false, 0, 0);
     }
 
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };

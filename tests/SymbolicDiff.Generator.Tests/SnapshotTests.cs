@@ -569,4 +569,44 @@ public class SnapshotTests
             [Differentiable(Hessian = true)]
             public static float Product(float x, float y, int n) => MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
         """));
+
+    [Fact]
+    public void LocalArrayRefilledPerIteration() => Check(nameof(LocalArrayRefilledPerIteration), InClass("""
+            [Differentiable]
+            public static double Centred(double[] x, double[] m, double w)
+            {
+                int d = x.Length;
+                var c = new double[d];
+                double f = 0;
+                for (int k = 0; k < m.Length / d; k++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        c[j] = x[j] - m[k * d + j];
+                    }
+                    double q = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        q += c[j] * c[j];
+                    }
+                    f += Math.Exp(-w * q);
+                }
+                return f;
+            }
+        """));
+
+    [Fact]
+    public void LocalSpanUpdatedInPlace() => Check(nameof(LocalSpanUpdatedInPlace), InClass("""
+            [Differentiable]
+            public static double Cyclic(double[] x, double a, double b)
+            {
+                double[] w = { a, b };
+                Span<double> acc = stackalloc double[2];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    acc[i % 2] += w[i % 2] * x[i];
+                }
+                return acc[0] * acc[1];
+            }
+        """));
 }

@@ -51,11 +51,9 @@ internal sealed partial class Parser
         public Synthetic[]? Slots { get; }
     }
 
-    /// <summary>What a long local array holds: zeros, one loop's fill, or values the parser cannot follow.</summary>
+    /// <summary>What a long local array holds: zeros (no counter), one loop's fill, or values the parser cannot follow (stale).</summary>
     private sealed class Fill
     {
-        public static readonly Fill Zeros = new(null, null, null, null, null, -1, null);
-
         public Fill(ILocalSymbol? counter, List<StatementSyntax>? body, ExpressionSyntax? value, Dictionary<object, int>? values,
             Dictionary<ILocalSymbol, Fill>? fills, int region, string? stale)
         {
@@ -157,7 +155,7 @@ internal sealed partial class Parser
             throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, $"has more than {MaxSlots} listed elements", "pass a longer table in as a [NoDiff] parameter");
         }
         _localArrays[local] = new LocalArray(local, element, length, null);
-        _fills[local] = Fill.Zeros;
+        _fills[local] = new Fill(null, null, null, null, null, _graph.CurrentRegion, null);   // C# zeroes a new array
         return true;
     }
 
@@ -174,11 +172,11 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.LocalArrayUnsupported, element.GetLocation(), array.Symbol.Name, stale, "read it inside that loop, after the fill");
         }
+        _fillReads.Add((array.Symbol, fill.Region, _graph.CurrentRegion));
         if (fill.Counter is null)
         {
             return _graph.Constant(0, array.Element);   // never written: C# zeroes a new array
         }
-        _fillReads.Add((array.Symbol, fill.Region, _graph.CurrentRegion));
         var (values, fills, statement) = (new Dictionary<object, int>(_values, VariableComparer.Instance), _fills, _graph.CurrentStatement);
         string? prefix = _commentPrefix;
         try
@@ -189,7 +187,7 @@ internal sealed partial class Parser
                 _values[pair.Key] = pair.Value;
             }
             _values[fill.Counter] = index;
-            _fills = fill.Fills!;
+            _fills = new Dictionary<ILocalSymbol, Fill>(fill.Fills!, SymbolEqualityComparer.Default);   // fills inside the body end with it
             _commentPrefix = $"{array.Symbol.Name}[{element.ArgumentList.Arguments[0]}] is not stored: its fill recomputes it here: ";
             int diagnostics = _diagnostics.Count;
             ParseStatements(fill.Body!);

@@ -311,7 +311,7 @@ internal sealed partial class Parser
         int statement = _graph.CurrentStatement;
         var carried = assigned.Concat(SlotsWrittenIn(body)).Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
         var before = new Dictionary<object, int>(_values, VariableComparer.Instance);
-        var fillsBefore = _fills;
+        var fillsBefore = new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default);
         int loop = _graph.Loop(shape.Start, shape.End, shape.Inclusive, shape.Offset, shape.Step);
         int outer = _graph.CurrentRegion;
         var (outerRunning, outerInLoop) = (_running, _inLoop);
