@@ -95,9 +95,121 @@ internal sealed partial class Parser
 
     private static string Advice(string name) => FillAdvice.Replace("{0}", name);
 
+    /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
+    private readonly Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
+
     private LocalArray? LocalArrayNamed(ExpressionSyntax expression) =>
-        expression is IdentifierNameSyntax && _model.GetSymbolInfo(expression, _cancellation).Symbol is ILocalSymbol local
-            && _localArrays.TryGetValue(local, out var array) ? array : null;
+        expression is not IdentifierNameSyntax ? null : _model.GetSymbolInfo(expression, _cancellation).Symbol switch
+        {
+            ILocalSymbol local when _localArrays.TryGetValue(local, out var array) => array,
+            IParameterSymbol parameter when _arrayArguments.TryGetValue(parameter, out var array) => array,
+            _ => null,
+        };
+
+    /// <summary>
+    /// A call to a [Differentiable] method that takes arrays (a dot product, a sum, a matrix-vector helper) is inlined:
+    /// its body is parsed with its scalar parameters bound to the arguments and its array parameters to the caller's
+    /// arrays (parameters or local arrays, passed whole), so the derivatives flow into the caller's adjoint arrays.
+    /// </summary>
+    private int InlineArrayCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
+    {
+        var location = invocation.GetLocation();
+        if (_inlining.Contains(callee, SymbolEqualityComparer.Default))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [Differentiable] method that takes arrays is inlined, so it cannot call itself; write the recursion as a loop");
+        }
+        if (callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax syntax
+            || (syntax.Body is null && syntax.ExpressionBody is null))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; its body is not in this compilation");
+        }
+        var returnType = ScalarOf(callee.ReturnType)!.Value;
+        var arguments = ArgumentsOf(invocation, callee, display);
+        var scalars = new Dictionary<IParameterSymbol, int>(SymbolEqualityComparer.Default);
+        var arrays = new Dictionary<IParameterSymbol, object>(SymbolEqualityComparer.Default);
+        foreach (var argument in arguments)
+        {
+            if (ArrayElementOf(argument.Parameter.Type) is { } element)
+            {
+                var expression = argument.Syntax?.Expression;
+                object? bound = expression is null ? null : (object?)ArrayNamed(expression) ?? LocalArrayNamed(expression);
+                if (bound is null || (bound is int array && _graph[array].Type != element) || (bound is LocalArray local && local.Element != element))
+                {
+                    throw Unsupported(Diagnostics.UnsupportedCall, (expression ?? (SyntaxNode)invocation).GetLocation(), display,
+                        $"; its array parameter '{argument.Parameter.Name}' takes a whole {element.Keyword()} array or span of this method (a parameter or a local array), not a slice or an expression; pass the offset as an int parameter instead");
+                }
+                if (bound is int written && _outputArrays.Contains(written))
+                {
+                    throw Unsupported(Diagnostics.ArrayReadAndWritten, expression!.GetLocation(), _arrays[written].Name);
+                }
+                arrays[argument.Parameter] = bound;
+                continue;
+            }
+            scalars[argument.Parameter] = _graph.Convert(ParseArgument(argument), ScalarOf(argument.Parameter.Type)!.Value);
+        }
+        if (WrittenArrays(syntax, syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree)).FirstOrDefault() is { } output)
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, $"; it writes its array parameter '{output.Name}', and a call that writes arrays cannot be differentiated yet; write its loop in this method");
+        }
+
+        int statement = _graph.CurrentStatement;
+        var model = _model;
+        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
+        _inlining.Add(callee);
+        try
+        {
+            _model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
+            foreach (var pair in scalars)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            foreach (var pair in arrays)
+            {
+                if (pair.Value is int array)
+                {
+                    _values[pair.Key] = array;
+                }
+                else
+                {
+                    _arrayArguments[pair.Key] = (LocalArray)pair.Value;
+                }
+            }
+            int? result;
+            if (syntax.ExpressionBody is { } expression)
+            {
+                BeginStatement("return " + expression.Expression + ";");
+                result = ParseTo(expression.Expression, returnType);
+            }
+            else
+            {
+                int diagnostics = _diagnostics.Count;
+                result = ParseStatements(Flatten(syntax.Body!));
+                if (_diagnostics.Count > diagnostics)
+                {
+                    result = _graph.Constant(0, returnType);
+                }
+            }
+            return _graph.Convert(result ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; not every path returns a value"), returnType);
+        }
+        finally
+        {
+            foreach (var parameter in arrays.Keys)
+            {
+                _arrayArguments.Remove(parameter);
+            }
+            _values.Clear();
+            foreach (var pair in values)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
+            _model = model;
+            _inlining.RemoveAt(_inlining.Count - 1);
+            _graph.CurrentStatement = statement;
+        }
+    }
 
     /// <summary><c>double[] a = new double[n]</c>, <c>Span&lt;double&gt; a = stackalloc double[k]</c>, <c>double[] a = { … }</c>, <c>new[] { … }</c>.</summary>
     private bool TryDeclareLocalArray(VariableDeclaratorSyntax variable, ILocalSymbol local)

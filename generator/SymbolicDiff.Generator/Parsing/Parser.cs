@@ -22,7 +22,7 @@ internal sealed partial class Parser
     internal const string NoDiffAttribute = "SymbolicDiff.NoDiffAttribute";
     private const string CustomGradientAttribute = "SymbolicDiff.CustomGradientAttribute";
 
-    private readonly SemanticModel _model;
+    private SemanticModel _model;   // switched while a callee from another file is inlined
     private readonly CancellationToken _cancellation;
     private readonly GraphBuilder _graph = new();
     /// <summary>Each variable's current value: user locals and parameters (symbols), and the <see cref="Flag"/>s loops with jumps carry.</summary>
@@ -1205,11 +1205,16 @@ internal sealed partial class Parser
     private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, string? gradientName)
     {
         var location = invocation.GetLocation();
+        if (gradientName is null && callee.IsStatic && !callee.IsGenericMethod && ScalarOf(callee.ReturnType) is ScalarType.Double or ScalarType.Float
+            && callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) && callee.Parameters.All(p => p.RefKind == RefKind.None))
+        {
+            return InlineArrayCall(invocation, callee, display);
+        }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null)
-                ? "; a call that passes arrays to another [Differentiable] method cannot be differentiated yet, write the loop in this method or in a local function"
+                ? "; a [Differentiable] method that takes arrays is inlined when it returns double or float and takes its parameters by value; one that writes output arrays cannot be called yet, write its loop in this method"
                 : "; it has no generated gradient to call (see its own SD diagnostic)");
         }
         var arguments = ArgumentsOf(invocation, callee, display);
