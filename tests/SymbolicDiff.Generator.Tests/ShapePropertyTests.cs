@@ -52,6 +52,7 @@ public class ShapePropertyTests
         ("bounds near the int limits", BoundsNearLimits),
         ("overflowing integer constants", OverflowingConstants),
         ("local arrays with overwrites", LocalArrays),
+        ("array-passing calls", ArrayCalls),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -216,6 +217,24 @@ public class ShapePropertyTests
         return new Program("local arrays with overwrites", body.ToString(), false, 0, 0);
     }
 
+    /// <summary>Scalar: calls to [Differentiable] helpers given the input array and a local array filled from it.</summary>
+    private static Program ArrayCalls(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append("var u = new double[a.Length];\n");
+        body.Append($"for (int j = 0; j < a.Length; j++)\n{{\n    double v = a[j];\n    u[j] = {E(r, 2, "v", "x", "y").D};\n}}\n");
+        string Call() => r.Next(4) switch
+        {
+            0 => "HDot(u, a)",
+            1 => "HDot(a, a)",
+            2 => "HDot(u, u)",
+            _ => $"HKept(u, a, {E(r, 1, "x", "y").D})",
+        };
+        body.Append($"double s = {Call()} * {E(r, 1, "x", "y").D};\n");
+        body.Append($"return s + {Call()} * 0.5 + {E(r, 1, "x", "y").D};\n");
+        return new Program("array-passing calls", body.ToString(), false, 0, 0);
+    }
+
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
 
     /// <summary>Scalar: int and long locals the generator folds (wrapping like C#), then used as factors.</summary>
@@ -249,6 +268,9 @@ public class ShapePropertyTests
     private static string Source(IReadOnlyList<Program> programs)
     {
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Programs\n{\n");
+        // Array helpers the "array-passing calls" programs call (inlined where called).
+        text.Append("    [Differentiable]\n    public static double HDot(ReadOnlySpan<double> p, ReadOnlySpan<double> q)\n    {\n        double s = 0;\n        for (int i = 0; i < p.Length; i++) s += p[i] * q[i];\n        return s;\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static double HKept(double[] p, ReadOnlySpan<double> q, double c)\n    {\n        for (int i = 0; i < p.Length; i++) c = Math.Tanh(c * p[i] + q[i]);\n        return c;\n    }\n\n");
         for (int i = 0; i < programs.Count; i++)
         {
             var p = programs[i];

@@ -609,4 +609,29 @@ public class SnapshotTests
                 return acc[0] * acc[1];
             }
         """));
+
+    [Fact]
+    public void ArrayHelperCalls() => Check(nameof(ArrayHelperCalls), InClass("""
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+            {
+                double s = 0;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    s += a[i] * b[i];
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double Energy(double[] x, double[] w)
+            {
+                var u = new double[x.Length];
+                for (int j = 0; j < x.Length; j++)
+                {
+                    u[j] = Math.Sin(x[j]);
+                }
+                return Dot(x, w) * Dot(u, u);
+            }
+        """), "Energy");
 }

@@ -156,9 +156,11 @@ internal sealed partial class Parser
         var model = _model;
         var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
         var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
+        string? commentPrefix = _commentPrefix;
         _inlining.Add(callee);
         try
         {
+            _commentPrefix = commentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
             _model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
             (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
             foreach (var pair in scalars)
@@ -205,7 +207,7 @@ internal sealed partial class Parser
                 _values[pair.Key] = pair.Value;
             }
             (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
-            _model = model;
+            (_model, _commentPrefix) = (model, commentPrefix);
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;
         }
@@ -300,7 +302,7 @@ internal sealed partial class Parser
             }
             _values[fill.Counter] = index;
             _fills = new Dictionary<ILocalSymbol, Fill>(fill.Fills!, SymbolEqualityComparer.Default);   // fills inside the body end with it
-            _commentPrefix = $"{array.Symbol.Name}[{element.ArgumentList.Arguments[0]}] is not stored: its fill recomputes it here: ";
+            _commentPrefix = prefix + $"{array.Symbol.Name}[{element.ArgumentList.Arguments[0]}] is not stored: its fill recomputes it here: ";
             int diagnostics = _diagnostics.Count;
             ParseStatements(fill.Body!);
             if (_diagnostics.Count > diagnostics)
