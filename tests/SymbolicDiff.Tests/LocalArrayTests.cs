@@ -234,4 +234,21 @@ public class LocalArrayTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [InlineData(0.8)]
+    [InlineData(-0.6)]
+    public void ReadsSeeTheVariablesAsTheFillSawThem(double x)
+    {
+        var v = new[] { 0.5, -1.5, 2.0, 0.25 };
+        var dv = new double[4];
+        double dx = 0;
+        double value = LocalArrayFunctions.CapturedAtFillGradient(x, v, ref dx, dv);
+        // f = x Σ j v_j + 2x + (x > 0 ? x² : −x)
+        double sjv = v.Select((vj, j) => j * vj).Sum();
+        Assert.Equal(x * sjv + 2 * x + (x > 0 ? x * x : -x), value, 13);
+        Assert.Equal(sjv + 2 + (x > 0 ? 2 * x : -1), dx, 13);
+        Close(v.Select((_, j) => x * j).ToArray(), dv, 1e-15);
+        Close(Numeric(p => LocalArrayFunctions.CapturedAtFill(p[0], p[1..]), v.Prepend(x).ToArray()), dv.Prepend(dx).ToArray(), 1e-6);
+    }
 }

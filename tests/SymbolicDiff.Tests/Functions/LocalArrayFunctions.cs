@@ -128,4 +128,37 @@ public static partial class LocalArrayFunctions
             y[i] = e[i] / sum;
         }
     }
+
+    /// <summary>
+    /// Reads see the variables as they were when the fill ran (k changes after it), a short array is written in
+    /// both branches of an if, and an unfilled long array reads as zeros: f = Σ_j (x·j)·x_j over a[j] = k·j with k = x,
+    /// + 2x + (x > 0 ? x² : −x) + 0.
+    /// </summary>
+    [Differentiable]
+    public static double CapturedAtFill(double x, double[] v)
+    {
+        double k = x;
+        var a = new double[v.Length];
+        for (int j = 0; j < v.Length; j++)
+        {
+            a[j] = k * j;
+        }
+        var zeros = new double[v.Length];
+        k = 2 * x;
+        Span<double> b = stackalloc double[2];
+        if (x > 0)
+        {
+            b[1] = x * x;
+        }
+        else
+        {
+            b[1] = -x;
+        }
+        double s = 0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            s += a[i] * v[i] + zeros[i];
+        }
+        return s + k + b[1];
+    }
 }
