@@ -185,6 +185,10 @@ internal static class Diagnostics
         "Generated method too large",
         "The derivatives of '{0}' would need more than {1} local variables in one method, more than the C# compiler handles well (it stops at 65,534); move parts of the computation into [Differentiable] helper methods, or sum the terms in a loop over an array");
 
+    public static readonly DiagnosticDescriptor LocalArrayUnsupported = Error("SD0060",
+        "Unsupported use of a local array",
+        "Local array '{0}' {1}; {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("SD9999",
         "Internal generator error",
         "SymbolicDiff failed while generating the gradient of '{0}': {1}. Please report this with the method's source.");
@@ -196,7 +200,7 @@ internal static class Diagnostics
         UnsupportedStatement, UnsupportedExpression, UnsupportedCall, UnsupportedMemberAccess, UnsupportedAssignmentTarget,
         MethodHasNoBody, GenericMethod, UnsupportedLocalType, NotAMethod, GradientNameConflict, NoDifferentiableParameters,
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
-        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, ModeNotAvailable, ConstantIntegerOperation,
+        DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, LocalArrayUnsupported, ModeNotAvailable, ConstantIntegerOperation,
         NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
         HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InternalError,
     };

@@ -19,6 +19,7 @@ internal static class AdBenchFiles
 /// ADBench GMM: the objective as the generator sees it (<see cref="GmmAd.Objective"/>, the baseline), its
 /// generated full gradient (alphas, means, icf), the hand-derived reverse-mode gradient and ADBench's plain
 /// objective with scratch arrays (<see cref="Gmm.Objective(int,int,int,double[],double[],double[],double[],double,int,double[],double[],double[])"/>).
+/// NaturalObjective and NaturalGeneratedGradient are the same objective written in ADBench's style with local arrays.
 /// The Ratio column of GeneratedGradient is ADBench's J/f. Sizes: a subset of the data README's 1k and 10k
 /// instances (n points, d dimensions, K components) that runs in seconds per benchmark.
 /// </summary>
@@ -49,6 +50,15 @@ public class AdBenchGmmBenchmarks
     [Benchmark]
     public double GeneratedGradient() =>
         GmmAd.ObjectiveAndGradient(_g.D, _g.K, _g.N, _g.Alphas, _g.Means, _g.Icf, _g.X, _g.WishartGamma, _g.WishartM, _grad);
+
+    /// <summary>The objective in ADBench's own style with local arrays (<see cref="GmmAdNatural"/>), as the generator sees it.</summary>
+    [Benchmark]
+    public double NaturalObjective() =>
+        GmmAdNatural.Objective(_g.Alphas, _g.Means, _g.Icf, _g.X, _g.D, _g.K, _g.N, _g.WishartGamma, _g.WishartM);
+
+    [Benchmark]
+    public double NaturalGeneratedGradient() =>
+        GmmAdNatural.ObjectiveAndGradient(_g.D, _g.K, _g.N, _g.Alphas, _g.Means, _g.Icf, _g.X, _g.WishartGamma, _g.WishartM, _grad);
 
     [Benchmark]
     public double HandGradient() =>

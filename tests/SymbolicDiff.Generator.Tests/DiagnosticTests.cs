@@ -18,6 +18,7 @@ namespace SymbolicDiff.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
+    private const string LA = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; a[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read its parameters, its locals, constants, static readonly fields of type double, float, int, long or bool, and elements of [NoDiff] static readonly arrays. Pass other values as parameters (mark them [NoDiff] if they are not differentiated).";
@@ -60,6 +61,24 @@ public class DiagnosticTests
             "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
         { "ArrayCompoundWrite", "[Differentiable] public static void Bad(double x, Span<double> y) { [|y[0] += x|]; }",
             "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
+        { "LocalArrayPartialFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < [|n - 1|]; j++) { a[j] = x * j; } return a[0]; }",
+            "SD0060", "Local array 'a' is filled up to 'n - 1', which the generator cannot show is its length; " + LA },
+        { "LocalArrayUpdatedInPlace", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; [|a[0] = x|]; return a[0]; }",
+            "SD0060", "Local array 'a' is written outside a loop that fills it whole; " + LA },
+        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a|][j]; } return a[0]; }",
+            "SD0060", "Local array 'a' is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16; " + LA },
+        { "LocalArrayReadAfterPerIterationFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int k = 0; k < 3; k++) { for (int j = 0; j < n; j++) { a[j] = x * k; } } return [|a[0]|]; }",
+            "SD0060", "Local array 'a' is read after a loop that fills it once per iteration (so it holds the last iteration's values); read it inside that loop, after the fill" },
+        { "LocalArrayReadBeforeRefill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; double s = 0; for (int k = 0; k < 3; k++) { s += a[0]; [|for (int j = 0; j < n; j++)|] { a[j] = x * k; } } return s; }",
+            "SD0060", "Local array 'a' is read in this loop before this fill (the read sees the previous iteration's values); " + LA },
+        { "LocalArrayFilledInAnIf", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; if (x > 0) { [|for (int j = 0; j < n; j++)|] { a[j] = x; } } return a[0]; }",
+            "SD0060", "Local array 'a' is filled inside an if, so its values depend on the branch; " + LA },
+        { "LocalArrayPassedOn", "[Differentiable] public static double Bad(double x) { double[] a = { x, 2 * x }; return [|a|] == null ? 0 : a[0]; }",
+            "SD0060", "Local array 'a' is used whole; index it (a[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop" },
+        { "LocalSpanIndexOutOfRange", "[Differentiable] public static double Bad(double x) { Span<double> a = stackalloc double[2]; [|a[2]|] = x; return a[0]; }",
+            "SD0060", "Local array 'a' is indexed at 2, outside its 2 elements; index it within its length" },
+        { "RecursiveArrayHelper", "[Differentiable] public static double Bad(double[] x, int n) => n <= 0 ? 0 : x[0] + [|Bad(x, n - 1)|];",
+            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays is inlined, so it cannot call itself; write the recursion as a loop" },
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
         { "HessianWithLoop", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",
@@ -409,17 +428,17 @@ public class DiagnosticTests
         Assert.Contains(run.Sources, s => s.Key.Contains(".Sq_", StringComparison.Ordinal));
     }
 
-    /// <summary>The callee has a gradient of its own (it is generated); the call passing it an array is what is not supported.</summary>
+    /// <summary>The callee has a gradient of its own (it is generated); a helper taking arrays is inlined, but only given whole arrays, not a slice.</summary>
     [Fact]
-    public void ArrayPassedToADifferentiableHelper()
+    public void ArraySlicePassedToADifferentiableHelper()
     {
         var (source, span) = Unmark(Wrap("[Differentiable] public static double Sum(double[] a) { double s = 0; foreach (double v in a) s += v; return s; } "
-            + "[Differentiable] public static double Bad(double[] a) => [|Sum(a)|];"));
+            + "[Differentiable] public static double Bad(double[] a) => Sum([|a[1..]|]);"));
         var run = GeneratorHarness.Run(source);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0008", diagnostic.Id);
-        Assert.Equal("Call to 'Demo.Functions.Sum'" + S8 + "; a call that passes arrays to another [Differentiable] method cannot be differentiated yet, "
-            + "write the loop in this method or in a local function", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("Call to 'Demo.Functions.Sum'" + S8 + "; its array parameter 'a' takes a whole double array or span of this method (a parameter or a local array), "
+            + "not a slice or an expression; pass the offset as an int parameter instead", diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.NotNull(run.SourceFor("Functions.Sum_"));
         Assert.Null(run.SourceFor("Functions.Bad_"));

@@ -54,6 +54,8 @@ public class ShapePropertyTests
         ("tuple swaps and deconstruction", TupleSwaps),
         ("switch statements and expressions", Switches),
         ("constant fields", ConstantFields),
+        ("local arrays with overwrites", LocalArrays),
+        ("array-passing calls", ArrayCalls),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -190,6 +192,52 @@ public class ShapePropertyTests
         return new Program("bounds near the int limits", body.ToString(), false, n, 0);
     }
 
+    /// <summary>
+    /// Scalar: a short stackalloc span filled at computed indices and overwritten in place in a loop (kept per iteration),
+    /// and a long scratch buffer filled whole from a, maybe refilled per iteration of an outer loop, read by the updates.
+    /// </summary>
+    private static Program LocalArrays(Random r)
+    {
+        int k = r.Next(2, 5);
+        var body = new StringBuilder();
+        body.Append($"Span<double> h = stackalloc double[{k}];\n");
+        body.Append($"for (int j = 0; j < {k}; j++) h[j] = {E(r, 1, "x", "y").D} * (j + 1);\n");
+        body.Append("var buf = new double[a.Length];\n");
+        bool refill = r.Next(2) == 0;
+        if (refill)
+        {
+            body.Append("for (int t = 0; t < 2; t++)\n{\n");
+        }
+        body.Append($"for (int j = 0; j < a.Length; j++)\n{{\n    double v = a[j];\n    buf[j] = {E(r, 2, "v", "x", refill ? "t" : "y").D};\n}}\n");
+        body.Append("for (int i = 0; i < a.Length; i++)\n{\n    ");
+        body.Append(KeptUpdate(r, $"h[i % {k}]", "buf[i]", "x", $"h[(i + 1) % {k}]"));
+        body.Append("\n}\n");
+        if (refill)
+        {
+            body.Append("}\n");
+        }
+        body.Append($"return h[0] + h[{k - 1}] * {E(r, 1, "x", "y").D};\n");
+        return new Program("local arrays with overwrites", body.ToString(), false, 0, 0);
+    }
+
+    /// <summary>Scalar: calls to [Differentiable] helpers given the input array and a local array filled from it.</summary>
+    private static Program ArrayCalls(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append("var u = new double[a.Length];\n");
+        body.Append($"for (int j = 0; j < a.Length; j++)\n{{\n    double v = a[j];\n    u[j] = {E(r, 2, "v", "x", "y").D};\n}}\n");
+        string Call() => r.Next(4) switch
+        {
+            0 => "HDot(u, a)",
+            1 => "HDot(a, a)",
+            2 => "HDot(u, u)",
+            _ => $"HKept(u, a, {E(r, 1, "x", "y").D})",
+        };
+        body.Append($"double s = {Call()} * {E(r, 1, "x", "y").D};\n");
+        body.Append($"return s + {Call()} * 0.5 + {E(r, 1, "x", "y").D};\n");
+        return new Program("array-passing calls", body.ToString(), false, 0, 0);
+    }
+
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
 
     /// <summary>Scalar: int and long locals the generator folds (wrapping like C#), then used as factors.</summary>
@@ -275,6 +323,9 @@ public class ShapePropertyTests
         text.Append("    [Differentiable]\n    public static (double s, double c) Pair(double p, double q) => (Math.Sin(p) * q, p + Math.Cos(q));\n\n");
         text.Append("    public const double Gain = 1.25;\n    public static readonly double Offset = 0.75;\n    public static readonly int Steps = 3;\n");
         text.Append("    public static readonly bool Enabled = true;\n    [NoDiff]\n    public static readonly double[] Table = { 0.5, -1.0, 2.0, 0.25 };\n\n");
+        // Array helpers the "array-passing calls" programs call (inlined where called).
+        text.Append("    [Differentiable]\n    public static double HDot(ReadOnlySpan<double> p, ReadOnlySpan<double> q)\n    {\n        double s = 0;\n        for (int i = 0; i < p.Length; i++) s += p[i] * q[i];\n        return s;\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static double HKept(double[] p, ReadOnlySpan<double> q, double c)\n    {\n        for (int i = 0; i < p.Length; i++) c = Math.Tanh(c * p[i] + q[i]);\n        return c;\n    }\n\n");
         for (int i = 0; i < programs.Count; i++)
         {
             var p = programs[i];

@@ -596,6 +596,31 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LocalArrayRefilledPerIteration() => Check(nameof(LocalArrayRefilledPerIteration), InClass("""
+            [Differentiable]
+            public static double Centred(double[] x, double[] m, double w)
+            {
+                int d = x.Length;
+                var c = new double[d];
+                double f = 0;
+                for (int k = 0; k < m.Length / d; k++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        c[j] = x[j] - m[k * d + j];
+                    }
+                    double q = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        q += c[j] * c[j];
+                    }
+                    f += Math.Exp(-w * q);
+                }
+                return f;
+            }
+        """));
+
+    [Fact]
     public void SwitchExpressionOverEnum() => Check(nameof(SwitchExpressionOverEnum), Usings + """
         namespace Demo;
 
@@ -632,6 +657,21 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LocalSpanUpdatedInPlace() => Check(nameof(LocalSpanUpdatedInPlace), InClass("""
+            [Differentiable]
+            public static double Cyclic(double[] x, double a, double b)
+            {
+                double[] w = { a, b };
+                Span<double> acc = stackalloc double[2];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    acc[i % 2] += w[i % 2] * x[i];
+                }
+                return acc[0] * acc[1];
+            }
+        """));
+
+    [Fact]
     public void ConstantFields() => Check(nameof(ConstantFields), InClass("""
             public const double Gain = 2.5;
             public static readonly double Offset = 0.75;
@@ -651,4 +691,29 @@ public class SnapshotTests
                 return Gain * s + Offset * x;
             }
         """));
+
+    [Fact]
+    public void ArrayHelperCalls() => Check(nameof(ArrayHelperCalls), InClass("""
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+            {
+                double s = 0;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    s += a[i] * b[i];
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double Energy(double[] x, double[] w)
+            {
+                var u = new double[x.Length];
+                for (int j = 0; j < x.Length; j++)
+                {
+                    u[j] = Math.Sin(x[j]);
+                }
+                return Dot(x, w) * Dot(u, u);
+            }
+        """), "Energy");
 }

@@ -313,8 +313,9 @@ internal sealed partial class Parser
             flags.Add(_returnValue);
         }
         int statement = _graph.CurrentStatement;
-        var carried = assigned.Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
+        var carried = assigned.Concat(SlotsWrittenIn(body)).Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
         var before = new Dictionary<object, int>(_values, VariableComparer.Instance);
+        var fillsBefore = new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default);
         int loop = _graph.Loop(shape.Start, shape.End, shape.Inclusive, shape.Offset, shape.Step);
         int outer = _graph.CurrentRegion;
         var (outerRunning, outerInLoop) = (_running, _inLoop);
@@ -370,6 +371,7 @@ internal sealed partial class Parser
             _graph.CurrentRegion = outer;
             _graph.CurrentStatement = statement;
             (_running, _inLoop) = (outerRunning, outerInLoop);
+            EndFillScope(fillsBefore);
             _values.Clear();
             foreach (var pair in before)
             {
@@ -520,6 +522,11 @@ internal sealed partial class Parser
 
     private void StoreElement(ElementAccessExpressionSyntax element, AssignmentExpressionSyntax write)
     {
+        if (element.ArgumentList.Arguments.Count == 1 && LocalArrayNamed(element.Expression) is { } local)
+        {
+            StoreLocalElement(local, element, write);
+            return;
+        }
         if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
             throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, element.GetLocation(), element.ToString(), Diagnostics.AssignmentAdvice);

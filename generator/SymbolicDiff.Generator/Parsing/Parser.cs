@@ -33,6 +33,8 @@ internal sealed partial class Parser
     private readonly Dictionary<int, IParameterSymbol> _arrays = new();
     private readonly List<IMethodSymbol> _inlining = new();
     private IMethodSymbol? _method;
+    /// <summary>Put before the comment of each statement parsed while it is set (a local array's fill recomputed at a read).</summary>
+    private string? _commentPrefix;
 
     private Parser(SemanticModel model, CancellationToken cancellation)
     {
@@ -356,6 +358,8 @@ internal sealed partial class Parser
                     case BreakStatementSyntax or ContinueStatementSyntax when _inLoop:
                         BeginStatement(statement.ToString());
                         return Jump(statement, null);
+                    case ForStatementSyntax fill when TryParseFill(fill):
+                        break;
                     case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
                         Nested(statement, () =>
                         {
@@ -604,6 +608,10 @@ internal sealed partial class Parser
             DeclareTupleLocal(local, variable);
             return;
         }
+        if (TryDeclareLocalArray(variable, local))
+        {
+            return;
+        }
         var type = ScalarOf(local.Type) ?? throw Unsupported(Diagnostics.UnsupportedLocalType, variable.Identifier.GetLocation(), local.Name, local.Type.ToDisplayString());
         if (variable.Initializer is { } initializer)
         {
@@ -689,7 +697,7 @@ internal sealed partial class Parser
     private void BeginStatement(string text)
     {
         _graph.CurrentStatement = _statements.Count;
-        _statements.Add(SourceStatement.FromSource(text));
+        _statements.Add(SourceStatement.FromSource(_commentPrefix + text));
     }
 
     private static string DescribeStatement(StatementSyntax statement) => statement switch
@@ -1048,6 +1056,8 @@ internal sealed partial class Parser
                 return ParseSwitchExpression(switchExpression);
             case InvocationExpressionSyntax invocation:
                 return ParseCall(invocation);
+            case ElementAccessExpressionSyntax { ArgumentList.Arguments.Count: 1 } element when LocalArrayNamed(element.Expression) is { } local:
+                return LoadLocalElement(local, element);
             case ElementAccessExpressionSyntax element:
                 return LoadElement(element);
             case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax:
@@ -1069,8 +1079,13 @@ internal sealed partial class Parser
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), "the instance");
             case IParameterSymbol array when _values.TryGetValue(array, out int node) && _arrays.ContainsKey(node):
                 throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
+            case ILocalSymbol array when _localArrays.ContainsKey(array):
+                throw Unsupported(Diagnostics.LocalArrayUnsupported, expression.GetLocation(), array.Name, "is used whole",
+                    "index it (" + array.Name + "[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop");
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && LocalArrayNamed(access.Expression) is { } localArray:
+                return localArray.Length;
             case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && (ArrayNamed(access.Expression) ?? ConstantArrayNamed(access.Expression)) is int lengthOf:
                 return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
             case IFieldSymbol field when field.ContainingType.IsTupleType && expression is MemberAccessExpressionSyntax element:
@@ -1248,11 +1263,16 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter");
         }
+        if (gradientName is null && callee.IsStatic && !callee.IsGenericMethod && ScalarOf(callee.ReturnType) is ScalarType.Double or ScalarType.Float
+            && callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) && callee.Parameters.All(p => p.RefKind == RefKind.None))
+        {
+            return InlineArrayCall(invocation, callee, display);
+        }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null)
-                ? "; a call that passes arrays to another [Differentiable] method cannot be differentiated yet, write the loop in this method or in a local function"
+                ? "; a [Differentiable] method that takes arrays is inlined when it returns double or float and takes its parameters by value; one that writes output arrays cannot be called yet, write its loop in this method"
                 : "; it has no generated gradient to call (see its own SD diagnostic)");
         }
         var arguments = ArgumentsOf(invocation, callee, display);

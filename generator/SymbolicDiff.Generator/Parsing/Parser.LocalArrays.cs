@@ -1,0 +1,503 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Parsing;
+
+/// <summary>
+/// Local arrays and spans, differentiated without a tape and without storing the array:
+/// <list type="bullet">
+/// <item>An array of constant length up to <see cref="MaxSlots"/> (<c>stackalloc double[3]</c>, <c>double[] w = { a, b }</c>)
+/// is that many scalar variables. Writes and reads at a constant index are plain assignments; at a computed index they
+/// select among the elements. Loops and ifs then carry, keep and restore each element exactly as they do a scalar
+/// (overwrites included).</item>
+/// <item>A longer array (<c>new double[n]</c>) must be filled whole by one loop, <c>for (int j = 0; j &lt; n; j++) { …; a[j] = e; }</c>,
+/// whose body computes each element from values other than the array's own elements. A read <c>a[k]</c> is then that body
+/// evaluated at j = k, with the variables as they were when the loop ran: nothing is stored, so the generated code needs
+/// no memory for it (the cost is the body's work again per read). The array may be filled again later (once per
+/// iteration of an enclosing loop, say); each read sees the fill before it, as C# does.</item>
+/// </list>
+/// Anything else that writes a long local array (an element updated in place, a partial fill, a fill inside an if) is a
+/// located SD0060.
+/// </summary>
+internal sealed partial class Parser
+{
+    /// <summary>The longest local array that is held as separate scalar variables.</summary>
+    internal const int MaxSlots = 16;
+
+    /// <summary>A local array: its element type and length, and either its elements as variables or its fills.</summary>
+    private sealed class LocalArray
+    {
+        public LocalArray(ILocalSymbol symbol, ScalarType element, int length, Synthetic[]? slots)
+        {
+            Symbol = symbol;
+            Element = element;
+            Length = length;
+            Slots = slots;
+        }
+
+        public ILocalSymbol Symbol { get; }
+
+        public ScalarType Element { get; }
+
+        /// <summary>The node holding its length (an int).</summary>
+        public int Length { get; }
+
+        /// <summary>For a short array: one variable of <see cref="_values"/> per element; null for a long one.</summary>
+        public Synthetic[]? Slots { get; }
+    }
+
+    /// <summary>What a long local array holds: zeros (no counter), one loop's fill, or values the parser cannot follow (stale).</summary>
+    private sealed class Fill
+    {
+        public Fill(ILocalSymbol? counter, List<StatementSyntax>? body, ExpressionSyntax? value, Dictionary<object, int>? values,
+            Dictionary<ILocalSymbol, Fill>? fills, int region, string? stale)
+        {
+            Counter = counter;
+            Body = body;
+            Value = value;
+            Values = values;
+            Fills = fills;
+            Region = region;
+            Stale = stale;
+        }
+
+        public ILocalSymbol? Counter { get; }
+
+        /// <summary>The fill loop's statements before the element write.</summary>
+        public List<StatementSyntax>? Body { get; }
+
+        public ExpressionSyntax? Value { get; }
+
+        /// <summary>The variables when the fill ran, so a later read computes the element as the loop did.</summary>
+        public Dictionary<object, int>? Values { get; }
+
+        public Dictionary<ILocalSymbol, Fill>? Fills { get; }
+
+        /// <summary>The region where the fill ran.</summary>
+        public int Region { get; }
+
+        /// <summary>Why the array's values cannot be read here (it was filled inside a loop that has ended), or null.</summary>
+        public string? Stale { get; }
+    }
+
+    private readonly Dictionary<ILocalSymbol, LocalArray> _localArrays = new(SymbolEqualityComparer.Default);
+    private Dictionary<ILocalSymbol, Fill> _fills = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Reads of long local arrays: the array, the region its fill ran in, and the region of the read.</summary>
+    private readonly List<(ILocalSymbol Array, int FillRegion, int ReadRegion)> _fillReads = new();
+
+    private const string FillAdvice = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; {0}[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
+
+    private static string Advice(string name) => FillAdvice.Replace("{0}", name);
+
+    /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
+    private readonly Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
+
+    private LocalArray? LocalArrayNamed(ExpressionSyntax expression) =>
+        expression is not IdentifierNameSyntax ? null : _model.GetSymbolInfo(expression, _cancellation).Symbol switch
+        {
+            ILocalSymbol local when _localArrays.TryGetValue(local, out var array) => array,
+            IParameterSymbol parameter when _arrayArguments.TryGetValue(parameter, out var array) => array,
+            _ => null,
+        };
+
+    /// <summary>
+    /// A call to a [Differentiable] method that takes arrays (a dot product, a sum, a matrix-vector helper) is inlined:
+    /// its body is parsed with its scalar parameters bound to the arguments and its array parameters to the caller's
+    /// arrays (parameters or local arrays, passed whole), so the derivatives flow into the caller's adjoint arrays.
+    /// </summary>
+    private int InlineArrayCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
+    {
+        var location = invocation.GetLocation();
+        if (_inlining.Contains(callee, SymbolEqualityComparer.Default))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [Differentiable] method that takes arrays is inlined, so it cannot call itself; write the recursion as a loop");
+        }
+        if (callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax syntax
+            || (syntax.Body is null && syntax.ExpressionBody is null))
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; its body is not in this compilation");
+        }
+        var returnType = ScalarOf(callee.ReturnType)!.Value;
+        var arguments = ArgumentsOf(invocation, callee, display);
+        var scalars = new Dictionary<IParameterSymbol, int>(SymbolEqualityComparer.Default);
+        var arrays = new Dictionary<IParameterSymbol, object>(SymbolEqualityComparer.Default);
+        foreach (var argument in arguments)
+        {
+            if (ArrayElementOf(argument.Parameter.Type) is { } element)
+            {
+                var expression = argument.Syntax?.Expression;
+                object? bound = expression is null ? null : (object?)ArrayNamed(expression) ?? LocalArrayNamed(expression);
+                if (bound is null || (bound is int array && _graph[array].Type != element) || (bound is LocalArray local && local.Element != element))
+                {
+                    throw Unsupported(Diagnostics.UnsupportedCall, (expression ?? (SyntaxNode)invocation).GetLocation(), display,
+                        $"; its array parameter '{argument.Parameter.Name}' takes a whole {element.Keyword()} array or span of this method (a parameter or a local array), not a slice or an expression; pass the offset as an int parameter instead");
+                }
+                if (bound is int written && _outputArrays.Contains(written))
+                {
+                    throw Unsupported(Diagnostics.ArrayReadAndWritten, expression!.GetLocation(), _arrays[written].Name);
+                }
+                arrays[argument.Parameter] = bound;
+                continue;
+            }
+            scalars[argument.Parameter] = _graph.Convert(ParseArgument(argument), ScalarOf(argument.Parameter.Type)!.Value);
+        }
+        if (WrittenArrays(syntax, syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree)).FirstOrDefault() is { } output)
+        {
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, $"; it writes its array parameter '{output.Name}', and a call that writes arrays cannot be differentiated yet; write its loop in this method");
+        }
+
+        int statement = _graph.CurrentStatement;
+        var model = _model;
+        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
+        string? commentPrefix = _commentPrefix;
+        _inlining.Add(callee);
+        try
+        {
+            _commentPrefix = commentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
+            _model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
+            foreach (var pair in scalars)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            foreach (var pair in arrays)
+            {
+                if (pair.Value is int array)
+                {
+                    _values[pair.Key] = array;
+                }
+                else
+                {
+                    _arrayArguments[pair.Key] = (LocalArray)pair.Value;
+                }
+            }
+            int? result;
+            if (syntax.ExpressionBody is { } expression)
+            {
+                BeginStatement("return " + expression.Expression + ";");
+                result = ParseTo(expression.Expression, returnType);
+            }
+            else
+            {
+                int diagnostics = _diagnostics.Count;
+                result = ParseStatements(Flatten(syntax.Body!));
+                if (_diagnostics.Count > diagnostics)
+                {
+                    result = _graph.Constant(0, returnType);
+                }
+            }
+            return _graph.Convert(result ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; not every path returns a value"), returnType);
+        }
+        finally
+        {
+            foreach (var parameter in arrays.Keys)
+            {
+                _arrayArguments.Remove(parameter);
+            }
+            _values.Clear();
+            foreach (var pair in values)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
+            (_model, _commentPrefix) = (model, commentPrefix);
+            _inlining.RemoveAt(_inlining.Count - 1);
+            _graph.CurrentStatement = statement;
+        }
+    }
+
+    /// <summary><c>double[] a = new double[n]</c>, <c>Span&lt;double&gt; a = stackalloc double[k]</c>, <c>double[] a = { … }</c>, <c>new[] { … }</c>.</summary>
+    private bool TryDeclareLocalArray(VariableDeclaratorSyntax variable, ILocalSymbol local)
+    {
+        if (ArrayElementOf(local.Type) is not { } element || element is not (ScalarType.Double or ScalarType.Float))
+        {
+            return false;
+        }
+        var location = variable.Identifier.GetLocation();
+        if (local.Type is INamedTypeSymbol { Name: "ReadOnlySpan" })
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, "is a ReadOnlySpan", "declare it as Span<" + element.Keyword() + "> or " + element.Keyword() + "[]");
+        }
+        ExpressionSyntax? size = null;
+        InitializerExpressionSyntax? initializer = null;
+        switch (variable.Initializer?.Value)
+        {
+            case ArrayCreationExpressionSyntax creation when creation.Type.RankSpecifiers.Count == 1 && creation.Type.RankSpecifiers[0].Sizes.Count == 1:
+                size = creation.Type.RankSpecifiers[0].Sizes[0] is OmittedArraySizeExpressionSyntax ? null : creation.Type.RankSpecifiers[0].Sizes[0];
+                initializer = creation.Initializer;
+                break;
+            case StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } type } stack when type.RankSpecifiers[0].Sizes.Count == 1:
+                size = type.RankSpecifiers[0].Sizes[0] is OmittedArraySizeExpressionSyntax ? null : type.RankSpecifiers[0].Sizes[0];
+                initializer = stack.Initializer;
+                break;
+            case ImplicitArrayCreationExpressionSyntax implicitArray:
+                initializer = implicitArray.Initializer;
+                break;
+            case ImplicitStackAllocArrayCreationExpressionSyntax implicitStackalloc:
+                initializer = implicitStackalloc.Initializer;
+                break;
+            case InitializerExpressionSyntax list:
+                initializer = list;
+                break;
+            default:
+                throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, "is not created here",
+                    "create it in its declaration with new " + element.Keyword() + "[n], stackalloc " + element.Keyword() + "[k] or { ... }, and pass arrays in as parameters");
+        }
+        int length = size is not null ? ParseTo(size, ScalarType.Int) : _graph.Constant(initializer!.Expressions.Count, ScalarType.Int);
+        if (_graph.IsConstant(length, out double count) && count >= 0 && count <= MaxSlots)
+        {
+            var slots = Enumerable.Range(0, (int)count).Select(i => new Synthetic(local.Name + i)).ToArray();
+            for (int i = 0; i < slots.Length; i++)
+            {
+                int value = initializer is not null && i < initializer.Expressions.Count
+                    ? ParseTo(initializer.Expressions[i], element)
+                    : _graph.Constant(0, element);
+                Bind(slots[i], value);
+            }
+            _localArrays[local] = new LocalArray(local, element, length, slots);
+            return true;
+        }
+        if (initializer is not null)
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, $"has more than {MaxSlots} listed elements", "pass a longer table in as a [NoDiff] parameter");
+        }
+        _localArrays[local] = new LocalArray(local, element, length, null);
+        _fills[local] = new Fill(null, null, null, null, null, _graph.CurrentRegion, null);   // C# zeroes a new array
+        return true;
+    }
+
+    /// <summary><c>a[k]</c> for a local array.</summary>
+    private int LoadLocalElement(LocalArray array, ElementAccessExpressionSyntax element)
+    {
+        int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
+        if (array.Slots is { } slots)
+        {
+            return SelectSlot(array, slots, index, element);
+        }
+        var fill = _fills[array.Symbol];
+        if (fill.Stale is { } stale)
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, element.GetLocation(), array.Symbol.Name, stale, "read it inside that loop, after the fill");
+        }
+        _fillReads.Add((array.Symbol, fill.Region, _graph.CurrentRegion));
+        if (fill.Counter is null)
+        {
+            return _graph.Constant(0, array.Element);   // never written: C# zeroes a new array
+        }
+        var (values, fills, statement) = (new Dictionary<object, int>(_values, VariableComparer.Instance), _fills, _graph.CurrentStatement);
+        string? prefix = _commentPrefix;
+        try
+        {
+            _values.Clear();
+            foreach (var pair in fill.Values!)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            _values[fill.Counter] = index;
+            _fills = new Dictionary<ILocalSymbol, Fill>(fill.Fills!, SymbolEqualityComparer.Default);   // fills inside the body end with it
+            _commentPrefix = prefix + $"{array.Symbol.Name}[{element.ArgumentList.Arguments[0]}] is not stored: its fill recomputes it here: ";
+            int diagnostics = _diagnostics.Count;
+            ParseStatements(fill.Body!);
+            if (_diagnostics.Count > diagnostics)
+            {
+                return _graph.Constant(0, array.Element);
+            }
+            BeginStatement(fill.Value!.Parent!.ToString());
+            return ParseTo(fill.Value!, array.Element);
+        }
+        finally
+        {
+            _values.Clear();
+            foreach (var pair in values)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+            (_fills, _graph.CurrentStatement, _commentPrefix) = (fills, statement, prefix);
+        }
+    }
+
+    /// <summary>The element at <paramref name="index"/>: the slot itself when the index is constant, else a select among them.</summary>
+    private int SelectSlot(LocalArray array, Synthetic[] slots, int index, SyntaxNode at)
+    {
+        if (_graph.IsConstant(index, out double known))
+        {
+            return known >= 0 && known < slots.Length
+                ? _values[slots[(int)known]]
+                : throw Unsupported(Diagnostics.LocalArrayUnsupported, at.GetLocation(), array.Symbol.Name, $"is indexed at {known}, outside its {slots.Length} elements", "index it within its length");
+        }
+        int value = _values[slots[slots.Length - 1]];
+        for (int i = slots.Length - 2; i >= 0; i--)
+        {
+            value = SelectValue(_graph.Add(Op.Equal, ScalarType.Bool, index, _graph.Constant(i, ScalarType.Int)), _values[slots[i]], value, array.Element);
+        }
+        return value;
+    }
+
+    private int SelectValue(int condition, int whenTrue, int whenFalse, ScalarType type) =>
+        whenTrue == whenFalse ? whenTrue : _graph.Select(condition, whenTrue, whenFalse, _graph.NewRegion(), _graph.NewRegion(), type);
+
+    /// <summary><c>a[k] = e</c> or <c>a[k] op= e</c> on a local array.</summary>
+    private void StoreLocalElement(LocalArray array, ElementAccessExpressionSyntax element, AssignmentExpressionSyntax write)
+    {
+        if (array.Slots is not { } slots)
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole", Advice(array.Symbol.Name));
+        }
+        int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
+        int value;
+        if (write.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            value = ParseTo(write.Right, array.Element);
+        }
+        else
+        {
+            var op = write.Kind() switch
+            {
+                SyntaxKind.AddAssignmentExpression => Op.Add,
+                SyntaxKind.SubtractAssignmentExpression => Op.Subtract,
+                SyntaxKind.MultiplyAssignmentExpression => Op.Multiply,
+                SyntaxKind.DivideAssignmentExpression => Op.Divide,
+                _ => throw Unsupported(Diagnostics.UnsupportedOperator, write.OperatorToken.GetLocation(), write.OperatorToken.ValueText, array.Element.Keyword()),
+            };
+            int old = SelectSlot(array, slots, index, element);
+            value = _graph.Convert(Arithmetic(write, op, array.Element, old, ParseTo(write.Right, array.Element)), array.Element);
+        }
+        if (_graph.IsConstant(index, out double known))
+        {
+            if (known < 0 || known >= slots.Length)
+            {
+                throw Unsupported(Diagnostics.LocalArrayUnsupported, element.GetLocation(), array.Symbol.Name, $"is indexed at {known}, outside its {slots.Length} elements", "index it within its length");
+            }
+            Bind(slots[(int)known], value);
+            return;
+        }
+        for (int i = 0; i < slots.Length; i++)
+        {
+            Bind(slots[i], SelectValue(_graph.Add(Op.Equal, ScalarType.Bool, index, _graph.Constant(i, ScalarType.Int)), value, _values[slots[i]], array.Element));
+        }
+    }
+
+    /// <summary>The element variables of short local arrays that <paramref name="body"/> writes (a loop carries them).</summary>
+    private IEnumerable<object> SlotsWrittenIn(IEnumerable<StatementSyntax> body) =>
+        body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<AssignmentExpressionSyntax>()
+            .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null)
+            .SelectMany(a => (IEnumerable<object>?)a?.Slots ?? Array.Empty<object>());
+
+    /// <summary>
+    /// A <c>for</c> loop that writes a long local array: it must be the fill <c>for (int j = 0; j &lt; length; j++) { …; a[j] = e; }</c>.
+    /// Returns false for a loop that writes no long local array.
+    /// </summary>
+    private bool TryParseFill(ForStatementSyntax loop)
+    {
+        var written = loop.DescendantNodes().OfType<AssignmentExpressionSyntax>().Where(a => a.Ancestors().First(IsLoop) == loop)
+            .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null)
+            .Where(a => a is { Slots: null }).Select(a => a!).Distinct().ToList();
+        if (written.Count == 0)
+        {
+            return false;
+        }
+        var array = written[0];
+        string name = array.Symbol.Name;
+        var body = loop.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { loop.Statement };
+        var header = Location.Create(loop.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
+        UnsupportedException NotAFill(Location at, string reason) => Unsupported(Diagnostics.LocalArrayUnsupported, at, name, reason, Advice(name));
+        if (written.Count > 1)
+        {
+            throw NotAFill(header, $"is filled by a loop that also writes '{written[1].Symbol.Name}'");
+        }
+        if (loop.Declaration is not { Variables.Count: 1 } declaration || loop.Initializers.Count > 0
+            || _model.GetDeclaredSymbol(declaration.Variables[0], _cancellation) is not ILocalSymbol counter
+            || declaration.Variables[0].Initializer?.Value is not { } start || _model.GetConstantValue(start, _cancellation) is not { HasValue: true, Value: 0 }
+            || loop.Condition is not BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression } condition || !IsVariable(condition.Left, counter)
+            || loop.Incrementors.Count != 1 || StepOf(loop.Incrementors[0], counter) != 1)
+        {
+            throw NotAFill(header, "is written by a loop whose header is not 'for (int j = 0; j < length; j++)'");
+        }
+        int end = condition.Right is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access && LocalArrayNamed(access.Expression) == array
+            ? array.Length
+            : ParseTo(condition.Right, ScalarType.Int);
+        if (end != array.Length)
+        {
+            throw NotAFill(condition.Right.GetLocation(), $"is filled up to '{condition.Right}', which the generator cannot show is its length");
+        }
+        if (body.Count == 0 || body[body.Count - 1] is not ExpressionStatementSyntax
+            {
+                Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: ElementAccessExpressionSyntax { ArgumentList.Arguments.Count: 1 } target } store
+            } || LocalArrayNamed(target.Expression) != array || !IsVariable(target.ArgumentList.Arguments[0].Expression, counter))
+        {
+            throw NotAFill(header, $"is written by a loop whose last statement is not '{name}[{counter.Name}] = value;'");
+        }
+        var before = body.Take(body.Count - 1).ToList();
+        var own = new HashSet<ISymbol>(before.SelectMany(s => s.DescendantNodesAndSelf()).OfType<VariableDeclaratorSyntax>()
+            .Select(v => _model.GetDeclaredSymbol(v, _cancellation)).Where(s => s is not null)!, SymbolEqualityComparer.Default);
+        if (AssignedVariables(before).FirstOrDefault(v => !own.Contains(v)) is { } outer)
+        {
+            throw NotAFill(header, $"is filled by a loop that also assigns '{outer.Name}'");
+        }
+        // Inner fills of other long local arrays are fine (each element's computation refills them); nothing else may be written.
+        var inner = before.SelectMany(s => s.DescendantNodesAndSelf()).OfType<AssignmentExpressionSyntax>()
+            .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null).Where(a => a is { Slots: null } && a != array).Select(a => a!).Distinct().ToList();
+        if (before.SelectMany(s => s.DescendantNodesAndSelf()).FirstOrDefault(n => n is AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax e } && !inner.Contains(LocalArrayNamed(e.Expression)!)
+                || n is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax || (n is BreakStatementSyntax or ContinueStatementSyntax
+                    && !n.Ancestors().TakeWhile(a => a != loop).Any(a => IsLoop(a) || a is SwitchStatementSyntax))) is { } other)
+        {
+            throw NotAFill(other.GetLocation(), "is filled by a loop that also writes other elements or jumps");
+        }
+        if (body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
+                .FirstOrDefault(n => n != target.Expression && LocalArrayNamed(n) == array) is { } self)
+        {
+            throw NotAFill(self.GetLocation(), "is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16");
+        }
+        int region = _graph.CurrentRegion;
+        if (region != 0 && _graph.Regions[region].Loop < 0)
+        {
+            throw NotAFill(header, "is filled inside an if, so its values depend on the branch");
+        }
+        // A read earlier in this loop body saw the previous iteration's fill: that would need the array kept per iteration.
+        foreach (var read in _fillReads.Where(r => SymbolEqualityComparer.Default.Equals(r.Array, array.Symbol)))
+        {
+            if (Encloses(region, read.ReadRegion) && !Encloses(region, read.FillRegion))
+            {
+                throw NotAFill(header, "is read in this loop before this fill (the read sees the previous iteration's values)");
+            }
+        }
+        _fills[array.Symbol] = new Fill(counter, before, store.Right, new Dictionary<object, int>(_values, VariableComparer.Instance),
+            new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default), region, null);
+        foreach (var refilled in inner)
+        {
+            _fills[refilled.Symbol] = new Fill(null, null, null, null, null, -1, $"is read after the loop filling '{name}', which refills it for every element");
+        }
+        return true;
+    }
+
+    /// <summary>True when region <paramref name="inner"/> is <paramref name="outer"/> or nested in it.</summary>
+    private bool Encloses(int outer, int inner)
+    {
+        for (int r = inner; r >= 0; r = _graph.Regions[r].Parent)
+        {
+            if (r == outer)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>After a loop body: a fill made inside it holds the last iteration's values, which later reads must not use.</summary>
+    private void EndFillScope(Dictionary<ILocalSymbol, Fill> before)
+    {
+        var after = _fills;
+        _fills = new Dictionary<ILocalSymbol, Fill>(before, SymbolEqualityComparer.Default);
+        foreach (var pair in after.Where(p => before.TryGetValue(p.Key, out var old) && old != p.Value))
+        {
+            _fills[pair.Key] = new Fill(null, null, null, null, null, -1, "is read after a loop that fills it once per iteration (so it holds the last iteration's values)");
+        }
+    }
+}
