@@ -569,4 +569,19 @@ public class SnapshotTests
             [Differentiable(Hessian = true)]
             public static float Product(float x, float y, int n) => MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
         """));
+
+    /// <summary>Both sides evaluated, the side taken kept: every share a branch sends out is routed by whether it ran.</summary>
+    [Fact]
+    public void HessianWithBranches() => Check(nameof(HessianWithBranches), InClass("""
+            [Differentiable(Hessian = true)]
+            public static double GuardedLog(double x, double y)
+            {
+                if (x <= 0)
+                {
+                    return x * x * y;
+                }
+                double l = Math.Log(x);
+                return l * y + (y > 1 ? Math.Sqrt(x) : y * y);
+            }
+        """));
 }
