@@ -19,7 +19,7 @@ namespace SymbolicDiff.Generator.Parsing;
 /// NaN or ±∞ (Math.Log of a negative number that the branch guards against), so every derivative share a
 /// branch node sends out is routed by whether its branch ran (<see cref="_guards"/>): select(ran, share, 0),
 /// and a select never lets the other side's NaN through. What could throw when evaluated on the side not
-/// taken (integer division, Math.Clamp, Math.Sign) is rejected inside branches.
+/// taken (integer division, Math.Clamp without constant bounds, Math.Sign) is rejected inside branches.
 /// The piecewise operations (Abs, Max, Min, Clamp, ReLU, HardTanh, LeakyReLU) route their adjoint with an
 /// eager select node (both sides are plain values, no regions), so their second derivative is the routed
 /// derivative of the side taken: 0 almost everywhere, and at an exact kink that of the side the first
@@ -159,14 +159,20 @@ internal sealed class DerivativeGraph
     /// What a node computes that may throw for some operand values (so it cannot be evaluated on a branch's untaken
     /// side), in the user's terms; null when it never throws.
     /// </summary>
-    private static string? ThrowsOnSomeValues(Node node) => node.Op switch
+    private static string? ThrowsOnSomeValues(Node node, IReadOnlyList<Node> nodes)
     {
-        Op.Divide or Op.Remainder when !node.Type.IsFloating() => "an integer division",
-        Op.Abs when !node.Type.IsFloating() => "Math.Abs of an integer",
-        Op.Clamp => "Math.Clamp",
-        Op.Sign => "Math.Sign",
-        _ => null,
-    };
+        double? Constant(int k) => nodes[node.Args[k]] is { Op: Op.Constant } c ? c.Constant : null;
+        return node.Op switch
+        {
+            // x / 0 throws, and int.MinValue / −1 overflows.
+            Op.Divide or Op.Remainder when !node.Type.IsFloating() && Constant(1) is not (double and not (0.0 or -1.0)) => "an integer division",
+            Op.Abs when !node.Type.IsFloating() => "Math.Abs of an integer",
+            // Math.Clamp throws when min > max.
+            Op.Clamp when !(Constant(1) is double lo && Constant(2) is double hi && lo <= hi) => "Math.Clamp",
+            Op.Sign when nodes[node.Args[0]].Type.IsFloating() => "Math.Sign",   // of NaN
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Why the Hessian of <paramref name="method"/> cannot be generated: for each offending node reachable from
@@ -191,7 +197,7 @@ internal sealed class DerivativeGraph
             string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;
             (string, string[])? problem = node.Op switch
             {
-                _ when node.Region != 0 && ThrowsOnSomeValues(node) is { } what => (Diagnostics.HessianBranches.Id, new[] { statement, what }),
+                _ when node.Region != 0 && ThrowsOnSomeValues(node, method.Nodes) is { } what => (Diagnostics.HessianBranches.Id, new[] { statement, what }),
                 Op.Call => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
                 _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { Describe(node.Op), statement }),
                 _ => null,
