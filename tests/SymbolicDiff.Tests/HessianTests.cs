@@ -398,6 +398,22 @@ public class HessianTests
         Assert.Equal(new[] { h[0] * v[0] + h[1] * v[1], h[2] * v[0] + h[3] * v[1] }, hv, new Tolerance(1e-12));
     }
 
+    [Fact]
+    public void BranchHessianAllocatesNothingWhenWarm()
+    {
+        var h = new double[4];
+        double hx = 0, hy = 0;
+        Hess.NestedBranchesHessian(0.5, -0.7, h);
+        Hess.NestedBranchesHessianVectorProduct(0.5, -0.7, 1, 2, ref hx, ref hy);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            Hess.NestedBranchesHessian(0.5 - i * 0.01, -0.7 + i * 0.02, h);
+            Hess.NestedBranchesHessianVectorProduct(0.5 - i * 0.01, -0.7 + i * 0.02, 1, 2, ref hx, ref hy);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData(0.7f, -0.4f)]
     [InlineData(0.3f, 1.1f)]
