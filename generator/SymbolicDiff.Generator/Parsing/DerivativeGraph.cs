@@ -262,16 +262,18 @@ internal sealed class DerivativeGraph
     }
 
     /// <summary>
-    /// The share to operand k is d times finite constants (or routed by a bool): zero wherever d is, so it needs no
+    /// The share to operand k is d times finite, nonzero-divisor constants (or routed by a bool): zero wherever d is, so it needs no
     /// guard. An adjoint in a branch not taken is exactly zero (the select routes 0 to it, every other share is guarded).
     /// </summary>
     private bool Linear(Node node, int k) => node.Op switch
     {
         Op.Add or Op.Subtract or Op.Negate or Op.Convert or Op.Select => true,
-        Op.Multiply => node.Args[0] != node.Args[1] && Builder.IsConstant(node.Args[1 - k], out _),
-        Op.Divide => k == 0 && Builder.IsConstant(node.Args[1], out _),
+        Op.Multiply => node.Args[0] != node.Args[1] && Finite(node.Args[1 - k]),
+        Op.Divide => k == 0 && Finite(node.Args[1]) && Builder[node.Args[1]].Constant != 0,
         _ => false,
     };
+
+    private bool Finite(int id) => Builder.IsConstant(id, out double value) && !double.IsInfinity(value) && !double.IsNaN(value);
 
     // ---- Forward mode as nodes -----------------------------------------------------------------
 
