@@ -158,8 +158,8 @@ internal static class Diagnostics
         "'{0}' has type '{1}' but the tensor values of '{2}' use '{3}'; a method with tensor values works in one element type");
 
     public static readonly DiagnosticDescriptor HessianBranches = Error("SD0040",
-        "Hessian of a method with branches",
-        "The Hessian of '{0}' cannot be generated: '{1}' branches (if/else, ?: or an early return), and Hessian = true supports straight-line methods only; write the branch with Math.Max, Math.Min, Math.Abs or an activation, or remove Hessian = true");
+        "Hessian of a branch that could throw",
+        "The Hessian of '{0}' cannot be generated: '{1}' computes {2} inside a branch, and the second-order code evaluates both sides of every branch (keeping the side taken), where {2} could throw; compute it before the branch with operands that keep it from throwing, or remove Hessian = true");
 
     public static readonly DiagnosticDescriptor HessianCall = Error("SD0041",
         "Hessian through a call",

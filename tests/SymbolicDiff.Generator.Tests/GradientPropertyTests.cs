@@ -248,7 +248,8 @@ public class GradientPropertyTests
         {
             var m = methods[i];
             string Params(string type) => string.Join(", ", Parameters.Take(m.Parameters).Select(p => $"{type} {p}"));
-            text.Append($"    [Differentiable]\n    public static double F{i}({Params("double")})\n    {{\n");
+            bool hessian = WithHessian(i, m);
+            text.Append($"    [Differentiable{(hessian ? "(Hessian = true)" : "")}]\n    public static double F{i}({Params("double")})\n    {{\n");
             foreach (var s in m.Statements) text.Append("        ").Append(s.D).Append('\n');
             text.Append(m.Helper ? HelperSource(i, m, false) : $"        return {m.ReturnD};\n    }}\n\n");
             if (i % 3 == 0)
@@ -256,6 +257,15 @@ public class GradientPropertyTests
                 text.Append($"    [Differentiable]\n    public static float G{i}({Params("float")})\n    {{\n");
                 foreach (var s in m.Statements) text.Append("        ").Append(s.F).Append('\n');
                 text.Append(m.Helper ? HelperSource(i, m, true) : $"        return {m.ReturnF};\n    }}\n\n");
+            }
+            if (hessian)
+            {
+                // Spans cannot go through reflection: wrappers take arrays.
+                string args = string.Join(", ", Parameters.Take(m.Parameters));
+                string vs = string.Join(", ", Parameters.Take(m.Parameters).Select((p, j) => $"v[{j}]"));
+                string hvs = string.Join(", ", Parameters.Take(m.Parameters).Select((p, j) => $"ref hv[{j}]"));
+                text.Append($"    public static double H{i}({Params("double")}, double[] h) => F{i}Hessian({args}, h);\n\n");
+                text.Append($"    public static double V{i}({Params("double")}, double[] v, double[] hv) => F{i}HessianVectorProduct({args}, {vs}, {hvs});\n\n");
             }
             // K{i}: the smallest |kink value| over the statements, evaluated as the method runs.
             text.Append($"    public static double K{i}({Params("double")})\n    {{\n        double m = 1e9;\n");
@@ -269,6 +279,13 @@ public class GradientPropertyTests
         }
         return text.Append("}\n").ToString();
     }
+
+    /// <summary>
+    /// Every other method also gets Hessian = true, except calls to a helper (SD0041), long chains (their Hessians are
+    /// large and add nothing) and Math.Sign, which the second-order code cannot evaluate on a branch's side not taken (SD0040).
+    /// </summary>
+    private static bool WithHessian(int i, Method m) =>
+        i % 2 == 0 && !m.Helper && m.ReturnD.Length + m.Statements.Sum(s => s.D.Length) < 2000 && !(m.ToString().Contains("Sign(", StringComparison.Ordinal));
 
     private static object[] Args(double[] point, int count, bool isFloat, bool withAdjoints)
     {
@@ -286,7 +303,7 @@ public class GradientPropertyTests
     [Fact]
     public void GradientsMatchFiniteDifferences()
     {
-        int doubleCases = 0, floatCases = 0, skipped = 0, compiled = 0;
+        int doubleCases = 0, floatCases = 0, skipped = 0, compiled = 0, hessianEntries = 0;
         var point = Gen.Double[-2, 2].Select(v => (double)(float)v).Array[3];
         var sample = Gen.Select(MethodGen.Array[MethodsPerSample], point.Array[MethodsPerSample * PointsPerMethod]);
 
@@ -354,6 +371,11 @@ public class GradientPropertyTests
                         }
                     }
 
+                    if (WithHessian(i, m))
+                    {
+                        CheckHessian(type, i, m, x, value, g, failures, ref hessianEntries);
+                    }
+
                     if (i % 3 == 0)
                     {
                         var gf = type.GetMethod("G" + i + "Gradient")!;
@@ -383,12 +405,104 @@ public class GradientPropertyTests
             Assert.True(failures.Count == 0, $"{failures.Count} gradient mismatches:\n" + string.Join("\n", failures.Take(10)));
         }, iter: Samples, threads: 2, print: t => string.Join("\n", t.Item1.Select((m, i) => $"F{i}: {m}")));
 
-        string summary = $"{compiled} compilations, {doubleCases} double cases and {floatCases} float cases checked ({doubleCases + floatCases} in all), {skipped} points skipped near kinks";
+        string summary = $"{compiled} compilations, {doubleCases} double cases and {floatCases} float cases checked ({doubleCases + floatCases} in all), {skipped} points skipped near kinks, {hessianEntries} Hessian entries";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         // The test must not pass by skipping: most runs check 500–700 of the 1,000 points, but long chains and the kinky
         // table functions (CopySign, Elu, …) put up to about half of them near a kink, so the floor leaves room for that.
         Assert.True(doubleCases >= 300, summary);
+        Assert.True(hessianEntries >= 300, summary);
+    }
+
+    /// <summary>
+    /// The generated Hessian against central differences of the generated gradient (Richardson-extrapolated, so the
+    /// step's error is O(h⁴)), exactly symmetric, with the function's value; H·v against H times v. The points are
+    /// already away from kinks and branch boundaries; those whose differences do not settle (a kink between the steps
+    /// that K does not see, values too large) are skipped.
+    /// </summary>
+    private static void CheckHessian(Type type, int i, Method m, double[] x, double value, double[] g, List<string> failures, ref int entries)
+    {
+        int n = m.Parameters;
+        var gradient = type.GetMethod("F" + i + "Gradient")!;
+        var kink = type.GetMethod("K" + i)!;
+        double[] Gradient(double[] at)
+        {
+            var args = Args(at, n, false, true);
+            gradient.Invoke(null, args);
+            return Enumerable.Range(0, n).Select(j => (double)args[n + j]).ToArray();
+        }
+        var h = new double[n * n];
+        var hargs = Args(x, n, false, false).Append(h).ToArray();
+        double returned = (double)type.GetMethod("H" + i)!.Invoke(null, hargs)!;
+        if (!returned.Equals(value))
+        {
+            failures.Add($"F{i}: Hessian returned {returned:R}, F returned {value:R}\n  {m}");
+        }
+        var numeric = new double[n * n];
+        for (int j = 0; j < n; j++)
+        {
+            double step = 1e-3 * Math.Max(1, Math.Abs(x[j]));
+            double[]? Column(double s)
+            {
+                double[] plus = (double[])x.Clone(), minus = (double[])x.Clone();
+                plus[j] += s;
+                minus[j] -= s;
+                if (Call(kink, plus, n, false) < 1e-3 || Call(kink, minus, n, false) < 1e-3)
+                {
+                    return null;
+                }
+                double[] gp = Gradient(plus), gm = Gradient(minus);
+                return gp.Zip(gm, (a, b) => (a - b) / (plus[j] - minus[j])).ToArray();
+            }
+            double[]? wide = Column(step), narrow = Column(step / 2);
+            // A kink or branch boundary between the steps (K only sees the end points) shows as steps that disagree; a kink
+            // of the second derivative alone (Softsign(z), |z|·z at z = 0, which K does not list) as one-sided differences that do.
+            double[] at = Gradient(x);
+            double[] OneSided(int side)
+            {
+                double[] moved = (double[])x.Clone();
+                moved[j] += side * step / 2;
+                return Gradient(moved).Zip(at, (a, b) => (a - b) / (moved[j] - x[j])).ToArray();
+            }
+            double[] right = OneSided(+1), left = OneSided(-1);
+            if (wide is null || narrow is null || wide.Concat(narrow).Any(d => !double.IsFinite(d) || Math.Abs(d) > 1e4)
+                || wide.Zip(narrow, (a, b) => Math.Abs(a - b) > 1e-4 * Math.Max(1, Math.Abs(b))).Any(far => far)
+                || right.Zip(left, (a, b) => Math.Abs(a - b) > 1e-2 * Math.Max(1, Math.Abs(b))).Any(far => far))
+            {
+                return;
+            }
+            for (int r = 0; r < n; r++)
+            {
+                numeric[r * n + j] = (4 * narrow[r] - wide[r]) / 3;
+            }
+        }
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                double actual = h[r * n + c];
+                if (actual != h[c * n + r])
+                {
+                    failures.Add($"F{i}: H[{r},{c}] = {actual:R} but H[{c},{r}] = {h[c * n + r]:R}\n  {m}");
+                }
+                if (!(Math.Abs(actual - numeric[r * n + c]) <= 1e-5 * Math.Max(1, Math.Max(Math.Abs(actual), Math.Abs(numeric[r * n + c])))))
+                {
+                    failures.Add($"F{i}: H[{r},{c}] = {actual:R}, central differences of the gradient {numeric[r * n + c]:R} at ({string.Join(", ", x.Take(n))})\n  {m}");
+                }
+            }
+        }
+        var v = new[] { 0.5, -1.25, 2.0 }.Take(n).ToArray();
+        var hv = new double[n];
+        type.GetMethod("V" + i)!.Invoke(null, Args(x, n, false, false).Append(v).Append(hv).ToArray());
+        for (int r = 0; r < n; r++)
+        {
+            double expected = Enumerable.Range(0, n).Sum(c => h[r * n + c] * v[c]);
+            if (!(Math.Abs(hv[r] - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected))))
+            {
+                failures.Add($"F{i}: (H·v)[{r}] = {hv[r]:R}, H times v {expected:R}\n  {m}");
+            }
+        }
+        Interlocked.Add(ref entries, n * n);
     }
 }
 

@@ -716,4 +716,19 @@ public class SnapshotTests
                 return Dot(x, w) * Dot(u, u);
             }
         """), "Energy");
+
+    /// <summary>Both sides evaluated, the side taken kept: every share a branch sends out is routed by whether it ran.</summary>
+    [Fact]
+    public void HessianWithBranches() => Check(nameof(HessianWithBranches), InClass("""
+            [Differentiable(Hessian = true)]
+            public static double GuardedLog(double x, double y)
+            {
+                if (x <= 0)
+                {
+                    return x * x * y;
+                }
+                double l = Math.Log(x);
+                return l * y + (y > 1 ? Math.Sqrt(x) : y * y);
+            }
+        """));
 }

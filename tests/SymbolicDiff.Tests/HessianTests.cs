@@ -76,6 +76,13 @@ public class HessianTests
             (x, y, h) => Hess.MixedDHessian(x, y, 2, h),
             (double x, double y, double vx, double vy, ref double hx, ref double hy) => Hess.MixedDHessianVectorProduct(x, y, 2, vx, vy, ref hx, ref hy),
             (0.7, -0.4), (1.3, 0.9)),
+        // Branches: points on every side, away from the boundaries (central differences would straddle them).
+        C2("Branchy", Hess.Branchy, Hess.BranchyGradient, Hess.BranchyHessian, Hess.BranchyHessianVectorProduct, (1.5, 0.4), (-0.5, 0.7), (0.3, -1.2)),
+        C2("GuardedLog", Hess.GuardedLog, Hess.GuardedLogGradient, Hess.GuardedLogHessian, Hess.GuardedLogHessianVectorProduct, (1.5, 0.4), (0.2, -0.7), (-0.5, 0.7), (-2, -1)),
+        C2("NestedBranches", Hess.NestedBranches, Hess.NestedBranchesGradient, Hess.NestedBranchesHessian, Hess.NestedBranchesHessianVectorProduct,
+            (1.5, 0.4), (0.5, -0.7), (-0.5, 0.7), (-1.5, -0.3)),
+        C2("SharedAcrossBranches", Hess.SharedAcrossBranches, Hess.SharedAcrossBranchesGradient, Hess.SharedAcrossBranchesHessian,
+            Hess.SharedAcrossBranchesHessianVectorProduct, (1.5, 0.4), (1.5, -0.4), (0.5, 0.7), (0.5, -0.7)),
     };
 
     public static TheoryData<HessianCase> Cases() { var data = new TheoryData<HessianCase>(); foreach (var c in s_cases) data.Add(c); return data; }
@@ -333,6 +340,114 @@ public class HessianTests
 
         var hv = new float[2];
         Hess.MixedFHessianVectorProduct(x, y, 2, 0.5f, -1.5f, ref hv[0], ref hv[1]);
+        Assert.Equal(h[0] * 0.5f - h[1] * 1.5f, hv[0], 4);
+        Assert.Equal(h[2] * 0.5f - h[3] * 1.5f, hv[1], 4);
+    }
+
+    // ---- Branches: the Hessian of the branch taken ---------------------------------------------------
+
+    /// <summary>Hand-derived Hessians (row-major 2×2) of the branch each point takes, the boundary included.</summary>
+    private static double[] BranchHessian(string name, double x, double y)
+    {
+        double[] H(double xx, double xy, double yy) => new[] { xx, xy, xy, yy };
+        double e = Math.Exp(x * y);
+        switch (name)
+        {
+            case "Branchy":
+                return x > y ? H(2 * y, 2 * x, 0) : H(-Math.Sin(x) * y * y, 2 * y * Math.Cos(x), 2 * Math.Sin(x));
+            case "GuardedLog":
+                double l = Math.Log(x);
+                return x <= 0 ? H(2 * y, 2 * x, 0) : H(y * (2 * (1 - l) / (x * x) - 1 / (4 * Math.Pow(x, 1.5))), 2 * l / x + 1 / (2 * Math.Sqrt(x)), 0);
+            case "NestedBranches":
+                // r·x: x²y², x·e^{xy} or x·cos(x)·y
+                double g1 = Math.Cos(x) - x * Math.Sin(x), g2 = -2 * Math.Sin(x) - x * Math.Cos(x);
+                return x > 0
+                    ? y > 0 ? H(2 * y * y, 4 * x * y, 2 * x * x) : H(e * (2 * y + x * y * y), e * (2 * x + x * x * y), x * x * x * e)
+                    : H(g2 * y, g1, 0);
+            default:   // SharedAcrossBranches: (x > 1 ? x·e : e + y²) + (y < 0 ? y·e : 0)
+                var a = x > 1 ? H(e * (2 * y + x * y * y), e * (2 * x + x * x * y), x * x * x * e) : H(y * y * e, e * (1 + x * y), x * x * e + 2);
+                var b = y < 0 ? H(y * y * y * e, e * (2 * y + x * y * y), e * (2 * x + x * x * y)) : H(0, 0, 0);
+                return a.Zip(b, (p, q) => p + q).ToArray();
+        }
+    }
+
+    public static TheoryData<string, double, double> BranchPoints() => new()
+    {
+        { "Branchy", 1.5, 0.4 }, { "Branchy", -0.5, 0.7 }, { "Branchy", 0.6, 0.6 },
+        // x ≤ 0: the side not taken computes Log and Sqrt of a negative number (NaN), or of 0 (−∞, and ∞ derivatives).
+        { "GuardedLog", 1.5, 0.4 }, { "GuardedLog", 0.2, -0.7 }, { "GuardedLog", -0.5, 0.7 }, { "GuardedLog", 0.0, 0.7 }, { "GuardedLog", -2.0, -1.0 },
+        { "NestedBranches", 1.5, 0.4 }, { "NestedBranches", 0.5, -0.7 }, { "NestedBranches", 0.5, 0.0 }, { "NestedBranches", -0.5, 0.7 }, { "NestedBranches", 0.0, -0.3 },
+        { "SharedAcrossBranches", 1.5, 0.4 }, { "SharedAcrossBranches", 1.5, -0.4 }, { "SharedAcrossBranches", 0.5, 0.7 }, { "SharedAcrossBranches", 1.0, -0.7 },
+        { "SharedAcrossBranches", 0.5, 0.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BranchPoints))]
+    public void BranchHessianIsThatOfTheBranchTaken(string name, double x, double y)
+    {
+        var c = s_cases.Single(k => k.Name == name);
+        var p = new[] { x, y };
+        var h = HessianAt(c, p, out double value);
+        Assert.Equal(c.Function(p), value);
+        Assert.Equal(BranchHessian(name, x, y), h, new Tolerance(1e-12));
+        Assert.Equal(h[1], h[2]);
+
+        var v = new[] { 0.5, -2.0 };
+        var hv = new double[2];
+        c.Product(p, v, hv);
+        Assert.Equal(new[] { h[0] * v[0] + h[1] * v[1], h[2] * v[0] + h[3] * v[1] }, hv, new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void BranchHessianAllocatesNothingWhenWarm()
+    {
+        var h = new double[4];
+        double hx = 0, hy = 0;
+        Hess.NestedBranchesHessian(0.5, -0.7, h);
+        Hess.NestedBranchesHessianVectorProduct(0.5, -0.7, 1, 2, ref hx, ref hy);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            Hess.NestedBranchesHessian(0.5 - i * 0.01, -0.7 + i * 0.02, h);
+            Hess.NestedBranchesHessianVectorProduct(0.5 - i * 0.01, -0.7 + i * 0.02, 1, 2, ref hx, ref hy);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [InlineData(0.7f, -0.4f)]
+    [InlineData(0.3f, 1.1f)]
+    [InlineData(0.5f, 0.5f)]
+    public void FloatBranchHessianIsThatOfTheBranchTaken(float x, float y)
+    {
+        var h = new float[4];
+        float value = Hess.BranchyFHessian(x, y, h);
+        Assert.Equal(Hess.BranchyF(x, y), value);
+        var expected = BranchHessian("Branchy", x, y);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(Math.Abs(h[i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"float H[{i}] = {h[i]}, expected {expected[i]}");
+        }
+        Assert.Equal(h[1], h[2]);
+
+        // Central differences of the float gradient, with a float-sized step (the points are 0.2 from the boundary).
+        const float step = 1e-2f;
+        float[] G(float a, float b) { float da = 0, db = 0; Hess.BranchyFGradient(a, b, ref da, ref db); return new[] { da, db }; }
+        if (x != y)
+        {
+            float[][] columns = { Diff(G(x + step, y), G(x - step, y)), Diff(G(x, y + step), G(x, y - step)) };
+            float[] Diff(float[] plus, float[] minus) => new[] { (plus[0] - minus[0]) / (2 * step), (plus[1] - minus[1]) / (2 * step) };
+            for (int i = 0; i < 2; i++)
+            {
+                for (int j = 0; j < 2; j++)
+                {
+                    Assert.True(Math.Abs(h[i * 2 + j] - columns[j][i]) <= 2e-2f * Math.Max(1, Math.Abs(columns[j][i])), $"float H[{i},{j}] = {h[i * 2 + j]}, differences {columns[j][i]}");
+                }
+            }
+        }
+
+        var hv = new float[2];
+        Hess.BranchyFHessianVectorProduct(x, y, 0.5f, -1.5f, ref hv[0], ref hv[1]);
         Assert.Equal(h[0] * 0.5f - h[1] * 1.5f, hv[0], 4);
         Assert.Equal(h[2] * 0.5f - h[3] * 1.5f, hv[1], 4);
     }

@@ -71,7 +71,7 @@ internal sealed class HessianEmitter
         };
         summary.AddRange(parameters.Select((p, i) => $"<paramref name=\"{outNames[i]}\"/> += " +
             string.Join(" + ", parameters.Select((q, j) => $"∂²{m.Name}/∂{p.Name}∂{q.Name}·{vNames[j]}")) + "."));
-        summary.Add("The products accumulate, like the gradient's adjoints.");
+        summary.Add("The products accumulate, like the gradient's adjoints. Memory: its locals only (no tape, no allocation).");
         var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
             .Concat(parameters.Select((p, i) => p.Type.Keyword() + " " + vNames[i]))
             .Concat(parameters.Select((p, i) => "ref " + p.Type.Keyword() + " " + outNames[i]));
@@ -150,7 +150,7 @@ internal sealed class HessianEmitter
             $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian to <paramref name=\"{hessian}\"/>, row-major over the",
             $"differentiable parameters ({string.Join(", ", parameters.Select(p => p.Name))}): {hessian}[i * {n} + j] += ∂²{m.Name}/∂pᵢ∂pⱼ.",
             $"The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear",
-            $"{hessian} first for the Hessian alone; it must hold at least {n * n} elements.",
+            $"{hessian} first for the Hessian alone; it must hold at least {n * n} elements. Memory: its locals only (no tape, no allocation).",
         };
         var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
             .Append($"{TypeNames.Span(m.ReturnType.Keyword())} {hessian}");

@@ -12,8 +12,14 @@ namespace SymbolicDiff.Generator.Parsing;
 /// DAG: the tangent of ∂f/∂pᵢ along v is (H·v)ᵢ. Everything goes through the builder, so constants fold,
 /// 0·x and x·1 vanish (unit directions cost nothing) and repeated subexpressions are shared (CSE).
 /// <para>
-/// Scope: straight-line methods only. User branches (selects with regions), calls to other [Differentiable]
-/// methods and operations without a rule here are rejected by <see cref="Check"/> before anything is built.
+/// Scope: methods without loops, arrays or calls (rejected by <see cref="Check"/> before anything is built).
+/// User branches (if/else, ?:, early returns: selects with regions) are replayed as eager selects: both sides
+/// are evaluated and the select keeps the side taken, so the Hessian is that of the branch taken, with the
+/// gradient's convention at the boundary (the side the condition picks). A node of a branch not taken may hold
+/// NaN or ±∞ (Math.Log of a negative number that the branch guards against), so every derivative share a
+/// branch node sends out is routed by whether its branch ran (<see cref="_guards"/>): select(ran, share, 0),
+/// and a select never lets the other side's NaN through. What could throw when evaluated on the side not
+/// taken (integer division, Math.Clamp without constant bounds, Math.Sign) is rejected inside branches.
 /// The piecewise operations (Abs, Max, Min, Clamp, ReLU, HardTanh, LeakyReLU) route their adjoint with an
 /// eager select node (both sides are plain values, no regions), so their second derivative is the routed
 /// derivative of the side taken: 0 almost everywhere, and at an exact kink that of the side the first
@@ -28,6 +34,8 @@ internal sealed class DerivativeGraph
     private readonly Dictionary<int, int> _gates = new();
     private readonly Dictionary<int, bool> _routedZero = new();
     private readonly List<(int Start, string Label, string Prefix)> _phases = new();
+    /// <summary>For a value computed inside a user branch: the bool node that says its branch ran (absent: always runs).</summary>
+    private readonly Dictionary<int, int> _guards = new();
 
     public DerivativeGraph(DifferentiableMethod method)
     {
@@ -53,6 +61,59 @@ internal sealed class DerivativeGraph
             _map[node.Id] = id;
         }
         Parameters = method.Parameters.Where(p => p.IsDifferentiable).ToList();
+        GuardBranchValues();
+    }
+
+    /// <summary>
+    /// Fills <see cref="_guards"/>: a value that some node of the method body computes always runs; one computed only
+    /// in branches (shared by CSE between several, maybe) runs when any of them does.
+    /// </summary>
+    private void GuardBranchValues()
+    {
+        var branchOf = new Dictionary<int, (int Condition, bool WhenTrue)>();
+        foreach (var node in _method.Nodes.Where(n => n.Op == Op.Select && n.TrueRegion >= 0))
+        {
+            branchOf[node.TrueRegion] = (_map[node.Args[0]], true);
+            branchOf[node.FalseRegion] = (_map[node.Args[0]], false);
+        }
+        var ran = new Dictionary<int, int?> { [0] = null };
+        int? Ran(int region)
+        {
+            if (!ran.TryGetValue(region, out var guard))
+            {
+                // A region without a select merges no value; nothing computed in it is used outside it.
+                int? parent = Ran(_method.Regions[region].Parent);
+                if (branchOf.TryGetValue(region, out var branch))
+                {
+                    int taken = branch.WhenTrue ? branch.Condition : Builder.Add(Op.Not, ScalarType.Bool, branch.Condition);
+                    guard = parent is int p ? And(p, taken) : taken;
+                }
+                else
+                {
+                    guard = parent;
+                }
+                ran[region] = guard;
+            }
+            return guard;
+        }
+        var always = new HashSet<int>();
+        foreach (var node in _method.Nodes)
+        {
+            int id = _map[node.Id];
+            if (always.Contains(id))
+            {
+                continue;
+            }
+            if (Ran(node.Region) is not int guard)
+            {
+                always.Add(id);
+                _guards.Remove(id);
+            }
+            else
+            {
+                _guards[id] = _guards.TryGetValue(id, out int other) && other != guard ? Builder.Add(Op.Or, ScalarType.Bool, other, guard) : guard;
+            }
+        }
     }
 
     public GraphBuilder Builder { get; } = new();
@@ -83,8 +144,8 @@ internal sealed class DerivativeGraph
 
     // ---- What this mode supports ---------------------------------------------------------------
 
-    /// <summary>The operations with a rule in the operation table. Anything else (new ops included) is rejected.</summary>
-    public static bool Supports(Op op) => Operations.Supports(op);
+    /// <summary>The operations with a rule in the operation table, and selects. Anything else (new ops included) is rejected.</summary>
+    public static bool Supports(Op op) => Operations.Supports(op) || op == Op.Select;
 
     /// <summary>What the user wrote that made a node the Hessian mode cannot take, in the user's terms.</summary>
     private static string Describe(Op op) => op switch
@@ -93,6 +154,25 @@ internal sealed class DerivativeGraph
         Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit => "loops",
         _ => "the operation '" + op + "'",
     };
+
+    /// <summary>
+    /// What a node computes that may throw for some operand values (so it cannot be evaluated on a branch's untaken
+    /// side), in the user's terms; null when it never throws.
+    /// </summary>
+    private static string? ThrowsOnSomeValues(Node node, IReadOnlyList<Node> nodes)
+    {
+        double? Constant(int k) => nodes[node.Args[k]] is { Op: Op.Constant } c ? c.Constant : null;
+        return node.Op switch
+        {
+            // x / 0 throws, and int.MinValue / −1 overflows.
+            Op.Divide or Op.Remainder when !node.Type.IsFloating() && Constant(1) is not (double and not (0.0 or -1.0)) => "an integer division",
+            Op.Abs when !node.Type.IsFloating() => "Math.Abs of an integer",
+            // Math.Clamp throws when min > max.
+            Op.Clamp when !(Constant(1) is double lo && Constant(2) is double hi && lo <= hi) => "Math.Clamp",
+            Op.Sign when nodes[node.Args[0]].Type.IsFloating() => "Math.Sign",   // of NaN
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Why the Hessian of <paramref name="method"/> cannot be generated: for each offending node reachable from
@@ -117,7 +197,7 @@ internal sealed class DerivativeGraph
             string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;
             (string, string[])? problem = node.Op switch
             {
-                Op.Select => (Diagnostics.HessianBranches.Id, new[] { statement }),
+                _ when node.Region != 0 && ThrowsOnSomeValues(node, method.Nodes) is { } what => (Diagnostics.HessianBranches.Id, new[] { statement, what }),
                 Op.Call => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
                 _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { Describe(node.Op), statement }),
                 _ => null,
@@ -164,6 +244,10 @@ internal sealed class DerivativeGraph
                     continue;
                 }
                 share = Builder.Convert(share, nodes[target].Type);
+                if (_guards.TryGetValue(id, out int ran) && !Linear(node, k))
+                {
+                    share = Select(ran, share, Builder.Constant(0, nodes[target].Type), nodes[target].Type);
+                }
                 adjoint[target] = adjoint[target] is int sum ? Sum(sum, share, nodes[target].Type) : share;
             }
         }
@@ -176,6 +260,20 @@ internal sealed class DerivativeGraph
         }
         return Parameters.Select(p => adjoint[Map(p.Node)]).ToArray();
     }
+
+    /// <summary>
+    /// The share to operand k is d times finite, nonzero-divisor constants (or routed by a bool): zero wherever d is, so it needs no
+    /// guard. An adjoint in a branch not taken is exactly zero (the select routes 0 to it, every other share is guarded).
+    /// </summary>
+    private bool Linear(Node node, int k) => node.Op switch
+    {
+        Op.Add or Op.Subtract or Op.Negate or Op.Convert or Op.Select => true,
+        Op.Multiply => node.Args[0] != node.Args[1] && Finite(node.Args[1 - k]),
+        Op.Divide => k == 0 && Finite(node.Args[1]) && Builder[node.Args[1]].Constant != 0,
+        _ => false,
+    };
+
+    private bool Finite(int id) => Builder.IsConstant(id, out double value) && !double.IsInfinity(value) && !double.IsNaN(value);
 
     // ---- Forward mode as nodes -----------------------------------------------------------------
 
@@ -352,6 +450,19 @@ internal sealed class DerivativeGraph
         if (Builder.IsConstant(condition, out double c))
         {
             return c != 0 ? whenTrue : whenFalse;
+        }
+        if (Builder[condition] is { Op: Op.Not } not)
+        {
+            (condition, whenTrue, whenFalse) = (not.Args[0], whenFalse, whenTrue);
+        }
+        // c ? (c ? a : b) : e is c ? a : e (guards nest inside routes of the same condition).
+        if (Builder[whenTrue] is { Op: Op.Select } t && t.Args[0] == condition)
+        {
+            whenTrue = t.Args[1];
+        }
+        if (Builder[whenFalse] is { Op: Op.Select } f && f.Args[0] == condition)
+        {
+            whenFalse = f.Args[2];
         }
         return whenTrue == whenFalse ? whenTrue : Builder.Add(Op.Select, type, condition, whenTrue, whenFalse);
     }

@@ -47,7 +47,7 @@ namespace Demo
         /// (forward mode over the symbolic gradient; straight-line code, no Hessian is formed):
         /// <paramref name="hvx"/> += ∂²Product/∂x∂x·vx + ∂²Product/∂x∂y·vy.
         /// <paramref name="hvy"/> += ∂²Product/∂y∂x·vx + ∂²Product/∂y∂y·vy.
-        /// The products accumulate, like the gradient's adjoints.
+        /// The products accumulate, like the gradient's adjoints. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static float ProductHessianVectorProduct(float x, float y, int n, float vx, float vy, ref float hvx, ref float hvy)
@@ -84,7 +84,7 @@ namespace Demo
         /// Returns <see cref="Product(float, float, int)"/> and adds its Hessian to <paramref name="hessian"/>, row-major over the
         /// differentiable parameters (x, y): hessian[i * 2 + j] += ∂²Product/∂pᵢ∂pⱼ.
         /// The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear
-        /// hessian first for the Hessian alone; it must hold at least 4 elements.
+        /// hessian first for the Hessian alone; it must hold at least 4 elements. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static float ProductHessian(float x, float y, int n, global::System.Span<float> hessian)

@@ -51,7 +51,7 @@ namespace Demo
         /// (forward mode over the symbolic gradient; straight-line code, no Hessian is formed):
         /// <paramref name="hvw"/> += ∂²Neuron/∂w∂w·vw + ∂²Neuron/∂w∂b·vb.
         /// <paramref name="hvb"/> += ∂²Neuron/∂b∂w·vw + ∂²Neuron/∂b∂b·vb.
-        /// The products accumulate, like the gradient's adjoints.
+        /// The products accumulate, like the gradient's adjoints. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static double NeuronHessianVectorProduct(double w, double b, double x, double vw, double vb, ref double hvw, ref double hvb)
@@ -91,7 +91,7 @@ namespace Demo
         /// Returns <see cref="Neuron(double, double, double)"/> and adds its Hessian to <paramref name="hessian"/>, row-major over the
         /// differentiable parameters (w, b): hessian[i * 2 + j] += ∂²Neuron/∂pᵢ∂pⱼ.
         /// The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear
-        /// hessian first for the Hessian alone; it must hold at least 4 elements.
+        /// hessian first for the Hessian alone; it must hold at least 4 elements. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static double NeuronHessian(double w, double b, double x, global::System.Span<double> hessian)

@@ -45,7 +45,7 @@ namespace Demo
         /// (forward mode over the symbolic gradient; straight-line code, no Hessian is formed):
         /// <paramref name="hvx"/> += ∂²Rosenbrock/∂x∂x·vx + ∂²Rosenbrock/∂x∂y·vy.
         /// <paramref name="hvy"/> += ∂²Rosenbrock/∂y∂x·vx + ∂²Rosenbrock/∂y∂y·vy.
-        /// The products accumulate, like the gradient's adjoints.
+        /// The products accumulate, like the gradient's adjoints. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static double RosenbrockHessianVectorProduct(double x, double y, double a, double vx, double vy, ref double hvx, ref double hvy)
@@ -78,7 +78,7 @@ namespace Demo
         /// Returns <see cref="Rosenbrock(double, double, double)"/> and adds its Hessian to <paramref name="hessian"/>, row-major over the
         /// differentiable parameters (x, y): hessian[i * 2 + j] += ∂²Rosenbrock/∂pᵢ∂pⱼ.
         /// The matrix is symmetric (each mixed entry is computed once and written twice). It accumulates, so clear
-        /// hessian first for the Hessian alone; it must hold at least 4 elements.
+        /// hessian first for the Hessian alone; it must hold at least 4 elements. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
         public static double RosenbrockHessian(double x, double y, double a, global::System.Span<double> hessian)

@@ -80,7 +80,57 @@ public static partial class Hess
     /// <summary>sqrt(max(x, 0)): for x &lt; 0 the derivative routed to the Sqrt is exactly 0 and its ∂ is ∞; the gate keeps 0·∞ out.</summary>
     [Differentiable(Hessian = true)] public static double SqrtOfMax(double x, double y) => Math.Sqrt(Math.Max(x, 0.0)) + x * y;
 
+    // ---- Branches: the Hessian of the branch taken -------------------------------------------------
+    [Differentiable(Hessian = true)]
+    public static double Branchy(double x, double y) => x > y ? x * x * y : Math.Sin(x) * y * y;
+
+    /// <summary>An early return: for x ≤ 0 the side not taken computes Log and Sqrt of a negative number (NaN) or of 0 (−∞, ∞ derivatives).</summary>
+    [Differentiable(Hessian = true)]
+    public static double GuardedLog(double x, double y)
+    {
+        if (x <= 0)
+        {
+            return x * x * y;
+        }
+        double l = Math.Log(x);
+        return l * l * y + Math.Sqrt(x) * y;
+    }
+
+    /// <summary>Nested if/else; the branches assign r, read afterwards.</summary>
+    [Differentiable(Hessian = true)]
+    public static double NestedBranches(double x, double y)
+    {
+        double r;
+        if (x > 0)
+        {
+            if (y > 0)
+            {
+                r = x * y * y;
+            }
+            else
+            {
+                r = Math.Exp(x * y);
+            }
+        }
+        else
+        {
+            r = Math.Cos(x) * y;
+        }
+        return r * x;
+    }
+
+    /// <summary>exp(x·y) is computed in both branches (one shared value) and again after them.</summary>
+    [Differentiable(Hessian = true)]
+    public static double SharedAcrossBranches(double x, double y)
+    {
+        double a = x > 1 ? Math.Exp(x * y) * x : Math.Exp(x * y) + y * y;
+        return a + (y < 0 ? Math.Exp(x * y) * y : 0);
+    }
+
     // ---- Float ---------------------------------------------------------------------------------
+    [Differentiable(Hessian = true)]
+    public static float BranchyF(float x, float y) => x > y ? x * x * y : MathF.Sin(x) * y * y;
+
     [Differentiable(Hessian = true)]
     public static float RosenbrockF(float x, float y)
     {
