@@ -32,9 +32,9 @@ public static class SampleCli
     };
 
     /// <summary><c>--threads N</c>.</summary>
-    public static Option<int> Threads(string description) => Positive(new Option<int>("--threads")
+    public static Option<int> Threads(string description, int? defaultValue = null) => Positive(new Option<int>("--threads")
     {
-        Description = description, DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N",
+        Description = description, DefaultValueFactory = _ => defaultValue ?? Environment.ProcessorCount, HelpName = "N",
     });
 
     /// <summary>Rejects values below 1 with a one-line message.</summary>
