@@ -163,7 +163,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor HessianCall = Error("SD0041",
         "Hessian through a call",
-        "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', and Hessian = true cannot differentiate through calls to other [Differentiable] or [CustomGradient] methods yet; write the callee's expression inline, or remove Hessian = true");
+        "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', and Hessian = true differentiates through calls by inlining the callee, which a [CustomGradient] method or a [Differentiable] method with [NoDiff] parameters cannot be; write the callee's expression inline, or remove Hessian = true");
 
     public static readonly DiagnosticDescriptor HessianUnsupportedOperation = Error("SD0042",
         "No second-derivative rule",

@@ -78,7 +78,7 @@ public class DiagnosticTests
         { "LocalSpanIndexOutOfRange", "[Differentiable] public static double Bad(double x) { Span<double> a = stackalloc double[2]; [|a[2]|] = x; return a[0]; }",
             "SD0060", "Local array 'a' is indexed at 2, outside its 2 elements; index it within its length" },
         { "RecursiveArrayHelper", "[Differentiable] public static double Bad(double[] x, int n) => n <= 0 ? 0 : x[0] + [|Bad(x, n - 1)|];",
-            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays is inlined, so it cannot call itself; write the recursion as a loop" },
+            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays (or is called by a Hessian = true method) is inlined, so it cannot call itself; write the recursion as a loop" },
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
         { "HessianWithLoop", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",
@@ -411,19 +411,19 @@ public class DiagnosticTests
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
     }
 
-    /// <summary>Hessian = true does not differentiate through calls to other [Differentiable] methods yet.</summary>
+    /// <summary>Hessian = true inlines the [Differentiable] methods it calls; one with a [NoDiff] parameter cannot be.</summary>
     [Fact]
     public void HessianThroughACall()
     {
         var (source, span) = Unmark(Wrap(
-            "[Differentiable] public static double Sq(double v) => v * v;\n" +
-            "    [Differentiable(Hessian = true)] public static double [|Bad|](double x) => Sq(x) + x;"));
+            "[Differentiable] public static double Sq(double v, [NoDiff] double k) => k * v * v;\n" +
+            "    [Differentiable(Hessian = true)] public static double [|Bad|](double x) => Sq(x, 2) + x;"));
         var run = GeneratorHarness.Run(source);
 
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0041", diagnostic.Id);
-        Assert.Equal("The Hessian of 'Bad' cannot be generated: 'return Sq(x) + x;' calls 'Sq', and Hessian = true cannot differentiate " +
-            "through calls to other [Differentiable] or [CustomGradient] methods yet; write the callee's expression inline, or remove Hessian = true",
+        Assert.Equal("The Hessian of 'Bad' cannot be generated: 'return Sq(x, 2) + x;' calls 'Sq', and Hessian = true differentiates through calls " +
+            "by inlining the callee, which a [CustomGradient] method or a [Differentiable] method with [NoDiff] parameters cannot be; write the callee's expression inline, or remove Hessian = true",
             diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));

@@ -717,6 +717,16 @@ public class SnapshotTests
             }
         """), "Energy");
 
+    /// <summary>A Hessian = true method inlines the [Differentiable] methods it calls, so its second derivatives flow through them.</summary>
+    [Fact]
+    public void HessianThroughCalls() => Check(nameof(HessianThroughCalls), InClass("""
+            [Differentiable]
+            public static double Square(double v) => v * v;
+
+            [Differentiable(Hessian = true)]
+            public static double Energy(double x, double y) => Square(x * y) + Math.Sin(Square(y));
+        """), "Energy");
+
     /// <summary>Both sides evaluated, the side taken kept: every share a branch sends out is routed by whether it ran.</summary>
     [Fact]
     public void HessianWithBranches() => Check(nameof(HessianWithBranches), InClass("""

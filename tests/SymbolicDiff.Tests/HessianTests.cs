@@ -76,6 +76,8 @@ public class HessianTests
             (x, y, h) => Hess.MixedDHessian(x, y, 2, h),
             (double x, double y, double vx, double vy, ref double hx, ref double hy) => Hess.MixedDHessianVectorProduct(x, y, 2, vx, vy, ref hx, ref hy),
             (0.7, -0.4), (1.3, 0.9)),
+        C2("ThroughCalls", Hess.ThroughCalls, Hess.ThroughCallsGradient, Hess.ThroughCallsHessian, Hess.ThroughCallsHessianVectorProduct,
+            (1.5, 0.4), (-0.5, 0.7), (0.3, -1.2), (-1.1, -0.6)),
         // Branches: points on every side, away from the boundaries (central differences would straddle them).
         C2("Branchy", Hess.Branchy, Hess.BranchyGradient, Hess.BranchyHessian, Hess.BranchyHessianVectorProduct, (1.5, 0.4), (-0.5, 0.7), (0.3, -1.2)),
         C2("GuardedLog", Hess.GuardedLog, Hess.GuardedLogGradient, Hess.GuardedLogHessian, Hess.GuardedLogHessianVectorProduct, (1.5, 0.4), (0.2, -0.7), (-0.5, 0.7), (-2, -1)),
@@ -165,6 +167,26 @@ public class HessianTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Square(x·y) = x²y² has Hessian [[2y², 4xy], [4xy, 2x²]]; at x·y &gt; 0, Damped(x·y, x) = sin(xy)·x², and
+    /// Damped(y, 2.25) is sin(y)·2.25² for y &gt; 0: the sum's Hessian by hand at (1.5, 0.4).
+    /// </summary>
+    [Fact]
+    public void HessianThroughCallsIsTheClosedForm()
+    {
+        double x = 1.5, y = 0.4, u = x * y, s = Math.Sin(u), c = Math.Cos(u);
+        // sin(xy)·x²: ∂xx = −y²s·x² + 4xy·c + 2s, ∂xy = −xy·s·x² + c·x² + 2x·x·c, ∂yy = −x²s·x².
+        double hxx = 2 * y * y + (-y * y * s * x * x + 4 * x * y * c + 2 * s);
+        double hxy = 4 * x * y + (-x * y * s * x * x + c * x * x + 2 * x * x * c);
+        double hyy = 2 * x * x + (-x * x * s * x * x) + (-Math.Sin(y) * 2.25 * 2.25);
+        var h = new double[4];
+        Hess.ThroughCallsHessian(x, y, h);
+        Assert.Equal(hxx, h[0], 10);
+        Assert.Equal(hxy, h[1], 10);
+        Assert.Equal(hxy, h[2], 10);
+        Assert.Equal(hyy, h[3], 10);
     }
 
     [Fact]

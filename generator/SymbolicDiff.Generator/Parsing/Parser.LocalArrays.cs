@@ -107,7 +107,8 @@ internal sealed partial class Parser
         };
 
     /// <summary>
-    /// A call to a [Differentiable] method that takes arrays (a dot product, a sum, a matrix-vector helper) is inlined:
+    /// A call to a [Differentiable] method that takes arrays (a dot product, a sum, a matrix-vector helper), or any call
+    /// from a Hessian = true method, is inlined:
     /// its body is parsed with its scalar parameters bound to the arguments and its array parameters to the caller's
     /// arrays (parameters or local arrays, passed whole), so the derivatives flow into the caller's adjoint arrays.
     /// </summary>
@@ -116,7 +117,7 @@ internal sealed partial class Parser
         var location = invocation.GetLocation();
         if (_inlining.Contains(callee, SymbolEqualityComparer.Default))
         {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [Differentiable] method that takes arrays is inlined, so it cannot call itself; write the recursion as a loop");
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [Differentiable] method that takes arrays (or is called by a Hessian = true method) is inlined, so it cannot call itself; write the recursion as a loop");
         }
         if (callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax syntax
             || (syntax.Body is null && syntax.ExpressionBody is null))

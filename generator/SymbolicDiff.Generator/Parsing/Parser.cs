@@ -32,6 +32,8 @@ internal sealed partial class Parser
     private readonly HashSet<int> _differentiableParameters = new();
     private readonly Dictionary<int, IParameterSymbol> _arrays = new();
     private readonly List<IMethodSymbol> _inlining = new();
+    /// <summary>With Hessian = true, calls to [Differentiable] methods are inlined, so second derivatives flow through them.</summary>
+    private bool _inlineCalls;
     private IMethodSymbol? _method;
     /// <summary>Put before the comment of each statement parsed while it is set (a local array's fill recomputed at a read).</summary>
     private string? _commentPrefix;
@@ -112,6 +114,7 @@ internal sealed partial class Parser
             Report(Diagnostics.GradientNameConflict, attributeLocation, tangentName, method.ContainingType.Name);
         }
         var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, attributeLocation);
+        _inlineCalls = hessianName is not null;
         var hiding = _diagnostics.Count == 0 && attributes.Count > 0 ? CheckGeneratedMembers(method, attributes[0]) : default;
         if (_diagnostics.Count > 0)
         {
@@ -1263,8 +1266,11 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter");
         }
+        // A callee that takes arrays is inlined (its adjoints flow into the caller's arrays), and so is any callee of a
+        // Hessian = true method without [NoDiff] parameters: the Hessian then differentiates through its body.
+        bool inlineForHessian = _inlineCalls && !callee.Parameters.Any(p => p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute));
         if (gradientName is null && callee.IsStatic && !callee.IsGenericMethod && ScalarOf(callee.ReturnType) is ScalarType.Double or ScalarType.Float
-            && callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) && callee.Parameters.All(p => p.RefKind == RefKind.None))
+            && (callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) || inlineForHessian) && callee.Parameters.All(p => p.RefKind == RefKind.None))
         {
             return InlineArrayCall(invocation, callee, display);
         }

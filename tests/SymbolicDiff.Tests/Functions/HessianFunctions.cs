@@ -17,6 +17,21 @@ public static partial class Hess
         return u * u + 100 * w * w;
     }
 
+    /// <summary>A helper without Hessian = true of its own; the Hessians below differentiate through it by inlining it.</summary>
+    [Differentiable]
+    public static double Damped(double u, double v)
+    {
+        double s = Math.Sin(u) * v;
+        return u > 0 ? s * v : s + u * u;
+    }
+
+    /// <summary>Calls a helper twice (and through another call), including its branch: (x·y)² + Damped(x·y, x) + Damped(y, 2).</summary>
+    [Differentiable(Hessian = true)]
+    public static double ThroughCalls(double x, double y) => Square(x * y) + Damped(x * y, x) + Damped(y, Square(1.5));
+
+    [Differentiable]
+    public static double Square(double v) => v * v;
+
     [Differentiable(Hessian = true)]
     public static double ExpLog(double x, double y) => Math.Exp(x * y) + Math.Log(x + y * y);
 
