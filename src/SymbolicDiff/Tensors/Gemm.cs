@@ -178,11 +178,11 @@ public static class Gemm
             {
                 int kc = Math.Min(KC, k - pc);
                 bool add = accumulate || pc > 0;
-                PackB(b, bp, bj, pc, kc, jc, nc, nr, packB);
+                Pack(b, bj, bp, jc, nc, pc, kc, nr, packB);
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
-                    PackA(a, ai, ap, ic, mc, pc, kc, packA);
+                    Pack(a, ai, ap, ic, mc, pc, kc, MR, packA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -213,56 +213,33 @@ public static class Gemm
         }
     }
 
-    /// <summary>Packs rows ic..ic+mc, columns pc..pc+kc of Aeff into MR-row panels, each kc×MR (zero rows pad the last).</summary>
-    private static void PackA<T>(ReadOnlySpan<T> a, int ai, int ap, int ic, int mc, int pc, int kc, T[] dst)
+    /// <summary>
+    /// Packs a block of a matrix into panels of <paramref name="width"/> lines, each kc×width (zero lines pad the last):
+    /// the lines x0..x0+count (rows of Aeff, panels of MR; columns of Beff, panels of nr), steps pc..pc+kc along the
+    /// shared dimension. Element (x, p) is at src[x·sx + p·sp]; one of the strides is 1.
+    /// </summary>
+    private static void Pack<T>(ReadOnlySpan<T> src, int sx, int sp, int x0, int count, int pc, int kc, int width, T[] dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int ir = 0; ir < mc; ir += MR)
+        for (int xr = 0; xr < count; xr += width)
         {
-            int rows = Math.Min(MR, mc - ir);
-            var panel = dst.AsSpan(ir * kc, kc * MR);
-            if (rows < MR) panel.Clear();
-            if (ap == 1)
+            int lines = Math.Min(width, count - xr);
+            var panel = dst.AsSpan(xr * kc, kc * width);
+            if (lines < width) panel.Clear();
+            if (sp == 1)
             {
-                for (int r = 0; r < rows; r++)
+                for (int x = 0; x < lines; x++)
                 {
-                    // Transposing copy without per-element bounds checks: the slices are checked once, p·MR + r < kc·MR.
-                    ref T src = ref MemoryMarshal.GetReference(a.Slice((ic + ir + r) * ai + pc, kc));
-                    ref T to = ref panel[r];
-                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * MR) = Unsafe.Add(ref src, p);
+                    // Transposing copy without per-element bounds checks: the slices are checked once, p·width + x < kc·width.
+                    ref T from = ref MemoryMarshal.GetReference(src.Slice((x0 + xr + x) * sx + pc, kc));
+                    ref T to = ref panel[x];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * width) = Unsafe.Add(ref from, p);
                 }
             }
             else
             {
                 for (int p = 0; p < kc; p++)
-                    a.Slice((pc + p) * ap + (ic + ir) * ai, rows).CopyTo(panel.Slice(p * MR, rows));
-            }
-        }
-    }
-
-    /// <summary>Packs rows pc..pc+kc, columns jc..jc+nc of Beff into nr-column panels, each kc×nr (zero columns pad the last).</summary>
-    private static void PackB<T>(ReadOnlySpan<T> b, int bp, int bj, int pc, int kc, int jc, int nc, int nr, T[] dst)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            int cols = Math.Min(nr, nc - jr);
-            var panel = dst.AsSpan(jr * kc, kc * nr);
-            if (cols < nr) panel.Clear();
-            if (bj == 1)
-            {
-                for (int p = 0; p < kc; p++)
-                    b.Slice((pc + p) * bp + jc + jr, cols).CopyTo(panel.Slice(p * nr, cols));
-            }
-            else
-            {
-                for (int j = 0; j < cols; j++)
-                {
-                    // As in PackA: the slices are checked once, p·nr + j < kc·nr.
-                    ref T src = ref MemoryMarshal.GetReference(b.Slice((jc + jr + j) * bj + pc, kc));
-                    ref T to = ref panel[j];
-                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * nr) = Unsafe.Add(ref src, p);
-                }
+                    src.Slice((pc + p) * sp + (x0 + xr) * sx, lines).CopyTo(panel.Slice(p * width, lines));
             }
         }
     }
