@@ -294,11 +294,12 @@ public class ShapePropertyTests
         body.Append($"double w = (y + n % 3) switch\n{{\n    < -0.5 => {E(r, 2, "s", "x").D},\n    >= 0.5 and < 1.5 => {E(r, 2, "s", "y").D},\n    _ => {E(r, 2, "s", "a[3]").D},\n}};\n");
         if (r.Next(2) == 0)
         {
-            // A switch in a loop body: its breaks end cases, not the loop.
+            // A switch in a loop body: its breaks end cases, not the loop; a continue in a case continues the loop.
             body.Append($"for (int i = 0; i < {r.Next(1, 5)}; i++)\n{{\n    switch (i % 3)\n    {{\n");
             body.Append($"        case 0:\n            w = {E(r, 2, "w", "x", "a[i]").D};\n            break;\n");
-            body.Append($"        case 1:\n            s += {E(r, 1, "w", "y").D};\n            break;\n");
-            body.Append($"        default:\n            w = w * {E(r, 1, "s", "a[i]").D};\n            break;\n    }}\n}}\n");
+            body.Append(r.Next(2) == 0 ? "        case 1:\n            continue;\n" : $"        case 1:\n            s += {E(r, 1, "w", "y").D};\n            break;\n");
+            body.Append($"        default:\n            w = w * {E(r, 1, "s", "a[i]").D};\n            break;\n    }}\n");
+            body.Append($"    s += 0.25 * {E(r, 1, "w", "x").D};\n}}\n");
         }
         body.Append($"return s * w + {E(r, 1, "x", "y").D};\n");
         return new Program("switch statements and expressions", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
