@@ -20,6 +20,22 @@ public static class LoopBuffers
     }
 
     /// <summary>
+    /// Makes <paramref name="buffer"/> hold at least <paramref name="count"/> elements, keeping what it holds: for values
+    /// kept by an inner loop across the iterations of the loop around it, whose total is known only as they come
+    /// (it at least doubles, so a warm buffer is already large enough).
+    /// </summary>
+    public static void Grow<T>(ref T[] buffer, int count)
+    {
+        if (buffer.Length < count)
+        {
+            var larger = ArrayPool<T>.Shared.Rent(Math.Max(count, 2 * buffer.Length));
+            Array.Copy(buffer, larger, buffer.Length);
+            Return(buffer);
+            buffer = larger;
+        }
+    }
+
+    /// <summary>
     /// How many times a loop runs whose condition value goes first, first + 1, … while below <paramref name="end"/>:
     /// <c>for (int i = s; i &lt; e; i++)</c> runs TripCount(s, e) times, <c>i &lt;= e</c> TripCount(s, e + 1L) and
     /// <c>i + k &lt; e</c> TripCount(unchecked(s + k), e). Computed in long, so bounds at the int limits do not wrap.

@@ -257,7 +257,7 @@ internal sealed partial class Emitter
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
     private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
     {
-        if (!_needsAdjoint[target])
+        if (!_needsAdjoint[target] || (_runningSums.Contains(source) && _nodes[target].Op == Op.Phi))
         {
             return;
         }

@@ -13,7 +13,8 @@ internal sealed partial class Emitter
 
     private void WriteForwardRegion(int region, bool recordLoops)
     {
-        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If)) && InFilter(n.Id)))
+        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If)) && InFilter(n.Id)
+            && (_filter is not null || !_deferred.Contains(n.Id))))
         {
             if (node.Op == Op.Loop)
             {
@@ -31,6 +32,10 @@ internal sealed partial class Emitter
             {
                 Comment(node.Statement, "");
                 Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
+                if (_keptBy.TryGetValue(node.Id, out int keeper) && _recordingAt.TryGetValue(keeper, out string? iteration))
+                {
+                    Line($"{_bufferNames[node.Id]}[{iteration}] = {name};");
+                }
                 if (_tangentMode && _active[node.Id])
                 {
                     WriteCallGradient(node);

@@ -16,12 +16,19 @@ internal sealed partial class Emitter
     private readonly HashSet<int> _forcedLocals = new();
     private readonly HashSet<int> _nextOfPhi = new();
     private readonly HashSet<int> _initOfPhi = new();
-    private readonly Dictionary<int, List<int>> _savedPhis = new();
-    private readonly Dictionary<int, HashSet<int>> _recomputed = new();
     private readonly Dictionary<int, string> _bufferNames = new();
     private readonly Dictionary<int, int> _exitOf = new();
     private readonly Dictionary<int, string> _tripNames = new();
     private readonly Dictionary<int, bool> _backwardWork = new();
+
+    /// <summary>The next values of fused loops' running sums: their share back into the sum is left out (see <see cref="WriteLoopFused"/>).</summary>
+    private readonly HashSet<int> _runningSums = new();
+
+    /// <summary>Loops being recorded, with the index of the iteration being written (kept values are stored there).</summary>
+    private readonly Dictionary<int, string> _recordingAt = new();
+
+    /// <summary>For loops stacked in the loop around them (<see cref="LoopPlan.StackedInEnclosing"/>): where their next iteration's values go.</summary>
+    private readonly Dictionary<int, string> _stackTops = new();
 
     /// <summary>Values from outside a loop body that its reverse iterations recompute from (so they must be in scope there).</summary>
     private readonly HashSet<int> _readByLoops = new();
@@ -77,70 +84,6 @@ internal sealed partial class Emitter
         }
     }
 
-    /// <summary>
-    /// After the dry run has marked what the backward pass reads: for each loop, the body values its reverse
-    /// iteration must recompute (what the derivatives read, and what those values are computed from), and so
-    /// the carried variables it must keep per iteration (those the recomputation starts from).
-    /// </summary>
-    private void PlanLoopRecomputation()
-    {
-        foreach (var loop in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id]))
-        {
-            int body = Body(loop);
-            bool InBody(int id) => Encloses(body, _nodes[id].Region);
-            bool InChildLoop(int id) => _nodes.Any(c => c.Op == Op.Loop && c.Id != loop.Id && InBody(c.Id) && Encloses(Body(c), _nodes[id].Region));
-            var set = new HashSet<int>();
-            var pending = new Stack<int>(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id) && !InChildLoop(n.Id)
-                && (_neededByBackward[n.Id] || (n.Op == Op.Loop && HasBackwardWork(n)))).Select(n => n.Id));
-            while (pending.Count > 0)
-            {
-                int id = pending.Pop();
-                if (!set.Add(id))
-                {
-                    continue;
-                }
-                var node = _nodes[id];
-                if (node.Op == Op.Phi && node.Region == body)
-                {
-                    continue;   // restored from the buffer
-                }
-                // A value computed in a branch is recomputed with its if statement, which the branch's selects write.
-                for (int r = node.Region; r != body && r >= 0 && _method.Regions[r].Loop < 0; r = _method.Regions[r].Parent)
-                {
-                    foreach (var select in _nodes.Where(n => n.Op is Op.Select or Op.If && _reachable[n.Id] && (n.TrueRegion == r || n.FalseRegion == r) && !set.Contains(n.Id)))
-                    {
-                        pending.Push(select.Id);
-                    }
-                }
-                IEnumerable<int> inputs = node.Op switch
-                {
-                    // A child loop runs whole: it needs its bounds, the start values of its carried variables and
-                    // whatever its body reads from outside it.
-                    Op.Loop => node.Args.Concat(_nodes.Where(n => _reachable[n.Id] && Encloses(Body(node), n.Region))
-                        .SelectMany(n => n.Args).Where(a => !Encloses(Body(node), _nodes[a].Region))),
-                    Op.LoopExit => new[] { LoopOf(node.Args[0]) },
-                    _ => node.Args,
-                };
-                foreach (int input in inputs.Where(a => a >= 0 && InBody(a) && !set.Contains(a)))
-                {
-                    pending.Push(input);
-                }
-                // A value from outside the loop that the recomputation reads must outlive its branch (declared before it),
-                // as the values the backward pass reads do: y * y computed in an if that encloses the loop, say.
-                foreach (int input in inputs.Where(a => a >= 0 && !InBody(a) && _nodes[a].Region != 0))
-                {
-                    _neededByBackward[input] = true;
-                }
-            }
-            _recomputed[loop.Id] = set;
-            _savedPhis[loop.Id] = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
-            if (HasBackwardWork(loop))
-            {
-                _readByLoops.UnionWith(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id)).SelectMany(n => n.Args).Where(a => a >= 0 && !InBody(a)));
-            }
-        }
-    }
-
     /// <summary>True when a loop body lies between <paramref name="outer"/> and <paramref name="inner"/> (inner inside it).</summary>
     private bool InLoopBelow(int outer, int inner)
     {
@@ -159,14 +102,18 @@ internal sealed partial class Emitter
 
     private void AssignBufferNames()
     {
-        foreach (var loop in _nodes.Where(n => !_tangentMode && n.Op == Op.Loop && _reachable[n.Id] && HasBackwardWork(n)
-            && (n.LoopCondition >= 0 || PlainTripCount(n) is null)))
+        foreach (var loop in _nodes.Where(n => !_tangentMode && n.Op == Op.Loop && _reachable[n.Id] && _plans.TryGetValue(n.Id, out var plan)
+            && plan.Strategy == LoopStrategy.Reversed && (n.LoopCondition >= 0 || PlainTripCount(n) is null)))
         {
             _tripNames[loop.Id] = _allocator.Unique("trips");
         }
-        foreach (int phi in _savedPhis.Values.SelectMany(p => p))
+        foreach (int id in _plans.Values.SelectMany(p => p.SavedPhis.Concat(p.KeptValues)))
         {
-            _bufferNames[phi] = _allocator.Unique(_names[phi] + "Saved");
+            _bufferNames[id] = _allocator.Unique(_names[id] + "Saved");
+        }
+        foreach (var plan in _plans.Values.Where(p => p.StackedInEnclosing))
+        {
+            _stackTops[plan.Loop] = _allocator.Unique(CounterName(_nodes[plan.Loop]) + "Top");
         }
     }
 
@@ -187,6 +134,10 @@ internal sealed partial class Emitter
         {
             string type = _nodes[pair.Key].Type.Keyword();
             Line($"{type}[] {pair.Value} = {TypeNames.Array}.Empty<{type}>();");
+        }
+        foreach (var pair in _stackTops.OrderBy(p => p.Key))
+        {
+            Line($"int {pair.Value} = 0;   // the top of the values {_method.Statements[_nodes[pair.Key].Statement].Text} keeps, stacked over the iterations of the loop around it");
         }
     }
 
@@ -296,8 +247,17 @@ internal sealed partial class Emitter
         string counter = CounterName(loop);
         string count = TripCount(loop);
         string offset = IterationOf(loop, counter);
+        // Recording the loop around it records this one too, on top of what earlier iterations of that loop kept.
+        bool stacked = !_tangentMode && Stacked(loop) && _recordingAt.ContainsKey(_method.Regions[loop.Region].Loop);
+        record |= stacked;
+        if (stacked)
+        {
+            offset = Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text;
+        }
         var phis = Phis(loop).ToList();
-        var saved = record ? _savedPhis[loop.Id] : new List<int>();
+        var saved = record ? SavedPhis(loop.Id) : new List<int>();
+        var kept = record && _plans.TryGetValue(loop.Id, out var plan) ? plan.KeptValues.ToList() : new List<int>();
+        var buffered = saved.Concat(kept).ToList();
         Comment(loop.Statement, "");
         foreach (var phi in phis)
         {
@@ -318,7 +278,7 @@ internal sealed partial class Emitter
             }
             // The trip count is known only when the loop ends: run it once to count, then again from the same start.
             var starts = new Dictionary<int, string>();
-            if (saved.Count > 0)
+            if (buffered.Count > 0)
             {
                 foreach (var phi in phis)
                 {
@@ -327,7 +287,7 @@ internal sealed partial class Emitter
                 }
             }
             WriteWhileLoop(loop, phis);
-            if (saved.Count == 0)
+            if (buffered.Count == 0)
             {
                 Line("// Memory: none besides the trip count; the backward pass recomputes each iteration from the values set before the loop");
                 return;
@@ -338,21 +298,39 @@ internal sealed partial class Emitter
                 Line($"{Identifier(_names[phi.Id]!)} = {starts[phi.Id]};");
             }
         }
-        if (record && loop.LoopCondition < 0 && _tripNames.TryGetValue(loop.Id, out var trips))
+        if (buffered.Count > 0 && loop.LoopCondition < 0 && _tripNames.TryGetValue(loop.Id, out var trips))
         {
             Line($"{trips} = {TripCountCall(loop)};");
         }
-        if (record && saved.Count > 0)
+        if (buffered.Count > 0)
         {
-            int bytes = saved.Sum(p => Size(_nodes[p].Type));
-            string names = string.Join(", ", saved.Select(p => _names[p]));
+            int bytes = buffered.Sum(p => Size(_nodes[p].Type));
             bool upToEnd = !isWhile && _nodes[loop.Args[0]] is { Op: Op.Constant, Constant: 0 } && loop.Offset == 0 && !loop.Inclusive && loop.Step == 1;
             string iterations = upToEnd ? Ref(loop.Args[1]).Text : count;   // (n), not (trips), where that is what it is
-            Line($"// Memory: keeps {names} at the start of every iteration for the backward pass, {bytes} bytes × ({iterations}) iterations,");
-            Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
-            foreach (int phi in saved)
+            var what = new List<string>();
+            if (saved.Count > 0)
             {
-                Line($"{LoopBuffers()}.Ensure(ref {_bufferNames[phi]}, {count});");
+                what.Add(string.Join(", ", saved.Select(p => _names[p])) + " (at the start of every iteration)");
+            }
+            if (kept.Count > 0)
+            {
+                what.Add(string.Join(", ", kept.Select(p => _names[p])) + " (costly to compute again)");
+            }
+            Line($"// Memory: keeps {string.Join(" and ", what)} for the backward pass, {bytes} bytes × ({iterations}) iterations,");
+            if (stacked)
+            {
+                Line("// for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),");
+                Line("// in buffers grown here and reused from ArrayPool (no allocation once warm)");
+            }
+            else
+            {
+                Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
+            }
+            foreach (int id in buffered)
+            {
+                Line(stacked
+                    ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(count)).Text});"
+                    : $"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {count});");
             }
         }
         else if (record && HasBackwardWork(loop))
@@ -368,9 +346,18 @@ internal sealed partial class Emitter
         {
             Line($"{_bufferNames[phi]}[{offset}] = {Identifier(_names[phi]!)};");
         }
+        if (record)
+        {
+            _recordingAt[loop.Id] = offset;   // kept values go to their buffers as they are computed
+        }
         WriteLoopBody(loop, phis, checkCondition: false);
+        _recordingAt.Remove(loop.Id);
         _depth--;
         Line("}");
+        if (stacked)
+        {
+            Line($"{_stackTops[loop.Id]} += {count};");
+        }
     }
 
     /// <summary>A while loop as written (the condition checked at the top of every iteration), counting its trips when the backward pass needs them.</summary>
@@ -425,6 +412,13 @@ internal sealed partial class Emitter
             again = _allocator.Unique("again");
             Line($"bool {again} = {Ref(loop.LoopCondition).Text};");
         }
+        WriteNextValues(loop, phis);
+        return again;
+    }
+
+    /// <summary>The carried variables take the values the body computed for the next iteration.</summary>
+    private void WriteNextValues(Node loop, List<Node> phis)
+    {
         // The next values are computed before any is assigned (x, y = y, x needs the old y).
         var swapped = phis.Where(p => p.Args[1] != p.Id && _nodes[p.Args[1]].Op == Op.Phi && _nodes[p.Args[1]].Region == Body(loop)).ToList();
         var temporaries = new Dictionary<int, string>();
@@ -449,7 +443,6 @@ internal sealed partial class Emitter
                 Line($"{AdjointName(phi.Id)} = {tangent};");
             }
         }
-        return again;
     }
 
     private static int Size(ScalarType type) => type switch
@@ -486,6 +479,11 @@ internal sealed partial class Emitter
         {
             return;
         }
+        if (!_dryRun && PlanOf(loop).Strategy == LoopStrategy.Fused)
+        {
+            WriteLoopFused(loop);
+            return;
+        }
         int body = Body(loop);
         Comment(loop.Statement, "adjoint of: ");
         var phis = Phis(loop).Where(p => _needsAdjoint[p.Id]).ToList();
@@ -503,8 +501,20 @@ internal sealed partial class Emitter
         }
 
         // Iterations run backward by their number from the start, which the trip count bounds: no bound can wrap around.
+        bool stacked = !_dryRun && Stacked(loop);
+        if (loop.LoopCondition < 0 && PlainTripCount(loop) is null && (_dryRun || stacked || SavedPhis(loop.Id).Count + PlanOf(loop).KeptValues.Count == 0))
+        {
+            // A loop that keeps nothing, or whose values the loop around it stacked, is not run forward again by the
+            // reverse of a loop around it, so its reverse computes its trip count itself (one that keeps values
+            // otherwise has it from the run that kept them).
+            Line($"{TripCount(loop)} = {TripCountCall(loop)};");
+        }
         string counter = CounterName(loop);
         string count = TripCount(loop);
+        if (stacked)
+        {
+            Line($"{_stackTops[loop.Id]} -= {count};   // this iteration's values are the top {count} of the stack");
+        }
         string last = int.TryParse(count, out int known) ? (known - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : count + " - 1";
         string offset = counter;
         if (StartsAtZero(loop))
@@ -526,14 +536,22 @@ internal sealed partial class Emitter
         int lastStatement = _lastStatement;
         if (!_dryRun)
         {
-            foreach (int phi in _savedPhis[loop.Id])
+            var plan = PlanOf(loop);
+            string at = stacked ? Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text : offset;
+            foreach (int phi in plan.SavedPhis)
             {
-                Line($"{Identifier(_names[phi]!)} = {_bufferNames[phi]}[{offset}];");
+                // (Declared here when the loop did not run forward in this scope: its values were stacked.)
+                string declaration = stacked ? _nodes[phi].Type.Keyword() + " " : "";
+                Line($"{declaration}{Identifier(_names[phi]!)} = {_bufferNames[phi]}[{at}];");
+            }
+            foreach (int kept in plan.KeptValues)
+            {
+                Line($"{_nodes[kept].Type.Keyword()} {Identifier(_names[kept]!)} = {_bufferNames[kept]}[{at}];");
             }
             // Recompute the body's values the derivatives read (inner loops record their own buffers here).
             var filter = _filter;
             bool inRecompute = _inRecompute;
-            _filter = _recomputed[loop.Id];
+            _filter = new HashSet<int>(plan.Recomputed);
             _inRecompute = true;
             _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));
             WriteForwardRegion(body, recordLoops: true);
@@ -584,6 +602,83 @@ internal sealed partial class Emitter
         {
             Contribute(phi.Id, phi.Args[0], Code.Name(AdjointName(phi.Id)), false, phi.Type);
         }
+    }
+
+    /// <summary>
+    /// A fused loop (<see cref="LoopStrategy.Fused"/>), written where the backward pass reaches it: the loop as the user
+    /// wrote it, each iteration computing its values and then, at once, its derivatives. The carried adjoints start
+    /// from those of the values after the loop and come out of every iteration unchanged (running sums pass theirs on).
+    /// </summary>
+    private void WriteLoopFused(Node loop)
+    {
+        int body = Body(loop);
+        Comment(loop.Statement, "adjoint of: ");
+        Line("// Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives");
+        Line("// are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)");
+        var phis = Phis(loop).ToList();
+        var withAdjoint = phis.Where(p => _needsAdjoint[p.Id]).ToList();
+        foreach (var phi in withAdjoint)
+        {
+            var start = _exitOf.TryGetValue(phi.Id, out int exit) && _reachable[exit] && _needsAdjoint[exit] && HasAdjoint(exit)
+                ? Adjoint(exit) : Code.Constant(0, phi.Type);
+            _declaredAdjoints.Add(phi.Id);
+            Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {start.Text};");
+        }
+        foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
+        {
+            DeclareAdjointBefore(outer);
+        }
+        foreach (var phi in phis)
+        {
+            Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
+        }
+        string counter = CounterName(loop);
+        Line($"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {ForStep(loop)})");
+        Line("{");
+        _depth++;
+        var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
+        int lastStatement = _lastStatement;
+        _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));
+        WriteForwardRegion(body, recordLoops: true);
+        _lastStatement = -1;
+        // A running sum's next value has the sum's adjoint, and its rule would hand it straight back: that share is left out.
+        foreach (var phi in withAdjoint.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]]))
+        {
+            _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
+            _runningSums.Add(phi.Args[1]);
+        }
+        WriteBackwardRegion(body);
+        _declaredAdjoints = declaredOutside;
+        _aliasedAdjoints = aliasedOutside;
+        _lastStatement = lastStatement;
+        WriteNextValues(loop, phis);
+        _depth--;
+        Line("}");
+        foreach (var phi in withAdjoint)
+        {
+            Contribute(phi.Id, phi.Args[0], Code.Name(AdjointName(phi.Id)), false, phi.Type);
+        }
+    }
+
+    /// <summary>
+    /// After the backward pass: the values after fused loops that depend on them (the returned value among them), now
+    /// that the backward pass has run those loops.
+    /// </summary>
+    private void WriteDeferred()
+    {
+        var values = _deferred.Where(id => _nodes[id].Op != Op.Loop && IsLocal(id)).ToList();
+        if (values.Count == 0)
+        {
+            return;
+        }
+        Line();
+        Line("// The values after the fused loops, which the backward pass ran");
+        _lastStatement = -1;
+        var filter = _filter;
+        _filter = new HashSet<int>(values);
+        WriteForwardRegion(0, recordLoops: false);
+        _filter = filter;
     }
 
     /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (an earlier write of y[i] was overwritten by this one).</summary>

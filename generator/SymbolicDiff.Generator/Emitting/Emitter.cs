@@ -110,6 +110,7 @@ internal sealed partial class Emitter
             ? "// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>"
             : "// Backward pass");
         WriteBackwardPass();
+        WriteDeferred();
         if (_method.HasVectorOutput)
         {
             // Every seed is used up, also those of elements this call did not write (their rows of the Jacobian are zero).
@@ -154,7 +155,7 @@ internal sealed partial class Emitter
         WriteBackwardPass();
         _dryRun = false;
         ResetBackwardState();
-        PlanLoopRecomputation();
+        PlanLoops();
         AssignNames();
     }
 
@@ -316,10 +317,11 @@ internal sealed partial class Emitter
         }
         if (node.Op == Op.LoopExit)
         {
-            // The carried variable itself, except for a value read after the backward pass rewinds the variable:
-            // the returned value, or (when the backward pass runs several times, for a Jacobian) every value after a loop
-            // whose variables it rewinds: the next pass reads it directly or in a later loop's recomputation.
-            return (id == _method.Result || _severalBackwardPasses) && _savedPhis.Values.Any(saved => saved.Contains(node.Args[0]));
+            // The carried variable itself, except where the backward pass rewinds the variable (its reverse restores
+            // it iteration by iteration): the value after the loop then gets its own local, as it may be read after
+            // that (the returned value, the next pass of a Jacobian, the next values of a fused loop around it). A
+            // value kept per iteration gets one too: it is written to the buffer as it is computed.
+            return _keptBy.ContainsKey(id) || _plans.Values.Any(plan => plan.SavedPhis.Contains(node.Args[0]));
         }
         // The value a loop body leaves in a carried variable is written straight into it when used nowhere else.
         bool onlyCarried = _useCount[id] == 1 && (_nextOfPhi.Contains(id) || _initOfPhi.Contains(id)) && !_neededByBackward[id];
@@ -383,12 +385,12 @@ internal sealed partial class Emitter
         {
             _adjointNames[phi.Id] = _allocator.Unique("d" + _names[phi.Id]);
         }
-        AssignBufferNames();
         int temporaries = 0;
         foreach (var node in locals.Where(n => n.Name is null))
         {
             _names[node.Id] = _allocator.Next("t", ref temporaries);
         }
+        AssignBufferNames();   // after every value has its name: kept values' buffers are named after them
         foreach (var node in locals.Where(n => _needsAdjoint[n.Id]))
         {
             _adjointNames[node.Id] = _allocator.Unique("d" + _names[node.Id]);

@@ -184,6 +184,14 @@ internal static class Operations
     public static bool PiecewiseConstant(Op op) => Of(op)?.PiecewiseConstant ?? false;
 
     /// <summary>
+    /// Costs more to compute again than to keep (tens of cycles against one store and one load): a transcendental
+    /// function, a root, a division. The loop planner keeps such values per iteration instead of recomputing them.
+    /// </summary>
+    public static bool IsCostly(Op op) => op == Op.Divide
+        || (Of(op) is { Spelling: not Spelling.Operator, PiecewiseConstant: false } entry && entry.Kink is null
+            && op is not (Op.FusedMultiplyAdd or Op.ScaleB));
+
+    /// <summary>
     /// The local derivative of <paramref name="node"/> for operand <paramref name="k"/>: its table entry, or one of the
     /// structural cases kept here next to the table (they depend on the node, not only on its operation). Null: no
     /// derivative flows into that operand. <paramref name="constant"/> gives an operand's value when it is a literal.

@@ -18,6 +18,7 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
+            double[] t5Saved = global::System.Array.Empty<double>();
             // Forward pass
             // var u = new double[x.Length];
             int t1 = x.Length;
@@ -33,12 +34,15 @@ namespace Demo
             }
             // Dot(u, u), inlined: for (int i = 0; i < a.Length; i++)
             double s_2 = 0.0;
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+            // Memory: keeps t5 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
+            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t5Saved, t1);
             for (int i_2 = 0; i_2 < t1; i_2++)
             {
                 // Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
                 double t4 = x[i_2];
                 double t5 = global::System.Math.Sin(t4);
+                t5Saved[i_2] = t5;
                 s_2 = s_2 + t5 * t5;
             }
             // return Dot(x, w) * Dot(u, u);
@@ -52,9 +56,9 @@ namespace Demo
             double ds_2 = dt8;
             for (int i_2 = t1 - 1; i_2 >= 0; i_2--)
             {
+                double t5 = t5Saved[i_2];
                 // Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
                 double t4 = x[i_2];
-                double t5 = global::System.Math.Sin(t4);
                 double dt9 = ds_2;
                 ds_2 = 0.0;
                 // adjoint of: Dot(u, u), inlined: s += a[i] * b[i];
@@ -80,6 +84,9 @@ namespace Demo
                 dw[i] += dt3;
                 dx[i] += dt2;
             }
+
+            // The loop buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(t5Saved);
 
             return t6;
         }

@@ -21,7 +21,7 @@ namespace Demo
             int t1 = global::Demo.Functions.Weights.Length;
             double s = 0.0;
             double p = 1.0;
-            // Memory: keeps p at the start of every iteration for the backward pass, 8 bytes × (t1) iterations,
+            // Memory: keeps p (at the start of every iteration) for the backward pass, 8 bytes × (t1) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref pSaved, t1);
             for (int i = 0; i < t1; i++)

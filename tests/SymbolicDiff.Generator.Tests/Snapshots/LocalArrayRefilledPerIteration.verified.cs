@@ -19,35 +19,19 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dm.Length != m.Length) throw new global::System.ArgumentException("dm must have the length of m.", "dm");
-            int trips = 0;   // iterations of for (int k = 0; k < m.Length / d; k++), computed when it starts
             // Forward pass
             // int d = x.Length;
             int d = x.Length;
             // for (int k = 0; k < m.Length / d; k++)
             int t1 = m.Length / d;
-            double f = 0.0;
-            trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t1);
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-            for (int k = 0; k < t1; k++)
-            {
-                // for (int j = 0; j < d; j++)
-                double q = 0.0;
-                for (int j = 0; j < d; j++)
-                {
-                    // c[j] is not stored: its fill recomputes it here: c[j] = x[j] - m[k * d + j]
-                    int t2 = k * d + j;
-                    double t3 = x[j] - m[t2];
-                    q = q + t3 * t3;
-                }
-                // f += Math.Exp(-w * q);
-                double t4 = global::System.Math.Exp(-w * q);
-                f = f + t4;
-            }
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int k = 0; k < m.Length / d; k++)
+            // Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives
+            // are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)
             double df = 1.0;
-            for (int k = trips - 1; k >= 0; k--)
+            double f = 0.0;
+            for (int k = 0; k < t1; k++)
             {
                 // for (int j = 0; j < d; j++)
                 double q = 0.0;
@@ -61,30 +45,28 @@ namespace Demo
                 }
                 // f += Math.Exp(-w * q);
                 double t4 = global::System.Math.Exp(-w * q);
-                double dt5 = df;
-                df = 0.0;
                 // adjoint of: f += Math.Exp(-w * q);
-                df += dt5;
-                double dt4 = dt5;
-                double dt6 = dt4 * t4;
-                double dt7 = dt6 * -w;
-                dw -= dt6 * q;
+                double dt4 = df;
+                double dt5 = dt4 * t4;
+                double dt6 = dt5 * -w;
+                dw -= dt5 * q;
                 // adjoint of: for (int j = 0; j < d; j++)
-                double dq = dt7;
+                double dq = dt6;
                 for (int j = d - 1; j >= 0; j--)
                 {
                     // c[j] is not stored: its fill recomputes it here: c[j] = x[j] - m[k * d + j]
                     int t2 = k * d + j;
                     double t3 = x[j] - m[t2];
-                    double dt8 = dq;
+                    double dt7 = dq;
                     dq = 0.0;
                     // adjoint of: q += c[j] * c[j];
-                    dq += dt8;
-                    double dt3 = dt8 * (2.0 * t3);
+                    dq += dt7;
+                    double dt3 = dt7 * (2.0 * t3);
                     // adjoint of: c[j] is not stored: its fill recomputes it here: c[j] = x[j] - m[k * d + j]
                     dm[t2] += -dt3;
                     dx[j] += dt3;
                 }
+                f = f + t4;
             }
 
             return f;

@@ -17,18 +17,21 @@ namespace Demo
         {
             int trips = 0;   // iterations of for (int i = first; i <= last; i++), computed when it starts
             double[] sSaved = global::System.Array.Empty<double>();
+            double[] t1Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int i = first; i <= last; i++)
             double s = x;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(first, (long)last + 1);
-            // Memory: keeps s at the start of every iteration for the backward pass, 8 bytes × (trips) iterations,
+            // Memory: keeps s (at the start of every iteration) and t1 (costly to compute again) for the backward pass, 16 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t1Saved, trips);
             for (int i = first; i <= last; i++)
             {
                 sSaved[i - first] = s;
                 // s = Math.Sin(s) * x;
                 double t1 = global::System.Math.Sin(s);
+                t1Saved[i - first] = t1;
                 s = t1 * x;
             }
             // for (int i = first; i <= last; i++)
@@ -41,8 +44,7 @@ namespace Demo
             {
                 int i = first + step;
                 s = sSaved[step];
-                // s = Math.Sin(s) * x;
-                double t1 = global::System.Math.Sin(s);
+                double t1 = t1Saved[step];
                 double dt2 = ds;
                 ds = 0.0;
                 // adjoint of: s = Math.Sin(s) * x;
@@ -54,6 +56,7 @@ namespace Demo
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(sSaved);
+            global::SymbolicDiff.LoopBuffers.Return(t1Saved);
 
             return s_2;
         }

@@ -18,6 +18,7 @@ namespace Demo
         {
             int trips = 0;   // iterations of for (int iteration = 0; iteration < 100; iteration++), counted as it runs
             double[] xSaved = global::System.Array.Empty<double>();
+            double[] t2Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int iteration = 0; iteration < 100; iteration++)
             double x = x0;
@@ -48,9 +49,10 @@ namespace Demo
             x = xStart;
             iteration_2 = iteration_2Start;
             running = runningStart;
-            // Memory: keeps x at the start of every iteration for the backward pass, 8 bytes × (trips) iterations,
+            // Memory: keeps x (at the start of every iteration) and t2 (costly to compute again) for the backward pass, 16 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, trips);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t2Saved, trips);
             for (int iteration = 0; iteration < trips; iteration++)
             {
                 xSaved[iteration] = x;
@@ -58,6 +60,7 @@ namespace Demo
                 bool t1 = running && iteration_2 < 100;
                 // double next = 0.5 * (x + a / x);
                 double t2 = a / x;
+                t2Saved[iteration] = t2;
                 double t3 = x + t2;
                 double next = 0.5 * t3;
                 // if (Math.Abs(next - x) < 1e-13 * x)
@@ -77,8 +80,8 @@ namespace Demo
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
                 x = xSaved[iteration];
+                double t2 = t2Saved[iteration];
                 // double next = 0.5 * (x + a / x);
-                double t2 = a / x;
                 double t3 = x + t2;
                 double dnext = dx;
                 dx = 0.0;
@@ -93,6 +96,7 @@ namespace Demo
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(xSaved);
+            global::SymbolicDiff.LoopBuffers.Return(t2Saved);
 
             return x_2;
         }

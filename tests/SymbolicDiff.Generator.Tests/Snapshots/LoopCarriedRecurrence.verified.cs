@@ -18,44 +18,49 @@ namespace Demo
         {
             int trips = 0;   // iterations of for (int k = 0; k < steps; k++), computed when it starts
             double[] xSaved = global::System.Array.Empty<double>();
+            double[] t1Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int k = 0; k < steps; k++)
             double x = x0;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(0, steps);
-            // Memory: keeps x at the start of every iteration for the backward pass, 8 bytes × (steps) iterations,
+            // Memory: keeps x (at the start of every iteration) and t1 (costly to compute again) for the backward pass, 16 bytes × (steps) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, trips);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t1Saved, trips);
             for (int k = 0; k < steps; k++)
             {
                 xSaved[k] = x;
                 // x = Math.Sin(x) * w;
                 double t1 = global::System.Math.Sin(x);
+                t1Saved[k] = t1;
                 x = t1 * w;
             }
+            // for (int k = 0; k < steps; k++)
+            double x_2 = x;
             // return x * x;
-            double t2 = x * x;
+            double t2 = x_2 * x_2;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return x * x;
-            double dt3 = 2.0 * x;
+            double dx_2 = 2.0 * x_2;
             // adjoint of: for (int k = 0; k < steps; k++)
-            double dx = dt3;
+            double dx = dx_2;
             for (int k = trips - 1; k >= 0; k--)
             {
                 x = xSaved[k];
-                // x = Math.Sin(x) * w;
-                double t1 = global::System.Math.Sin(x);
-                double dt4 = dx;
+                double t1 = t1Saved[k];
+                double dt3 = dx;
                 dx = 0.0;
                 // adjoint of: x = Math.Sin(x) * w;
-                double dt1 = dt4 * w;
-                dw += dt4 * t1;
+                double dt1 = dt3 * w;
+                dw += dt3 * t1;
                 dx += dt1 * global::System.Math.Cos(x);
             }
             dx0 += dx;
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(xSaved);
+            global::SymbolicDiff.LoopBuffers.Return(t1Saved);
 
             return t2;
         }

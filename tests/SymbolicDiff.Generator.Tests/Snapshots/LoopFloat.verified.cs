@@ -20,19 +20,22 @@ namespace Demo
         {
             if (dinputs.Length != inputs.Length) throw new global::System.ArgumentException("dinputs must have the length of inputs.", "dinputs");
             float[] hSaved = global::System.Array.Empty<float>();
+            float[] h_2Saved = global::System.Array.Empty<float>();
             // Forward pass
             // for (int t = 0; t < inputs.Length; t++)
             int t1 = inputs.Length;
             float h = h0;
-            // Memory: keeps h at the start of every iteration for the backward pass, 4 bytes × (t1) iterations,
+            // Memory: keeps h (at the start of every iteration) and h_2 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref hSaved, t1);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref h_2Saved, t1);
             for (int t = 0; t < t1; t++)
             {
                 hSaved[t] = h;
                 // h = MathF.Tanh(w * h + u * inputs[t]);
                 float t2 = inputs[t];
                 float h_2 = global::System.MathF.Tanh(w * h + u * t2);
+                h_2Saved[t] = h_2;
                 h = h_2;
             }
             // for (int t = 0; t < inputs.Length; t++)
@@ -44,9 +47,9 @@ namespace Demo
             for (int t = t1 - 1; t >= 0; t--)
             {
                 h = hSaved[t];
+                float h_2 = h_2Saved[t];
                 // h = MathF.Tanh(w * h + u * inputs[t]);
                 float t2 = inputs[t];
-                float h_2 = global::System.MathF.Tanh(w * h + u * t2);
                 float dh_2 = dh;
                 dh = 0f;
                 // adjoint of: h = MathF.Tanh(w * h + u * inputs[t]);
@@ -61,6 +64,7 @@ namespace Demo
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(hSaved);
+            global::SymbolicDiff.LoopBuffers.Return(h_2Saved);
 
             return h_3;
         }

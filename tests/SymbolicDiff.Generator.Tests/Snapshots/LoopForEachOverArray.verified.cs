@@ -24,7 +24,7 @@ namespace Demo
             int t1 = xs.Length;
             double p = 1.0;
             double m = xs[0];
-            // Memory: keeps p, m at the start of every iteration for the backward pass, 16 bytes × (t1) iterations,
+            // Memory: keeps p, m (at the start of every iteration) for the backward pass, 16 bytes × (t1) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref pSaved, t1);
             global::SymbolicDiff.LoopBuffers.Ensure(ref mSaved, t1);
@@ -41,17 +41,20 @@ namespace Demo
                 p = p_2;
                 m = m_2;
             }
+            // foreach (double v in xs)
+            double p_3 = p;
+            double m_3 = m;
             // return p + m;
-            double t4 = p + m;
+            double t4 = p_3 + m_3;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return p + m;
-            double dt5 = 1.0;
-            double dt6 = 1.0;
+            double dp_3 = 1.0;
+            double dm_3 = 1.0;
             // adjoint of: foreach (double v in xs)
-            double dp = dt5;
-            double dm = dt6;
-            double dt7 = 0.0;
+            double dp = dp_3;
+            double dm = dm_3;
+            double dt5 = 0.0;
             for (int index = t1 - 1; index >= 0; index--)
             {
                 p = pSaved[index];
@@ -74,9 +77,9 @@ namespace Demo
                 // adjoint of: foreach (double v in xs)
                 dxs[index] += dt2;
             }
-            dt7 += dm;
+            dt5 += dm;
             // adjoint of: double m = xs[0];
-            dxs[0] += dt7;
+            dxs[0] += dt5;
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(pSaved);

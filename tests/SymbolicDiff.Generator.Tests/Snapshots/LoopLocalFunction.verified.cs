@@ -22,7 +22,7 @@ namespace Demo
             // foreach (double c in coefficients)
             int t1 = coefficients.Length;
             double total = 0.0;
-            // Memory: keeps total at the start of every iteration for the backward pass, 8 bytes × (t1) iterations,
+            // Memory: keeps total (at the start of every iteration) for the backward pass, 8 bytes × (t1) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref totalSaved, t1);
             for (int index = 0; index < t1; index++)
@@ -30,25 +30,26 @@ namespace Demo
                 totalSaved[index] = total;
                 total = total * x + coefficients[index];
             }
+            double total_2 = total;
             // return Square(total) + Square(x);
-            double t2 = total * total + x * x;
+            double t2 = total_2 * total_2 + x * x;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Square(total) + Square(x);
             dx += 2.0 * x;
-            double dt3 = 2.0 * total;
+            double dtotal_2 = 2.0 * total_2;
             // adjoint of: foreach (double c in coefficients)
-            double dtotal = dt3;
+            double dtotal = dtotal_2;
             for (int index = t1 - 1; index >= 0; index--)
             {
                 total = totalSaved[index];
-                double dt4 = dtotal;
+                double dt3 = dtotal;
                 dtotal = 0.0;
                 // adjoint of: total = Step(total, c);
-                dtotal += dt4 * x;
-                dx += dt4 * total;
+                dtotal += dt3 * x;
+                dx += dt3 * total;
                 // adjoint of: foreach (double c in coefficients)
-                dcoefficients[index] += dt4;
+                dcoefficients[index] += dt3;
             }
 
             // The loop buffers go back to the pool for the next call

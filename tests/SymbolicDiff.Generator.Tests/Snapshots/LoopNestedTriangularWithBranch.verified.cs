@@ -18,35 +18,50 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             int trips = 0;   // iterations of for (int j = 0; j <= i; j += 1), computed when it starts
+            double[] t3Saved = global::System.Array.Empty<double>();
+            double[] inner_2Saved = global::System.Array.Empty<double>();
+            int jTop = 0;   // the top of the values for (int j = 0; j <= i; j += 1) keeps, stacked over the iterations of the loop around it
             // Forward pass
             // for (int i = 0; i < x.Length; i++)
             int t1 = x.Length;
             double total = 0.0;
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+            // Memory: keeps inner_2 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
+            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref inner_2Saved, t1);
             for (int i = 0; i < t1; i++)
             {
                 // for (int j = 0; j <= i; j += 1)
                 double inner = 0.0;
+                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, (long)i + 1);
+                // Memory: keeps t3 (costly to compute again) for the backward pass, 8 bytes × (trips) iterations,
+                // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
+                // in buffers grown here and reused from ArrayPool (no allocation once warm)
+                global::SymbolicDiff.LoopBuffers.Grow(ref t3Saved, jTop + trips);
                 for (int j = 0; j <= i; j++)
                 {
                     // inner += Math.Exp(a * x[j]);
                     double t2 = x[j];
                     double t3 = global::System.Math.Exp(a * t2);
+                    t3Saved[jTop + j] = t3;
                     inner = inner + t3;
                 }
+                jTop += trips;
+                // for (int j = 0; j <= i; j += 1)
+                double inner_2 = inner;
+                inner_2Saved[i] = inner_2;
                 // if (inner > 3)
-                bool t4 = inner > 3.0;
+                bool t4 = inner_2 > 3.0;
                 double total_4;
                 if (t4)
                 {
                     // total += Math.Log(inner);
-                    double total_2 = total + global::System.Math.Log(inner);
+                    double total_2 = total + global::System.Math.Log(inner_2);
                     total_4 = total_2;
                 }
                 else
                 {
                     // total -= inner * a;
-                    double total_3 = total - inner * a;
+                    double total_3 = total - inner_2 * a;
                     total_4 = total_3;
                 }
                 total = total_4;
@@ -57,56 +72,52 @@ namespace Demo
             double dtotal = 1.0;
             for (int i = t1 - 1; i >= 0; i--)
             {
-                // for (int j = 0; j <= i; j += 1)
-                double inner = 0.0;
-                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, (long)i + 1);
-                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int j = 0; j <= i; j++)
-                {
-                    // inner += Math.Exp(a * x[j]);
-                    double t2 = x[j];
-                    double t3 = global::System.Math.Exp(a * t2);
-                    inner = inner + t3;
-                }
+                double inner_2 = inner_2Saved[i];
                 // if (inner > 3)
-                bool t4 = inner > 3.0;
+                bool t4 = inner_2 > 3.0;
                 double dtotal_4 = dtotal;
                 dtotal = 0.0;
                 // adjoint of: if (inner > 3)
-                double dt5 = 0.0;
+                double dinner_2 = 0.0;
                 if (t4)
                 {
                     double dtotal_2 = dtotal_4;
                     // adjoint of: total += Math.Log(inner);
                     dtotal += dtotal_2;
-                    dt5 += dtotal_2 / inner;
+                    dinner_2 += dtotal_2 / inner_2;
                 }
                 else
                 {
                     double dtotal_3 = dtotal_4;
                     // adjoint of: total -= inner * a;
                     dtotal += dtotal_3;
-                    dt5 += -dtotal_3 * a;
-                    da += -dtotal_3 * inner;
+                    dinner_2 += -dtotal_3 * a;
+                    da += -dtotal_3 * inner_2;
                 }
                 // adjoint of: for (int j = 0; j <= i; j += 1)
-                double dinner = dt5;
+                double dinner = dinner_2;
+                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, (long)i + 1);
+                jTop -= trips;   // this iteration's values are the top trips of the stack
                 for (int j = trips - 1; j >= 0; j--)
                 {
+                    double t3 = t3Saved[jTop + j];
                     // inner += Math.Exp(a * x[j]);
                     double t2 = x[j];
-                    double t3 = global::System.Math.Exp(a * t2);
-                    double dt6 = dinner;
+                    double dt5 = dinner;
                     dinner = 0.0;
                     // adjoint of: inner += Math.Exp(a * x[j]);
-                    dinner += dt6;
-                    double dt3 = dt6;
-                    double dt7 = dt3 * t3;
-                    da += dt7 * t2;
-                    double dt2 = dt7 * a;
+                    dinner += dt5;
+                    double dt3 = dt5;
+                    double dt6 = dt3 * t3;
+                    da += dt6 * t2;
+                    double dt2 = dt6 * a;
                     dx[j] += dt2;
                 }
             }
+
+            // The loop buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(t3Saved);
+            global::SymbolicDiff.LoopBuffers.Return(inner_2Saved);
 
             return total;
         }

@@ -74,7 +74,7 @@ namespace Demo
             running = runningStart;
             returned = returnedStart;
             result = resultStart;
-            // Memory: keeps sum, i at the start of every iteration for the backward pass, 12 bytes × (trips) iterations,
+            // Memory: keeps sum, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sumSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
@@ -115,23 +115,24 @@ namespace Demo
                 result = result_3;
             }
             // for (int i = 0; i < x.Length; i++)
-            double t4 = returned ? result : -sum;
+            double sum_3 = sum;
+            double t4 = returned ? result : -sum_3;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int i = 0; i < x.Length; i++)
+            double dsum_3 = 0.0;
             double dt5 = 0.0;
-            double dt6 = 0.0;
             if (returned)
             {
-                dt6 += 1.0;
+                dt5 += 1.0;
             }
             else
             {
                 // adjoint of: return -sum;
-                dt5 -= 1.0;
+                dsum_3 -= 1.0;
             }
-            double dsum = dt5;
-            double dresult = dt6;
+            double dsum = dsum_3;
+            double dresult = dt5;
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
                 sum = sumSaved[iteration];

@@ -48,7 +48,7 @@ namespace Demo
             s = sStart;
             i = iStart;
             j = jStart;
-            // Memory: keeps i, j at the start of every iteration for the backward pass, 8 bytes × (trips) iterations,
+            // Memory: keeps i, j (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref jSaved, trips);

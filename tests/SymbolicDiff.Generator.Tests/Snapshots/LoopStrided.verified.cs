@@ -26,7 +26,7 @@ namespace Demo
             int t1 = x.Length;
             double s = w;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(first, t1, 2);
-            // Memory: keeps s at the start of every iteration for the backward pass, 8 bytes × (trips) iterations,
+            // Memory: keeps s (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
             for (int i = first; i < t1; i += 2)
@@ -37,11 +37,13 @@ namespace Demo
                 double t3 = s * t2;
                 s = global::System.Math.Sin(t3);
             }
+            // for (int i = first; i < x.Length; i += 2)
+            double s_3 = s;
             // for (int i = x.Length - 1; i >= first; i -= 3)
             int t4 = t1 - 1;
-            double s_2 = s;
+            double s_2 = s_3;
             trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(t4, (long)first - 1, -3);
-            // Memory: keeps s_2 at the start of every iteration for the backward pass, 8 bytes × (trips_2) iterations,
+            // Memory: keeps s_2 (at the start of every iteration) for the backward pass, 8 bytes × (trips_2) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref s_2Saved, trips_2);
             for (int i_2 = t4; i_2 >= first; i_2 -= 3)
@@ -52,28 +54,28 @@ namespace Demo
                 s_2 = s_2 * t5;
             }
             // for (int i = x.Length - 1; i >= first; i -= 3)
-            double s_3 = s_2;
+            double s_4 = s_2;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int i = x.Length - 1; i >= first; i -= 3)
             double ds_2 = 1.0;
-            double dt6 = 0.0;
+            double ds_3 = 0.0;
             for (int step = trips_2 - 1; step >= 0; step--)
             {
                 int i_2 = unchecked(t4 + step * -3);
                 s_2 = s_2Saved[step];
                 // s = s * x[i];
                 double t5 = x[i_2];
-                double dt7 = ds_2;
+                double dt6 = ds_2;
                 ds_2 = 0.0;
                 // adjoint of: s = s * x[i];
-                ds_2 += dt7 * t5;
-                double dt5 = dt7 * s_2;
+                ds_2 += dt6 * t5;
+                double dt5 = dt6 * s_2;
                 dx[i_2] += dt5;
             }
-            dt6 += ds_2;
+            ds_3 += ds_2;
             // adjoint of: for (int i = first; i < x.Length; i += 2)
-            double ds = dt6;
+            double ds = ds_3;
             for (int step_2 = trips - 1; step_2 >= 0; step_2--)
             {
                 int i = unchecked(first + step_2 * 2);
@@ -81,10 +83,10 @@ namespace Demo
                 // s = Math.Sin(s * x[i]);
                 double t2 = x[i];
                 double t3 = s * t2;
-                double dt8 = ds;
+                double dt7 = ds;
                 ds = 0.0;
                 // adjoint of: s = Math.Sin(s * x[i]);
-                double dt3 = dt8 * global::System.Math.Cos(t3);
+                double dt3 = dt7 * global::System.Math.Cos(t3);
                 ds += dt3 * t2;
                 double dt2 = dt3 * s;
                 dx[i] += dt2;
@@ -95,7 +97,7 @@ namespace Demo
             global::SymbolicDiff.LoopBuffers.Return(sSaved);
             global::SymbolicDiff.LoopBuffers.Return(s_2Saved);
 
-            return s_3;
+            return s_4;
         }
     }
 }

@@ -22,36 +22,27 @@ namespace Demo
             // Forward pass
             // for (int i = 0; i < x.Length; ++i)
             int t1 = x.Length;
+
+            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
+            // adjoint of: for (int i = 0; i < x.Length; ++i)
+            // Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives
+            // are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)
+            double dsum = 1.0;
             double sum = bias;
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int i = 0; i < t1; i++)
             {
                 // sum += weights[i] * x[i] * x[i];
                 double t2 = weights[i];
                 double t3 = x[i];
                 double t4 = t2 * t3;
-                sum = sum + t4 * t3;
-            }
-
-            // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
-            // adjoint of: for (int i = 0; i < x.Length; ++i)
-            double dsum = 1.0;
-            for (int i = t1 - 1; i >= 0; i--)
-            {
-                // sum += weights[i] * x[i] * x[i];
-                double t2 = weights[i];
-                double t3 = x[i];
-                double t4 = t2 * t3;
-                double dt5 = dsum;
-                dsum = 0.0;
                 // adjoint of: sum += weights[i] * x[i] * x[i];
-                dsum += dt5;
-                double dt4 = dt5 * t3;
-                double dt3 = dt5 * t4;
+                double dt4 = dsum * t3;
+                double dt3 = dsum * t4;
                 double dt2 = dt4 * t3;
                 dt3 += dt4 * t2;
                 dx[i] += dt3;
                 dweights[i] += dt2;
+                sum = sum + t4 * t3;
             }
             dbias += dsum;
 

@@ -26,10 +26,13 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, w)) throw new global::System.ArgumentException("y must not overlap w.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, b)) throw new global::System.ArgumentException("y must not overlap b.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
+            double[] t6Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int r = 0; r < y.Length; r++)
             int t1 = y.Length;
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+            // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
+            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, t1);
             for (int r = 0; r < t1; r++)
             {
                 // for (int c = 0; c < x.Length; c++)
@@ -45,6 +48,7 @@ namespace Demo
                 }
                 // y[r] = gain * Math.Tanh(z);
                 double t6 = global::System.Math.Tanh(z);
+                t6Saved[r] = t6;
                 y[r] = gain * t6;
             }
 
@@ -52,20 +56,9 @@ namespace Demo
             // adjoint of: for (int r = 0; r < y.Length; r++)
             for (int r = t1 - 1; r >= 0; r--)
             {
+                double t6 = t6Saved[r];
                 // for (int c = 0; c < x.Length; c++)
                 int t2 = x.Length;
-                double z = b[r];
-                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int c = 0; c < t2; c++)
-                {
-                    // z += w[r * x.Length + c] * x[c];
-                    int t3 = r * t2 + c;
-                    double t4 = w[t3];
-                    double t5 = x[c];
-                    z = z + t4 * t5;
-                }
-                // y[r] = gain * Math.Tanh(z);
-                double t6 = global::System.Math.Tanh(z);
                 // adjoint of: y[r] = gain * Math.Tanh(z);
                 double dt7 = dy[r];
                 dy[r] = 0.0;
@@ -95,6 +88,9 @@ namespace Demo
                 db[r] += dt9;
             }
             dy.Clear();
+
+            // The loop buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(t6Saved);
         }
 
         /// <summary>

@@ -21,7 +21,6 @@ namespace Demo
             // for (int i = 0; i < n; i++)
             double x_2 = x;
             double y_2 = y;
-            trips = global::SymbolicDiff.LoopBuffers.TripCount(0, n);
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int i = 0; i < n; i++)
             {
@@ -53,6 +52,7 @@ namespace Demo
             // adjoint of: for (int i = 0; i < n; i++)
             double dx_2 = dt4;
             double dy_2 = dt3;
+            trips = global::SymbolicDiff.LoopBuffers.TripCount(0, n);
             for (int i = trips - 1; i >= 0; i--)
             {
                 double dx_2Next = dx_2;

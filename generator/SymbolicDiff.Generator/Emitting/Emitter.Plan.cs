@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator.Model;
+
+namespace SymbolicDiff.Generator.Emitting;
+
+/// <summary>
+/// The loop plan: once the dry run has marked the values the backward pass reads, and before any text is written,
+/// each loop gets a <see cref="LoopPlan"/> saying how its backward pass runs, what it keeps per iteration and what it
+/// recomputes. The writing code only follows the plans.
+/// </summary>
+internal sealed partial class Emitter
+{
+    private readonly Dictionary<int, LoopPlan> _plans = new();
+
+    /// <summary>Values computed after the backward pass: fused loops and the values after them that depend on them.</summary>
+    private readonly HashSet<int> _deferred = new();
+
+    /// <summary>Kept values, by the loop whose iterations keep them.</summary>
+    private readonly Dictionary<int, int> _keptBy = new();
+
+    /// <summary>The plans of a method's gradient, in loop order (for tests and for reading what the generator decided).</summary>
+    internal static IReadOnlyList<LoopPlan> PlanLoops(DifferentiableMethod method)
+    {
+        var emitter = new Emitter(method, tangentMode: false);
+        emitter.PrepareReverseMode();
+        return emitter._plans.Values.OrderBy(p => p.Loop).ToList();
+    }
+
+    private LoopPlan PlanOf(Node loop) => _plans[loop.Id];
+
+    private List<int> SavedPhis(int loop) => _plans.TryGetValue(loop, out var plan) ? plan.SavedPhis.ToList() : new List<int>();
+
+    /// <summary>Plans inner loops first: whether an enclosing loop's reverse must run an inner loop forward depends on the inner plan.</summary>
+    private void PlanLoops()
+    {
+        var users = Users();
+        var loops = _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id]).OrderByDescending(n => Depth(n.Region)).ThenBy(n => n.Id).ToList();
+        foreach (var loop in loops)
+        {
+            _plans[loop.Id] = !HasBackwardWork(loop) ? Plan(loop, LoopStrategy.ForwardOnly)
+                : TryFuse(loop, users) is { } deferred ? Plan(loop, LoopStrategy.Fused) with { Deferred = new EquatableArray<int>(deferred) }
+                : PlanReverse(loop);
+        }
+        foreach (var plan in _plans.Values.Where(p => p.Strategy == LoopStrategy.Fused))
+        {
+            _deferred.Add(plan.Loop);
+            _deferred.UnionWith(plan.Deferred);
+            _readByLoops.UnionWith(LoopInputs(_nodes[plan.Loop]));   // read where the backward pass runs it
+        }
+        foreach (var plan in _plans.Values)
+        {
+            foreach (int kept in plan.KeptValues)
+            {
+                _keptBy[kept] = plan.Loop;
+                _forcedLocals.Add(kept);
+            }
+        }
+    }
+
+    private LoopPlan Plan(Node loop, LoopStrategy strategy) =>
+        new(loop.Id, strategy, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, RunForwardInReverse: true, 0);
+
+    private int Depth(int region)
+    {
+        int depth = 0;
+        for (int r = region; r >= 0; r = _method.Regions[r].Parent)
+        {
+            depth++;
+        }
+        return depth;
+    }
+
+    /// <summary>The reachable nodes that read each node (a while loop reads its condition).</summary>
+    private List<int>[] Users()
+    {
+        var users = _nodes.Select(_ => new List<int>()).ToArray();
+        foreach (var node in _nodes.Where(n => _reachable[n.Id]))
+        {
+            foreach (int arg in node.Args.Where(a => a >= 0))
+            {
+                users[arg].Add(node.Id);
+            }
+            if (node.Op == Op.Loop && node.LoopCondition >= 0)
+            {
+                users[node.LoopCondition].Add(node.Id);
+            }
+        }
+        return users;
+    }
+
+    /// <summary>
+    /// A loop of the method body whose carried adjoints are the same in every iteration can take each iteration's
+    /// derivatives as it runs (see <see cref="LoopStrategy.Fused"/>). That needs every carried variable with an adjoint
+    /// to be a running sum (<c>s = s + e</c> or <c>s = s - e</c>, s read nowhere else in the loop), and every value after
+    /// the loop that depends on it to be unread by the backward pass (so it can wait until the loop has run there).
+    /// Returns those values, or null when the loop cannot be fused.
+    /// </summary>
+    private List<int>? TryFuse(Node loop, List<int>[] users)
+    {
+        if (_tangentMode || _severalBackwardPasses || _method.Result < 0 || loop.Region != 0 || loop.LoopCondition >= 0)
+        {
+            return null;
+        }
+        var phis = Phis(loop).ToList();
+        foreach (var phi in phis.Where(p => _needsAdjoint[p.Id]))
+        {
+            var next = _nodes[phi.Args[1]];
+            bool runningSum = next.Region == Body(loop) && next.Type.IsFloating()
+                && ((next.Op == Op.Add && next.Args.Count(a => a == phi.Id) == 1) || (next.Op == Op.Subtract && next.Args[0] == phi.Id && next.Args[1] != phi.Id));
+            if (!runningSum || users[phi.Id].Any(u => u != next.Id && _nodes[u].Op != Op.LoopExit) || users[next.Id].Any(u => u != phi.Id))
+            {
+                return null;
+            }
+        }
+        var after = new HashSet<int>(phis.Select(p => _exitOf.TryGetValue(p.Id, out int exit) ? exit : -1).Where(e => e >= 0 && _reachable[e]));
+        var deferred = new List<int>(after);
+        foreach (var node in _nodes.Where(n => n.Region == 0 && n.Id > loop.Id && _reachable[n.Id] && !after.Contains(n.Id)))
+        {
+            if (node.Args.Any(after.Contains))
+            {
+                after.Add(node.Id);
+                deferred.Add(node.Id);
+            }
+        }
+        foreach (int id in deferred)
+        {
+            var node = _nodes[id];
+            if (_neededByBackward[id] || node.Op is Op.Loop or Op.Store or Op.If or Op.Select or Op.Call or Op.Phi || users[id].Any(u => !after.Contains(u)))
+            {
+                return null;
+            }
+        }
+        return deferred.OrderBy(id => id).ToList();
+    }
+
+    /// <summary>
+    /// The reverse of a loop: each reverse iteration restores the carried variables its derivatives start from and the
+    /// values kept for it, and recomputes the rest of what the derivatives read. Values that cost more to compute than
+    /// to keep (see <see cref="Operations.IsCostly"/>, and the results of inner loops) are kept; an inner loop runs
+    /// forward again only when its own reverse needs what that run records, or a value it yields is not kept.
+    /// </summary>
+    private LoopPlan PlanReverse(Node loop)
+    {
+        int body = Body(loop);
+        bool InBody(int id) => Encloses(body, _nodes[id].Region);
+        bool InChildLoop(int id) => InLoopBelow(body, _nodes[id].Region);
+        var set = new HashSet<int>();
+        var kept = new HashSet<int>();
+        // Inner loops that keep values keep them for every iteration of this one when it records its own (see StackedInEnclosing).
+        // (Not when the backward pass runs several times, for a Jacobian: each would take the stack off again.)
+        var stacked = _nodes.Where(n => !_severalBackwardPasses && n.Op == Op.Loop && n.Region == body && n.LoopCondition < 0 && _plans.TryGetValue(n.Id, out var inner)
+            && inner.Strategy == LoopStrategy.Reversed && (inner.SavedPhis.Count > 0 || inner.KeptValues.Count > 0)).Select(n => n.Id).ToList();
+        foreach (int child in stacked)
+        {
+            _plans[child] = _plans[child] with { StackedInEnclosing = true };
+        }
+        var pending = new Stack<int>(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id) && !InChildLoop(n.Id) && _neededByBackward[n.Id]).Select(n => n.Id));
+        foreach (var child in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region == body && HasBackwardWork(n)))
+        {
+            if (NeedsForwardRun(child))
+            {
+                pending.Push(child.Id);
+            }
+            else
+            {
+                foreach (int input in LoopInputs(child).Where(InBody))
+                {
+                    pending.Push(input);
+                }
+            }
+        }
+        // A child loop in a branch of the body: its if statement brings it along (as before).
+        foreach (var child in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region != body && InBody(n.Id) && !InChildLoop(n.Id) && HasBackwardWork(n)))
+        {
+            pending.Push(child.Id);
+        }
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (set.Contains(id) || kept.Contains(id))
+            {
+                continue;
+            }
+            var node = _nodes[id];
+            if (Keepable(node, body))
+            {
+                kept.Add(id);
+                continue;
+            }
+            set.Add(id);
+            if (node.Op == Op.Phi && node.Region == body)
+            {
+                continue;   // restored from the buffer
+            }
+            // A value computed in a branch is recomputed with its if statement, which the branch's selects write.
+            for (int r = node.Region; r != body && r >= 0 && _method.Regions[r].Loop < 0; r = _method.Regions[r].Parent)
+            {
+                foreach (var select in _nodes.Where(n => n.Op is Op.Select or Op.If && _reachable[n.Id] && (n.TrueRegion == r || n.FalseRegion == r) && !set.Contains(n.Id)))
+                {
+                    pending.Push(select.Id);
+                }
+            }
+            IEnumerable<int> inputs = node.Op switch
+            {
+                // A child loop runs whole: it needs its bounds, the start values of its carried variables and
+                // whatever its body reads from outside it.
+                Op.Loop => LoopInputs(node),
+                Op.LoopExit => new[] { LoopOf(node.Args[0]) },
+                Op.LoopCounter => Enumerable.Empty<int>(),   // its argument names its loop, which writes it
+                _ => node.Args,
+            };
+            foreach (int input in inputs.Where(a => a >= 0 && InBody(a) && !set.Contains(a)))
+            {
+                pending.Push(input);
+            }
+            // A value from outside the loop that the recomputation reads must outlive its branch (declared before it),
+            // as the values the backward pass reads do: y * y computed in an if that encloses the loop, say.
+            foreach (int input in inputs.Where(a => a >= 0 && !InBody(a) && _nodes[a].Region != 0))
+            {
+                _neededByBackward[input] = true;
+            }
+        }
+        _readByLoops.UnionWith(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id)).SelectMany(n => n.Args).Where(a => a >= 0 && !InBody(a)));
+        var saved = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
+        foreach (var child in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region == body && _plans.ContainsKey(n.Id)))
+        {
+            // One that runs again all the same (a value it yields is needed and not kept) records there, not stacked.
+            bool again = set.Contains(child.Id);
+            _plans[child.Id] = _plans[child.Id] with { RunForwardInReverse = again, StackedInEnclosing = _plans[child.Id].StackedInEnclosing && !again };
+        }
+        var keptValues = kept.OrderBy(id => id).ToList();
+        int bytes = saved.Concat(keptValues).Sum(id => Size(_nodes[id].Type));
+        return new LoopPlan(loop.Id, LoopStrategy.Reversed, new EquatableArray<int>(saved), new EquatableArray<int>(keptValues),
+            new EquatableArray<int>(set.OrderBy(id => id)), EquatableArray<int>.Empty, RunForwardInReverse: true, bytes);
+    }
+
+    /// <summary>What a loop reads when it runs: its bounds, the start values of its carried variables, and what its body reads from outside it.</summary>
+    private IEnumerable<int> LoopInputs(Node loop) =>
+        loop.Args.Concat(_nodes.Where(n => _reachable[n.Id] && Encloses(Body(loop), n.Region))
+            .SelectMany(n => n.Args).Where(a => a >= 0 && a != loop.Id && !Encloses(Body(loop), _nodes[a].Region)));   // (its counter names the loop)
+
+    /// <summary>
+    /// An inner loop must run forward before its reverse when that run records something (carried values, kept values,
+    /// the trip count of a while loop, what loops inside it stack), unless what it keeps is stacked by the loop around it.
+    /// </summary>
+    private bool NeedsForwardRun(Node loop) =>
+        loop.LoopCondition >= 0 || !_plans.TryGetValue(loop.Id, out var plan) || plan.Strategy != LoopStrategy.Reversed
+        || (!plan.StackedInEnclosing && (plan.SavedPhis.Count > 0 || plan.KeptValues.Count > 0
+            || _plans.Values.Any(inner => inner.StackedInEnclosing && _nodes[inner.Loop].Region == Body(loop))));
+
+    private bool Stacked(Node loop) => _plans.TryGetValue(loop.Id, out var plan) && plan.StackedInEnclosing;
+
+    /// <summary>
+    /// A value of the body itself (not of a branch or an inner loop) that costs more to recompute than to keep: a costly
+    /// operation, or the result of an inner loop.
+    /// </summary>
+    private bool Keepable(Node node, int body) =>
+        node.Region == body && !_tangentMode && !_severalBackwardPasses
+        && ((Operations.IsCostly(node.Op) && node.Type.IsFloating())
+            || (node.Op == Op.LoopExit && _nodes[LoopOf(node.Args[0])] is var inner && !(HasBackwardWork(inner) && NeedsForwardRun(inner))));
+}

@@ -1,0 +1,157 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicDiff.Generator;
+using SymbolicDiff.Generator.Emitting;
+using SymbolicDiff.Generator.Model;
+using Xunit;
+
+namespace SymbolicDiff.Generator.Tests;
+
+/// <summary>
+/// The loop plans the gradient is written from (<see cref="LoopPlan"/>), checked on their own: which strategy each loop
+/// gets, what it keeps per iteration, what its reverse recomputes and which inner loops it stacks. The values these
+/// gradients compute are checked in SymbolicDiff.Tests (LoopPlanValueTests) and their text by the snapshots.
+/// </summary>
+public class LoopPlanTests
+{
+    /// <summary>The method's model as the parse step produced it, and its plans with the names of the nodes they refer to.</summary>
+    private static (DifferentiableMethod Method, IReadOnlyList<LoopPlan> Plans) Plan(string body, string parameters = "ReadOnlySpan<double> x")
+    {
+        string source = $$"""
+            using System;
+            using SymbolicDiff;
+            namespace Demo;
+            public static partial class Fns
+            {
+                [Differentiable]
+                public static double F({{parameters}})
+                {
+            {{body}}
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        var method = run.Driver.GetRunResult().Results[0].TrackedSteps[DifferentiableGenerator.TrackingNames.Parse]
+            .SelectMany(s => s.Outputs).Select(o => (ParseResult)o.Value).Single().Method!;
+        return (method, Emitter.PlanLoops(method));
+    }
+
+    private static string Names(DifferentiableMethod method, IEnumerable<int> ids) =>
+        string.Join(", ", ids.Select(id => method.Nodes[id].Op + ":" + method.Nodes[id].Name));
+
+    private static LoopPlan LoopOf(DifferentiableMethod method, IReadOnlyList<LoopPlan> plans, string counter) =>
+        plans.Single(p => method.Nodes.Any(n => n.Op == Op.LoopCounter && n.Args[0] == p.Loop && n.Name == counter));
+
+    [Fact]
+    public void ARunningSumIsFused()
+    {
+        var (method, plans) = Plan("""
+                    double sum = 0;
+                    for (int i = 0; i + 1 < x.Length; i++)
+                    {
+                        double a = 1 - x[i];
+                        double b = x[i + 1] - x[i] * x[i];
+                        sum += a * a + 100 * b * b;
+                    }
+                    return sum;
+            """);
+        var plan = Assert.Single(plans);
+        Assert.Equal(LoopStrategy.Fused, plan.Strategy);
+        Assert.Empty(plan.SavedPhis);
+        Assert.Equal(0, plan.BytesPerIteration);
+        Assert.Equal("LoopExit:sum", Names(method, plan.Deferred));
+    }
+
+    [Fact]
+    public void ASumWhoseValueTheBackwardPassReadsIsReversed()
+    {
+        // Log(sum) reads sum, so the loop must have run before the backward pass starts.
+        var (_, plans) = Plan("""
+                    double sum = 0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        sum += x[i] * x[i];
+                    }
+                    return Math.Log(sum);
+            """);
+        Assert.Equal(LoopStrategy.Reversed, Assert.Single(plans).Strategy);
+    }
+
+    [Fact]
+    public void ARecurrenceKeepsItsStateAndItsCostlyValue()
+    {
+        var (method, plans) = Plan("""
+                    double h = 0;
+                    for (int t = 0; t < x.Length; t++)
+                    {
+                        h = Math.Tanh(w * h + x[t]);
+                    }
+                    return h;
+            """, "double w, [NoDiff] ReadOnlySpan<double> x");
+        var plan = Assert.Single(plans);
+        Assert.Equal(LoopStrategy.Reversed, plan.Strategy);
+        Assert.Equal("Phi:h", Names(method, plan.SavedPhis));
+        Assert.Equal("Tanh:h", Names(method, plan.KeptValues));   // 1 − tanh² reads it: kept, not recomputed
+        Assert.DoesNotContain(plan.KeptValues[0], plan.Recomputed);
+        Assert.Equal(16, plan.BytesPerIteration);
+    }
+
+    [Fact]
+    public void AnInnerLoopIsStackedByTheLoopAroundItInsteadOfRunningAgain()
+    {
+        // Per component: a row loop that keeps exp(q) and an inner product per row; the component loop keeps its
+        // log-sum-exp state. The component loop's reverse must not run the row loop forward again.
+        var (method, plans) = Plan("""
+                    double total = 0;
+                    for (int p = 0; p < n; p++)
+                    {
+                        double mx = double.NegativeInfinity;
+                        double se = 0;
+                        for (int c = 0; c < k; c++)
+                        {
+                            double sq = 0;
+                            for (int row = 0; row < d; row++)
+                            {
+                                double y = Math.Exp(q[c * d + row]) * x[p * d + row];
+                                for (int col = 0; col < row; col++)
+                                {
+                                    y += q[c * d + col] * x[p * d + col];
+                                }
+                                sq += y * y;
+                            }
+                            double main = -0.5 * sq;
+                            double m = Math.Max(mx, main);
+                            se = se * Math.Exp(mx - m) + Math.Exp(main - m);
+                            mx = m;
+                        }
+                        total += Math.Log(se) + mx;
+                    }
+                    return total;
+            """, "ReadOnlySpan<double> q, [NoDiff] ReadOnlySpan<double> x, int n, int k, int d");
+        var points = LoopOf(method, plans, "p");
+        var components = LoopOf(method, plans, "c");
+        var rows = LoopOf(method, plans, "row");
+        var columns = LoopOf(method, plans, "col");
+        Assert.Equal(LoopStrategy.Fused, points.Strategy);
+        Assert.Equal(LoopStrategy.Reversed, components.Strategy);
+        Assert.Equal("Phi:se, Phi:mx", Names(method, components.SavedPhis.OrderBy(i => method.Nodes[i].Name == "mx")));
+        Assert.Contains(components.KeptValues, id => method.Nodes[id] is { Op: Op.LoopExit, Name: "sq" });   // the row loop's result
+
+        Assert.True(rows.StackedInEnclosing);
+        Assert.False(rows.RunForwardInReverse);
+        Assert.DoesNotContain(rows.Loop, components.Recomputed);
+        Assert.Contains(rows.KeptValues, id => method.Nodes[id].Op == Op.Exp);
+        Assert.Contains(rows.KeptValues, id => method.Nodes[id] is { Op: Op.LoopExit, Name: "y" });   // the column loop's result
+        Assert.Equal(LoopStrategy.Reversed, columns.Strategy);   // y += …: a running sum, but its result is read (y * y)
+        Assert.False(columns.RunForwardInReverse);   // its reverse needs nothing recorded: it never runs forward again
+        Assert.Empty(columns.KeptValues);
+    }
+
+    [Fact]
+    public void PlansAreValues()
+    {
+        var first = Plan("double s = 0; for (int i = 0; i < x.Length; i++) { s += Math.Exp(x[i]); } return s * s;").Plans;
+        var second = Plan("double s = 0; for (int i = 0; i < x.Length; i++) { s += Math.Exp(x[i]); } return s * s;").Plans;
+        Assert.Equal(first, second);
+    }
+}
