@@ -56,6 +56,7 @@ public class ShapePropertyTests
         ("constant fields", ConstantFields),
         ("local arrays with overwrites", LocalArrays),
         ("array-passing calls", ArrayCalls),
+        ("nested loops under a running sum", NestedLoopsUnderARunningSum),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -236,6 +237,35 @@ public class ShapePropertyTests
         body.Append($"double s = {Call()} * {E(r, 1, "x", "y").D};\n");
         body.Append($"return s + {Call()} * 0.5 + {E(r, 1, "x", "y").D};\n");
         return new Program("array-passing calls", body.ToString(), false, 0, 0);
+    }
+
+    /// <summary>
+    /// Scalar: an outer loop whose running sum takes each iteration's derivatives as it runs (fused), around a loop that
+    /// keeps a carried value (its reverse rewinds it, and the sum reads its final value) and sometimes a third loop whose
+    /// result is read and whose values the middle loop stacks instead of running it again; the sum is returned or
+    /// used after the loop.
+    /// </summary>
+    private static Program NestedLoopsUnderARunningSum(Random r)
+    {
+        var body = new StringBuilder("double total = 0;\n");
+        body.Append($"for (int i = 0; i < {r.Next(0, 4)}; i++)\n{{\n");
+        body.Append($"    double c = {E(r, 1, "x", "a[i % 4]").D};\n    double s = 0;\n");
+        body.Append($"    for (int j = 0; j < {r.Next(1, 4)}; j++)\n    {{\n");
+        body.Append("        ").Append(KeptUpdate(r, "c", "a[j % 4]", "y")).Append('\n');
+        if (r.Next(2) == 0)
+        {
+            body.Append($"        double q = 0;\n        for (int k = 0; k <= j; k++) q += Math.Exp({E(r, 1, "c", "a[k % 4]", "x").D} * 0.5);\n");
+            body.Append($"        s += Math.Exp(-q * q * 0.1) * {E(r, 1, "c", "y").D};\n");
+        }
+        else
+        {
+            body.Append($"        s += {E(r, 2, "c", "a[j % 4]", "x").D};\n");
+        }
+        body.Append("    }\n");
+        body.Append(r.Next(2) == 0 ? "    total += Math.Log(1 + c * c) + s;\n" : "    total -= s * c;\n");
+        body.Append("}\n");
+        body.Append(r.Next(2) == 0 ? "return total;\n" : $"return total * 2 + {E(r, 1, "x", "y").D};\n");
+        return new Program("nested loops under a running sum", body.ToString(), false, 0, 0);
     }
 
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
