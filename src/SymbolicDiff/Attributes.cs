@@ -30,6 +30,15 @@ public sealed class DifferentiableAttribute : Attribute
     /// Both accumulate, like the gradient. Methods with branches or calls to other [Differentiable] methods are rejected (SD0040, SD0041).
     /// </summary>
     public bool Hessian { get; set; }
+
+    /// <summary>
+    /// Bounds the memory of long loops. A loop whose backward pass needs values from every iteration keeps them here
+    /// only at checkpoints: its carried variables every ⌈√n⌉ iterations of n. The backward pass runs each segment
+    /// forward again from its checkpoint, keeping that segment's values, then reverses it. Memory: about 2√n
+    /// iterations' worth instead of n (1,000 × 2 for a million steps), at the cost of running those loops forward
+    /// twice. The gradient is bit for bit the one without checkpoints. The generated code states it per loop.
+    /// </summary>
+    public bool Checkpointing { get; set; }
 }
 
 /// <summary>

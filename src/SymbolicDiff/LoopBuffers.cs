@@ -68,6 +68,15 @@ public static class LoopBuffers
         return distance <= 0 ? 0 : TripCount(0, (distance + stride - 1) / stride);
     }
 
+    /// <summary>
+    /// The iterations between two checkpoints of a loop of <paramref name="trips"/> iterations (<c>Checkpointing = true</c>):
+    /// ⌈√trips⌉, so that the checkpoints and the values of one segment take about 2√trips iterations' worth of memory.
+    /// </summary>
+    public static int SegmentLength(int trips) => trips <= 1 ? 1 : (int)Math.Ceiling(Math.Sqrt(trips));
+
+    /// <summary>How many segments of <paramref name="segment"/> iterations a loop of <paramref name="trips"/> iterations has.</summary>
+    public static int Segments(int trips, int segment) => (trips + segment - 1) / segment;
+
     /// <summary>Gives a buffer from <see cref="Ensure{T}"/> back to the pool (an empty one is ignored).</summary>
     public static void Return<T>(T[] buffer)
     {

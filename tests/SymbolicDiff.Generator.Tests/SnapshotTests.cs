@@ -305,6 +305,44 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LoopCheckpointed() => Check(nameof(LoopCheckpointed), InClass("""
+            [Differentiable(Checkpointing = true)]
+            public static double Integrate(double w, double u, [NoDiff] ReadOnlySpan<double> inputs)
+            {
+                double h = 0.1;
+                for (int t = 0; t < inputs.Length; t++)
+                {
+                    h = Math.Tanh(w * h + u * inputs[t]);
+                }
+                return h;
+            }
+        """));
+
+    [Fact]
+    public void LoopInnerStackedInOuter() => Check(nameof(LoopInnerStackedInOuter), InClass("""
+            [Differentiable]
+            public static double LogSumExpOfSquares(ReadOnlySpan<double> q, [NoDiff] ReadOnlySpan<double> x, int k, int d)
+            {
+                double mx = double.NegativeInfinity;
+                double se = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    double sq = 0;
+                    for (int row = 0; row < d; row++)
+                    {
+                        double y = Math.Exp(q[c * d + row]) * x[row];
+                        sq += y * y;
+                    }
+                    double main = -0.5 * sq;
+                    double m = Math.Max(mx, main);
+                    se = se * Math.Exp(mx - m) + Math.Exp(main - m);
+                    mx = m;
+                }
+                return Math.Log(se) + mx;
+            }
+        """));
+
+    [Fact]
     public void LoopSumReduction() => Check(nameof(LoopSumReduction), InClass("""
             [Differentiable]
             public static double WeightedSquares(double[] x, ReadOnlySpan<double> weights, double bias)

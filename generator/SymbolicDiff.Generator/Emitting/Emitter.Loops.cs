@@ -27,6 +27,10 @@ internal sealed partial class Emitter
     /// <summary>Loops being recorded, with the index of the iteration being written (kept values are stored there).</summary>
     private readonly Dictionary<int, string> _recordingAt = new();
 
+    /// <summary>Checkpointed loops (<see cref="LoopPlan.Checkpointed"/>): the buffers of their carried variables' checkpoints, and their segment lengths.</summary>
+    private readonly Dictionary<int, string> _checkpointNames = new();
+    private readonly Dictionary<int, string> _segmentNames = new();
+
     /// <summary>For loops stacked in the loop around them (<see cref="LoopPlan.StackedInEnclosing"/>): where their next iteration's values go.</summary>
     private readonly Dictionary<int, string> _stackTops = new();
 
@@ -115,6 +119,14 @@ internal sealed partial class Emitter
         {
             _stackTops[plan.Loop] = _allocator.Unique(CounterName(_nodes[plan.Loop]) + "Top");
         }
+        foreach (var plan in _plans.Values.Where(p => p.Checkpointed))
+        {
+            _segmentNames[plan.Loop] = _allocator.Unique(CounterName(_nodes[plan.Loop]) + "Segment");
+            foreach (var phi in Phis(_nodes[plan.Loop]))
+            {
+                _checkpointNames[phi.Id] = _allocator.Unique(_names[phi.Id] + "Checkpoints");
+            }
+        }
     }
 
     private string LoopBuffers()
@@ -135,6 +147,15 @@ internal sealed partial class Emitter
             string type = _nodes[pair.Key].Type.Keyword();
             Line($"{type}[] {pair.Value} = {TypeNames.Array}.Empty<{type}>();");
         }
+        foreach (var pair in _checkpointNames.OrderBy(p => p.Key))
+        {
+            string type = _nodes[pair.Key].Type.Keyword();
+            Line($"{type}[] {pair.Value} = {TypeNames.Array}.Empty<{type}>();");
+        }
+        foreach (var pair in _segmentNames.OrderBy(p => p.Key))
+        {
+            Line($"int {pair.Value} = 1;   // iterations between checkpoints of {_method.Statements[_nodes[pair.Key].Statement].Text}");
+        }
         foreach (var pair in _stackTops.OrderBy(p => p.Key))
         {
             Line($"int {pair.Value} = 0;   // the top of the values {_method.Statements[_nodes[pair.Key].Statement].Text} keeps, stacked over the iterations of the loop around it");
@@ -143,13 +164,13 @@ internal sealed partial class Emitter
 
     private void ReturnBuffers()
     {
-        if (_bufferNames.Count == 0)
+        if (_bufferNames.Count + _checkpointNames.Count == 0)
         {
             return;
         }
         Line();
         Line("// The loop buffers go back to the pool for the next call");
-        foreach (var pair in _bufferNames.OrderBy(p => p.Key))
+        foreach (var pair in _bufferNames.Concat(_checkpointNames).OrderBy(p => p.Key))
         {
             Line($"{LoopBuffers()}.Return({pair.Value});");
         }
@@ -267,6 +288,11 @@ internal sealed partial class Emitter
             {
                 Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {(TangentCode(phi.Args[0]) ?? Code.Constant(0, phi.Type)).Text};");
             }
+        }
+        if (record && !stacked && _plans.TryGetValue(loop.Id, out var checkpointed) && checkpointed.Checkpointed)
+        {
+            WriteCheckpointedForward(loop, phis, buffered);
+            return;
         }
         bool isWhile = loop.LoopCondition >= 0;
         if (isWhile)
@@ -516,17 +542,23 @@ internal sealed partial class Emitter
             Line($"{_stackTops[loop.Id]} -= {count};   // this iteration's values are the top {count} of the stack");
         }
         string last = int.TryParse(count, out int known) ? (known - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : count + " - 1";
+        string lowest = "0";
+        string? first = !_dryRun && PlanOf(loop).Checkpointed ? WriteSegmentReplay(loop, count) : null;
+        if (first is not null)
+        {
+            (last, lowest) = (_segmentEnd + " - 1", first);
+        }
         string offset = counter;
         if (StartsAtZero(loop))
         {
-            Line($"for (int {counter} = {last}; {counter} >= 0; {counter}--)");
+            Line($"for (int {counter} = {last}; {counter} >= {lowest}; {counter}--)");
             Line("{");
             _depth++;
         }
         else
         {
             offset = _dryRun ? "step" : _allocator.Unique("step");
-            Line($"for (int {offset} = {last}; {offset} >= 0; {offset}--)");
+            Line($"for (int {offset} = {last}; {offset} >= {lowest}; {offset}--)");
             Line("{");
             _depth++;
             Line($"int {counter} = {CounterAt(loop, offset)};");
@@ -537,7 +569,8 @@ internal sealed partial class Emitter
         if (!_dryRun)
         {
             var plan = PlanOf(loop);
-            string at = stacked ? Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text : offset;
+            string at = stacked ? Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text
+                : first is not null ? Code.Minus(Code.Name(offset), Code.Name(first)).Text : offset;
             foreach (int phi in plan.SavedPhis)
             {
                 // (Declared here when the loop did not run forward in this scope: its values were stacked.)
@@ -598,10 +631,110 @@ internal sealed partial class Emitter
         _lastStatement = lastStatement;
         _depth--;
         Line("}");
+        if (first is not null)
+        {
+            _depth--;
+            Line("}");
+        }
         foreach (var phi in phis)
         {
             Contribute(phi.Id, phi.Args[0], Code.Name(AdjointName(phi.Id)), false, phi.Type);
         }
+    }
+
+    /// <summary>The end (exclusive) of the segment being reversed, while a checkpointed loop's reverse is written.</summary>
+    private string _segmentEnd = "";
+
+    /// <summary>
+    /// The forward run of a checkpointed loop: as written, keeping every carried variable at the start of every
+    /// segment's first iteration (<see cref="LoopPlan.Checkpointed"/>).
+    /// </summary>
+    private void WriteCheckpointedForward(Node loop, List<Node> phis, List<int> buffered)
+    {
+        string count = TripCount(loop);
+        if (_tripNames.TryGetValue(loop.Id, out var trips))
+        {
+            Line($"{trips} = {TripCountCall(loop)};");
+        }
+        string segment = _segmentNames[loop.Id];
+        Line($"{segment} = {LoopBuffers()}.SegmentLength({count});");
+        int bytes = buffered.Sum(p => Size(_nodes[p].Type)), checkpointBytes = phis.Sum(p => Size(p.Type));
+        Line($"// Memory (Checkpointing = true): keeps {string.Join(", ", phis.Select(p => _names[p.Id]))} at the start of every segment of {segment} = ⌈√{count}⌉ iterations,");
+        Line($"// {checkpointBytes} bytes × ({count} / {segment}), and the backward pass keeps {string.Join(", ", buffered.Select(p => _names[p]))} for one segment at a time,");
+        Line($"// {bytes} bytes × {segment}: it runs each segment forward again from its checkpoint (this loop runs forward twice)");
+        foreach (var phi in phis)
+        {
+            Line($"{LoopBuffers()}.Ensure(ref {_checkpointNames[phi.Id]}, {LoopBuffers()}.Segments({count}, {segment}));");
+        }
+        string untilCheckpoint = _allocator.Unique("untilCheckpoint");
+        Line($"int {untilCheckpoint} = 0;");
+        Line($"for (int {CounterName(loop)} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {ForStep(loop)})");
+        Line("{");
+        _depth++;
+        Line($"if ({untilCheckpoint} == 0)");
+        Line("{");
+        _depth++;
+        string iteration = IterationOf(loop, CounterName(loop));
+        string index = (iteration.Contains(" ") ? "(" + iteration + ")" : iteration) + " / " + segment;
+        foreach (var phi in phis)
+        {
+            Line($"{_checkpointNames[phi.Id]}[{index}] = {Identifier(_names[phi.Id]!)};");
+        }
+        Line($"{untilCheckpoint} = {segment};");
+        _depth--;
+        Line("}");
+        Line($"{untilCheckpoint}--;");
+        WriteLoopBody(loop, phis, checkCondition: false);
+        _depth--;
+        Line("}");
+    }
+
+    /// <summary>
+    /// Opens the segment loop of a checkpointed loop's reverse and writes, inside it, the segment's forward run from its
+    /// checkpoint (keeping what the reverse iterations read). Returns the name of the segment's first iteration; the
+    /// caller writes the reverse iterations of the segment and closes the loop.
+    /// </summary>
+    private string WriteSegmentReplay(Node loop, string count)
+    {
+        var plan = PlanOf(loop);
+        string segment = _segmentNames[loop.Id];
+        var phis = Phis(loop).ToList();
+        foreach (int id in plan.SavedPhis.Concat(plan.KeptValues))
+        {
+            Line($"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {segment});");
+        }
+        string index = _allocator.Unique("segment"), first = _allocator.Unique("first");
+        _segmentEnd = _allocator.Unique("end");
+        Line($"for (int {index} = {LoopBuffers()}.Segments({count}, {segment}) - 1; {index} >= 0; {index}--)");
+        Line("{");
+        _depth++;
+        Line($"int {first} = {index} * {segment};");
+        Line($"int {_segmentEnd} = {TypeNames.Math}.Min({first} + {segment}, {count});");
+        Line("// The segment runs forward again from its checkpoint, keeping what its reverse reads");
+        foreach (var phi in phis)
+        {
+            Line($"{Identifier(_names[phi.Id]!)} = {_checkpointNames[phi.Id]}[{index}];");
+        }
+        string counter = CounterName(loop);
+        string iteration = StartsAtZero(loop) ? counter : _allocator.Unique("iteration");
+        Line($"for (int {iteration} = {first}; {iteration} < {_segmentEnd}; {iteration}++)");
+        Line("{");
+        _depth++;
+        if (iteration != counter)
+        {
+            Line($"int {counter} = {CounterAt(loop, iteration)};");
+        }
+        string at = Code.Minus(Code.Name(iteration), Code.Name(first)).Text;
+        foreach (int phi in plan.SavedPhis)
+        {
+            Line($"{_bufferNames[phi]}[{at}] = {Identifier(_names[phi]!)};");
+        }
+        _recordingAt[loop.Id] = at;
+        WriteLoopBody(loop, phis, checkCondition: false);
+        _recordingAt.Remove(loop.Id);
+        _depth--;
+        Line("}");
+        return first;
     }
 
     /// <summary>

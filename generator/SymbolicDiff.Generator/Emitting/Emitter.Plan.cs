@@ -43,6 +43,15 @@ internal sealed partial class Emitter
                 : TryFuse(loop, users) is { } deferred ? Plan(loop, LoopStrategy.Fused) with { Deferred = new EquatableArray<int>(deferred) }
                 : PlanReverse(loop);
         }
+        foreach (var loop in loops.Where(n => _method.Checkpointing && !_severalBackwardPasses && n.LoopCondition < 0))
+        {
+            // Checkpointing = true: loops that keep values per iteration keep their carried variables every ⌈√n⌉ instead.
+            var plan = _plans[loop.Id];
+            if (plan.Strategy == LoopStrategy.Reversed && !plan.StackedInEnclosing && plan.SavedPhis.Count + plan.KeptValues.Count > 0)
+            {
+                _plans[loop.Id] = plan with { Checkpointed = true };
+            }
+        }
         foreach (var plan in _plans.Values.Where(p => p.Strategy == LoopStrategy.Fused))
         {
             _deferred.Add(plan.Loop);

@@ -223,6 +223,7 @@ internal sealed record DifferentiableMethod(
     string? JacobianName = null,
     string? HessianName = null,
     string? HessianVectorProductName = null,
+    bool Checkpointing = false,
     EquatableArray<string> Hiding = default,
     MethodLocation Location = default)
 {

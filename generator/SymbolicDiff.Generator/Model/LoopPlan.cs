@@ -36,6 +36,8 @@ internal enum LoopStrategy
 /// <param name="StackedInEnclosing">For a loop directly in a Reversed loop's body: what it keeps is recorded when the
 /// enclosing loop records its own, for every iteration of that loop, one iteration's values after the other (a stack:
 /// the enclosing loop's reverse takes them off in reverse order), so that reverse never runs this loop forward again.</param>
+/// <param name="Checkpointed">With <c>Checkpointing = true</c>: the loop keeps its carried variables every ⌈√n⌉
+/// iterations, and its reverse runs each segment forward again from its checkpoint to keep that segment's values.</param>
 internal sealed record LoopPlan(
     int Loop,
     LoopStrategy Strategy,
@@ -45,4 +47,5 @@ internal sealed record LoopPlan(
     EquatableArray<int> Deferred,
     bool RunForwardInReverse,
     int BytesPerIteration,
-    bool StackedInEnclosing = false);
+    bool StackedInEnclosing = false,
+    bool Checkpointed = false);

@@ -215,7 +215,8 @@ internal sealed partial class Parser
             Location: new MethodLocation(ToInfo(methodLocation)),
             JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
             HessianName: hessianName,
-            HessianVectorProductName: hessianVectorProductName);
+            HessianVectorProductName: hessianVectorProductName,
+            Checkpointing: attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Checkpointing" && a.Value.Value is true));
         if (hessianName is not null)
         {
             // Second order supports less than the gradient: what it rejects is reported at the method's name.

@@ -1,0 +1,113 @@
+using System;
+using System.Linq;
+using SymbolicDiff.Tests.Functions;
+using Xunit;
+
+namespace SymbolicDiff.Tests;
+
+/// <summary>
+/// <c>Checkpointing = true</c>: loops keep their carried variables every ⌈√n⌉ iterations and the backward pass
+/// recomputes each segment from its checkpoint. The gradients must be those of full storage bit for bit (the same
+/// operations in the same order), match central differences, and stay within the memory the option promises.
+/// </summary>
+public class CheckpointTests
+{
+    private static double[] Inputs(int n) => Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i) * 0.8).ToArray();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(17)]
+    [InlineData(1000)]
+    public void RecurrenceEqualsFullStorageBitForBit(int n)
+    {
+        var inputs = Inputs(n);
+        double dw = 0, du = 0, fw = 0, fu = 0;
+        double value = CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
+        double full = CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
+        Assert.Equal(full, value);
+        Assert.Equal(CheckpointFunctions.Recurrence(0.9, 0.5, inputs), value);
+        Assert.Equal(fw, dw);
+        Assert.Equal(fu, du);
+        const double h = 1e-6;
+        Assert.Equal((CheckpointFunctions.Recurrence(0.9 + h, 0.5, inputs) - CheckpointFunctions.Recurrence(0.9 - h, 0.5, inputs)) / (2 * h), dw, 6);
+        Assert.Equal((CheckpointFunctions.Recurrence(0.9, 0.5 + h, inputs) - CheckpointFunctions.Recurrence(0.9, 0.5 - h, inputs)) / (2 * h), du, 6);
+    }
+
+    [Fact]
+    public void RecurrenceOfOneStepHasTheHandDerivedGradient()
+    {
+        // h = tanh(0.1 w + u x): ∂h/∂w = 0.1 (1 − h²), ∂h/∂u = x (1 − h²).
+        double x = 0.6, w = 0.9, u = 0.5;
+        double dw = 0, du = 0;
+        double h = CheckpointFunctions.RecurrenceGradient(w, u, new[] { x }, ref dw, ref du);
+        Assert.Equal(Math.Tanh(0.1 * w + u * x), h, 15);
+        Assert.Equal(0.1 * (1 - h * h), dw, 15);
+        Assert.Equal(x * (1 - h * h), du, 15);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(50)]
+    public void CountingDownWithAStrideEqualsFullStorageBitForBit(int steps)
+    {
+        double dk = 0, dd = 0, fk = 0, fd = 0;
+        double value = CheckpointFunctions.OscillatorGradient(3.0, 0.4, steps, ref dk, ref dd);
+        Assert.Equal(CheckpointFunctions.OscillatorFullGradient(3.0, 0.4, steps, ref fk, ref fd), value);
+        Assert.Equal(fk, dk);
+        Assert.Equal(fd, dd);
+        const double h = 1e-6;
+        Assert.Equal((CheckpointFunctions.Oscillator(3.0 + h, 0.4, steps) - CheckpointFunctions.Oscillator(3.0 - h, 0.4, steps)) / (2 * h), dk, 6);
+        Assert.Equal((CheckpointFunctions.Oscillator(3.0, 0.4 + h, steps) - CheckpointFunctions.Oscillator(3.0, 0.4 - h, steps)) / (2 * h), dd, 6);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(30)]
+    public void NestedLoopsEqualFullStorageBitForBit(int steps)
+    {
+        var p = new[] { 0.3, -0.2, 0.5 };
+        var dp = new double[3];
+        var fp = new double[3];
+        double value = CheckpointFunctions.NestedGradient(p, steps, dp);
+        Assert.Equal(CheckpointFunctions.NestedFullGradient(p, steps, fp), value);
+        Assert.Equal(fp, dp);
+        const double h = 1e-6;
+        for (int i = 0; i < 3; i++)
+        {
+            var plus = (double[])p.Clone();
+            var minus = (double[])p.Clone();
+            plus[i] += h;
+            minus[i] -= h;
+            Assert.Equal((CheckpointFunctions.Nested(plus, steps) - CheckpointFunctions.Nested(minus, steps)) / (2 * h), dp[i], 6);
+        }
+    }
+
+    [Fact]
+    public void AMillionStepsKeepAboutTwoSquareRootsOfMemory()
+    {
+        // Full storage keeps h and tanh for every step: 16 bytes × 10⁶ = 16 MB. Checkpointed: h every 1,000 steps and
+        // 16 bytes × 1,000 for one segment, about 24 KB, rented once from the pool (whatever the pool held before).
+        var inputs = Inputs(1_000_000);
+        double dw = 0, du = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 64 * 1024, $"the first checkpointed call allocated {allocated} bytes");
+        double fw = 0, fu = 0;
+        CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
+        Assert.Equal(fw, dw);
+        Assert.Equal(fu, du);
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // warm: nothing
+    }
+}
