@@ -32,5 +32,27 @@ internal sealed partial class Emitter
     /// <summary>The C# text of a table expression for <paramref name="node"/>, whose incoming adjoint is <paramref name="d"/>.</summary>
     private Code Text(Node node, Derivative expression, Code d) =>
         RuleText.Of(expression, node.Type, i => Ref(node.Args[i]), i => node.Args[i], () => Ref(node.Id), d,
-            i => Code.Name(CallSlot(node, i)), (op, type) => FunctionName(Operations.Of(op)!, type, MathClass, ActivationsClass));
+            i => Code.Name(CallSlot(node, i)), (op, type) => FunctionName(Operations.Of(op)!, type, MathClass, ActivationsClass),
+            (op, operands) => Computed(node, op, operands.Select(i => node.Args[i])) is int value ? Ref(value) : null);
+
+    /// <summary>Function values by operation and operands, for <see cref="Computed"/>.</summary>
+    private Dictionary<string, List<int>>? _functionValues;
+
+    /// <summary>
+    /// A value the method computes as <paramref name="op"/> of <paramref name="operands"/> wherever <paramref name="node"/>
+    /// is computed (in its region or one around it; in forward mode also before it), so a rule of node reads it instead
+    /// of calling the function again: the derivative of sin θ reads the method's cos θ. Reading it marks it as read by
+    /// the backward pass in the dry run, which keeps it where that pass can read it.
+    /// </summary>
+    private int? Computed(Node node, Op op, IEnumerable<int> operands)
+    {
+        _functionValues ??= _nodes.Where(n => _reachable[n.Id] && Operations.Of(n.Op) is { Spelling: not Spelling.Operator })
+            .GroupBy(n => FunctionKey(n.Op, n.Args)).ToDictionary(g => g.Key, g => g.Select(n => n.Id).ToList());
+        return _functionValues.TryGetValue(FunctionKey(op, operands), out var candidates)
+            ? candidates.Where(m => m != node.Id && _nodes[m].Type == node.Type && Encloses(_nodes[m].Region, node.Region) && (!_tangentMode || m < node.Id))
+                .Select(m => (int?)m).FirstOrDefault()
+            : null;
+    }
+
+    private static string FunctionKey(Op op, IEnumerable<int> operands) => op + "(" + string.Join(",", operands) + ")";
 }

@@ -18,10 +18,12 @@ internal static class RuleText
     /// <param name="d">The incoming adjoint.</param>
     /// <param name="callPartial">For calls: the slot holding ∂callee/∂operand i.</param>
     /// <param name="function">How the generated code names a function of the table for operands of a type.</param>
+    /// <param name="computed">A value the method already computes, for a function of the operands (given by index):
+    /// the rule reads it rather than calling the function again (∂sin θ reads cos θ when the method has it); null: none.</param>
     public static Code Of(Derivative expression, ScalarType type, Func<int, Code> operand, Func<int, int> operandId, Func<Code> result, Code d,
-        Func<int, Code> callPartial, Func<Op, ScalarType, string> function)
+        Func<int, Code> callPartial, Func<Op, ScalarType, string> function, Func<Op, int[], Code?>? computed = null)
     {
-        Code Of(Derivative e) => RuleText.Of(e, type, operand, operandId, result, d, callPartial, function);
+        Code Of(Derivative e) => RuleText.Of(e, type, operand, operandId, result, d, callPartial, function, computed);
         switch (expression)
         {
             case Derivative.Operand o:
@@ -62,6 +64,11 @@ internal static class RuleText
                         }
                         return Code.Binary(Of(args[0]), symbol, Of(args[1]), symbol is "==" or "!=" ? Code.Equality : Code.Relational);
                     default:
+                        if (computed is not null && args.All(a => a is Derivative.Operand)
+                            && computed(apply.Op, args.Select(a => ((Derivative.Operand)a).Index).ToArray()) is { } value)
+                        {
+                            return value;
+                        }
                         return Code.Call(function(apply.Op, type), args.Select(Of).ToArray());
                 }
             default:

@@ -47,8 +47,8 @@ namespace Demo
             // adjoint of: SinCos returns (Math.Sin(x), Math.Cos(x))
             dt3 -= dt1 * global::System.Math.Sin(y_2);
             // adjoint of: SinCos returns (Math.Sin(x), Math.Cos(x))
-            double dt4 = -(dc * global::System.Math.Sin(x_2));
-            dt4 += ds * global::System.Math.Cos(x_2);
+            double dt4 = -(dc * s);
+            dt4 += ds * c;
             // adjoint of: for (int i = 0; i < n; i++)
             double dx_2 = dt4;
             double dy_2 = dt3;
