@@ -513,18 +513,7 @@ internal sealed partial class Emitter
         int body = Body(loop);
         Comment(loop.Statement, "adjoint of: ");
         var phis = Phis(loop).Where(p => _needsAdjoint[p.Id]).ToList();
-        foreach (var phi in phis)
-        {
-            var start = _exitOf.TryGetValue(phi.Id, out int exit) && _reachable[exit] && _needsAdjoint[exit] && HasAdjoint(exit)
-                ? Adjoint(exit) : Code.Constant(0, phi.Type);
-            _declaredAdjoints.Add(phi.Id);
-            Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {start.Text};");
-        }
-        // Adjoints of values from before the loop that the body adds to must exist before it.
-        foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
-        {
-            DeclareAdjointBefore(outer);
-        }
+        DeclareLoopAdjoints(body, phis);
 
         // Iterations run backward by their number from the start, which the trip count bounds: no bound can wrap around.
         bool stacked = !_dryRun && Stacked(loop);
@@ -642,6 +631,25 @@ internal sealed partial class Emitter
         }
     }
 
+    /// <summary>
+    /// Before a loop's backward pass: d&lt;x&gt; for each carried x starts from the adjoint of x's value after the loop,
+    /// and the adjoints of values from before the loop that the body adds to must exist.
+    /// </summary>
+    private void DeclareLoopAdjoints(int body, List<Node> phisWithAdjoint)
+    {
+        foreach (var phi in phisWithAdjoint)
+        {
+            var start = _exitOf.TryGetValue(phi.Id, out int exit) && _reachable[exit] && _needsAdjoint[exit] && HasAdjoint(exit)
+                ? Adjoint(exit) : Code.Constant(0, phi.Type);
+            _declaredAdjoints.Add(phi.Id);
+            Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {start.Text};");
+        }
+        foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
+        {
+            DeclareAdjointBefore(outer);
+        }
+    }
+
     /// <summary>The end (exclusive) of the segment being reversed, while a checkpointed loop's reverse is written.</summary>
     private string _segmentEnd = "";
 
@@ -750,17 +758,7 @@ internal sealed partial class Emitter
         Line("// are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)");
         var phis = Phis(loop).ToList();
         var withAdjoint = phis.Where(p => _needsAdjoint[p.Id]).ToList();
-        foreach (var phi in withAdjoint)
-        {
-            var start = _exitOf.TryGetValue(phi.Id, out int exit) && _reachable[exit] && _needsAdjoint[exit] && HasAdjoint(exit)
-                ? Adjoint(exit) : Code.Constant(0, phi.Type);
-            _declaredAdjoints.Add(phi.Id);
-            Line($"{phi.Type.Keyword()} {AdjointName(phi.Id)} = {start.Text};");
-        }
-        foreach (int outer in OperandsReceivingFrom(body, Enumerable.Empty<int>()).Distinct().OrderBy(i => i))
-        {
-            DeclareAdjointBefore(outer);
-        }
+        DeclareLoopAdjoints(body, withAdjoint);
         foreach (var phi in phis)
         {
             Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
