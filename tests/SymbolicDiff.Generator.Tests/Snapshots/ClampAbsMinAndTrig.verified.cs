@@ -33,7 +33,7 @@ namespace Demo
             // adjoint of: return Math.Atan2(c, m + 1) + Math.Tanh(c * m) + Math.Cos(y) / (1 + x * x);
             double dt5 = 1.0;
             double dt7 = dt5 / t4;
-            double dt4 = -(dt5 * t5 / t4);
+            double dt4 = -(dt5 / t4 * t5);
             dx += dt4 * (2.0 * x);
             dy -= dt7 * global::System.Math.Sin(y);
             double dt3 = 1.0;

@@ -46,7 +46,7 @@ namespace Demo
             double da_4 = da_5;
             // adjoint of: a /= y;
             double da_3 = da_4 / y;
-            dy -= da_4 * a_4 / y;
+            dy -= da_4 / y * a_4;
             // adjoint of: a -= 1;
             double da_2 = da_3;
             // adjoint of: a *= x;

@@ -58,7 +58,7 @@ namespace Demo
             {
                 double dt6 = ds;
                 double dt4 = dt6 / t5;
-                double dt5 = -(dt6 * t6 / t5);
+                double dt5 = -(dt6 / t5 * t6);
                 dt4 += dt5;
                 dz += dt4 * t4;
             }
@@ -103,7 +103,7 @@ namespace Demo
                 double t5 = 1.0 + t4;
                 double dt5 = dt4;
                 double t6 = t4 / t5;
-                double dt6 = 1.0 / t5 * dt4 - t6 / t5 * dt5;
+                double dt6 = 1.0 / t5 * dt4 - 1.0 / t5 * t6 * dt5;
                 s = t6;
                 ds = dt6;
             }

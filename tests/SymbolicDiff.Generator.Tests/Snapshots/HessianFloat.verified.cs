@@ -32,7 +32,7 @@ namespace Demo
             float dt6 = 1f;
             dx += dt6 * (3f * global::System.MathF.Pow(x, 2f));
             float dt1 = dt5 / t4;
-            float dt4 = -(dt5 * t5 / t4);
+            float dt4 = -(dt5 / t4 * t5);
             float dt3 = dt4;
             dy += dt3 * (1f - t3 * t3) * t2;
             float dt8 = dt1 * t1;
@@ -64,19 +64,19 @@ namespace Demo
             // Gradient (reverse mode, as nodes): d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
             float t7 = 1f / t4;
-            float t8 = t5 / t4;
-            float t9 = 1f - t3 * t3;
-            float t10 = t7 * t1;
+            float t8 = 1f - t3 * t3;
+            float t9 = t7 * t1;
 
             // Hessian-vector product: forward mode over the gradient above; v_<name> = derivative of <name> along v
             // tangent of: return MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
-            float t11 = (vx * y + vy * x) * t1;
-            float t12 = vy * t2 * t9;
-            float t13 = -(t12 * (t7 * t7)) * t1 + t11 * t7;
+            float t10 = (vx * y + vy * x) * t1;
+            float t11 = vy * t2 * t8;
+            float t12 = -(t11 * (t7 * t7));
+            float t13 = t12 * t1 + t10 * t7;
 
             // (H·v)_<parameter> += the tangent of its gradient component
-            hvx += vx * (2f * x) * 3f + (t13 * y + vy * t10);
-            hvy += (-((t11 / t4 - t12 * t5 / t4) / t4 - t12 * t8 / t4) * t9 + -(t12 * (2f * t3)) * -t8) * t2 + (t13 * x + vx * t10);
+            hvx += vx * (2f * x) * 3f + (t13 * y + vy * t9);
+            hvy += (-(t12 * t5 + (t10 / t4 - t11 / t4 * t5) * t7) * t8 + -(t11 * (2f * t3)) * -(t7 * t5)) * t2 + (t13 * x + vx * t9);
             return t6;
         }
 
@@ -106,21 +106,21 @@ namespace Demo
             // Gradient (reverse mode, as nodes): d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
             float t7 = 1f / t4;
-            float t8 = t5 / t4;
-            float t9 = 1f - t3 * t3;
+            float t8 = 1f - t3 * t3;
 
             // Column y of the Hessian: <name>_dy = ∂<name>/∂y, by forward mode over the gradient
             // tangent of: return MathF.Exp(x * y) / (1 + MathF.Tanh(y * n)) + MathF.Pow(x, 3);
-            float t10 = x * t1;
-            float t11 = t2 * t9;
-            float t12 = -(t11 * (t7 * t7)) * t1 + t10 * t7;
+            float t9 = x * t1;
+            float t10 = t2 * t8;
+            float t11 = -(t10 * (t7 * t7));
+            float t12 = t11 * t1 + t9 * t7;
             float dx_dy = t12 * y + t7 * t1;
 
             // hessian[i * 2 + j] += ∂²Product/∂pᵢ∂pⱼ, parameters (x, y); each mixed entry is computed once
             hessian[0] += 2f * x * 3f + y * t1 * t7 * y;
             hessian[1] += dx_dy;
             hessian[2] += dx_dy;
-            hessian[3] += (-((t10 / t4 - t11 * t5 / t4) / t4 - t11 * t8 / t4) * t9 + -(t11 * (2f * t3)) * -t8) * t2 + t12 * x;
+            hessian[3] += (-(t11 * t5 + (t9 / t4 - t10 / t4 * t5) * t7) * t8 + -(t10 * (2f * t3)) * -(t7 * t5)) * t2 + t12 * x;
             return t6;
         }
     }

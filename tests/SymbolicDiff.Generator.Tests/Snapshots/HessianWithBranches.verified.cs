@@ -110,14 +110,16 @@ namespace Demo
             double t10 = 2.0 * x;
 
             // Hessian-vector product: forward mode over the gradient above; v_<name> = derivative of <name> along v
+            // tangent of: double l = Math.Log(x);
+            double v_l = vx / x;
             // tangent of: return l * y + (y > 1 ? Math.Sqrt(x) : y * y);
             double v_dl = t1 ? 0.0 : vy * t7;
             // tangent of: double l = Math.Log(x);
             bool t11 = v_dl == 0.0;
 
             // (H·v)_<parameter> += the tangent of its gradient component
-            hvx += (t5 && t2 ? t8 == 0.0 ? 0.0 : -(vx / t9 * 2.0 * (t8 / t9) / t9) : 0.0) + (t1 ? 0.0 : dl == 0.0 && t11 ? 0.0 : (t11 ? 0.0 : v_dl / x) - vx * (dl / x) / x) + (t1 ? (t1 ? vy * t6 : 0.0) * t10 + vx * 2.0 * (t1 ? t6 * y : 0.0) : 0.0);
-            hvy += (t5 && !t2 ? vy * 2.0 * (t2 ? 0.0 : t7) : 0.0) + (t1 ? 0.0 : vx / x * t7) + (t1 ? vx * t10 * t6 : 0.0);
+            hvx += (t5 && t2 ? t8 == 0.0 ? 0.0 : -(vx / t9 * 2.0 / t9 * (t8 / t9)) : 0.0) + (t1 ? 0.0 : dl == 0.0 && t11 ? 0.0 : (t11 ? 0.0 : v_dl / x) - v_l * (dl / x)) + (t1 ? (t1 ? vy * t6 : 0.0) * t10 + vx * 2.0 * (t1 ? t6 * y : 0.0) : 0.0);
+            hvy += (t5 && !t2 ? vy * 2.0 * (t2 ? 0.0 : t7) : 0.0) + (t1 ? 0.0 : v_l * t7) + (t1 ? vx * t10 * t6 : 0.0);
             return t4;
         }
 
@@ -165,7 +167,7 @@ namespace Demo
             double dx_dy = (t1 ? 0.0 : t10 && t11 ? 0.0 : t11 ? 0.0 : t7 / x) + (t1 ? t6 * (2.0 * x) : 0.0);
 
             // hessian[i * 2 + j] += ∂²GuardedLog/∂pᵢ∂pⱼ, parameters (x, y); each mixed entry is computed once
-            hessian[0] += (t5 && t2 ? t8 == 0.0 ? 0.0 : -(1.0 / t9 * 2.0 * (t8 / t9) / t9) : 0.0) + (t1 ? 0.0 : t10 ? 0.0 : -(dl / x / x)) + (t1 ? 2.0 * (t1 ? t6 * y : 0.0) : 0.0);
+            hessian[0] += (t5 && t2 ? t8 == 0.0 ? 0.0 : -(1.0 / t9 * 2.0 / t9 * (t8 / t9)) : 0.0) + (t1 ? 0.0 : t10 ? 0.0 : -(1.0 / x * (dl / x))) + (t1 ? 2.0 * (t1 ? t6 * y : 0.0) : 0.0);
             hessian[1] += dx_dy;
             hessian[2] += dx_dy;
             hessian[3] += t5 && !t2 ? 2.0 * (t2 ? 0.0 : t7) : 0.0;

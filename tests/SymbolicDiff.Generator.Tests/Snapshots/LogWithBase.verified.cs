@@ -28,7 +28,7 @@ namespace Demo
             double dt2 = 1.0;
             dx += 1.0 / (x * global::System.Math.Log(10.0));
             double dt4 = dt2 / t1;
-            double dt1 = -(dt2 * t2 / t1);
+            double dt1 = -(dt2 / t1 * t2);
             db += dt1 / b;
             dx += dt4 / x;
 

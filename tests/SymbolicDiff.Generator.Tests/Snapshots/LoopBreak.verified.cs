@@ -90,7 +90,7 @@ namespace Demo
                 dx += dt3;
                 double dt2 = dt3;
                 da += dt2 / x;
-                dx -= dt2 * t2 / x;
+                dx -= dt2 / x * t2;
             }
             dx0 += dx;
 
