@@ -582,9 +582,16 @@ internal sealed partial class Emitter
         }
         _lastStatement = -1;
 
+        // A running sum's adjoint is the same in every iteration: its next value shares it (see WriteLoopFused).
+        var sums = _dryRun ? new List<Node>() : phis.Where(p => PlanOf(loop).RunningSums.Contains(p.Id) && _needsAdjoint[p.Args[1]]).ToList();
+        foreach (var phi in sums)
+        {
+            _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
+            _runningSums.Add(phi.Args[1]);
+        }
         // d<x> belongs to the value the body assigned to x; then it starts again from what this iteration adds.
         var handOver = new List<(Node Phi, string Temporary)>();
-        foreach (var phi in phis.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]]))
+        foreach (var phi in phis.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]] && !sums.Contains(p)))
         {
             int next = phi.Args[1];
             if (Encloses(body, _nodes[next].Region) && _nodes[next].Op != Op.Phi)
@@ -606,7 +613,7 @@ internal sealed partial class Emitter
                 Line($"{phi.Type.Keyword()} {temporary} = {AdjointName(phi.Id)};");
             }
         }
-        foreach (var phi in phis.Where(p => p.Args[1] != p.Id))
+        foreach (var phi in phis.Where(p => p.Args[1] != p.Id && !sums.Contains(p)))
         {
             Line($"{AdjointName(phi.Id)} = {Code.Constant(0, phi.Type).Text};");
         }
@@ -774,7 +781,7 @@ internal sealed partial class Emitter
         WriteForwardRegion(body, recordLoops: true);
         _lastStatement = -1;
         // A running sum's next value has the sum's adjoint, and its rule would hand it straight back: that share is left out.
-        foreach (var phi in withAdjoint.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]]))
+        foreach (var phi in withAdjoint.Where(p => PlanOf(loop).RunningSums.Contains(p.Id) && _needsAdjoint[p.Args[1]]))
         {
             _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
             _runningSums.Add(phi.Args[1]);

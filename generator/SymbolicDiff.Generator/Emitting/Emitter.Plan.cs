@@ -39,9 +39,10 @@ internal sealed partial class Emitter
         var loops = _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id]).OrderByDescending(n => Depth(n.Region)).ThenBy(n => n.Id).ToList();
         foreach (var loop in loops)
         {
-            _plans[loop.Id] = !HasBackwardWork(loop) ? Plan(loop, LoopStrategy.ForwardOnly)
+            var plan = !HasBackwardWork(loop) ? Plan(loop, LoopStrategy.ForwardOnly)
                 : TryFuse(loop, users) is { } deferred ? Plan(loop, LoopStrategy.Fused) with { Deferred = new EquatableArray<int>(deferred) }
                 : PlanReverse(loop);
+            _plans[loop.Id] = plan with { RunningSums = new EquatableArray<int>(Phis(loop).Where(p => _needsAdjoint[p.Id] && IsRunningSum(p, users)).Select(p => p.Id)) };
         }
         foreach (var loop in loops.Where(n => _method.Checkpointing && !_severalBackwardPasses && n.LoopCondition < 0))
         {
@@ -113,15 +114,9 @@ internal sealed partial class Emitter
             return null;
         }
         var phis = Phis(loop).ToList();
-        foreach (var phi in phis.Where(p => _needsAdjoint[p.Id]))
+        if (phis.Any(p => _needsAdjoint[p.Id] && !IsRunningSum(p, users)))
         {
-            var next = _nodes[phi.Args[1]];
-            bool runningSum = next.Region == Body(loop) && next.Type.IsFloating()
-                && ((next.Op == Op.Add && next.Args.Count(a => a == phi.Id) == 1) || (next.Op == Op.Subtract && next.Args[0] == phi.Id && next.Args[1] != phi.Id));
-            if (!runningSum || users[phi.Id].Any(u => u != next.Id && _nodes[u].Op != Op.LoopExit) || users[next.Id].Any(u => u != phi.Id))
-            {
-                return null;
-            }
+            return null;
         }
         var after = new HashSet<int>(phis.Select(p => _exitOf.TryGetValue(p.Id, out int exit) ? exit : -1).Where(e => e >= 0 && _reachable[e]));
         var deferred = new List<int>(after);
@@ -142,6 +137,18 @@ internal sealed partial class Emitter
             }
         }
         return deferred.OrderBy(id => id).ToList();
+    }
+
+    /// <summary>
+    /// A carried variable whose next value is <c>s + e</c> or <c>s - e</c> in the loop's body, s read nowhere else in the
+    /// loop and that value read by nothing but s: its adjoint is the same in every iteration.
+    /// </summary>
+    private bool IsRunningSum(Node phi, List<int>[] users)
+    {
+        var next = _nodes[phi.Args[1]];
+        bool sum = next.Region == phi.Region && next.Type.IsFloating()
+            && ((next.Op == Op.Add && next.Args.Count(a => a == phi.Id) == 1) || (next.Op == Op.Subtract && next.Args[0] == phi.Id && next.Args[1] != phi.Id));
+        return sum && users[phi.Id].All(u => u == next.Id || _nodes[u].Op == Op.LoopExit) && users[next.Id].All(u => u == phi.Id);
     }
 
     /// <summary>

@@ -38,6 +38,8 @@ internal enum LoopStrategy
 /// the enclosing loop's reverse takes them off in reverse order), so that reverse never runs this loop forward again.</param>
 /// <param name="Checkpointed">With <c>Checkpointing = true</c>: the loop keeps its carried variables every ⌈√n⌉
 /// iterations, and its reverse runs each segment forward again from its checkpoint to keep that segment's values.</param>
+/// <param name="RunningSums">Carried variables that are running sums (<c>s += e</c>, <c>s -= e</c>, s read nowhere else in
+/// the loop): their adjoint is the same in every iteration, so the backward pass passes it on unchanged.</param>
 internal sealed record LoopPlan(
     int Loop,
     LoopStrategy Strategy,
@@ -48,4 +50,5 @@ internal sealed record LoopPlan(
     bool RunForwardInReverse,
     int BytesPerIteration,
     bool StackedInEnclosing = false,
-    bool Checkpointed = false);
+    bool Checkpointed = false,
+    EquatableArray<int> RunningSums = default);

@@ -59,11 +59,8 @@ namespace Demo
                 double t5 = t5Saved[i_2];
                 // Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
                 double t4 = x[i_2];
-                double dt9 = ds_2;
-                ds_2 = 0.0;
                 // adjoint of: Dot(u, u), inlined: s += a[i] * b[i];
-                ds_2 += dt9;
-                double dt5 = dt9 * (2.0 * t5);
+                double dt5 = ds_2 * (2.0 * t5);
                 // adjoint of: Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
                 double dt4 = dt5 * global::System.Math.Cos(t4);
                 dx[i_2] += dt4;
@@ -75,12 +72,9 @@ namespace Demo
                 // Dot(x, w), inlined: s += a[i] * b[i];
                 double t2 = x[i];
                 double t3 = w[i];
-                double dt10 = ds;
-                ds = 0.0;
                 // adjoint of: Dot(x, w), inlined: s += a[i] * b[i];
-                ds += dt10;
-                double dt2 = dt10 * t3;
-                double dt3 = dt10 * t2;
+                double dt2 = ds * t3;
+                double dt3 = ds * t2;
                 dw[i] += dt3;
                 dx[i] += dt2;
             }

@@ -50,16 +50,13 @@ namespace Demo
                 p = pSaved[i];
                 // s += Weights[i] * p;
                 double t2 = global::Demo.Functions.Weights[i];
-                double ds_2 = ds;
                 double dp_2 = dp;
-                ds = 0.0;
                 dp = 0.0;
                 // adjoint of: p *= x;
                 dp += dp_2 * x;
                 dx += dp_2 * p;
                 // adjoint of: s += Weights[i] * p;
-                ds += ds_2;
-                dp += ds_2 * t2;
+                dp += ds * t2;
             }
 
             // The loop buffers go back to the pool for the next call

@@ -57,11 +57,8 @@ namespace Demo
                     // c[j] is not stored: its fill recomputes it here: c[j] = x[j] - m[k * d + j]
                     int t2 = k * d + j;
                     double t3 = x[j] - m[t2];
-                    double dt7 = dq;
-                    dq = 0.0;
                     // adjoint of: q += c[j] * c[j];
-                    dq += dt7;
-                    double dt3 = dt7 * (2.0 * t3);
+                    double dt3 = dq * (2.0 * t3);
                     // adjoint of: c[j] is not stored: its fill recomputes it here: c[j] = x[j] - m[k * d + j]
                     dm[t2] += -dt3;
                     dx[j] += dt3;

@@ -131,15 +131,12 @@ namespace Demo
                     int t1 = c * d + row;
                     double t3 = x[row];
                     double y = t2 * t3;
-                    double dt9 = dsq;
-                    dsq = 0.0;
                     // adjoint of: sq += y * y;
-                    dsq += dt9;
-                    double dy = dt9 * (2.0 * y);
+                    double dy = dsq * (2.0 * y);
                     // adjoint of: double y = Math.Exp(q[c * d + row]) * x[row];
                     double dt2 = dy * t3;
-                    double dt10 = dt2 * t2;
-                    dq[t1] += dt10;
+                    double dt9 = dt2 * t2;
+                    dq[t1] += dt9;
                 }
             }
 

@@ -103,14 +103,11 @@ namespace Demo
                     double t3 = t3Saved[jTop + j];
                     // inner += Math.Exp(a * x[j]);
                     double t2 = x[j];
-                    double dt5 = dinner;
-                    dinner = 0.0;
                     // adjoint of: inner += Math.Exp(a * x[j]);
-                    dinner += dt5;
-                    double dt3 = dt5;
-                    double dt6 = dt3 * t3;
-                    da += dt6 * t2;
-                    double dt2 = dt6 * a;
+                    double dt3 = dinner;
+                    double dt5 = dt3 * t3;
+                    da += dt5 * t2;
+                    double dt2 = dt5 * a;
                     dx[j] += dt2;
                 }
             }

@@ -80,12 +80,9 @@ namespace Demo
                 // s += x[i] * x[j];
                 double t2 = x[i];
                 double t3 = x[j];
-                double ds_2 = ds;
-                ds = 0.0;
                 // adjoint of: s += x[i] * x[j];
-                ds += ds_2;
-                double dt2 = ds_2 * t3;
-                double dt3 = ds_2 * t2;
+                double dt2 = ds * t3;
+                double dt3 = ds * t2;
                 dx[j] += dt3;
                 dx[i] += dt2;
             }

@@ -74,12 +74,9 @@ namespace Demo
                     int t3 = r * t2 + c;
                     double t4 = w[t3];
                     double t5 = x[c];
-                    double dt10 = dz;
-                    dz = 0.0;
                     // adjoint of: z += w[r * x.Length + c] * x[c];
-                    dz += dt10;
-                    double dt4 = dt10 * t5;
-                    double dt5 = dt10 * t4;
+                    double dt4 = dz * t5;
+                    double dt5 = dz * t4;
                     dx[c] += dt5;
                     dw[t3] += dt4;
                 }
@@ -179,12 +176,9 @@ namespace Demo
                             int t3 = r * t2 + c;
                             double t4 = w[t3];
                             double t5 = x[c];
-                            double dt10 = dz;
-                            dz = 0.0;
                             // adjoint of: z += w[r * x.Length + c] * x[c];
-                            dz += dt10;
-                            double dt4 = dt10 * t5;
-                            double dt5 = dt10 * t4;
+                            double dt4 = dz * t5;
+                            double dt5 = dz * t4;
                             dx[c] += dt5;
                             dw[t3] += dt4;
                         }

@@ -80,8 +80,6 @@ namespace Demo
                     // y[i] = slope * x[i];
                     t4 = (double)slope;
                 }
-                double dt8 = dtotal;
-                dtotal = 0.0;
                 // adjoint of: if (x[i] > 0)
                 double dt2 = 0.0;
                 if (t3)
@@ -93,15 +91,14 @@ namespace Demo
                 else
                 {
                     // adjoint of: y[i] = slope * x[i];
-                    double dt9 = dy[i];
+                    double dt8 = dy[i];
                     dy[i] = 0.0;
-                    double dt4 = dt9 * t2;
-                    dt2 += dt9 * t4;
+                    double dt4 = dt8 * t2;
+                    dt2 += dt8 * t4;
                     dslope += (float)dt4;
                 }
                 // adjoint of: total += x[i];
-                dtotal += dt8;
-                dt2 += dt8;
+                dt2 += dtotal;
                 dx[i] += dt2;
             }
             dy.Clear();
@@ -194,8 +191,6 @@ namespace Demo
                             // y[i] = slope * x[i];
                             t4 = (double)slope;
                         }
-                        double dt8 = dtotal;
-                        dtotal = 0.0;
                         // adjoint of: if (x[i] > 0)
                         double dt2 = 0.0;
                         if (t3)
@@ -207,15 +202,14 @@ namespace Demo
                         else
                         {
                             // adjoint of: y[i] = slope * x[i];
-                            double dt9 = dy[i];
+                            double dt8 = dy[i];
                             dy[i] = 0.0;
-                            double dt4 = dt9 * t2;
-                            dt2 += dt9 * t4;
+                            double dt4 = dt8 * t2;
+                            dt2 += dt8 * t4;
                             dslope += (float)dt4;
                         }
                         // adjoint of: total += x[i];
-                        dtotal += dt8;
-                        dt2 += dt8;
+                        dt2 += dtotal;
                         dx[i] += dt2;
                     }
                     jacobianRow[x.Length] = dslope;
