@@ -22,9 +22,10 @@ namespace SymbolicDiff.Samples.WindowNer;
 /// <param name="Threads">Seeds trained at once.</param>
 /// <param name="Out">Where plots and predictions go.</param>
 /// <param name="Lenient">Skip malformed CoNLL lines with a counted warning instead of rejecting the file.</param>
+/// <param name="DevInTraining">The share of the dev sentences the tagger trains on (the rest choose the epoch).</param>
 /// <param name="Tagger">Sizes and training settings of the tagger.</param>
 public sealed record NerOptions(string? Data, bool Binary, string? BinaryType, int Epochs, int Patience, ulong Seed, int Seeds, int Threads, string Out,
-    bool Lenient, TaggerSettings Tagger);
+    bool Lenient, double DevInTraining, TaggerSettings Tagger);
 
 /// <summary>One training run of the tagger: its curves, the epoch kept and its test scores.</summary>
 /// <param name="Seed">The run's seed.</param>
@@ -85,6 +86,11 @@ public static class WindowNerApp
         Description = "skip malformed CoNLL lines with a counted warning instead of rejecting the file",
     };
 
+    private static readonly Option<double> TrainDevOption = new("--train-dev")
+    {
+        Description = "tagger: share of the dev sentences moved into training; the rest choose the epoch and the O-bias", DefaultValueFactory = _ => 0.5, HelpName = "P",
+    };
+
     private static readonly TaggerSettings Defaults = new();
 
     private static readonly Option<float> DropoutOption = new("--dropout")
@@ -111,7 +117,7 @@ public static class WindowNerApp
     public static RootCommand Command()
     {
         var command = new RootCommand("Window NER (CS224n lecture 3): a ±2-word window tagger on word and casing/shape features, trained on generated gradients.");
-        foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption })
+        foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, TrainDevOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption })
         {
             command.Options.Add(option);
         }
@@ -131,13 +137,13 @@ public static class WindowNerApp
                 parsed.GetResult(DataOption) is null ? null : parsed.GetValue(DataOption) ?? NerCorpus.DefaultConllFolder(),
                 parsed.GetResult(BinaryOption) is not null, parsed.GetValue(BinaryOption),
                 parsed.GetValue(EpochsOption), parsed.GetValue(PatienceOption), parsed.GetValue(SeedOption), parsed.GetValue(SeedsOption),
-                parsed.GetValue(ThreadsOption), parsed.GetValue(OutOption)!, parsed.GetValue(LenientOption),
+                parsed.GetValue(ThreadsOption), parsed.GetValue(OutOption)!, parsed.GetValue(LenientOption), parsed.GetValue(TrainDevOption),
                 Defaults with
                 {
                     Dropout = parsed.GetValue(DropoutOption), WordDropout = parsed.GetValue(WordDropoutOption),
                     LearningRate = parsed.GetValue(LearningRateOption), Hidden = parsed.GetValue(HiddenOption),
                 });
-            foreach (var (name, p) in new[] { ("--dropout", options.Tagger.Dropout), ("--word-dropout", options.Tagger.WordDropout) })
+            foreach (var (name, p) in new[] { ("--dropout", options.Tagger.Dropout), ("--word-dropout", options.Tagger.WordDropout), ("--train-dev", (float)options.DevInTraining) })
             {
                 if (p is < 0 or >= 1)
                 {
@@ -185,11 +191,12 @@ public static class WindowNerApp
 
     private static NerRunResult TrainTaggers(NerCorpus corpus, NerOptions options, TextWriter output)
     {
+        corpus = corpus.WithDevInTraining(options.DevInTraining);
         var features = NerFeatures.FromTraining(corpus.Train);
         string[] tags = corpus.Tags;
         var settings = options.Tagger;
-        output.WriteLine($"Window tagger: {corpus.Train.Count} training, {corpus.Dev.Count} dev and {corpus.Test.Count} test sentences; " +
-                         $"{features.WordCount} word ids (words seen fewer than {NerFeatures.MinCount} times are <unk>), {NerFeatures.ShapeCount} shape ids; " +
+        output.WriteLine($"Window tagger: {corpus.Train.Count} training ({100 * options.DevInTraining:F0}% of the dev split among them), {corpus.Dev.Count} dev and {corpus.Test.Count} test sentences; " +
+                         $"{features.WordCount} word ids (words seen fewer than {NerFeatures.MinCount} times are <unk>), {NerFeatures.ShapeCount} shape ids, {NerFeatures.CasingClasses} casing classes, {features.FeatureCount - NerFeatures.AffixStart} affix ids; " +
                          $"tags {string.Join(" ", tags)}");
         output.WriteLine($"{options.Seeds} run(s), at most {options.Epochs} epochs each, stopping after {options.Patience} without a better dev entity F1; " +
                          $"{options.Threads} at a time");
