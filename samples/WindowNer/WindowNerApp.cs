@@ -116,7 +116,7 @@ public static class WindowNerApp
     /// <summary>The sample's command: its options and help text.</summary>
     public static RootCommand Command()
     {
-        var command = new RootCommand("Window NER (CS224n lecture 3): a ±2-word window tagger on word and casing/shape features, trained on generated gradients.");
+        var command = new RootCommand("Window NER (CS224n lecture 3): a ±2-word window tagger on word, shape, casing and affix features, trained on generated gradients.");
         foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, TrainDevOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption })
         {
             command.Options.Add(option);
