@@ -103,11 +103,12 @@ public sealed class WindowTagger
     /// <summary>
     /// The tags of a sentence from its windows' scores: the most probable IOB2 sequence (Viterbi over each window's
     /// log-softmax) in which I-X follows only B-X or I-X, after <paramref name="outsideBias"/> is taken from the score of
-    /// tag 0 (O): a positive bias trades precision for recall, which the rare entity classes need. Tags are 0 for O, then
+    /// tag 0 (O), a positive bias trading precision for recall, which the rare entity classes need, and
+    /// <paramref name="typeBiases"/>[k] (if given) is added to the scores of B- and I- of type k. Tags are 0 for O, then
     /// 2k + 1 for B- and 2k + 2 for I- of type k (<see cref="NerCorpus.Tags"/>). Taking each window's best tag alone
     /// instead would leave broken spans (an I-location after B-person), which conlleval counts as wrong entities.
     /// </summary>
-    public static int[] Decode(float[][] scores, float outsideBias)
+    public static int[] Decode(float[][] scores, float outsideBias, float[]? typeBiases = null)
     {
         int n = scores.Length;
         if (n == 0)
@@ -119,7 +120,7 @@ public sealed class WindowTagger
         var from = new int[n, tags];
         for (int i = 0; i < n; i++)
         {
-            double[] logp = LogSoftmax(scores[i], outsideBias);
+            double[] logp = LogSoftmax(scores[i], outsideBias, typeBiases);
             for (int t = 0; t < tags; t++)
             {
                 double top = i == 0 ? (Follows(0, t) ? 0 : double.NegativeInfinity) : double.NegativeInfinity;
@@ -148,9 +149,9 @@ public sealed class WindowTagger
     /// <summary>Whether tag <paramref name="next"/> may follow tag <paramref name="previous"/> (O before the first token): I-X only after B-X or I-X.</summary>
     public static bool Follows(int previous, int next) => next == 0 || next % 2 == 1 || (previous != 0 && (previous + 1) / 2 == next / 2);
 
-    private static double[] LogSoftmax(float[] scores, float outsideBias)
+    private static double[] LogSoftmax(float[] scores, float outsideBias, float[]? typeBiases)
     {
-        var s = scores.Select((v, t) => t == 0 ? (double)v - outsideBias : v).ToArray();
+        var s = scores.Select((v, t) => t == 0 ? (double)v - outsideBias : (double)v + (typeBiases?[(t - 1) / 2] ?? 0)).ToArray();
         double max = s.Max(), log = Math.Log(s.Sum(v => Math.Exp(v - max)));
         return s.Select(v => v - max - log).ToArray();
     }

@@ -212,6 +212,25 @@ public class WindowNerTests
     }
 
     [Fact]
+    public void TypeBiasesShiftDecodingAndAreChosenOnDevWhereTheyRaiseF1()
+    {
+        // Tags: 0 O, 1 B-A, 2 I-A, 3 B-B, 4 I-B.
+        float[][] one = [[1, 0.8f, 0, 0.5f, 0]];
+        Assert.Equal([0], WindowTagger.Decode(one, 0));
+        Assert.Equal([1], WindowTagger.Decode(one, 0, [0.5f, 0]));
+        Assert.Equal([3], WindowTagger.Decode(one, 0, [0, 1]));
+        Assert.Equal(WindowTagger.Decode(one, 0.4f), WindowTagger.Decode(one, 0, [0.4f, 0.4f]));   // raising every type = lowering O
+
+        // Type A is over-predicted on dev (two false B-A, one right); B is right. Shifting A down by 1.5 leaves only the right one.
+        string[] tags = ["O", "B-A", "I-A", "B-B", "I-B"];
+        float[][][] dev = [[[0, 1, 0, 0, 0]], [[0, 1, 0, 0, 0]], [[0, 2, 0, 0, 0]], [[0, 0, 0, 1, 0]]];
+        string[][] gold = [["O"], ["O"], ["B-A"], ["B-B"]];
+        Assert.Equal(new ClassScores(2, 4, 2), EntityScores.Score(gold, dev.Select(s => WindowTagger.Decode(s, 0).Select(t => tags[t]).ToArray()).ToArray()).Overall);
+        Assert.Equal([-1.5f, 0f], WindowNerApp.ChooseTypeBiases(dev, gold, 0, tags));
+        Assert.Equal([0f, 0f], WindowNerApp.ChooseTypeBiases(dev, [["B-A"], ["B-A"], ["B-A"], ["B-B"]], 0, tags));   // nothing to gain: no shift
+    }
+
+    [Fact]
     public void DevInTrainingMovesTheFirstShareOfTheDevSentences()
     {
         (string, string)[] S(string word) => [(word, "O")];
