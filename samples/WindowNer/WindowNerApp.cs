@@ -312,6 +312,8 @@ public static class WindowNerApp
             double mean = v.Average(), sd = v.Length < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
             return $"{mean,5:F1} ± {sd,3:F1}";
         }
+        string Shifts(float[] shifts) =>
+            shifts.Any(b => b != 0) ? string.Join(" ", shifts.Select((b, k) => (b, k)).Where(p => p.b != 0).Select(p => $"{corpus.Types[p.k]} {p.b:+0.0;-0.0}")) : "none";
         output.WriteLine();
         output.WriteLine($"Test split, entity level (conlleval: a found entity matches a gold one in span and type), mean ± standard deviation over {runs.Length} run(s):");
         output.WriteLine($"{"type",-14} {"precision",11}  {"recall",11}  {"F1",11}  {"entities",8}");
@@ -324,7 +326,7 @@ public static class WindowNerApp
         var overall = runs.Select(r => r.Test.Overall).ToArray();
         output.WriteLine($"{"all",-14} {Stat(overall.Select(s => s.Precision))}  {Stat(overall.Select(s => s.Recall))}  {Stat(overall.Select(s => s.F1))}  {overall[0].Actual,8}");
         double[] f1 = overall.Select(s => 100 * s.F1).ToArray();
-        output.WriteLine($"entity F1 per run: {string.Join(", ", runs.Select((r, i) => $"{f1[i]:F1} (seed {r.Seed}, epoch {r.KeptEpoch} kept, O-bias {r.OutsideBias:F1}, type shifts {string.Join(" ", r.TypeBiases.Select(b => b.ToString("0.#")))}, {r.Seconds:F0} s)"))}; " +
+        output.WriteLine($"entity F1 per run: {string.Join(", ", runs.Select((r, i) => $"{f1[i]:F1} (seed {r.Seed}, epoch {r.KeptEpoch} kept, O-bias {r.OutsideBias:F1}, type shifts {Shifts(r.TypeBiases)}, {r.Seconds:F0} s)"))}; " +
                          $"spread {f1.Max() - f1.Min():F1}");
         var b = baseline.Overall;
         output.WriteLine($"most-frequent-tag look-up baseline: precision {100 * b.Precision:F1}, recall {100 * b.Recall:F1}, F1 {100 * b.F1:F1}");
