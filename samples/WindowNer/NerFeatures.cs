@@ -7,10 +7,11 @@ namespace SymbolicDiff.Samples.WindowNer;
 /// <summary>
 /// What the window model sees of a token: a word id (lower-cased, digits folded to 0; words seen fewer than
 /// <see cref="MinCount"/> times in training share <c>&lt;unk&gt;</c>, so that vector is trained on rare words and stands
-/// for unseen ones), a shape id (the casing and character class lower-casing removed, whether the token starts the
-/// sentence, since a capital there says less, and how often the word is written in lower case in training, so that a
-/// capitalised "Listen" or "However" is told from a name) and, for the centre word, the ids of its first and last one to
-/// four characters (affixes such as "-son", "-ville" or "Mc-" hint at a type even for a word never seen in training).
+/// for unseen ones), a shape id (the casing and character class lower-casing removed, and whether the token starts the
+/// sentence, since a capital there says less), a casing class (how often the word is written in lower case in
+/// training, so that a capitalised "Listen" or "However" is told from a name) and, for the centre word, the ids of its
+/// first and last one to four characters (affixes such as "-son", "-ville" or "mc-" hint at a type even for a word never
+/// seen in training).
 /// </summary>
 public sealed class NerFeatures
 {
@@ -59,7 +60,10 @@ public sealed class NerFeatures
     private NerFeatures(Dictionary<string, int> words, Dictionary<string, int> affixes, Dictionary<string, int> casing) =>
         (_words, _affixes, _casing) = (words, affixes, casing);
 
-    /// <summary>Word ids from the training sentences: 0 pads, 1 is <c>&lt;unk&gt;</c>, then each word seen at least <see cref="MinCount"/> times.</summary>
+    /// <summary>
+    /// Word and affix ids from the training sentences (0 pads, 1 is <c>&lt;unk&gt;</c>, then each word or affix seen at
+    /// least <see cref="MinCount"/> times) and the casing class of each word seen that often.
+    /// </summary>
     public static NerFeatures FromTraining(IEnumerable<(string Word, string Tag)[]> train)
     {
         var tokens = train.SelectMany(s => s).Select(p => p.Word).ToList();
