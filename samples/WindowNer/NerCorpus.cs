@@ -64,6 +64,18 @@ public sealed record NerCorpus(string Name, List<(string Word, string Tag)[]> Tr
         return new NerCorpus(files.Folder, train, dev, test, types, $"{files.Folder}: {string.Join("; ", read)}; types {string.Join(" ", types)}");
     }
 
+    /// <summary>
+    /// The corpus with the first <paramref name="share"/> of the dev sentences moved to the end of the training split;
+    /// the rest stay the dev split that chooses the epoch (at least one sentence stays). WNUT 2017's dev split comes
+    /// from other sites than its training tweets, as its test split does, so training on part of it is what lets the
+    /// model see the test's kind of text.
+    /// </summary>
+    public NerCorpus WithDevInTraining(double share)
+    {
+        int moved = Math.Min(Dev.Count - 1, (int)(Dev.Count * share));
+        return moved <= 0 ? this : this with { Train = [.. Train, .. Dev.Take(moved)], Dev = Dev.Skip(moved).ToList() };
+    }
+
     private static string[] TagsOf((string Word, string Tag)[] sentence) => sentence.Select(p => p.Tag).ToArray();
 
     private static (string Word, string Tag)[] ToIob2((string Word, string Tag)[] sentence)

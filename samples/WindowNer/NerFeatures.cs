@@ -7,9 +7,11 @@ namespace SymbolicDiff.Samples.WindowNer;
 /// <summary>
 /// What the window model sees of a token: a word id (lower-cased, digits folded to 0; words seen fewer than
 /// <see cref="MinCount"/> times in training share <c>&lt;unk&gt;</c>, so that vector is trained on rare words and stands
-/// for unseen ones), a shape id (the casing and character class lower-casing removed, and whether the token starts
-/// the sentence, since a capital there says less) and, for the centre word, the ids of its first and last two and three
-/// characters (affixes such as "-son" or "-ville" hint at a type even for a word never seen in training).
+/// for unseen ones), a shape id (the casing and character class lower-casing removed, and whether the token starts the
+/// sentence, since a capital there says less), a casing class (how often the word is written in lower case in
+/// training, so that a capitalised "Listen" or "However" is told from a name) and, for the centre word, the ids of its
+/// first and last one to four characters (affixes such as "-son", "-ville" or "mc-" hint at a type even for a word never
+/// seen in training).
 /// </summary>
 public sealed class NerFeatures
 {
@@ -33,25 +35,43 @@ public sealed class NerFeatures
         Lower, Capitalized, Upper, Mixed, Digits, Alphanumeric, Punctuation, At, Mention, Hashtag, Url, Other,
     }
 
+    /// <summary>
+    /// How a word is written in training: seen fewer than <see cref="MinCount"/> times (or never), or the share of its
+    /// occurrences without a capital letter above 90%, 50–90%, 10–50%, below 10%.
+    /// </summary>
+    public const int CasingClasses = 5;
+
     /// <summary>Distinct shape ids, padding included.</summary>
-    public static int ShapeCount => 1 + 2 * (Enum.GetValues<Shape>().Length);
+    public static int ShapeCount => 1 + 2 * Enum.GetValues<Shape>().Length;
 
-    /// <summary>Affix ids per window (prefixes and suffixes of two and three characters of the centre word).</summary>
-    public const int Affixes = 4;
+    /// <summary>The longest prefix and suffix of the centre word that gets an affix id.</summary>
+    public const int AffixLength = 4;
 
-    /// <summary>Ids per window: <see cref="Width"/> words, <see cref="Width"/> shapes, <see cref="Affixes"/> affixes.</summary>
-    public const int IdsPerWindow = 2 * Width + Affixes;
+    /// <summary>Affix ids per window: the centre word's prefixes of 1 to <see cref="AffixLength"/> characters, then its suffixes.</summary>
+    public const int Affixes = 2 * AffixLength;
+
+    /// <summary>Ids per window: <see cref="Width"/> words, <see cref="Width"/> shapes, <see cref="Width"/> casing classes, <see cref="Affixes"/> affixes.</summary>
+    public const int IdsPerWindow = 3 * Width + Affixes;
 
     private readonly Dictionary<string, int> _words;
     private readonly Dictionary<string, int> _affixes;
+    private readonly Dictionary<string, int> _casing;
 
-    private NerFeatures(Dictionary<string, int> words, Dictionary<string, int> affixes) => (_words, _affixes) = (words, affixes);
+    private NerFeatures(Dictionary<string, int> words, Dictionary<string, int> affixes, Dictionary<string, int> casing) =>
+        (_words, _affixes, _casing) = (words, affixes, casing);
 
-    /// <summary>Word ids from the training sentences: 0 pads, 1 is <c>&lt;unk&gt;</c>, then each word seen at least <see cref="MinCount"/> times.</summary>
+    /// <summary>
+    /// Word and affix ids from the training sentences (0 pads, 1 is <c>&lt;unk&gt;</c>, then each word or affix seen at
+    /// least <see cref="MinCount"/> times) and the casing class of each word seen that often.
+    /// </summary>
     public static NerFeatures FromTraining(IEnumerable<(string Word, string Tag)[]> train)
     {
         var tokens = train.SelectMany(s => s).Select(p => p.Word).ToList();
-        return new NerFeatures(Ids(tokens.Select(Key)), Ids(tokens.SelectMany(AffixKeys)));
+        var casing = tokens.GroupBy(Key).Where(g => g.Count() >= MinCount)
+            .ToDictionary(g => g.Key, g => CasingClass(g.Count(w => !w.Any(char.IsUpper)) / (double)g.Count()));
+        return new NerFeatures(Ids(tokens.Select(Key)), Ids(tokens.SelectMany(AffixKeys)), casing);
+
+        static int CasingClass(double lowerShare) => lowerShare > 0.9 ? 1 : lowerShare > 0.5 ? 2 : lowerShare > 0.1 ? 3 : 4;
 
         // 0 pads, 1 is unknown, then each key seen at least MinCount times.
         static Dictionary<string, int> Ids(IEnumerable<string> keys)
@@ -65,16 +85,27 @@ public sealed class NerFeatures
         }
     }
 
-    /// <summary>Rows of the feature table: the shape ids, then the affix ids (which start at <see cref="ShapeCount"/>).</summary>
-    public int FeatureCount => ShapeCount + _affixes.Count;
+    /// <summary>The first casing id in the feature table (after the shapes).</summary>
+    public static int CasingStart => ShapeCount;
 
-    private static IEnumerable<string> AffixKeys(string token)
+    /// <summary>The first affix id in the feature table (after the shapes and the casing classes).</summary>
+    public static int AffixStart => ShapeCount + CasingClasses;
+
+    /// <summary>Rows of the feature table: the shape ids, the casing ids, then the affix ids.</summary>
+    public int FeatureCount => AffixStart + _affixes.Count;
+
+    /// <summary>The affix keys of a token: "&lt;" + its first 1 to <see cref="AffixLength"/> characters, then its last 1 to <see cref="AffixLength"/> + "&gt;" (the whole key when shorter).</summary>
+    public static IEnumerable<string> AffixKeys(string token)
     {
         string key = Key(token);
-        yield return "<" + key[..Math.Min(2, key.Length)];
-        yield return "<" + key[..Math.Min(3, key.Length)];
-        yield return key[Math.Max(0, key.Length - 2)..] + ">";
-        yield return key[Math.Max(0, key.Length - 3)..] + ">";
+        for (int n = 1; n <= AffixLength; n++)
+        {
+            yield return "<" + key[..Math.Min(n, key.Length)];
+        }
+        for (int n = 1; n <= AffixLength; n++)
+        {
+            yield return key[Math.Max(0, key.Length - n)..] + ">";
+        }
     }
 
     /// <summary>Rows of the word embedding table.</summary>
@@ -95,6 +126,9 @@ public sealed class NerFeatures
 
     /// <summary>The shape id of a token at position <paramref name="index"/> of its sentence (never <see cref="Pad"/>).</summary>
     public static int ShapeId(string token, int index) => 1 + 2 * (int)ShapeOf(token) + (index == 0 ? 1 : 0);
+
+    /// <summary>The casing class of a token's word in training: 0 when seen fewer than <see cref="MinCount"/> times, else 1 (almost always lower case) to 4 (almost always capitalised).</summary>
+    public int CasingClass(string token) => _casing.GetValueOrDefault(Key(token));
 
     private static Shape ShapeOf(string token)
     {
@@ -117,8 +151,10 @@ public sealed class NerFeatures
         || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The ids of the window around each token: <see cref="Width"/> word ids, <see cref="Width"/> shape ids (padding
-    /// beyond the sentence), then the centre word's <see cref="Affixes"/> affix ids (rows of the same feature table as the shapes).
+    /// The ids of the window around each token: <see cref="Width"/> word ids, <see cref="Width"/> shape ids and
+    /// <see cref="Width"/> casing ids (<see cref="Pad"/> beyond the sentence), then the centre word's <see cref="Affixes"/>
+    /// affix ids. Shapes, casing classes and affixes are rows of one feature table (<see cref="CasingStart"/>,
+    /// <see cref="AffixStart"/>); an affix seen fewer than <see cref="MinCount"/> times in training is <see cref="AffixStart"/> + <see cref="Unknown"/>.
     /// </summary>
     public int[][] Windows((string Word, string Tag)[] sentence)
     {
@@ -132,11 +168,12 @@ public sealed class NerFeatures
                 bool inside = j >= 0 && j < sentence.Length;
                 ids[k + Reach] = inside ? Word(sentence[j].Word) : Pad;
                 ids[Width + k + Reach] = inside ? ShapeId(sentence[j].Word, j) : Pad;
+                ids[2 * Width + k + Reach] = inside ? CasingStart + CasingClass(sentence[j].Word) : Pad;
             }
-            int a = 2 * Width;
+            int a = 3 * Width;
             foreach (string affix in AffixKeys(sentence[i].Word))
             {
-                ids[a++] = ShapeCount + (_affixes.TryGetValue(affix, out int id) ? id : Unknown);
+                ids[a++] = AffixStart + (_affixes.TryGetValue(affix, out int id) ? id : Unknown);
             }
             windows[i] = ids;
         }

@@ -34,7 +34,7 @@ public sealed class WindowTagger
         _e = new Mat<float>(words, settings.Embedding);
         _f = new Mat<float>(features, settings.FeatureEmbedding);
         _w = new Mat<float>(settings.Hidden, NerFeatures.Width * settings.Embedding);
-        _v = new Mat<float>(settings.Hidden, (NerFeatures.Width + NerFeatures.Affixes) * settings.FeatureEmbedding);
+        _v = new Mat<float>(settings.Hidden, (2 * NerFeatures.Width + NerFeatures.Affixes) * settings.FeatureEmbedding);
         _b = new Vec<float>(settings.Hidden);
         _u = new Mat<float>(tags, settings.Hidden);
         _c = new Vec<float>(tags);
@@ -81,7 +81,7 @@ public sealed class WindowTagger
                     _mask[k] = _rng.NextDouble() < keep ? 1 / keep : 0;
                 }
                 loss += TaggerModel.LossGradient(_e, _f, _w, _v, _b, _u, _c,
-                    w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], _mask, tag,
+                    w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], _mask, tag,
                     _dE, _dF, _dW, _dV, _db, _dU, _dc, _workspace);
             }
             _optimizer.Step();   // updates the parameters, then zeros the gradients
@@ -101,24 +101,59 @@ public sealed class WindowTagger
     }
 
     /// <summary>
-    /// The highest-scoring tag of each window after <paramref name="outsideBias"/> is taken from the score of tag 0 (O):
-    /// a positive bias trades precision for recall, which the rare entity classes need.
+    /// The tags of a sentence from its windows' scores: the most probable IOB2 sequence (Viterbi over each window's
+    /// log-softmax) in which I-X follows only B-X or I-X, after <paramref name="outsideBias"/> is taken from the score of
+    /// tag 0 (O), a positive bias trading precision for recall, which the rare entity classes need, and
+    /// <paramref name="typeBiases"/>[k] (if given) is added to the scores of B- and I- of type k. Tags are 0 for O, then
+    /// 2k + 1 for B- and 2k + 2 for I- of type k (<see cref="NerCorpus.Tags"/>). Taking each window's best tag alone
+    /// instead would leave broken spans (an I-location after B-person), which conlleval counts as wrong entities.
     /// </summary>
-    public static int[] Decode(float[][] scores, float outsideBias)
+    public static int[] Decode(float[][] scores, float outsideBias, float[]? typeBiases = null)
     {
-        var tags = new int[scores.Length];
-        for (int i = 0; i < scores.Length; i++)
+        int n = scores.Length;
+        if (n == 0)
         {
-            float[] s = scores[i];
-            int best = 0;
-            float top = s[0] - outsideBias;
-            for (int t = 1; t < s.Length; t++)
-            {
-                (best, top) = s[t] > top ? (t, s[t]) : (best, top);
-            }
-            tags[i] = best;
+            return [];
         }
-        return tags;
+        int tags = scores[0].Length;
+        var best = new double[n, tags];   // log-probability of the best valid sequence ending in tag t at i
+        var from = new int[n, tags];
+        for (int i = 0; i < n; i++)
+        {
+            double[] logp = LogSoftmax(scores[i], outsideBias, typeBiases);
+            for (int t = 0; t < tags; t++)
+            {
+                double top = i == 0 ? (Follows(0, t) ? 0 : double.NegativeInfinity) : double.NegativeInfinity;
+                for (int p = 0; i > 0 && p < tags; p++)
+                {
+                    if (Follows(p, t) && best[i - 1, p] > top)
+                    {
+                        (top, from[i, t]) = (best[i - 1, p], p);
+                    }
+                }
+                best[i, t] = top + logp[t];
+            }
+        }
+        var path = new int[n];
+        for (int t = 1; t < tags; t++)
+        {
+            path[n - 1] = best[n - 1, t] > best[n - 1, path[n - 1]] ? t : path[n - 1];
+        }
+        for (int i = n - 1; i > 0; i--)
+        {
+            path[i - 1] = from[i, path[i]];
+        }
+        return path;
+    }
+
+    /// <summary>Whether tag <paramref name="next"/> may follow tag <paramref name="previous"/> (O before the first token): I-X only after B-X or I-X.</summary>
+    public static bool Follows(int previous, int next) => next == 0 || next % 2 == 1 || (previous != 0 && (previous + 1) / 2 == next / 2);
+
+    private static double[] LogSoftmax(float[] scores, float outsideBias, float[]? typeBiases)
+    {
+        var s = scores.Select((v, t) => t == 0 ? (double)v - outsideBias : (double)v + (typeBiases?[(t - 1) / 2] ?? 0)).ToArray();
+        double max = s.Max(), log = Math.Log(s.Sum(v => Math.Exp(v - max)));
+        return s.Select(v => v - max - log).ToArray();
     }
 
     /// <summary>A copy of every parameter (to keep the best epoch's model).</summary>

@@ -67,9 +67,9 @@ public class WindowNerTests
     {
         var rng = new Rng(9);
         var E = new Mat<float>(11, 3);
-        var F = new Mat<float>(9, 2);
+        var F = new Mat<float>(13, 2);
         var W = new Mat<float>(6, 15);
-        var V = new Mat<float>(6, 18);
+        var V = new Mat<float>(6, 36);   // 5 shapes, 5 casing classes, 4 prefixes, 4 suffixes of 2 units each
         var b = new Vec<float>(6);
         var U = new Mat<float>(5, 6);
         var c = new Vec<float>(5);
@@ -78,24 +78,169 @@ public class WindowNerTests
             Init.Gaussian<float>(p, rng, 0, 0.5);
         }
         var dE = new Mat<float>(11, 3);
-        var dF = new Mat<float>(9, 2);
+        var dF = new Mat<float>(13, 2);
         var dW = new Mat<float>(6, 15);
-        var dV = new Mat<float>(6, 18);
+        var dV = new Mat<float>(6, 36);
         var db = new Vec<float>(6);
         var dU = new Mat<float>(5, 6);
         var dc = new Vec<float>(5);
         var mask = new Vec<float>(Enumerable.Range(0, 15).Select(i => i % 3 == 0 ? 0f : 1.5f).ToArray());   // some units dropped
-        int[] w = { 2, 5, 2, 9, 0, 1, 3, 4, 8, 7, 6, 6, 2, 0 };
+        // Feature rows repeat (shape 3 twice, casing 9 and affix 12 in several slots), so the check covers adjoints added into one row.
+        int[] w = { 2, 5, 2, 9, 0, 1, 3, 4, 3, 7, 9, 10, 9, 11, 0, 12, 6, 12, 2, 8, 12, 5, 0 };
         var ws = new TaggerModel.LossWorkspace();
-        var report = GradientCheck.CheckTensors(
-            () => TaggerModel.Loss(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], mask, 3),
-            () => TaggerModel.LossGradient(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], mask, 3,
-                dE, dF, dW, dV, db, dU, dc, ws),
-            new[] { GradientCheck.Param("E", E, dE), GradientCheck.Param("F", F, dF), GradientCheck.Param("W", W, dW), GradientCheck.Param("V", V, dV),
-                    GradientCheck.Param("b", b, db), GradientCheck.Param("U", U, dU), GradientCheck.Param("c", c, dc) },
-            samplesPerTensor: 12, seed: 3);
-        Assert.True(report.Passed(5e-3), report.ToString());
-        Assert.All(Enumerable.Range(0, 6), r => Assert.Equal(0f, dW[r, 0]));   // unit 0 of x was dropped: column 0 of W gets no gradient
+        foreach (int tag in new[] { 0, 3 })
+        {
+            foreach (var grad in new[] { dE.Data, dF.Data, dW.Data, dV.Data, db.Data, dU.Data, dc.Data })
+            {
+                Array.Clear(grad);
+            }
+            var report = GradientCheck.CheckTensors(
+                () => TaggerModel.Loss(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14],
+                    w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], mask, tag),
+                () => TaggerModel.LossGradient(E, F, W, V, b, U, c, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14],
+                    w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], mask, tag, dE, dF, dW, dV, db, dU, dc, ws),
+                new[] { GradientCheck.Param("E", E, dE), GradientCheck.Param("F", F, dF), GradientCheck.Param("W", W, dW), GradientCheck.Param("V", V, dV),
+                        GradientCheck.Param("b", b, db), GradientCheck.Param("U", U, dU), GradientCheck.Param("c", c, dc) },
+                samplesPerTensor: 12, seed: (ulong)tag + 3);
+            Assert.True(report.Passed(5e-3), report.ToString());
+            Assert.All(Enumerable.Range(0, 6), r => Assert.Equal(0f, dW[r, 0]));   // unit 0 of x was dropped: column 0 of W gets no gradient
+        }
+    }
+
+    [Fact]
+    public void TaggerFeatureRowGradientIsTheSumOverTheSlotsThatLookItUp()
+    {
+        // Hand-derived: ∂L/∂F[r] = Σ over the slots j that look up row r of (Vᵀ δ)[block j], δ = (1 − h²) ∘ Uᵀ(softmax(s) − onehot(tag)).
+        var rng = new Rng(4);
+        var E = new Mat<float>(4, 2);
+        var F = new Mat<float>(6, 1);
+        var W = new Mat<float>(3, 10);
+        var V = new Mat<float>(3, 18);
+        var b = new Vec<float>(3);
+        var U = new Mat<float>(2, 3);
+        var c = new Vec<float>(2);
+        foreach (var p in new[] { E.Data, F.Data, W.Data, V.Data, b.Data, U.Data, c.Data })
+        {
+            Init.Gaussian<float>(p, rng, 0, 0.7);
+        }
+        int[] ids = { 1, 2, 3, 0, 1, 1, 2, 1, 0, 0, 3, 4, 3, 0, 0, 5, 5, 2, 5, 4, 4, 5, 5 };
+        var mask = new Vec<float>(Enumerable.Repeat(1f, 10).ToArray());
+        var dF = new Mat<float>(6, 1);
+        TaggerModel.LossGradient(E, F, W, V, b, U, c, ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9], ids[10], ids[11],
+            ids[12], ids[13], ids[14], ids[15], ids[16], ids[17], ids[18], ids[19], ids[20], ids[21], ids[22], mask, 1,
+            new Mat<float>(4, 2), dF, new Mat<float>(3, 10), new Mat<float>(3, 18), new Vec<float>(3), new Mat<float>(2, 3), new Vec<float>(2), new TaggerModel.LossWorkspace());
+
+        var scores = TaggerModel.Scores(E, F, W, V, b, U, c, ids);
+        double[] x = Enumerable.Range(0, 10).Select(k => (double)E[ids[k / 2], k % 2]).ToArray();
+        double[] z = Enumerable.Range(5, 18).Select(k => (double)F[ids[k], 0]).ToArray();
+        double[] h = Enumerable.Range(0, 3).Select(r => Math.Tanh(Enumerable.Range(0, 10).Sum(k => W[r, k] * x[k]) + Enumerable.Range(0, 18).Sum(k => V[r, k] * z[k]) + b[r])).ToArray();
+        double[] s = Enumerable.Range(0, 2).Select(t => Enumerable.Range(0, 3).Sum(r => U[t, r] * h[r]) + c[t]).ToArray();
+        Assert.Equal(s[0], scores[0], 1e-5);
+        double[] prob = s.Select(v => Math.Exp(v) / s.Sum(Math.Exp)).ToArray();
+        double[] delta = Enumerable.Range(0, 3).Select(r => (1 - h[r] * h[r]) * Enumerable.Range(0, 2).Sum(t => U[t, r] * (prob[t] - (t == 1 ? 1 : 0)))).ToArray();
+        for (int row = 0; row < 6; row++)
+        {
+            double expected = Enumerable.Range(0, 18).Where(j => ids[5 + j] == row).Sum(j => Enumerable.Range(0, 3).Sum(r => V[r, j] * delta[r]));
+            Assert.Equal(expected, dF[row, 0], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void FeaturesGiveEachWindowWordsShapesCasingClassesAndTheCentreWordsAffixes()
+    {
+        (string, string)[] S(params string[] words) => words.Select(w => (w, "O")).ToArray();
+        var features = NerFeatures.FromTraining([S("listen", "to", "Paris"), S("Listen", "Paris", "listen"), S("listen", "Paris", "Xq")]);
+        // "listen" 3 of 4 times lower case (class 2: 50–90%), "paris" never (class 4: < 10%), "to" and "xq" seen once (class 0).
+        Assert.Equal(2, features.CasingClass("Listen"));
+        Assert.Equal(4, features.CasingClass("paris"));
+        Assert.Equal(0, features.CasingClass("to"));
+        Assert.Equal(0, features.CasingClass("Nowhere"));
+        Assert.Equal(["<l", "<li", "<lis", "<list", "n>", "en>", "ten>", "sten>"], NerFeatures.AffixKeys("Listen"));
+        Assert.Equal(["<0", "<0a", "<0a", "<0a", "a>", "0a>", "0a>", "0a>"], NerFeatures.AffixKeys("7A"));   // shorter than 4: the whole key
+
+        var windows = features.Windows(S("Listen", "Paris"));
+        Assert.Equal(2, windows.Length);
+        Assert.All(windows, w => Assert.Equal(NerFeatures.IdsPerWindow, w.Length));
+        int[] first = windows[0];
+        int pad = NerFeatures.Pad;
+        Assert.Equal([pad, pad, features.Word("listen"), features.Word("paris"), pad], first[..5]);
+        Assert.Equal([pad, pad, NerFeatures.ShapeId("Listen", 0), NerFeatures.ShapeId("Paris", 1), pad], first[5..10]);
+        Assert.Equal([pad, pad, NerFeatures.CasingStart + 2, NerFeatures.CasingStart + 4, pad], first[10..15]);
+        Assert.NotEqual(NerFeatures.ShapeId("Listen", 0), NerFeatures.ShapeId("Listen", 1));   // a capital at the start says less
+        // The centre word's eight affixes were each seen 4 times in training: eight distinct known ids; "xq"'s were seen once.
+        int[] affixes = first[15..];
+        Assert.Equal(NerFeatures.Affixes, affixes.Length);
+        Assert.All(affixes, id => Assert.InRange(id, NerFeatures.AffixStart + 2, features.FeatureCount - 1));
+        Assert.Equal(affixes.Length, affixes.Distinct().Count());
+        int[] unseen = features.Windows(S("Qz"))[0][15..];
+        Assert.All(unseen, id => Assert.Equal(NerFeatures.AffixStart + NerFeatures.Unknown, id));
+        Assert.Equal(features.Windows(S("xq"))[0][15], features.Windows(S("Qz"))[0][15]);   // "<x" seen once: <unk> like an unseen affix
+    }
+
+    [Fact]
+    public void DecodeFindsTheBestSequenceInWhichIFollowsItsOwnType()
+    {
+        // Tags: 0 O, 1 B-A, 2 I-A, 3 B-B, 4 I-B. Brute force over all valid sequences of random scores.
+        var rng = new Rng(17);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int n = 1 + trial % 4;
+            float bias = trial % 3 * 0.75f;
+            var scores = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 5).Select(_ => (float)(3 * rng.NextDouble() - 1.5)).ToArray()).ToArray();
+            double LogP(int i, int t)
+            {
+                double[] s = scores[i].Select((v, k) => k == 0 ? v - (double)bias : v).ToArray();
+                return s[t] - Math.Log(s.Sum(Math.Exp));
+            }
+            int[]? best = null;
+            double top = double.NegativeInfinity;
+            for (int code = 0; code < (int)Math.Pow(5, n); code++)
+            {
+                int[] tags = Enumerable.Range(0, n).Select(i => code / (int)Math.Pow(5, i) % 5).ToArray();
+                bool valid = Enumerable.Range(0, n).All(i => tags[i] % 2 == 1 || tags[i] == 0 || (i > 0 && tags[i - 1] != 0 && (tags[i - 1] + 1) / 2 == tags[i] / 2));
+                double score = valid ? Enumerable.Range(0, n).Sum(i => LogP(i, tags[i])) : double.NegativeInfinity;
+                (best, top) = score > top ? (tags, score) : (best, top);
+            }
+            Assert.Equal(best, WindowTagger.Decode(scores, bias));
+        }
+        // An I- that the window scores alone would give after O or after the other type becomes a valid tag.
+        float[][] broken = [[0, 5, 0, 0, 0], [0, 0, 2, 0, 6], [4, 0, 3.5f, 0, 0]];
+        Assert.Equal([1, 2, 0], WindowTagger.Decode(broken, 0));
+        Assert.Equal([0, 3], WindowTagger.Decode([[3, 0, 2, 0, 0], [0, 0, 0, 1, 0]], 0));
+        Assert.Empty(WindowTagger.Decode([], 1));
+        Assert.True(WindowTagger.Follows(1, 2) && WindowTagger.Follows(2, 2) && !WindowTagger.Follows(0, 2) && !WindowTagger.Follows(3, 2) && WindowTagger.Follows(4, 3));
+    }
+
+    [Fact]
+    public void TypeBiasesShiftDecodingAndAreChosenOnDevWhereTheyRaiseF1()
+    {
+        // Tags: 0 O, 1 B-A, 2 I-A, 3 B-B, 4 I-B.
+        float[][] one = [[1, 0.8f, 0, 0.5f, 0]];
+        Assert.Equal([0], WindowTagger.Decode(one, 0));
+        Assert.Equal([1], WindowTagger.Decode(one, 0, [0.5f, 0]));
+        Assert.Equal([3], WindowTagger.Decode(one, 0, [0, 1]));
+        Assert.Equal(WindowTagger.Decode(one, 0.4f), WindowTagger.Decode(one, 0, [0.4f, 0.4f]));   // raising every type = lowering O
+
+        // Type A is over-predicted on dev (two false B-A, one right); B is right. Shifting A down by 1.5 leaves only the right one.
+        string[] tags = ["O", "B-A", "I-A", "B-B", "I-B"];
+        float[][][] dev = [[[0, 1, 0, 0, 0]], [[0, 1, 0, 0, 0]], [[0, 2, 0, 0, 0]], [[0, 0, 0, 1, 0]]];
+        string[][] gold = [["O"], ["O"], ["B-A"], ["B-B"]];
+        Assert.Equal(new ClassScores(2, 4, 2), EntityScores.Score(gold, dev.Select(s => WindowTagger.Decode(s, 0).Select(t => tags[t]).ToArray()).ToArray()).Overall);
+        Assert.Equal([-1.5f, 0f], WindowNerApp.ChooseTypeBiases(dev, gold, 0, tags));
+        Assert.Equal([0f, 0f], WindowNerApp.ChooseTypeBiases(dev, [["B-A"], ["B-A"], ["B-A"], ["B-B"]], 0, tags));   // nothing to gain: no shift
+    }
+
+    [Fact]
+    public void DevInTrainingMovesTheFirstShareOfTheDevSentences()
+    {
+        (string, string)[] S(string word) => [(word, "O")];
+        var corpus = new NerCorpus("t", [S("a"), S("b")], [S("c"), S("d"), S("e"), S("f")], [S("g")], ["X"], "");
+        var moved = corpus.WithDevInTraining(0.5);
+        Assert.Equal(["a", "b", "c", "d"], moved.Train.Select(s => s[0].Word));
+        Assert.Equal(["e", "f"], moved.Dev.Select(s => s[0].Word));
+        Assert.Same(corpus.Test, moved.Test);
+        Assert.Same(corpus, corpus.WithDevInTraining(0));
+        Assert.Single(corpus.WithDevInTraining(0.99).Dev);   // one dev sentence always stays to choose the epoch
     }
 
     [Fact]
