@@ -15,26 +15,8 @@ namespace SymbolicDiff.Generator.Tests;
 public class LoopPlanTests
 {
     /// <summary>The method's model as the parse step produced it, and its plans with the names of the nodes they refer to.</summary>
-    private static (DifferentiableMethod Method, IReadOnlyList<LoopPlan> Plans) Plan(string body, string parameters = "ReadOnlySpan<double> x")
-    {
-        string source = $$"""
-            using System;
-            using SymbolicDiff;
-            namespace Demo;
-            public static partial class Fns
-            {
-                [Differentiable]
-                public static double F({{parameters}})
-                {
-            {{body}}
-                }
-            }
-            """;
-        var run = GeneratorHarness.Run(source);
-        var method = run.Driver.GetRunResult().Results[0].TrackedSteps[DifferentiableGenerator.TrackingNames.Parse]
-            .SelectMany(s => s.Outputs).Select(o => (ParseResult)o.Value).Single().Method!;
-        return (method, Emitter.PlanLoops(method));
-    }
+    private static (DifferentiableMethod Method, IReadOnlyList<LoopPlan> Plans) Plan(string body, string parameters = "ReadOnlySpan<double> x") =>
+        PlanWithAttribute("[Differentiable]", body, parameters);
 
     private static string Names(DifferentiableMethod method, IEnumerable<int> ids) =>
         string.Join(", ", ids.Select(id => method.Nodes[id].Op + ":" + method.Nodes[id].Name));
@@ -145,6 +127,55 @@ public class LoopPlanTests
         Assert.Equal(LoopStrategy.Reversed, columns.Strategy);   // y += …: a running sum, but its result is read (y * y)
         Assert.False(columns.RunForwardInReverse);   // its reverse needs nothing recorded: it never runs forward again
         Assert.Empty(columns.KeptValues);
+    }
+
+    [Fact]
+    public void CheckpointingAppliesToLoopsThatKeepValues()
+    {
+        string body = """
+                    double h = 0.1, s = 0;
+                    for (int t = 0; t < x.Length; t++)
+                    {
+                        h = Math.Tanh(w * h + x[t]);
+                    }
+                    for (int t = 0; t < x.Length; t++)
+                    {
+                        s += x[t] * w;
+                    }
+                    return h * s;
+            """;
+        var (_, plain) = Plan(body, "double w, [NoDiff] ReadOnlySpan<double> x");
+        Assert.False(plain[0].Checkpointed);   // without the attribute option
+        var (method, checkpointed) = PlanWithAttribute("[Differentiable(Checkpointing = true)]", body, "double w, [NoDiff] ReadOnlySpan<double> x");
+        var recurrence = checkpointed[0];
+        var sum = checkpointed[1];
+        Assert.True(recurrence.Checkpointed);
+        Assert.Equal("Phi:h", Names(method, recurrence.SavedPhis));
+        Assert.False(sum.Checkpointed);   // a running sum keeps nothing: nothing to bound
+        Assert.Equal("Phi:s", Names(method, sum.RunningSums));
+        Assert.Empty(sum.SavedPhis);
+    }
+
+    /// <summary>As <see cref="Plan"/>, with the attribute written out.</summary>
+    private static (DifferentiableMethod Method, IReadOnlyList<LoopPlan> Plans) PlanWithAttribute(string attribute, string body, string parameters)
+    {
+        string source = $$"""
+            using System;
+            using SymbolicDiff;
+            namespace Demo;
+            public static partial class Fns
+            {
+                {{attribute}}
+                public static double F({{parameters}})
+                {
+            {{body}}
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        var method = run.Driver.GetRunResult().Results[0].TrackedSteps[DifferentiableGenerator.TrackingNames.Parse]
+            .SelectMany(s => s.Outputs).Select(o => (ParseResult)o.Value).Single().Method!;
+        return (method, Emitter.PlanLoops(method));
     }
 
     [Fact]
