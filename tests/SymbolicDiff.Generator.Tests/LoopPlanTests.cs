@@ -124,6 +124,9 @@ public class LoopPlanTests
         Assert.DoesNotContain(rows.Loop, components.Recomputed);
         Assert.Contains(rows.KeptValues, id => method.Nodes[id].Op == Op.Exp);
         Assert.Contains(rows.KeptValues, id => method.Nodes[id] is { Op: Op.LoopExit, Name: "y" });   // the column loop's result
+        // exp(q[c * d + row]) does not depend on the point: computed for the first point only, read back for the others.
+        var exp = rows.KeptValues.Single(id => method.Nodes[id].Op == Op.Exp);
+        Assert.Equal(new[] { exp }, points.KeptOnce);
         Assert.Equal(LoopStrategy.Reversed, columns.Strategy);   // y += …: a running sum, but its result is read (y * y)
         Assert.False(columns.RunForwardInReverse);   // its reverse needs nothing recorded: it never runs forward again
         Assert.Empty(columns.KeptValues);

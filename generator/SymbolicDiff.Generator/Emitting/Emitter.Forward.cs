@@ -31,11 +31,20 @@ internal sealed partial class Emitter
             if (node.Op is not (Op.Select or Op.If))
             {
                 Comment(node.Statement, "");
-                Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                 if (_keptBy.TryGetValue(node.Id, out int keeper) && _recordingAt.TryGetValue(keeper, out string? iteration))
                 {
-                    Line($"{_bufferNames[node.Id]}[{iteration}] = {name};");
+                    string kept = $"{_bufferNames[node.Id]}[{iteration}]";
+                    if (_keptOnceIn.TryGetValue(node.Id, out int fused) && _fusedFirst.TryGetValue(fused, out string? first))
+                    {
+                        // The same in every iteration of the fused loop: computed in its first, read back in the others.
+                        Line($"{type} {name} = {first} ? ({kept} = {Render(node).Text}) : {kept};");
+                        continue;
+                    }
+                    Line($"{type} {name} = {Render(node).Text};");
+                    Line($"{kept} = {name};");
+                    continue;
                 }
+                Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                 if (_tangentMode && _active[node.Id])
                 {
                     WriteCallGradient(node);

@@ -771,6 +771,13 @@ internal sealed partial class Emitter
             Line($"{phi.Type.Keyword()} {Identifier(_names[phi.Id]!)} = {Ref(phi.Args[0]).Text};");
         }
         string counter = CounterName(loop);
+        var once = PlanOf(loop).KeptOnce;
+        if (once.Count > 0)
+        {
+            Line($"// {string.Join(", ", once.Select(k => _names[k]))}, kept by the loops inside, do not change from one iteration to the next:");
+            Line("// computed in the first iteration only, then read back from their buffers");
+            _fusedFirst[loop.Id] = Code.Binary(Code.Name(counter), "==", Ref(loop.Args[0]), Code.Equality).Text;
+        }
         Line($"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {ForStep(loop)})");
         Line("{");
         _depth++;
@@ -779,6 +786,7 @@ internal sealed partial class Emitter
         int lastStatement = _lastStatement;
         _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));
         WriteForwardRegion(body, recordLoops: true);
+        _fusedFirst.Remove(loop.Id);
         _lastStatement = -1;
         // A running sum's next value has the sum's adjoint, and its rule would hand it straight back: that share is left out.
         foreach (var phi in withAdjoint.Where(p => PlanOf(loop).RunningSums.Contains(p.Id) && _needsAdjoint[p.Args[1]]))

@@ -17,6 +17,12 @@ internal sealed partial class Emitter
     /// <summary>Values computed after the backward pass: fused loops and the values after them that depend on them.</summary>
     private readonly HashSet<int> _deferred = new();
 
+    /// <summary>Kept values that are the same in every iteration of a fused loop around them, by that loop.</summary>
+    private readonly Dictionary<int, int> _keptOnceIn = new();
+
+    /// <summary>Fused loops being written, with the condition that holds in their first iteration.</summary>
+    private readonly Dictionary<int, string> _fusedFirst = new();
+
     /// <summary>Kept values, by the loop whose iterations keep them.</summary>
     private readonly Dictionary<int, int> _keptBy = new();
 
@@ -53,6 +59,10 @@ internal sealed partial class Emitter
                 _plans[loop.Id] = plan with { Checkpointed = true };
             }
         }
+        foreach (var fused in _plans.Values.Where(p => p.Strategy == LoopStrategy.Fused).ToList())
+        {
+            _plans[fused.Loop] = fused with { KeptOnce = new EquatableArray<int>(KeptOnce(_nodes[fused.Loop])) };
+        }
         foreach (var plan in _plans.Values.Where(p => p.Strategy == LoopStrategy.Fused))
         {
             _deferred.Add(plan.Loop);
@@ -61,6 +71,10 @@ internal sealed partial class Emitter
         }
         foreach (var plan in _plans.Values)
         {
+            foreach (int once in plan.KeptOnce)
+            {
+                _keptOnceIn[once] = plan.Loop;
+            }
             foreach (int kept in plan.KeptValues)
             {
                 _keptBy[kept] = plan.Loop;
@@ -137,6 +151,42 @@ internal sealed partial class Emitter
             }
         }
         return deferred.OrderBy(id => id).ToList();
+    }
+
+    /// <summary>
+    /// The values loops inside a fused loop keep that are the same in every iteration of the fused loop: they depend on
+    /// nothing that changes from one of its iterations to the next (its counter, any carried variable inside it), and
+    /// the loops that keep them run the same iterations every time (bounds that do not change, no branch or while loop
+    /// between), so every iteration writes them to the same places of their buffers. See <see cref="LoopPlan.KeptOnce"/>.
+    /// </summary>
+    private List<int> KeptOnce(Node fused)
+    {
+        int body = Body(fused);
+        var changes = new bool[_nodes.Count];
+        var inside = _nodes.Where(n => _reachable[n.Id] && Encloses(body, n.Region)).ToList();
+        for (bool again = true; again;)   // (a counter's loop node may come after it)
+        {
+            again = false;
+            foreach (var node in inside.Where(n => !changes[n.Id]))
+            {
+                changes[node.Id] = node.Op == Op.Phi || (node.Op == Op.LoopCounter && node.Args[0] == fused.Id)
+                    || node.Args.Any(a => a >= 0 && changes[a]) || (node.Op == Op.Loop && node.LoopCondition >= 0);
+                again |= changes[node.Id];
+            }
+        }
+        bool SameEveryTime(int region)
+        {
+            for (int r = region; r != body; r = _method.Regions[r].Parent)
+            {
+                if (r < 0 || _method.Regions[r].Loop < 0 || changes[_method.Regions[r].Loop])
+                {
+                    return false;   // a branch, or a loop whose iterations may differ
+                }
+            }
+            return true;
+        }
+        return _plans.Values.Where(p => p.Loop != fused.Id && Encloses(body, _nodes[p.Loop].Region))
+            .SelectMany(p => p.KeptValues).Where(k => !changes[k] && SameEveryTime(_nodes[k].Region)).OrderBy(k => k).ToList();
     }
 
     /// <summary>

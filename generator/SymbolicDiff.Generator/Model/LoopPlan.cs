@@ -40,6 +40,9 @@ internal enum LoopStrategy
 /// iterations, and its reverse runs each segment forward again from its checkpoint to keep that segment's values.</param>
 /// <param name="RunningSums">Carried variables that are running sums (<c>s += e</c>, <c>s -= e</c>, s read nowhere else in
 /// the loop): their adjoint is the same in every iteration, so the backward pass passes it on unchanged.</param>
+/// <param name="KeptOnce">For a fused loop: values that loops inside it keep and that are the same in every one of its
+/// iterations (they depend on nothing it changes, e.g. exp of a parameter indexed by inner counters): computed in its
+/// first iteration only, and read back from their buffers in the others.</param>
 internal sealed record LoopPlan(
     int Loop,
     LoopStrategy Strategy,
@@ -51,4 +54,5 @@ internal sealed record LoopPlan(
     int BytesPerIteration,
     bool StackedInEnclosing = false,
     bool Checkpointed = false,
-    EquatableArray<int> RunningSums = default);
+    EquatableArray<int> RunningSums = default,
+    EquatableArray<int> KeptOnce = default);
