@@ -321,24 +321,29 @@ public class SnapshotTests
     [Fact]
     public void LoopInnerStackedInOuter() => Check(nameof(LoopInnerStackedInOuter), InClass("""
             [Differentiable]
-            public static double LogSumExpOfSquares(ReadOnlySpan<double> q, [NoDiff] ReadOnlySpan<double> x, int k, int d)
+            public static double LogSumExpOfSquares(ReadOnlySpan<double> q, [NoDiff] ReadOnlySpan<double> x, int n, int k, int d)
             {
-                double mx = double.NegativeInfinity;
-                double se = 0;
-                for (int c = 0; c < k; c++)
+                double total = 0;
+                for (int p = 0; p < n; p++)
                 {
-                    double sq = 0;
-                    for (int row = 0; row < d; row++)
+                    double mx = double.NegativeInfinity;
+                    double se = 0;
+                    for (int c = 0; c < k; c++)
                     {
-                        double y = Math.Exp(q[c * d + row]) * x[row];
-                        sq += y * y;
+                        double sq = 0;
+                        for (int row = 0; row < d; row++)
+                        {
+                            double y = Math.Exp(q[c * d + row]) * x[p * d + row];
+                            sq += y * y;
+                        }
+                        double main = -0.5 * sq;
+                        double m = Math.Max(mx, main);
+                        se = se * Math.Exp(mx - m) + Math.Exp(main - m);
+                        mx = m;
                     }
-                    double main = -0.5 * sq;
-                    double m = Math.Max(mx, main);
-                    se = se * Math.Exp(mx - m) + Math.Exp(main - m);
-                    mx = m;
+                    total += Math.Log(se) + mx;
                 }
-                return Math.Log(se) + mx;
+                return total;
             }
         """));
 
