@@ -186,6 +186,11 @@ internal sealed class GraphBuilder
             // a constant expression that overflows (CS0220); what cannot be folded exactly stays as written.
             return FoldInteger(op, type, args.Select(a => _nodes[a].Constant).ToArray()) is long wrapped ? Constant(wrapped, type) : null;
         }
+        if (type == ScalarType.Bool && args.All(a => _nodes[a].Op == Op.Constant && !_nodes[a].Type.IsFloating())
+            && FoldLogic(op, args.Select(a => _nodes[a].Constant).ToArray()) is bool known)
+        {
+            return Constant(known ? 1 : 0, ScalarType.Bool);   // 1 == 1 from an enum argument that is a constant: only one case is parsed
+        }
         if (!type.IsFloating())
         {
             return null;   // other integer and boolean arithmetic is emitted exactly as written
@@ -220,6 +225,21 @@ internal sealed class GraphBuilder
                 return null;
         }
     }
+
+    /// <summary>Comparisons of integer or bool constants, and !, &amp;&amp;, || of bool constants (exact).</summary>
+    private static bool? FoldLogic(Op op, double[] values) => op switch
+    {
+        Op.Equal => values[0] == values[1],
+        Op.NotEqual => values[0] != values[1],
+        Op.LessThan => values[0] < values[1],
+        Op.LessThanOrEqual => values[0] <= values[1],
+        Op.GreaterThan => values[0] > values[1],
+        Op.GreaterThanOrEqual => values[0] >= values[1],
+        Op.Not => values[0] == 0,
+        Op.And => values[0] != 0 && values[1] != 0,
+        Op.Or => values[0] != 0 || values[1] != 0,
+        _ => null,
+    };
 
     /// <summary>Folds exactly-rounded arithmetic only; transcendental functions are left to run time.</summary>
     private static double? Fold(Op op, double[] values) => op switch

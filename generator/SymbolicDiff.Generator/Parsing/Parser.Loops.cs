@@ -80,7 +80,10 @@ internal sealed partial class Parser
         if (!_inLoop && _returnsVoid)
         {
             // return; in the loop ended a void function: the rest runs only when the loop did not return.
-            ParseBranches(returned, () => null, () => ParseStatements(rest), selectResults: false);
+            if (rest.Count > 0)
+            {
+                ParseBranches(_graph.Add(Op.Not, ScalarType.Bool, returned), () => ParseStatements(rest), () => null, selectResults: false);
+            }
             return null;
         }
         if (!_inLoop)
