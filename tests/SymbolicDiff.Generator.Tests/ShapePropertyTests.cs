@@ -56,6 +56,8 @@ public class ShapePropertyTests
         ("constant fields", ConstantFields),
         ("local arrays with overwrites", LocalArrays),
         ("array-passing calls", ArrayCalls),
+        ("enum arguments and slices", EnumsAndSlices),
+        ("void returns and output helpers", OutputHelpers),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -238,6 +240,49 @@ public class ShapePropertyTests
         return new Program("array-passing calls", body.ToString(), false, 0, 0);
     }
 
+    /// <summary>Scalar: an enum passed to a helper (computed from n, constant, chosen by ?:), slices of a passed to a helper in a loop.</summary>
+    private static Program EnumsAndSlices(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double s = HAct({E(r, 2, "x", "y").D}, (Mode)(n % 3)) + HAct({E(r, 1, "x", "a[1]").D}, Mode.Tanh);\n");
+        body.Append("var mode = x > 0.2 ? Mode.Square : Mode.Sin;\n");
+        string slice = r.Next(3) switch
+        {
+            0 => "HDot(a.Slice(i, 2), a[^2..])",
+            1 => "HDot(a[i..(i + 2)], a.Slice(1, 2))",
+            _ => "HDot(a.Slice(i).Slice(0, 2), a[..2])",
+        };
+        body.Append($"for (int i = 0; i + 2 <= a.Length; i++)\n{{\n    s += HAct({slice} * {E(r, 1, "x", "y").D}, mode);\n}}\n");
+        body.Append($"return s * {E(r, 1, "x", "y").D};\n");
+        return new Program("enum arguments and slices", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
+    }
+
+    /// <summary>
+    /// Vector output: helpers writing slices of y, a short local span and a long local array, then a loop that may leave
+    /// the method with return; (and maybe an early return; after it), some elements written twice.
+    /// </summary>
+    private static Program OutputHelpers(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double c = {E(r, 2, "x", "a[0]").D};\n");
+        body.Append("int k = y.Length < a.Length ? y.Length : a.Length;\n");
+        body.Append(r.Next(2) == 0 ? $"HScale({E(r, 1, "x", "c").D}, a.Slice(0, k), y.Slice(0, k));\n" : $"HFirst(a, {E(r, 1, "x", "c").D}, y[..k]);\n");
+        body.Append("Span<double> t = stackalloc double[2];\n");
+        body.Append($"HScale({E(r, 1, "c", "x").D}, a[1..3], t);\n");
+        body.Append("var u = new double[a.Length];\n");
+        body.Append($"HTanh(a, {E(r, 1, "c", "x").D}, u);\n");
+        body.Append($"for (int i = {(r.Next(3) == 0 ? "0" : "k")}; i < y.Length; i++)\n{{\n    ");
+        body.Append(KeptUpdate(r, "c", "u[i % 4]", "t[i % 2]", "x"));
+        body.Append(r.Next(2) == 0 ? $"\n    if ({E(r, 1, "c", "x").D} > 0.4) return;\n" : "\n");
+        body.Append($"    y[i] = {E(r, 2, "c", "x", "u[i % 4]", "t[1]").D};\n}}\n");
+        if (r.Next(2) == 0)
+        {
+            body.Append($"if ({E(r, 1, "c", "t[0]").D} > 0.2) return;\n");
+            body.Append($"y[y.Length - 1] = {E(r, 1, "c", "u[3]").D};\n");
+        }
+        return new Program("void returns and output helpers", body.ToString(), true, 0, Outputs(r));
+    }
+
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
 
     /// <summary>Scalar: int and long locals the generator folds (wrapping like C#), then used as factors.</summary>
@@ -319,7 +364,7 @@ public class ShapePropertyTests
 
     private static string Source(IReadOnlyList<Program> programs)
     {
-        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Programs\n{\n");
+        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic enum Mode { Sin, Tanh, Square }\n\npublic static partial class Programs\n{\n");
         // What the tuple and constant-field shapes read: a tuple helper, const and static readonly fields, a [NoDiff] array.
         text.Append("    [Differentiable]\n    public static (double s, double c) Pair(double p, double q) => (Math.Sin(p) * q, p + Math.Cos(q));\n\n");
         text.Append("    public const double Gain = 1.25;\n    public static readonly double Offset = 0.75;\n    public static readonly int Steps = 3;\n");
@@ -327,6 +372,11 @@ public class ShapePropertyTests
         // Array helpers the "array-passing calls" programs call (inlined where called).
         text.Append("    [Differentiable]\n    public static double HDot(ReadOnlySpan<double> p, ReadOnlySpan<double> q)\n    {\n        double s = 0;\n        for (int i = 0; i < p.Length; i++) s += p[i] * q[i];\n        return s;\n    }\n\n");
         text.Append("    [Differentiable]\n    public static double HKept(double[] p, ReadOnlySpan<double> q, double c)\n    {\n        for (int i = 0; i < p.Length; i++) c = Math.Tanh(c * p[i] + q[i]);\n        return c;\n    }\n\n");
+        // Helpers the "enum arguments and slices" and "void returns and output helpers" programs call.
+        text.Append("    [Differentiable]\n    public static double HAct(double z, Mode m) => m switch { Mode.Sin => Math.Sin(z), Mode.Tanh => Math.Tanh(z), Mode.Square => z * z, _ => z };\n\n");
+        text.Append("    [Differentiable]\n    public static void HScale(double c, ReadOnlySpan<double> p, Span<double> q)\n    {\n        for (int i = 0; i < p.Length; i++) q[i] = c * p[i] + Math.Sin(p[i]);\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static void HTanh(ReadOnlySpan<double> p, double c, Span<double> q)\n    {\n        for (int i = 0; i < q.Length; i++)\n        {\n            double v = p[i];\n            q[i] = Math.Tanh(c * v);\n        }\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static void HFirst(ReadOnlySpan<double> p, double c, Span<double> q)\n    {\n        for (int i = 0; i < q.Length; i++)\n        {\n            if (p[i] * c > 1) return;\n            q[i] = p[i] * c;\n        }\n    }\n\n");
         for (int i = 0; i < programs.Count; i++)
         {
             var p = programs[i];
