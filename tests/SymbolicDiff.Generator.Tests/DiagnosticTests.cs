@@ -19,6 +19,7 @@ namespace SymbolicDiff.Generator.Tests;
 public class DiagnosticTests
 {
     private const string LA = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; a[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
+    private const string IP = "a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; give it a constant length of at most 16 (Span<double> a = stackalloc double[k]), whose elements are updated in place like scalar variables, or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read its parameters, its locals, constants, static readonly fields of type double, float, int, long or bool, and elements of [NoDiff] static readonly arrays. Pass other values as parameters (mark them [NoDiff] if they are not differentiated).";
@@ -63,8 +64,14 @@ public class DiagnosticTests
             "SD0060", "Local array 'a' is filled up to 'n - 1', which the generator cannot show is its length; " + LA },
         { "LocalArrayUpdatedInPlace", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; [|a[0] = x|]; return a[0]; }",
             "SD0060", "Local array 'a' is written outside a loop that fills it whole; " + LA },
-        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a|][j]; } return a[0]; }",
-            "SD0060", "Local array 'a' is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16; " + LA },
+        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a[j]|]; } return a[0]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
+        { "LocalArrayDynamicProgrammingTable", "[Differentiable] public static double Bad(double[] x, double w) { var a = new double[x.Length]; for (int j = 0; j < a.Length; j++) a[j] = x[j]; "
+            + "for (int t = 0; t < 3; t++) { for (int j = 1; j < a.Length; j++) { a[j] = [|a[j]|] + a[j - 1] * w; } } return a[a.Length - 1]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
+        { "LocalArrayScaledInPlace", "[Differentiable] public static double Bad(double[] x, double w) { var a = new double[x.Length]; for (int j = 0; j < a.Length; j++) a[j] = x[j]; "
+            + "for (int j = 0; j < a.Length; j++) [|a[j]|] *= w; return a[0]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
         { "LocalArrayReadAfterPerIterationFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int k = 0; k < 3; k++) { for (int j = 0; j < n; j++) { a[j] = x * k; } } return [|a[0]|]; }",
             "SD0060", "Local array 'a' is read after a loop that fills it once per iteration (so it holds the last iteration's values); read it inside that loop, after the fill" },
         { "LocalArrayReadBeforeRefill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; double s = 0; for (int k = 0; k < 3; k++) { s += a[0]; [|for (int j = 0; j < n; j++)|] { a[j] = x * k; } } return s; }",

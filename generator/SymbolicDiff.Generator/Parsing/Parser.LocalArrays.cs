@@ -99,6 +99,12 @@ internal sealed partial class Parser
 
     private static string Advice(string name) => FillAdvice.Replace("{0}", name);
 
+    /// <summary>What to write instead of a long local array updated in place (a dynamic-programming table): it is never stored, so its old values are gone.</summary>
+    private static string InPlaceAdvice(string name, ScalarType element) =>
+        $"a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; "
+        + $"give it a constant length of at most 16 (Span<{element.Keyword()}> {name} = stackalloc {element.Keyword()}[k]), whose elements are updated in place like scalar variables, "
+        + $"or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
+
     /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
     private Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
 
@@ -248,7 +254,9 @@ internal sealed partial class Parser
     {
         if (array.Slots is not { } slots)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole", Advice(array.Symbol.Name));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole",
+                write.IsKind(SyntaxKind.SimpleAssignmentExpression) && !write.Right.DescendantNodesAndSelf().Any(n => n is ExpressionSyntax e && LocalArrayNamed(e) == array)
+                    ? Advice(array.Symbol.Name) : InPlaceAdvice(array.Symbol.Name, array.Element));
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
         int value;
@@ -313,6 +321,12 @@ internal sealed partial class Parser
         var body = loop.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { loop.Statement };
         var header = Location.Create(loop.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
         UnsupportedException NotAFill(Location at, string reason) => Unsupported(Diagnostics.LocalArrayUnsupported, at, name, reason, Advice(name));
+        // A loop that reads the elements it writes updates the array in place (a DP table): say so before anything about its shape.
+        if (loop.Statement.DescendantNodesAndSelf().OfType<ElementAccessExpressionSyntax>().FirstOrDefault(e => LocalArrayNamed(e.Expression) == array
+                && !(e.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } write && write.Left == e)) is { } ownRead)
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", InPlaceAdvice(name, array.Element));
+        }
         if (written.Count > 1)
         {
             throw NotAFill(header, $"is filled by a loop that also writes '{written[1].Symbol.Name}'");
@@ -358,7 +372,7 @@ internal sealed partial class Parser
         if (body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
                 .FirstOrDefault(n => n != target.Expression && LocalArrayNamed(n) == array) is { } self)
         {
-            throw NotAFill(self.GetLocation(), "is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16");
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", InPlaceAdvice(name, array.Element));
         }
         int region = _graph.CurrentRegion;
         if (region != 0 && _graph.Regions[region].Loop < 0)
