@@ -259,7 +259,8 @@ public class ShapePropertyTests
 
     /// <summary>
     /// Vector output: helpers writing slices of y, a short local span and a long local array, then a loop that may leave
-    /// the method with return; (and maybe an early return; after it), some elements written twice.
+    /// the method with return; (under an if or in a switch case, maybe an early return; after it too) and writes y[i]
+    /// itself or through a helper given y.Slice(i, 1); some elements are written twice.
     /// </summary>
     private static Program OutputHelpers(Random r)
     {
@@ -273,8 +274,16 @@ public class ShapePropertyTests
         body.Append($"HTanh(a, {E(r, 1, "c", "x").D}, u);\n");
         body.Append($"for (int i = {(r.Next(3) == 0 ? "0" : "k")}; i < y.Length; i++)\n{{\n    ");
         body.Append(KeptUpdate(r, "c", "u[i % 4]", "t[i % 2]", "x"));
-        body.Append(r.Next(2) == 0 ? $"\n    if ({E(r, 1, "c", "x").D} > 0.4) return;\n" : "\n");
-        body.Append($"    y[i] = {E(r, 2, "c", "x", "u[i % 4]", "t[1]").D};\n}}\n");
+        body.Append(r.Next(3) switch
+        {
+            0 => $"\n    if ({E(r, 1, "c", "x").D} > 0.4) return;\n",
+            1 => $"\n    switch (i % 3)\n    {{\n        case 1:\n            if ({E(r, 1, "c", "x").D} > 0.3) return;\n            break;\n        case 2:\n            continue;\n    }}\n",
+            _ => "\n",
+        });
+        // The element is written here, or by a helper (which may return early) given the one-element slice y[i..(i + 1)].
+        body.Append(r.Next(3) == 0
+            ? $"    HFirst(a[(i % 3)..], {E(r, 1, "c", "x").D}, y.Slice(i, 1));\n}}\n"
+            : $"    y[i] = {E(r, 2, "c", "x", "u[i % 4]", "t[1]").D};\n}}\n");
         if (r.Next(2) == 0)
         {
             body.Append($"if ({E(r, 1, "c", "t[0]").D} > 0.2) return;\n");
