@@ -36,7 +36,8 @@ internal sealed partial class Parser
 
     /// <summary>A [Differentiable] method that returns void: called as a statement, it writes the arrays passed to it.</summary>
     private IMethodSymbol? DifferentiableVoidCallee(InvocationExpressionSyntax invocation) =>
-        _model.GetSymbolInfo(invocation, _cancellation).Symbol is IMethodSymbol { ReturnsVoid: true } method
+        invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax   // a void call is a statement: no need to ask about others
+        && _model.GetSymbolInfo(invocation, _cancellation).Symbol is IMethodSymbol { ReturnsVoid: true } method
             && method.MethodKind != MethodKind.LocalFunction && method.GetAttributes().Any(IsDifferentiable) ? method : null;
 
     /// <summary><c>Axpy(a, x, y);</c>: a call to a [Differentiable] method that writes arrays, inlined.</summary>

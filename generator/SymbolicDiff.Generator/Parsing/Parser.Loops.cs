@@ -518,7 +518,8 @@ internal sealed partial class Parser
             }
         }
         visiting ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        // A void call is a statement (or an expression body): only those are asked about, not every call of a long expression.
+        foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => i.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax))
         {
             if (model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol { ReturnsVoid: true } callee || !callee.GetAttributes().Any(IsDifferentiable)
                 || callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax calleeSyntax || !visiting.Add(callee))

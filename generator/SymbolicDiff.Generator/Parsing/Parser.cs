@@ -1298,7 +1298,7 @@ internal sealed partial class Parser
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null)
-                ? "; a [Differentiable] method that takes arrays is inlined when it returns double or float and takes its parameters by value; one that writes output arrays cannot be called yet, write its loop in this method"
+                ? "; a [Differentiable] method that takes arrays is inlined when it is static, not generic, returns double or float (or void, called as a statement) and takes its parameters by value"
                 : "; it has no generated gradient to call (see its own SD diagnostic)");
         }
         var arguments = ArgumentsOf(invocation, callee, display);
