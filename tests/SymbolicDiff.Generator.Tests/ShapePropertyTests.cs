@@ -320,16 +320,19 @@ public class ShapePropertyTests
         return new Program("overflowing integer constants", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
     }
 
-    /// <summary>Scalar: swaps in a loop (every right side read before any variable is written), deconstruction of a tuple literal and of a tuple helper.</summary>
+    /// <summary>Scalar: swaps in a loop (every right side read before any variable is written), deconstruction of a tuple literal and of a tuple helper (one returns from nested loops).</summary>
     private static Program TupleSwaps(Random r)
     {
         var body = new StringBuilder();
         body.Append($"double p = {E(r, 2, "x", "y").D}, q = {E(r, 2, "x", "a[0]").D};\n");
         body.Append($"for (int i = 0; i < {r.Next(0, 5)}; i++)\n{{\n    (p, q) = (q, {E(r, 2, "p", "q", "a[i % 4]").D});\n}}\n");
         body.Append($"var (u, v) = ({E(r, 1, "p", "q").D}, {E(r, 1, "p", "x").D});\n");
-        body.Append(r.Next(2) == 0
-            ? $"var (s, c) = Pair({E(r, 1, "u", "y").D}, v);\n"
-            : $"var t = Pair({E(r, 1, "u", "y").D}, v);\ndouble s = t.s, c = t.Item2;\n");
+        body.Append(r.Next(3) switch
+        {
+            0 => $"var (s, c) = Pair({E(r, 1, "u", "y").D}, v);\n",
+            1 => $"var (s, c) = PairUntil({E(r, 1, "u", "y").D}, v);\n",   // returns from nested loops and under an if
+            _ => $"var t = Pair({E(r, 1, "u", "y").D}, v);\ndouble s = t.s, c = t.Item2;\n",
+        });
         body.Append($"(u, _) = (c, u);\n");
         body.Append($"return {E(r, 2, "s", "c", "u", "v").D};\n");
         return new Program("tuple swaps and deconstruction", body.ToString(), false, 0, 0);
@@ -376,6 +379,9 @@ public class ShapePropertyTests
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic enum Mode { Sin, Tanh, Square }\n\npublic static partial class Programs\n{\n");
         // What the tuple and constant-field shapes read: a tuple helper, const and static readonly fields, a [NoDiff] array.
         text.Append("    [Differentiable]\n    public static (double s, double c) Pair(double p, double q) => (Math.Sin(p) * q, p + Math.Cos(q));\n\n");
+        text.Append("    [Differentiable]\n    public static (double s, double c) PairUntil(double p, double q)\n    {\n        if (q > 1.2) return (q, p);\n"
+            + "        for (int i = 0; i < 3; i++)\n        {\n            for (int j = 0; j < 2; j++)\n            {\n                p = Math.Tanh(p * q + 0.3);\n"
+            + "                if (p > 0.6) return (p * q, j);\n            }\n            q += 0.25;\n        }\n        return (p, q);\n    }\n\n");
         text.Append("    public const double Gain = 1.25;\n    public static readonly double Offset = 0.75;\n    public static readonly int Steps = 3;\n");
         text.Append("    public static readonly bool Enabled = true;\n    [NoDiff]\n    public static readonly double[] Table = { 0.5, -1.0, 2.0, 0.25 };\n\n");
         // Array helpers the "array-passing calls" programs call (inlined where called).

@@ -835,4 +835,34 @@ public class SnapshotTests
                 return s + Dot(x[^2..], w[..2]);
             }
         """), "Windows");
+
+    /// <summary>A tuple method that returns from nested loops: the element variables are carried and joined like any variable.</summary>
+    [Fact]
+    public void TupleReturnFromNestedLoops() => Check(nameof(TupleReturnFromNestedLoops), InClass("""
+            [Differentiable]
+            public static (double value, double sum) FirstAbove(double x, double limit)
+            {
+                double a = x, b = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        if (a > limit)
+                        {
+                            return (a, b);
+                        }
+                        a *= 1.3;
+                        b += a;
+                    }
+                }
+                return (a, b);
+            }
+
+            [Differentiable]
+            public static double ProductAbove(double x)
+            {
+                var (p, q) = FirstAbove(x, 4);
+                return p * q;
+            }
+        """), "ProductAbove");
 }

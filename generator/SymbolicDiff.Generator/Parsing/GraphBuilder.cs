@@ -186,10 +186,12 @@ internal sealed class GraphBuilder
             // a constant expression that overflows (CS0220); what cannot be folded exactly stays as written.
             return FoldInteger(op, type, args.Select(a => _nodes[a].Constant).ToArray()) is long wrapped ? Constant(wrapped, type) : null;
         }
-        if (type == ScalarType.Bool && args.All(a => _nodes[a].Op == Op.Constant && !_nodes[a].Type.IsFloating())
-            && FoldLogic(op, args.Select(a => _nodes[a].Constant).ToArray()) is bool known)
+        // 1 == 1 from a constant enum argument, 3.5 > 1.2 from constant arguments of an inlined helper: only the branch
+        // taken is parsed (and no if on a constant is emitted). A float constant compares as the float C# holds.
+        if (type == ScalarType.Bool && args.All(a => _nodes[a].Op == Op.Constant)
+            && FoldLogic(op, args.Select(a => _nodes[a].Type == ScalarType.Float ? (float)_nodes[a].Constant : _nodes[a].Constant).ToArray()) is bool known)
         {
-            return Constant(known ? 1 : 0, ScalarType.Bool);   // 1 == 1 from an enum argument that is a constant: only one case is parsed
+            return Constant(known ? 1 : 0, ScalarType.Bool);
         }
         if (!type.IsFloating())
         {
@@ -226,7 +228,7 @@ internal sealed class GraphBuilder
         }
     }
 
-    /// <summary>Comparisons of integer or bool constants, and !, &amp;&amp;, || of bool constants (exact).</summary>
+    /// <summary>Comparisons of constants, and !, &amp;&amp;, || of bool constants (exact, NaN included).</summary>
     private static bool? FoldLogic(Op op, double[] values) => op switch
     {
         Op.Equal => values[0] == values[1],

@@ -104,7 +104,7 @@ internal sealed partial class Parser
         int statement = _graph.CurrentStatement;
         var model = _model;
         var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
         string? commentPrefix = _commentPrefix;
         // The elements of short local arrays the callee writes are the caller's variables: they keep what it wrote.
         var writtenSlots = arrays.Where(a => written.Contains(a.Key)).Select(a => a.Value).OfType<LocalArray>().SelectMany(a => a.Slots ?? new Synthetic[0]).Distinct().ToList();
@@ -113,7 +113,7 @@ internal sealed partial class Parser
         {
             _commentPrefix = commentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
             _model = calleeModel;
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType ?? ScalarType.Double, returnType is null);
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType ?? ScalarType.Double, returnType is null, null);
             foreach (var pair in scalars)
             {
                 _values[pair.Key] = pair.Value;
@@ -176,7 +176,7 @@ internal sealed partial class Parser
             {
                 _values[slot] = value;
             }
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid) = outer;
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
             (_model, _commentPrefix) = (model, commentPrefix);
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;

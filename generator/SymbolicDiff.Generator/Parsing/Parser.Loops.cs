@@ -330,6 +330,10 @@ internal sealed partial class Parser
             {
                 flags.Add(_returnValue);
             }
+            if (_tupleReturn is { } tuple)
+            {
+                flags.AddRange(tuple.Elements);   // a return (a, b) in the loop assigns them
+            }
         }
         int statement = _graph.CurrentStatement;
         var carried = assigned.Concat(SlotsWrittenIn(body)).Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
@@ -640,8 +644,8 @@ internal sealed partial class Parser
         int statement = _graph.CurrentStatement;
         _inlining.Add(function);
         // Its own loops and returns: a return in its body ends the function, not the caller's loop.
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid);
-        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType, false);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
+        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType, false, null);
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -666,7 +670,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid) = outer;
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;
         }

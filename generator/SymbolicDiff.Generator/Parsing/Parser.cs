@@ -361,6 +361,9 @@ internal sealed partial class Parser
             {
                 switch (statement)
                 {
+                    case ReturnStatementSyntax { Expression: { } value } ret when _tupleReturn is not null:
+                        BeginStatement(ret.ToString());
+                        return ReturnTuple(ret, value);
                     case ReturnStatementSyntax { Expression: { } value } ret:
                         BeginStatement(ret.ToString());
                         int returned = ParseConverted(value);
