@@ -19,6 +19,7 @@ namespace SymbolicDiff.Generator.Tests;
 public class DiagnosticTests
 {
     private const string LA = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; a[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
+    private const string IP = "a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; give it a constant length of at most 16 (Span<double> a = stackalloc double[k]), whose elements are updated in place like scalar variables, or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
     private const string S6 = " cannot be differentiated yet; use local declarations, assignments, compound assignments, if/else, for/foreach/while/do loops and return";
     private const string S8 = " cannot be differentiated: SymbolicDiff knows the derivatives of System.Math, System.MathF, double/float (Hypot, ExpM1, LogP1) and SymbolicDiff.Activations functions and of [Differentiable] methods";
     private const string S9 = "; a [Differentiable] method may read its parameters, its locals, constants, static readonly fields of type double, float, int, long or bool, and elements of [NoDiff] static readonly arrays. Pass other values as parameters (mark them [NoDiff] if they are not differentiated).";
@@ -49,8 +50,6 @@ public class DiagnosticTests
             "SD0005", "Parameter 'x' is declared 'in'; pass differentiable values by value" },
         { "GotoInLoop", "[Differentiable] public static double Bad(double x) { double s = 0; for (int i = 0; i < 9; i++) { again: s += x; if (s < 3) [|goto|] again; } return s; }",
             "SD0025", "This loop cannot be differentiated: 'goto' cannot be followed; leave the loop with break (or a flag in its condition) and skip statements with if/else" },
-        { "ReturnWithoutValueInLoop", "[Differentiable] public static void Bad(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) { if (x > i) [|return|]; y[i] = x; } }",
-            "SD0025", "This loop cannot be differentiated: a return without a value cannot end it; write the remaining outputs and use break" },
         { "ForeverWithoutBreak", "[Differentiable] public static double Bad(double x) { double s = x; [|for (;;)|] { s *= 2; } }",
             "SD0025", "This loop cannot be differentiated: it has no condition and no break or return, so it runs forever" },
         { "ForWithConstantCondition", "[Differentiable] public static double Bad(double x) { double s = x; [|for (int i = 0; true; i++)|] { s *= 2; } }",
@@ -65,8 +64,14 @@ public class DiagnosticTests
             "SD0060", "Local array 'a' is filled up to 'n - 1', which the generator cannot show is its length; " + LA },
         { "LocalArrayUpdatedInPlace", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; [|a[0] = x|]; return a[0]; }",
             "SD0060", "Local array 'a' is written outside a loop that fills it whole; " + LA },
-        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a|][j]; } return a[0]; }",
-            "SD0060", "Local array 'a' is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16; " + LA },
+        { "LocalArrayFromItsOwnElements", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int j = 0; j < n; j++) { a[j] = x + [|a[j]|]; } return a[0]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
+        { "LocalArrayDynamicProgrammingTable", "[Differentiable] public static double Bad(double[] x, double w) { var a = new double[x.Length]; for (int j = 0; j < a.Length; j++) a[j] = x[j]; "
+            + "for (int t = 0; t < 3; t++) { for (int j = 1; j < a.Length; j++) { a[j] = [|a[j]|] + a[j - 1] * w; } } return a[a.Length - 1]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
+        { "LocalArrayScaledInPlace", "[Differentiable] public static double Bad(double[] x, double w) { var a = new double[x.Length]; for (int j = 0; j < a.Length; j++) a[j] = x[j]; "
+            + "for (int j = 0; j < a.Length; j++) [|a[j]|] *= w; return a[0]; }",
+            "SD0060", "Local array 'a' is updated in place: the loop that writes its elements also reads them; " + IP },
         { "LocalArrayReadAfterPerIterationFill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; for (int k = 0; k < 3; k++) { for (int j = 0; j < n; j++) { a[j] = x * k; } } return [|a[0]|]; }",
             "SD0060", "Local array 'a' is read after a loop that fills it once per iteration (so it holds the last iteration's values); read it inside that loop, after the fill" },
         { "LocalArrayReadBeforeRefill", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; double s = 0; for (int k = 0; k < 3; k++) { s += a[0]; [|for (int j = 0; j < n; j++)|] { a[j] = x * k; } } return s; }",
@@ -74,11 +79,11 @@ public class DiagnosticTests
         { "LocalArrayFilledInAnIf", "[Differentiable] public static double Bad(double x, int n) { var a = new double[n]; if (x > 0) { [|for (int j = 0; j < n; j++)|] { a[j] = x; } } return a[0]; }",
             "SD0060", "Local array 'a' is filled inside an if, so its values depend on the branch; " + LA },
         { "LocalArrayPassedOn", "[Differentiable] public static double Bad(double x) { double[] a = { x, 2 * x }; return [|a|] == null ? 0 : a[0]; }",
-            "SD0060", "Local array 'a' is used whole; index it (a[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop" },
+            "SD0060", "Local array 'a' is used whole; index it (a[i]), ask for its Length, or pass it to a [Differentiable] method as an argument" },
         { "LocalSpanIndexOutOfRange", "[Differentiable] public static double Bad(double x) { Span<double> a = stackalloc double[2]; [|a[2]|] = x; return a[0]; }",
             "SD0060", "Local array 'a' is indexed at 2, outside its 2 elements; index it within its length" },
         { "RecursiveArrayHelper", "[Differentiable] public static double Bad(double[] x, int n) => n <= 0 ? 0 : x[0] + [|Bad(x, n - 1)|];",
-            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays (or is called by a Hessian = true method) is inlined, so it cannot call itself; write the recursion as a loop" },
+            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays or enums, writes arrays, or is called by a Hessian = true method is inlined, so it cannot call itself; write the recursion as a loop" },
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
         { "HessianWithLoop", "[Differentiable(Hessian = true)] public static double [|Bad|](double x) { double s = 0; for (int i = 0; i < 3; i++) { s += x * x; } return s; }",
@@ -143,8 +148,8 @@ public class DiagnosticTests
             "SD0010", "Assignment to '(b, c)' is not supported; deconstruct into double, float, int, long or bool variables, one level of parentheses deep" },
         { "TupleLocalReassigned", "[Differentiable] public static double Bad(double x) { var t = (x, 2.0); [|t|] = (1.0, x); return t.Item1; }",
             "SD0010", "Assignment to 't' is not supported; a tuple local keeps the value it is declared with; declare another one, or deconstruct into scalar locals: var (s, c) = …" },
-        { "EarlyReturnInTupleMethod", "[Differentiable] public static (double, double) Bad(double x) { if (x > 0) [|return (x, x);|] return (-x, x); }",
-            "SD0006", "A return before the end of a method that returns a tuple (assign the elements to locals on each path and return them once, at the end)" + S6 },
+        { "RecursiveTupleMethod", "[Differentiable] public static (double, double) Bad(double x) { if (x < 1) return (x, x); var (a, b) = [|Bad(x / 2)|]; return (a + b, b); }",
+            "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a method that returns a tuple is inlined where it is called, so it cannot call itself" },
         { "TupleHelperNotDifferentiable", "static (double, double) Pair(double x) => (x, x); [Differentiable] public static double Bad(double x) { var (a, b) = [|Pair(x)|]; return a * b; }",
             "SD0008", "Call to 'Demo.Functions.Pair'" + S8 + "; mark it [Differentiable] (a method that returns a tuple is differentiated where it is called)" },
         { "ExternMethod", "[Differentiable] public static extern double [|Bad|](double x);",
@@ -282,26 +287,61 @@ public class DiagnosticTests
     private static string SafeSubstring(string text, TextSpan span) =>
         span.End <= text.Length ? text.Substring(span.Start, span.Length) : "<out of range>";
 
+    /// <summary>An enum passed to a [Differentiable] method is fine (the callee is inlined); to a [CustomGradient] one it is reported at the call.</summary>
     [Fact]
-    public void AnEnumPassedToAnotherDifferentiableMethodIsReportedAtTheCall()
+    public void AnEnumPassedToACustomGradientMethodIsReportedAtTheCall()
     {
         var (source, span) = Unmark(Wrap("""
             public enum Kind { A, B }
 
-                [Differentiable]
+                [CustomGradient(nameof(ScaleGradient))]
                 public static double Scale(double x, Kind k) => k == Kind.A ? x : 2 * x;
+
+                public static double ScaleGradient(double x, Kind k, ref double dx) { dx += k == Kind.A ? 1 : 2; return Scale(x, k); }
 
                 [Differentiable]
                 public static double Bad(double x, Kind k) => [|Scale(x, k)|];
+
+                [Differentiable]
+                public static double Inlined(double x, Kind k) => Scale2(x, k) + Scale2(x, Kind.B);
+
+                [Differentiable]
+                public static double Scale2(double x, Kind k) => k == Kind.A ? x : 2 * x;
             """));
         var run = GeneratorHarness.Run(source);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0008", diagnostic.Id);
-        Assert.Equal("Call to 'Demo.Functions.Scale'" + S8 + "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter",
+        Assert.Equal("Call to 'Demo.Functions.Scale'" + S8 + "; a [CustomGradient] method that takes an enum cannot be called from a [Differentiable] method, give it an int parameter and pass (int) of the enum",
             diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Contains(run.Sources.Keys, k => k.Contains(".Scale_", StringComparison.Ordinal));   // the callee itself is fine
+        Assert.NotNull(run.SourceFor("Functions.Inlined_"));
         Assert.Empty(run.OutputErrorsAndWarnings);
+    }
+
+    /// <summary>Forms of array arguments to inlined helpers that stay unsupported, each reported at the argument.</summary>
+    [Theory]
+    [InlineData("double Bad(double x) { var a = new double[20]; for (int j = 0; j < a.Length; j++) { a[j] = x * j; } return Sum([|a[1..]|]); }",
+        "SD0008", "Call to 'Demo.Functions.Sum'" + S8 + "; its array parameter 'a' takes a double array or span of this method (a parameter or a local array), or a slice of a parameter (x.Slice(start, length), x[a..b]), not another expression")]
+    [InlineData("double Bad(double x) { Span<double> a = stackalloc double[3]; a[0] = x; int k = (int)x; return Sum([|a.Slice(k)|]); }",
+        "SD0008", "Call to 'Demo.Functions.Sum'" + S8 + "; its array parameter 'a' takes a double array or span of this method (a parameter or a local array), or a slice of a parameter (x.Slice(start, length), x[a..b]), not another expression")]
+    [InlineData("void Bad(double[] x, double[] y) => Scale(2, x, [|y[1..]|]);",
+        "SD0008", "Call to 'Demo.Functions.Scale'" + S8 + "; 'y[1..]' is a copy of part of an array, so what it writes into its parameter 'y' would be lost; pass a span of the array instead (y.AsSpan(start, length))")]
+    [InlineData("double Bad(double[] x, double[] y) { Scale(2, x, [|y|]); return x[0]; }",
+        "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array, and 'Demo.Functions.Scale' writes 'y' into its parameter 'y'; pass a local array, or return void and write every result")]
+    [InlineData("void Bad(double[] x, double[] y) { Scale(2, x, y); Scale(2, [|y|], x); }",
+        "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one")]
+    public void AnArrayArgumentAnInlinedHelperCannotTakeIsReportedAtIt(string method, string id, string message)
+    {
+        var (source, span) = Unmark(Wrap("[Differentiable] public static double Sum(ReadOnlySpan<double> a) { double s = 0; foreach (double v in a) s += v; return s; }\n"
+            + "    [Differentiable] public static void Scale(double a, ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < x.Length; i++) y[i] = a * x[i]; }\n"
+            + "    [Differentiable] public static " + method));
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Location.SourceSpan == span);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.NotNull(run.SourceFor("Functions.Sum_"));
+        Assert.NotNull(run.SourceFor("Functions.Scale_"));
+        Assert.Null(run.SourceFor("Functions.Bad_"));
     }
 
     [Fact]
@@ -428,22 +468,6 @@ public class DiagnosticTests
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
         Assert.Contains(run.Sources, s => s.Key.Contains(".Sq_", StringComparison.Ordinal));
-    }
-
-    /// <summary>The callee has a gradient of its own (it is generated); a helper taking arrays is inlined, but only given whole arrays, not a slice.</summary>
-    [Fact]
-    public void ArraySlicePassedToADifferentiableHelper()
-    {
-        var (source, span) = Unmark(Wrap("[Differentiable] public static double Sum(double[] a) { double s = 0; foreach (double v in a) s += v; return s; } "
-            + "[Differentiable] public static double Bad(double[] a) => Sum([|a[1..]|]);"));
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("SD0008", diagnostic.Id);
-        Assert.Equal("Call to 'Demo.Functions.Sum'" + S8 + "; its array parameter 'a' takes a whole double array or span of this method (a parameter or a local array), "
-            + "not a slice or an expression; pass the offset as an int parameter instead", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.NotNull(run.SourceFor("Functions.Sum_"));
-        Assert.Null(run.SourceFor("Functions.Bad_"));
     }
 
     /// <summary>

@@ -57,6 +57,8 @@ public class ShapePropertyTests
         ("local arrays with overwrites", LocalArrays),
         ("array-passing calls", ArrayCalls),
         ("nested loops under a running sum", NestedLoopsUnderARunningSum),
+        ("enum arguments and slices", EnumsAndSlices),
+        ("void returns and output helpers", OutputHelpers),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -268,6 +270,58 @@ public class ShapePropertyTests
         return new Program("nested loops under a running sum", body.ToString(), false, 0, 0);
     }
 
+    /// <summary>Scalar: an enum passed to a helper (computed from n, constant, chosen by ?:), slices of a passed to a helper in a loop.</summary>
+    private static Program EnumsAndSlices(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double s = HAct({E(r, 2, "x", "y").D}, (Mode)(n % 3)) + HAct({E(r, 1, "x", "a[1]").D}, Mode.Tanh);\n");
+        body.Append("var mode = x > 0.2 ? Mode.Square : Mode.Sin;\n");
+        string slice = r.Next(3) switch
+        {
+            0 => "HDot(a.Slice(i, 2), a[^2..])",
+            1 => "HDot(a[i..(i + 2)], a.Slice(1, 2))",
+            _ => "HDot(a.Slice(i).Slice(0, 2), a[..2])",
+        };
+        body.Append($"for (int i = 0; i + 2 <= a.Length; i++)\n{{\n    s += HAct({slice} * {E(r, 1, "x", "y").D}, mode);\n}}\n");
+        body.Append($"return s * {E(r, 1, "x", "y").D};\n");
+        return new Program("enum arguments and slices", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
+    }
+
+    /// <summary>
+    /// Vector output: helpers writing slices of y, a short local span and a long local array, then a loop that may leave
+    /// the method with return; (under an if or in a switch case, maybe an early return; after it too) and writes y[i]
+    /// itself or through a helper given y.Slice(i, 1); some elements are written twice.
+    /// </summary>
+    private static Program OutputHelpers(Random r)
+    {
+        var body = new StringBuilder();
+        body.Append($"double c = {E(r, 2, "x", "a[0]").D};\n");
+        body.Append("int k = y.Length < a.Length ? y.Length : a.Length;\n");
+        body.Append(r.Next(2) == 0 ? $"HScale({E(r, 1, "x", "c").D}, a.Slice(0, k), y.Slice(0, k));\n" : $"HFirst(a, {E(r, 1, "x", "c").D}, y[..k]);\n");
+        body.Append("Span<double> t = stackalloc double[2];\n");
+        body.Append($"HScale({E(r, 1, "c", "x").D}, a[1..3], t);\n");
+        body.Append("var u = new double[a.Length];\n");
+        body.Append($"HTanh(a, {E(r, 1, "c", "x").D}, u);\n");
+        body.Append($"for (int i = {(r.Next(3) == 0 ? "0" : "k")}; i < y.Length; i++)\n{{\n    ");
+        body.Append(KeptUpdate(r, "c", "u[i % 4]", "t[i % 2]", "x"));
+        body.Append(r.Next(3) switch
+        {
+            0 => $"\n    if ({E(r, 1, "c", "x").D} > 0.4) return;\n",
+            1 => $"\n    switch (i % 3)\n    {{\n        case 1:\n            if ({E(r, 1, "c", "x").D} > 0.3) return;\n            break;\n        case 2:\n            continue;\n    }}\n",
+            _ => "\n",
+        });
+        // The element is written here, or by a helper (which may return early) given the one-element slice y[i..(i + 1)].
+        body.Append(r.Next(3) == 0
+            ? $"    HFirst(a[(i % 3)..], {E(r, 1, "c", "x").D}, y.Slice(i, 1));\n}}\n"
+            : $"    y[i] = {E(r, 2, "c", "x", "u[i % 4]", "t[1]").D};\n}}\n");
+        if (r.Next(2) == 0)
+        {
+            body.Append($"if ({E(r, 1, "c", "t[0]").D} > 0.2) return;\n");
+            body.Append($"y[y.Length - 1] = {E(r, 1, "c", "u[3]").D};\n");
+        }
+        return new Program("void returns and output helpers", body.ToString(), true, 0, Outputs(r));
+    }
+
     private static readonly int[] IntConstants = { int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 65536, -65537, 46341, 3, -1, 7 };
 
     /// <summary>Scalar: int and long locals the generator folds (wrapping like C#), then used as factors.</summary>
@@ -296,16 +350,19 @@ public class ShapePropertyTests
         return new Program("overflowing integer constants", body.ToString(), false, NearLimits[r.Next(NearLimits.Length)], 0);
     }
 
-    /// <summary>Scalar: swaps in a loop (every right side read before any variable is written), deconstruction of a tuple literal and of a tuple helper.</summary>
+    /// <summary>Scalar: swaps in a loop (every right side read before any variable is written), deconstruction of a tuple literal and of a tuple helper (one returns from nested loops).</summary>
     private static Program TupleSwaps(Random r)
     {
         var body = new StringBuilder();
         body.Append($"double p = {E(r, 2, "x", "y").D}, q = {E(r, 2, "x", "a[0]").D};\n");
         body.Append($"for (int i = 0; i < {r.Next(0, 5)}; i++)\n{{\n    (p, q) = (q, {E(r, 2, "p", "q", "a[i % 4]").D});\n}}\n");
         body.Append($"var (u, v) = ({E(r, 1, "p", "q").D}, {E(r, 1, "p", "x").D});\n");
-        body.Append(r.Next(2) == 0
-            ? $"var (s, c) = Pair({E(r, 1, "u", "y").D}, v);\n"
-            : $"var t = Pair({E(r, 1, "u", "y").D}, v);\ndouble s = t.s, c = t.Item2;\n");
+        body.Append(r.Next(3) switch
+        {
+            0 => $"var (s, c) = Pair({E(r, 1, "u", "y").D}, v);\n",
+            1 => $"var (s, c) = PairUntil({E(r, 1, "u", "y").D}, v);\n",   // returns from nested loops and under an if
+            _ => $"var t = Pair({E(r, 1, "u", "y").D}, v);\ndouble s = t.s, c = t.Item2;\n",
+        });
         body.Append($"(u, _) = (c, u);\n");
         body.Append($"return {E(r, 2, "s", "c", "u", "v").D};\n");
         return new Program("tuple swaps and deconstruction", body.ToString(), false, 0, 0);
@@ -349,14 +406,22 @@ public class ShapePropertyTests
 
     private static string Source(IReadOnlyList<Program> programs)
     {
-        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Programs\n{\n");
+        var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic enum Mode { Sin, Tanh, Square }\n\npublic static partial class Programs\n{\n");
         // What the tuple and constant-field shapes read: a tuple helper, const and static readonly fields, a [NoDiff] array.
         text.Append("    [Differentiable]\n    public static (double s, double c) Pair(double p, double q) => (Math.Sin(p) * q, p + Math.Cos(q));\n\n");
+        text.Append("    [Differentiable]\n    public static (double s, double c) PairUntil(double p, double q)\n    {\n        if (q > 1.2) return (q, p);\n"
+            + "        for (int i = 0; i < 3; i++)\n        {\n            for (int j = 0; j < 2; j++)\n            {\n                p = Math.Tanh(p * q + 0.3);\n"
+            + "                if (p > 0.6) return (p * q, j);\n            }\n            q += 0.25;\n        }\n        return (p, q);\n    }\n\n");
         text.Append("    public const double Gain = 1.25;\n    public static readonly double Offset = 0.75;\n    public static readonly int Steps = 3;\n");
         text.Append("    public static readonly bool Enabled = true;\n    [NoDiff]\n    public static readonly double[] Table = { 0.5, -1.0, 2.0, 0.25 };\n\n");
         // Array helpers the "array-passing calls" programs call (inlined where called).
         text.Append("    [Differentiable]\n    public static double HDot(ReadOnlySpan<double> p, ReadOnlySpan<double> q)\n    {\n        double s = 0;\n        for (int i = 0; i < p.Length; i++) s += p[i] * q[i];\n        return s;\n    }\n\n");
         text.Append("    [Differentiable]\n    public static double HKept(double[] p, ReadOnlySpan<double> q, double c)\n    {\n        for (int i = 0; i < p.Length; i++) c = Math.Tanh(c * p[i] + q[i]);\n        return c;\n    }\n\n");
+        // Helpers the "enum arguments and slices" and "void returns and output helpers" programs call.
+        text.Append("    [Differentiable]\n    public static double HAct(double z, Mode m) => m switch { Mode.Sin => Math.Sin(z), Mode.Tanh => Math.Tanh(z), Mode.Square => z * z, _ => z };\n\n");
+        text.Append("    [Differentiable]\n    public static void HScale(double c, ReadOnlySpan<double> p, Span<double> q)\n    {\n        for (int i = 0; i < p.Length; i++) q[i] = c * p[i] + Math.Sin(p[i]);\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static void HTanh(ReadOnlySpan<double> p, double c, Span<double> q)\n    {\n        for (int i = 0; i < q.Length; i++)\n        {\n            double v = p[i];\n            q[i] = Math.Tanh(c * v);\n        }\n    }\n\n");
+        text.Append("    [Differentiable]\n    public static void HFirst(ReadOnlySpan<double> p, double c, Span<double> q)\n    {\n        for (int i = 0; i < q.Length; i++)\n        {\n            if (p[i] * c > 1) return;\n            q[i] = p[i] * c;\n        }\n    }\n\n");
         for (int i = 0; i < programs.Count; i++)
         {
             var p = programs[i];

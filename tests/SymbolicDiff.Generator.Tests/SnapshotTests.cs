@@ -784,4 +784,128 @@ public class SnapshotTests
                 return l * y + (y > 1 ? Math.Sqrt(x) : y * y);
             }
         """));
+
+    /// <summary>An enum passed to another [Differentiable] method: the callee is inlined, so a constant enum keeps only its case.</summary>
+    [Fact]
+    public void EnumPassedToHelper() => Check(nameof(EnumPassedToHelper), Usings + """
+        namespace Demo;
+
+        public enum Nonlinearity { Relu, Tanh }
+
+        public static partial class Functions
+        {
+            [Differentiable]
+            public static double Activate(double z, Nonlinearity f) => f == Nonlinearity.Tanh ? Math.Tanh(z) : Math.Max(z, 0);
+
+            [Differentiable]
+            public static double Neuron(double w, double x, Nonlinearity f) => Activate(w * x, f) + Activate(x, Nonlinearity.Tanh);
+        }
+        """, "Neuron");
+
+    /// <summary>return; in a loop of a void method: the running and returned flags stop the loop and skip the rest.</summary>
+    [Fact]
+    public void VoidReturnInLoop() => Check(nameof(VoidReturnInLoop), InClass("""
+            [Differentiable]
+            public static void CappedPrefix(double[] x, [NoDiff] double limit, double[] y)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += x[i];
+                    if (s > limit)
+                    {
+                        return;
+                    }
+                    y[i] = s;
+                }
+                y[0] = y.Length;
+            }
+        """));
+
+    /// <summary>A helper that writes an output span, called on a local array and on the caller's output.</summary>
+    [Fact]
+    public void OutputHelperCalls() => Check(nameof(OutputHelperCalls), InClass("""
+            [Differentiable]
+            public static void MatVec(ReadOnlySpan<double> m, ReadOnlySpan<double> v, Span<double> result)
+            {
+                for (int r = 0; r < result.Length; r++)
+                {
+                    double s = 0;
+                    for (int c = 0; c < v.Length; c++)
+                    {
+                        s += m[r * v.Length + c] * v[c];
+                    }
+                    result[r] = s;
+                }
+            }
+
+            [Differentiable]
+            public static void TwoLayer(double[] m1, double[] m2, double[] x, double[] y)
+            {
+                var h = new double[m1.Length / x.Length];
+                MatVec(m1, x, h);
+                var t = new double[h.Length];
+                for (int j = 0; j < t.Length; j++)
+                {
+                    t[j] = Math.Tanh(h[j]);
+                }
+                MatVec(m2, t, y);
+            }
+        """), "TwoLayer");
+
+    /// <summary>Slices passed to a helper: its element i is the array's element offset + i.</summary>
+    [Fact]
+    public void SlicesPassedToHelper() => Check(nameof(SlicesPassedToHelper), InClass("""
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+            {
+                double s = 0;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    s += a[i] * b[i];
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double Windows(double[] x, double[] w)
+            {
+                double s = 0;
+                for (int i = 0; i + w.Length <= x.Length; i++)
+                {
+                    s += Math.Tanh(Dot(x.AsSpan(i, w.Length), w));
+                }
+                return s + Dot(x[^2..], w[..2]);
+            }
+        """), "Windows");
+
+    /// <summary>A tuple method that returns from nested loops: the element variables are carried and joined like any variable.</summary>
+    [Fact]
+    public void TupleReturnFromNestedLoops() => Check(nameof(TupleReturnFromNestedLoops), InClass("""
+            [Differentiable]
+            public static (double value, double sum) FirstAbove(double x, double limit)
+            {
+                double a = x, b = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        if (a > limit)
+                        {
+                            return (a, b);
+                        }
+                        a *= 1.3;
+                        b += a;
+                    }
+                }
+                return (a, b);
+            }
+
+            [Differentiable]
+            public static double ProductAbove(double x)
+            {
+                var (p, q) = FirstAbove(x, 4);
+                return p * q;
+            }
+        """), "ProductAbove");
 }

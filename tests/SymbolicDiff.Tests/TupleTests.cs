@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SymbolicDiff;
 using Xunit;
 
@@ -79,6 +80,89 @@ public static partial class TupleFunctions
             };
         }
         return u * v;
+    }
+
+    /// <summary>Returns from nested loops: (x·1.3^k, x·Σ_{m≤k} 1.3^m) for the first k whose value passes limit (k ≤ 25).</summary>
+    [Differentiable]
+    public static (double value, double sum) FirstAbove(double x, double limit)
+    {
+        double a = x, b = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            for (int j = 0; j < 5; j++)
+            {
+                if (a > limit)
+                {
+                    return (a, b);
+                }
+                a *= 1.3;
+                b += a;
+            }
+        }
+        return (a, b);
+    }
+
+    [Differentiable(Tangent = true)]
+    public static double ProductAbove(double x)
+    {
+        var (p, q) = FirstAbove(x, 4);
+        return p * q;
+    }
+
+    /// <summary>Early returns outside loops: (0, 1) for x &lt; 0, (sin x, x) where sin x &gt; 0.5, else (sin² x, cos x).</summary>
+    [Differentiable]
+    public static (double s, double c) Piecewise(double x)
+    {
+        if (x < 0)
+        {
+            return (0, 1);
+        }
+        double s = Math.Sin(x);
+        if (s > 0.5)
+        {
+            return (s, x);
+        }
+        return (s * s, Math.Cos(x));
+    }
+
+    [Differentiable]
+    public static double PiecewiseSum(double x, double y)
+    {
+        double t = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            var r = Piecewise(x + i * y);
+            t += r.s * r.c;
+        }
+        return t;
+    }
+
+    [Differentiable(Hessian = true)]
+    public static double PiecewiseProduct(double x)
+    {
+        var (s, c) = Piecewise(x);
+        return s * c;
+    }
+
+    [Differentiable]
+    public static (float lo, float hi) ClampPair(float x)
+    {
+        if (x > 1)
+        {
+            return (1, x);
+        }
+        if (x < -1)
+        {
+            return (x, -1);
+        }
+        return (x * x, x);
+    }
+
+    [Differentiable]
+    public static float ClampPairEnergy(float x)
+    {
+        var (lo, hi) = ClampPair(x);
+        return lo * hi + lo;
     }
 }
 
@@ -216,5 +300,74 @@ public class TupleTests
         Assert.Equal(4 * x * Math.Pow(y, 3), dy, 5);
         Assert.Equal(Central.F(v => TupleFunctions.SwapF(v, y), x), dx, 2);
         Assert.Equal(Central.F(v => TupleFunctions.SwapF(x, v), y), dy, 2);
+    }
+
+    [Theory]
+    [InlineData(1.0)]    // passes 4 after 6 steps
+    [InlineData(0.01)]   // after 23 steps, in the fifth outer iteration
+    [InlineData(-1.0)]   // never: the return at the end
+    public void ATupleReturnedFromNestedLoopsHasTheClosedFormGradientAndTangent(double x)
+    {
+        int k = 0;
+        while (k < 25 && x * Math.Pow(1.3, k) <= 4)
+        {
+            k++;
+        }
+        double sum = Enumerable.Range(1, k).Sum(m => Math.Pow(1.3, m));
+        double dx = 0;
+        double value = TupleFunctions.ProductAboveGradient(x, ref dx);
+        // p q = x² 1.3^k S_k at a fixed k, so its derivative is 2x 1.3^k S_k.
+        Near(x * x * Math.Pow(1.3, k) * sum, value, 1e-13);
+        Near(2 * x * Math.Pow(1.3, k) * sum, dx, 1e-13);
+        double h = 1e-6;
+        Near((TupleFunctions.ProductAbove(x + h) - TupleFunctions.ProductAbove(x - h)) / (2 * h), dx, 1e-7);
+        TupleFunctions.ProductAboveTangent(x, 0.5, out double tangent);
+        Near(0.5 * dx, tangent, 1e-15);
+    }
+
+    private static void Near(double expected, double actual, double relative) =>
+        Assert.True(Math.Abs(expected - actual) <= relative * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {actual:R}");
+
+    private static double PiecewiseProductSlope(double z) =>
+        z < 0 ? 0 : Math.Sin(z) > 0.5 ? Math.Sin(z) + z * Math.Cos(z) : 2 * Math.Sin(z) * Math.Cos(z) * Math.Cos(z) - Math.Pow(Math.Sin(z), 3);
+
+    [Theory]
+    [InlineData(-0.4, 0.5)]   // z = −0.4, 0.1, 0.6: every return
+    [InlineData(2.0, 0.6)]
+    public void ATupleWithEarlyReturnsCalledInALoopHasTheClosedFormGradient(double x, double y)
+    {
+        double dx = 0, dy = 0;
+        TupleFunctions.PiecewiseSumGradient(x, y, ref dx, ref dy);
+        Assert.Equal(Enumerable.Range(0, 3).Sum(i => PiecewiseProductSlope(x + i * y)), dx, 13);
+        Assert.Equal(Enumerable.Range(0, 3).Sum(i => i * PiecewiseProductSlope(x + i * y)), dy, 13);
+        double h = 1e-6;
+        Assert.Equal((TupleFunctions.PiecewiseSum(x + h, y) - TupleFunctions.PiecewiseSum(x - h, y)) / (2 * h), dx, 6);
+        Assert.Equal((TupleFunctions.PiecewiseSum(x, y + h) - TupleFunctions.PiecewiseSum(x, y - h)) / (2 * h), dy, 6);
+    }
+
+    [Theory]
+    [InlineData(0.3)]   // sin² x cos x: f'' = 2cos³ x − 7 sin² x cos x
+    [InlineData(1.2)]   // x sin x: f'' = 2cos x − x sin x
+    [InlineData(-0.5)]  // the constant (0, 1)
+    public void TheHessianThroughATupleWithEarlyReturnsIsTheBranchTakensSecondDerivative(double x)
+    {
+        var hessian = new double[1];
+        TupleFunctions.PiecewiseProductHessian(x, hessian);
+        double s = Math.Sin(x), c = Math.Cos(x);
+        double expected = x < 0 ? 0 : s > 0.5 ? 2 * c - x * s : 2 * c * c * c - 7 * s * s * c;
+        Assert.Equal(expected, hessian[0], 12);
+    }
+
+    [Theory]
+    [InlineData(1.5f, 1.0)]
+    [InlineData(-2f, 0.0)]
+    [InlineData(0.5f, 1.75)]   // 3x² + 2x
+    public void AFloatTupleWithEarlyReturnsHasTheClosedFormGradient(float x, double expected)
+    {
+        float dx = 0;
+        TupleFunctions.ClampPairEnergyGradient(x, ref dx);
+        Assert.Equal(expected, dx, 5);
+        float h = 1e-2f;
+        Assert.Equal(expected, (TupleFunctions.ClampPairEnergy(x + h) - TupleFunctions.ClampPairEnergy(x - h)) / (2 * h), 3);
     }
 }

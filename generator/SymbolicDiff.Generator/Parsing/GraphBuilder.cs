@@ -186,6 +186,13 @@ internal sealed class GraphBuilder
             // a constant expression that overflows (CS0220); what cannot be folded exactly stays as written.
             return FoldInteger(op, type, args.Select(a => _nodes[a].Constant).ToArray()) is long wrapped ? Constant(wrapped, type) : null;
         }
+        // 1 == 1 from a constant enum argument, 3.5 > 1.2 from constant arguments of an inlined helper: only the branch
+        // taken is parsed (and no if on a constant is emitted). A float constant compares as the float C# holds.
+        if (type == ScalarType.Bool && args.All(a => _nodes[a].Op == Op.Constant)
+            && FoldLogic(op, args.Select(a => _nodes[a].Type == ScalarType.Float ? (float)_nodes[a].Constant : _nodes[a].Constant).ToArray()) is bool known)
+        {
+            return Constant(known ? 1 : 0, ScalarType.Bool);
+        }
         if (!type.IsFloating())
         {
             return null;   // other integer and boolean arithmetic is emitted exactly as written
@@ -220,6 +227,21 @@ internal sealed class GraphBuilder
                 return null;
         }
     }
+
+    /// <summary>Comparisons of constants, and !, &amp;&amp;, || of bool constants (exact, NaN included).</summary>
+    private static bool? FoldLogic(Op op, double[] values) => op switch
+    {
+        Op.Equal => values[0] == values[1],
+        Op.NotEqual => values[0] != values[1],
+        Op.LessThan => values[0] < values[1],
+        Op.LessThanOrEqual => values[0] <= values[1],
+        Op.GreaterThan => values[0] > values[1],
+        Op.GreaterThanOrEqual => values[0] >= values[1],
+        Op.Not => values[0] == 0,
+        Op.And => values[0] != 0 && values[1] != 0,
+        Op.Or => values[0] != 0 || values[1] != 0,
+        _ => null,
+    };
 
     /// <summary>Folds exactly-rounded arithmetic only; transcendental functions are left to run time.</summary>
     private static double? Fold(Op op, double[] values) => op switch

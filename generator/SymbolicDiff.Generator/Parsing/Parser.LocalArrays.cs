@@ -83,6 +83,10 @@ internal sealed partial class Parser
 
         /// <summary>Why the array's values cannot be read here (it was filled inside a loop that has ended), or null.</summary>
         public string? Stale { get; }
+
+        /// <summary>Where the fill's statements are: the semantic model of their file and, when an inlined callee filled
+        /// the array, the bindings of its array parameters.</summary>
+        public (SemanticModel Model, Dictionary<IParameterSymbol, LocalArray> Arrays, Dictionary<IParameterSymbol, Slice> Slices)? Scope { get; init; }
     }
 
     private readonly Dictionary<ILocalSymbol, LocalArray> _localArrays = new(SymbolEqualityComparer.Default);
@@ -95,8 +99,14 @@ internal sealed partial class Parser
 
     private static string Advice(string name) => FillAdvice.Replace("{0}", name);
 
+    /// <summary>What to write instead of a long local array updated in place (a dynamic-programming table): it is never stored, so its old values are gone.</summary>
+    private static string InPlaceAdvice(string name, ScalarType element) =>
+        $"a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; "
+        + $"give it a constant length of at most 16 (Span<{element.Keyword()}> {name} = stackalloc {element.Keyword()}[k]), whose elements are updated in place like scalar variables, "
+        + $"or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
+
     /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
-    private readonly Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
+    private Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
 
     private LocalArray? LocalArrayNamed(ExpressionSyntax expression) =>
         expression is not IdentifierNameSyntax ? null : _model.GetSymbolInfo(expression, _cancellation).Symbol switch
@@ -105,114 +115,6 @@ internal sealed partial class Parser
             IParameterSymbol parameter when _arrayArguments.TryGetValue(parameter, out var array) => array,
             _ => null,
         };
-
-    /// <summary>
-    /// A call to a [Differentiable] method that takes arrays (a dot product, a sum, a matrix-vector helper), or any call
-    /// from a Hessian = true method, is inlined:
-    /// its body is parsed with its scalar parameters bound to the arguments and its array parameters to the caller's
-    /// arrays (parameters or local arrays, passed whole), so the derivatives flow into the caller's adjoint arrays.
-    /// </summary>
-    private int InlineArrayCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
-    {
-        var location = invocation.GetLocation();
-        if (_inlining.Contains(callee, SymbolEqualityComparer.Default))
-        {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [Differentiable] method that takes arrays (or is called by a Hessian = true method) is inlined, so it cannot call itself; write the recursion as a loop");
-        }
-        if (callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax syntax
-            || (syntax.Body is null && syntax.ExpressionBody is null))
-        {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; its body is not in this compilation");
-        }
-        var returnType = ScalarOf(callee.ReturnType)!.Value;
-        var arguments = ArgumentsOf(invocation, callee, display);
-        var scalars = new Dictionary<IParameterSymbol, int>(SymbolEqualityComparer.Default);
-        var arrays = new Dictionary<IParameterSymbol, object>(SymbolEqualityComparer.Default);
-        foreach (var argument in arguments)
-        {
-            if (ArrayElementOf(argument.Parameter.Type) is { } element)
-            {
-                var expression = argument.Syntax?.Expression;
-                object? bound = expression is null ? null : (object?)ArrayNamed(expression) ?? LocalArrayNamed(expression);
-                if (bound is null || (bound is int array && _graph[array].Type != element) || (bound is LocalArray local && local.Element != element))
-                {
-                    throw Unsupported(Diagnostics.UnsupportedCall, (expression ?? (SyntaxNode)invocation).GetLocation(), display,
-                        $"; its array parameter '{argument.Parameter.Name}' takes a whole {element.Keyword()} array or span of this method (a parameter or a local array), not a slice or an expression; pass the offset as an int parameter instead");
-                }
-                if (bound is int written && _outputArrays.Contains(written))
-                {
-                    throw Unsupported(Diagnostics.ArrayReadAndWritten, expression!.GetLocation(), _arrays[written].Name);
-                }
-                arrays[argument.Parameter] = bound;
-                continue;
-            }
-            scalars[argument.Parameter] = _graph.Convert(ParseArgument(argument), ScalarOf(argument.Parameter.Type)!.Value);
-        }
-        if (WrittenArrays(syntax, syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree)).FirstOrDefault() is { } output)
-        {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, $"; it writes its array parameter '{output.Name}', and a call that writes arrays cannot be differentiated yet; write its loop in this method");
-        }
-
-        int statement = _graph.CurrentStatement;
-        var model = _model;
-        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
-        string? commentPrefix = _commentPrefix;
-        _inlining.Add(callee);
-        try
-        {
-            _commentPrefix = commentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
-            _model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-            (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
-            foreach (var pair in scalars)
-            {
-                _values[pair.Key] = pair.Value;
-            }
-            foreach (var pair in arrays)
-            {
-                if (pair.Value is int array)
-                {
-                    _values[pair.Key] = array;
-                }
-                else
-                {
-                    _arrayArguments[pair.Key] = (LocalArray)pair.Value;
-                }
-            }
-            int? result;
-            if (syntax.ExpressionBody is { } expression)
-            {
-                BeginStatement("return " + expression.Expression + ";");
-                result = ParseTo(expression.Expression, returnType);
-            }
-            else
-            {
-                int diagnostics = _diagnostics.Count;
-                result = ParseStatements(Flatten(syntax.Body!));
-                if (_diagnostics.Count > diagnostics)
-                {
-                    result = _graph.Constant(0, returnType);
-                }
-            }
-            return _graph.Convert(result ?? throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; not every path returns a value"), returnType);
-        }
-        finally
-        {
-            foreach (var parameter in arrays.Keys)
-            {
-                _arrayArguments.Remove(parameter);
-            }
-            _values.Clear();
-            foreach (var pair in values)
-            {
-                _values[pair.Key] = pair.Value;
-            }
-            (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
-            (_model, _commentPrefix) = (model, commentPrefix);
-            _inlining.RemoveAt(_inlining.Count - 1);
-            _graph.CurrentStatement = statement;
-        }
-    }
 
     /// <summary><c>double[] a = new double[n]</c>, <c>Span&lt;double&gt; a = stackalloc double[k]</c>, <c>double[] a = { … }</c>, <c>new[] { … }</c>.</summary>
     private bool TryDeclareLocalArray(VariableDeclaratorSyntax variable, ILocalSymbol local)
@@ -294,8 +196,10 @@ internal sealed partial class Parser
         }
         var (values, fills, statement) = (new Dictionary<object, int>(_values, VariableComparer.Instance), _fills, _graph.CurrentStatement);
         string? prefix = _commentPrefix;
+        var scope = (_model, _arrayArguments, _slices);
         try
         {
+            (_model, _arrayArguments, _slices) = fill.Scope!.Value;
             _values.Clear();
             foreach (var pair in fill.Values!)
             {
@@ -321,6 +225,7 @@ internal sealed partial class Parser
                 _values[pair.Key] = pair.Value;
             }
             (_fills, _graph.CurrentStatement, _commentPrefix) = (fills, statement, prefix);
+            (_model, _arrayArguments, _slices) = scope;
         }
     }
 
@@ -349,7 +254,9 @@ internal sealed partial class Parser
     {
         if (array.Slots is not { } slots)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole", Advice(array.Symbol.Name));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole",
+                write.IsKind(SyntaxKind.SimpleAssignmentExpression) && !write.Right.DescendantNodesAndSelf().Any(n => n is ExpressionSyntax e && LocalArrayNamed(e) == array)
+                    ? Advice(array.Symbol.Name) : InPlaceAdvice(array.Symbol.Name, array.Element));
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
         int value;
@@ -386,10 +293,15 @@ internal sealed partial class Parser
     }
 
     /// <summary>The element variables of short local arrays that <paramref name="body"/> writes (a loop carries them).</summary>
-    private IEnumerable<object> SlotsWrittenIn(IEnumerable<StatementSyntax> body) =>
-        body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<AssignmentExpressionSyntax>()
-            .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null)
-            .SelectMany(a => (IEnumerable<object>?)a?.Slots ?? Array.Empty<object>());
+    private IEnumerable<object> SlotsWrittenIn(IEnumerable<StatementSyntax> body)
+    {
+        var nodes = body.SelectMany(s => s.DescendantNodesAndSelf()).ToList();
+        // Written by an element assignment, or (all of its elements, as far as the loop can tell) by a [Differentiable] method it is passed to.
+        var arrays = nodes.OfType<AssignmentExpressionSyntax>().Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null)
+            .Concat(nodes.OfType<InvocationExpressionSyntax>().Where(c => DifferentiableVoidCallee(c) is not null)
+                .SelectMany(c => c.ArgumentList.Arguments).Select(a => LocalArrayNamed(SliceSource(a.Expression))));
+        return arrays.SelectMany(a => (IEnumerable<object>?)a?.Slots ?? Array.Empty<object>());
+    }
 
     /// <summary>
     /// A <c>for</c> loop that writes a long local array: it must be the fill <c>for (int j = 0; j &lt; length; j++) { …; a[j] = e; }</c>.
@@ -409,6 +321,12 @@ internal sealed partial class Parser
         var body = loop.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { loop.Statement };
         var header = Location.Create(loop.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(loop.ForKeyword.SpanStart, loop.CloseParenToken.Span.End));
         UnsupportedException NotAFill(Location at, string reason) => Unsupported(Diagnostics.LocalArrayUnsupported, at, name, reason, Advice(name));
+        // A loop that reads the elements it writes updates the array in place (a DP table): say so before anything about its shape.
+        if (loop.Statement.DescendantNodesAndSelf().OfType<ElementAccessExpressionSyntax>().FirstOrDefault(e => LocalArrayNamed(e.Expression) == array
+                && !(e.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } write && write.Left == e)) is { } ownRead)
+        {
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", InPlaceAdvice(name, array.Element));
+        }
         if (written.Count > 1)
         {
             throw NotAFill(header, $"is filled by a loop that also writes '{written[1].Symbol.Name}'");
@@ -454,7 +372,7 @@ internal sealed partial class Parser
         if (body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
                 .FirstOrDefault(n => n != target.Expression && LocalArrayNamed(n) == array) is { } self)
         {
-            throw NotAFill(self.GetLocation(), "is filled from its own elements (each element must come from other values); carry the running value in a scalar variable, or use a constant length of at most 16");
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", InPlaceAdvice(name, array.Element));
         }
         int region = _graph.CurrentRegion;
         if (region != 0 && _graph.Regions[region].Loop < 0)
@@ -470,7 +388,11 @@ internal sealed partial class Parser
             }
         }
         _fills[array.Symbol] = new Fill(counter, before, store.Right, new Dictionary<object, int>(_values, VariableComparer.Instance),
-            new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default), region, null);
+            new Dictionary<ILocalSymbol, Fill>(_fills, SymbolEqualityComparer.Default), region, null)
+        {
+            Scope = (_model, new Dictionary<IParameterSymbol, LocalArray>(_arrayArguments, SymbolEqualityComparer.Default),
+                new Dictionary<IParameterSymbol, Slice>(_slices, SymbolEqualityComparer.Default)),
+        };
         foreach (var refilled in inner)
         {
             _fills[refilled.Symbol] = new Fill(null, null, null, null, null, -1, $"is read after the loop filling '{name}', which refills it for every element");

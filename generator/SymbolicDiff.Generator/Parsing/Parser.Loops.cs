@@ -58,9 +58,12 @@ internal sealed partial class Parser
     /// </summary>
     private int Jump(StatementSyntax jump, int? value)
     {
-        if (value is int returned)
+        if (jump is ReturnStatementSyntax)
         {
-            Bind(_returnValue, _graph.Convert(returned, _returnType));
+            if (value is int returned)
+            {
+                Bind(_returnValue, _graph.Convert(returned, _returnType));
+            }
             Bind(_returned, _graph.Constant(1, ScalarType.Bool));
         }
         if (jump is not ContinueStatementSyntax)
@@ -74,6 +77,15 @@ internal sealed partial class Parser
     private int? AfterReturningLoop(IReadOnlyList<StatementSyntax> rest)
     {
         int returned = _values[_returned];
+        if (!_inLoop && _returnsVoid)
+        {
+            // return; in the loop ended a void function: the rest runs only when the loop did not return.
+            if (rest.Count > 0)
+            {
+                ParseBranches(_graph.Add(Op.Not, ScalarType.Bool, returned), () => ParseStatements(rest), () => null, selectResults: false);
+            }
+            return null;
+        }
         if (!_inLoop)
         {
             int value = _values[_returnValue];
@@ -225,7 +237,8 @@ internal sealed partial class Parser
     private void ParseForEach(ForEachStatementSyntax loop)
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForEachKeyword.SpanStart, loop.CloseParenToken.Span.End));
-        if ((ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
+        var slice = SliceNamed(loop.Expression);   // a parameter of an inlined callee bound to a slice
+        if ((slice?.Array ?? ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
             || ScalarOf(element.Type) is not { } elementType)
         {
             throw Unsupported(Diagnostics.UnsupportedLoop, header, "foreach can run over an array or span parameter, into a double or float variable");
@@ -238,8 +251,8 @@ internal sealed partial class Parser
         var jumps = CheckLoopBody(body);
         BeginStatement($"foreach ({loop.Type} {loop.Identifier.ValueText} in {loop.Expression})");
         int zero = _graph.Constant(0, ScalarType.Int);
-        int end = _graph.Add(Op.Length, ScalarType.Int, array);
-        int Element(int index) => _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, index), elementType);
+        int end = slice?.Length ?? _graph.Add(Op.Length, ScalarType.Int, array);
+        int Element(int index) => _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, slice is null ? index : OffsetIndex(slice, index)), elementType);
         if (jumps.All(j => j is ContinueStatementSyntax))
         {
             ParseLoop(new LoopShape(zero, end, "index"), body, AssignedVariables(body).ToList(), counterNode => _values[element] = Element(counterNode));
@@ -307,10 +320,20 @@ internal sealed partial class Parser
             if (!_inLoop)
             {
                 Bind(_returned, _graph.Constant(0, ScalarType.Bool));
-                Bind(_returnValue, _graph.Constant(0, _returnType));
+                if (!_returnsVoid)
+                {
+                    Bind(_returnValue, _graph.Constant(0, _returnType));
+                }
             }
             flags.Add(_returned);
-            flags.Add(_returnValue);
+            if (!_returnsVoid)
+            {
+                flags.Add(_returnValue);
+            }
+            if (_tupleReturn is { } tuple)
+            {
+                flags.AddRange(tuple.Elements);   // a return (a, b) in the loop assigns them
+            }
         }
         int statement = _graph.CurrentStatement;
         var carried = assigned.Concat(SlotsWrittenIn(body)).Concat(flags).Distinct(VariableComparer.Instance).Where(_values.ContainsKey).ToList();
@@ -394,14 +417,11 @@ internal sealed partial class Parser
         var jumps = JumpsOutOf(body);
         foreach (var jump in jumps)
         {
-            if (jump is GotoStatementSyntax or YieldStatementSyntax || jump is ReturnStatementSyntax { Expression: null })
+            if (jump is GotoStatementSyntax or YieldStatementSyntax)
             {
-                throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump switch
-                {
-                    GotoStatementSyntax => "'goto' cannot be followed; leave the loop with break (or a flag in its condition) and skip statements with if/else",
-                    YieldStatementSyntax => "an iterator cannot be differentiated; return a value computed by the loop instead",
-                    _ => "a return without a value cannot end it; write the remaining outputs and use break",
-                });
+                throw Unsupported(Diagnostics.UnsupportedLoop, jump.GetFirstToken().GetLocation(), jump is GotoStatementSyntax
+                    ? "'goto' cannot be followed; leave the loop with break (or a flag in its condition) and skip statements with if/else"
+                    : "an iterator cannot be differentiated; return a value computed by the loop instead");
             }
         }
         return jumps;
@@ -485,8 +505,11 @@ internal sealed partial class Parser
         };
     }
 
-    /// <summary>The parameters whose elements the method assigns: its vector outputs.</summary>
-    private HashSet<IParameterSymbol> WrittenArrays(MethodDeclarationSyntax syntax, SemanticModel? model = null)
+    /// <summary>
+    /// The parameters whose elements the method assigns: its vector outputs. An array it passes (whole or sliced) to a
+    /// [Differentiable] method that writes that parameter is written too (the call is inlined).
+    /// </summary>
+    private HashSet<IParameterSymbol> WrittenArrays(MethodDeclarationSyntax syntax, SemanticModel? model = null, HashSet<IMethodSymbol>? visiting = null)
     {
         model ??= _model;
         var written = new HashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
@@ -498,8 +521,38 @@ internal sealed partial class Parser
                 written.Add(parameter);
             }
         }
+        visiting ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        // A void call is a statement (or an expression body): only those are asked about, not every call of a long expression.
+        foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => i.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax))
+        {
+            if (model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol { ReturnsVoid: true } callee || !callee.GetAttributes().Any(IsDifferentiable)
+                || callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation) is not MethodDeclarationSyntax calleeSyntax || !visiting.Add(callee))
+            {
+                continue;
+            }
+            var calleeModel = calleeSyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(calleeSyntax.SyntaxTree);
+            var calleeWritten = WrittenArrays(calleeSyntax, calleeModel, visiting);
+            visiting.Remove(callee);
+            foreach (var argument in invocation.ArgumentList.Arguments)
+            {
+                if (model.GetOperation(argument, _cancellation) is Microsoft.CodeAnalysis.Operations.IArgumentOperation { Parameter: { } target } && calleeWritten.Contains(target)
+                    && model.GetSymbolInfo(SliceSource(argument.Expression), _cancellation).Symbol is IParameterSymbol parameter && ArrayElementOf(parameter.Type) is not null)
+                {
+                    written.Add(parameter);
+                }
+            }
+        }
         return written;
     }
+
+    /// <summary>The array an argument slices (x in x.Slice(1, 2), x[1..], x.AsSpan(1)), or the argument itself.</summary>
+    private static ExpressionSyntax SliceSource(ExpressionSyntax expression) => expression switch
+    {
+        ParenthesizedExpressionSyntax parenthesized => SliceSource(parenthesized.Expression),
+        InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Slice" or "AsSpan" } access } => SliceSource(access.Expression),
+        ElementAccessExpressionSyntax { ArgumentList.Arguments.Count: 1 } element when element.ArgumentList.Arguments[0].Expression is RangeExpressionSyntax => SliceSource(element.Expression),
+        _ => expression,
+    };
 
     /// <summary>The array parameter an expression names, if it is one.</summary>
     private int? ArrayNamed(ExpressionSyntax expression) =>
@@ -508,6 +561,14 @@ internal sealed partial class Parser
 
     private int LoadElement(ElementAccessExpressionSyntax element)
     {
+        if (element.ArgumentList.Arguments.Count == 1 && SliceNamed(element.Expression) is { } slice)
+        {
+            if (_outputArrays.Contains(slice.Array))
+            {
+                throw Unsupported(Diagnostics.ArrayReadAndWritten, element.GetLocation(), _arrays[slice.Array].Name);
+            }
+            return _graph.Add(Op.Load, _graph[slice.Array].Type, slice.Array, OffsetIndex(slice, ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int)));
+        }
         if ((ArrayNamed(element.Expression) ?? ConstantArrayNamed(element.Expression)) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
             throw Unsupported(Diagnostics.UnsupportedExpression, element.GetLocation(), "element access", element.ToString(), Diagnostics.ExpressionAdvice);
@@ -527,7 +588,8 @@ internal sealed partial class Parser
             StoreLocalElement(local, element, write);
             return;
         }
-        if (ArrayNamed(element.Expression) is not int array || element.ArgumentList.Arguments.Count != 1)
+        var slice = element.ArgumentList.Arguments.Count == 1 ? SliceNamed(element.Expression) : null;
+        if ((slice?.Array ?? ArrayNamed(element.Expression)) is not int array || element.ArgumentList.Arguments.Count != 1)
         {
             throw Unsupported(Diagnostics.UnsupportedAssignmentTarget, element.GetLocation(), element.ToString(), Diagnostics.AssignmentAdvice);
         }
@@ -542,7 +604,7 @@ internal sealed partial class Parser
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
         int value = ParseTo(write.Right, _graph[array].Type);
-        _graph.Store(array, index, value);
+        _graph.Store(array, slice is null ? index : OffsetIndex(slice, index), value);
     }
 
     // ---- Local functions -----------------------------------------------------------------------
@@ -582,8 +644,8 @@ internal sealed partial class Parser
         int statement = _graph.CurrentStatement;
         _inlining.Add(function);
         // Its own loops and returns: a return in its body ends the function, not the caller's loop.
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType);
-        (_running, _inLoop, _returned, _returnValue, _returnType) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
+        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType, false, null);
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -608,7 +670,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            (_running, _inLoop, _returned, _returnValue, _returnType) = outer;
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;
         }

@@ -17,6 +17,13 @@ internal sealed partial class Parser
     /// <summary>The elements of each tuple local (<c>var t = SinCos(x)</c>); a tuple local is never reassigned.</summary>
     private readonly Dictionary<ISymbol, int[]> _tuples = new(SymbolEqualityComparer.Default);
 
+    /// <summary>
+    /// While the body of a method that returns a tuple is parsed: one variable per element and its type. A
+    /// <c>return (a, b);</c> assigns them and then ends the function like <c>return;</c> in a void method, so returns
+    /// anywhere (under ifs, in nested loops) are joined by the selects and loop flags that join any other variable.
+    /// </summary>
+    private (Synthetic[] Elements, ScalarType[] Types)? _tupleReturn;
+
     private static bool IsTuple(ITypeSymbol? type) => type is INamedTypeSymbol { IsTupleType: true };
 
     /// <summary>The element types of a tuple type, or null when one is not double, float, int, long or bool.</summary>
@@ -148,6 +155,8 @@ internal sealed partial class Parser
         var args = ArgumentsOf(invocation, method, display).Select(a => _graph.Convert(ParseArgument(a), ScalarOf(a.Parameter.Type)!.Value)).ToArray();
         var caller = _model;
         int statement = _graph.CurrentStatement, diagnostics = _diagnostics.Count;
+        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
+        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
         _inlining.Add(method);
         try
         {
@@ -170,6 +179,12 @@ internal sealed partial class Parser
         }
         finally
         {
+            _values.Clear();
+            foreach (var pair in values)
+            {
+                _values[pair.Key] = pair.Value;   // the callee's locals and return variables end with it
+            }
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
             _model = caller;
             _inlining.RemoveAt(_inlining.Count - 1);
             _graph.CurrentStatement = statement;
@@ -179,35 +194,39 @@ internal sealed partial class Parser
     }
 
     /// <summary>
-    /// The body of a method that returns a tuple, its parameters bound: statements, then one <c>return</c> at the end
-    /// (a return before it is reported: the elements of several returns would need a select each).
+    /// The body of a method that returns a tuple, its parameters bound. An expression body is the tuple; a block may
+    /// return anywhere (<see cref="_tupleReturn"/>): the elements are what its returns left in the element variables.
     /// </summary>
     private int[] ParseTupleBody(MethodDeclarationSyntax syntax, ScalarType[] types)
     {
-        ExpressionSyntax returned;
         if (syntax.ExpressionBody is { } body)
         {
-            returned = body.Expression;
+            BeginStatement(syntax.Identifier.ValueText + " returns " + body.Expression);   // inlined: say whose return it is
+            return ParseTuple(body.Expression).Select((e, i) => _graph.Convert(e, types[i])).ToArray();
         }
-        else
+        // Named after the tuple's element names where it has them ((double value, double sum) gives value and sum).
+        var names = (syntax.ReturnType as TupleTypeSyntax)?.Elements.Select(e => e.Identifier.ValueText).ToList();
+        var elements = types.Select((t, i) => new Synthetic(names?.ElementAtOrDefault(i) is { Length: > 0 } name ? name : "item" + (i + 1))).ToArray();
+        for (int i = 0; i < elements.Length; i++)
         {
-            var statements = Flatten(syntax.Body!);
-            if (statements.LastOrDefault() is not ReturnStatementSyntax { Expression: { } last })
-            {
-                throw Unsupported(Diagnostics.UnsupportedStatement, syntax.Identifier.GetLocation(), "A method that returns a tuple without one return at its end");
-            }
-            var before = statements.Take(statements.Count - 1).ToList();
-            if (before.SelectMany(s => s.DescendantNodesAndSelf(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))).OfType<ReturnStatementSyntax>().FirstOrDefault() is { } early)
-            {
-                throw Unsupported(Diagnostics.UnsupportedStatement, early.GetLocation(),
-                    "A return before the end of a method that returns a tuple (assign the elements to locals on each path and return them once, at the end)");
-            }
-            ParseStatements(before);
-            returned = last;
+            _values[elements[i]] = _graph.Constant(0, types[i]);   // every path returns (C# checks), so this value is never read
         }
-        BeginStatement(syntax.Identifier.ValueText + " returns " + returned);   // inlined: say whose return it is
-        var elements = ParseTuple(returned);
-        return elements.Select((e, i) => _graph.Convert(e, types[i])).ToArray();
+        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) =
+            (null, false, new Synthetic("returned"), new Synthetic("result"), ScalarType.Double, true, (elements, types));
+        ParseStatements(Flatten(syntax.Body!));
+        return elements.Select(e => _values[e]).ToArray();
+    }
+
+    /// <summary><c>return (a, b);</c> in a method that returns a tuple: the element variables take the values, then the function ends.</summary>
+    private int? ReturnTuple(ReturnStatementSyntax statement, ExpressionSyntax value)
+    {
+        var (elements, types) = _tupleReturn!.Value;
+        var values = ParseTuple(value);
+        for (int i = 0; i < elements.Length && i < values.Length; i++)
+        {
+            Bind(elements[i], _graph.Convert(values[i], types[i]));
+        }
+        return _inLoop ? Jump(statement, null) : null;
     }
 
     /// <summary>
@@ -252,7 +271,7 @@ internal sealed partial class Parser
         _inlining.Add(method);
         try
         {
-            ParseTupleBody(syntax, types!);
+            ParseTupleBody(syntax, types!);   // the method's own parse: its diagnostics are reported here
         }
         catch (UnsupportedException unsupported)
         {

@@ -132,7 +132,7 @@ internal sealed partial class Parser
 
         var outputs = WrittenArrays(syntax);
         var returnType = ScalarOf(method.ReturnType) ?? ScalarType.Double;
-        _returnType = returnType;
+        (_returnType, _returnsVoid) = (returnType, method.ReturnsVoid);
         var parameters = new List<Parameter>();
         foreach (var parameter in method.Parameters)
         {
@@ -176,10 +176,17 @@ internal sealed partial class Parser
         int? result = null;
         if (syntax.ExpressionBody is { } expressionBody)
         {
-            BeginStatement("return " + expressionBody.Expression + ";");
+            BeginStatement((method.ReturnsVoid ? "" : "return ") + expressionBody.Expression + ";");
             try
             {
-                result = ParseTo(expressionBody.Expression, returnType);
+                if (method.ReturnsVoid)
+                {
+                    ParseVoidExpressionBody(expressionBody.Expression);
+                }
+                else
+                {
+                    result = ParseTo(expressionBody.Expression, returnType);
+                }
             }
             catch (UnsupportedException unsupported)
             {
@@ -355,10 +362,17 @@ internal sealed partial class Parser
             {
                 switch (statement)
                 {
+                    case ReturnStatementSyntax { Expression: { } value } ret when _tupleReturn is not null:
+                        BeginStatement(ret.ToString());
+                        return ReturnTuple(ret, value);
                     case ReturnStatementSyntax { Expression: { } value } ret:
                         BeginStatement(ret.ToString());
                         int returned = ParseConverted(value);
                         return _inLoop ? Jump(ret, returned) : returned;
+                    case ReturnStatementSyntax ret when _returnsVoid:
+                        // return; ends a void function: in a loop like a return with a value, elsewhere this path simply ends.
+                        BeginStatement(ret.ToString());
+                        return _inLoop ? Jump(ret, null) : null;
                     case BreakStatementSyntax or ContinueStatementSyntax when _inLoop:
                         BeginStatement(statement.ToString());
                         return Jump(statement, null);
@@ -454,7 +468,7 @@ internal sealed partial class Parser
             return ((known != 0 ? whenTrue : whenFalse)(), tookRest);
         }
         _graph.CurrentStatement = statement;   // the selects that join the branches belong to the if or switch
-        return (ParseBranches(condition, whenTrue, whenFalse, selectResults: tookRest && !_inLoop), tookRest);
+        return (ParseBranches(condition, whenTrue, whenFalse, selectResults: tookRest && !_inLoop && !_returnsVoid), tookRest);
     }
 
     /// <summary>
@@ -553,6 +567,11 @@ internal sealed partial class Parser
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
                 BeginStatement(statement.ToString());
                 Assign(assignment);
+                return;
+
+            case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call } when DifferentiableVoidCallee(call) is { } callee:
+                BeginStatement(statement.ToString());
+                ParseVoidCall(call, callee);
                 return;
 
             case ExpressionStatementSyntax { Expression: PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax } increment
@@ -1081,15 +1100,17 @@ internal sealed partial class Parser
             case null when expression is ThisExpressionSyntax or BaseExpressionSyntax:
             case IParameterSymbol { IsThis: true }:
                 throw Unsupported(Diagnostics.UnsupportedMemberAccess, expression.GetLocation(), expression.ToString(), "the instance");
-            case IParameterSymbol array when _values.TryGetValue(array, out int node) && _arrays.ContainsKey(node):
+            case IParameterSymbol array when _values.TryGetValue(array, out int node) && _arrays.ContainsKey(node) || _slices.ContainsKey(array):
                 throw Unsupported(Diagnostics.UnsupportedArrayUse, expression.GetLocation(), array.Name);
             case ILocalSymbol array when _localArrays.ContainsKey(array):
                 throw Unsupported(Diagnostics.LocalArrayUnsupported, expression.GetLocation(), array.Name, "is used whole",
-                    "index it (" + array.Name + "[i]) or ask for its Length; a [Differentiable] method cannot pass a local array on yet, inline the callee's loop");
+                    "index it (" + array.Name + "[i]), ask for its Length, or pass it to a [Differentiable] method as an argument");
             case ILocalSymbol or IParameterSymbol:
                 return Current(symbol, expression);
             case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && LocalArrayNamed(access.Expression) is { } localArray:
                 return localArray.Length;
+            case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && SliceNamed(access.Expression) is { } slice:
+                return slice.Length;
             case IPropertySymbol { Name: "Length" } when expression is MemberAccessExpressionSyntax access && (ArrayNamed(access.Expression) ?? ConstantArrayNamed(access.Expression)) is int lengthOf:
                 return _graph.Add(Op.Length, ScalarType.Int, lengthOf);
             case IFieldSymbol field when field.ContainingType.IsTupleType && expression is MemberAccessExpressionSyntax element:
@@ -1263,23 +1284,25 @@ internal sealed partial class Parser
     private int ParseDifferentiableCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, string? gradientName)
     {
         var location = invocation.GetLocation();
-        if (callee.Parameters.Any(p => p.Type.TypeKind == TypeKind.Enum))
+        bool takesEnum = callee.Parameters.Any(p => p.Type.TypeKind == TypeKind.Enum);
+        if (takesEnum && gradientName is not null)
         {
-            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a call that passes an enum to another [Differentiable] method cannot be differentiated yet, pass its (int) value to an int parameter");
+            throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [CustomGradient] method that takes an enum cannot be called from a [Differentiable] method, give it an int parameter and pass (int) of the enum");
         }
-        // A callee that takes arrays is inlined (its adjoints flow into the caller's arrays), and so is any callee of a
-        // Hessian = true method without [NoDiff] parameters: the Hessian then differentiates through its body.
+        // A callee that takes arrays is inlined (its adjoints flow into the caller's arrays), and so is one that takes an
+        // enum (its gradient's enum parameter is not a value of the graph) and any callee of a Hessian = true method
+        // without [NoDiff] parameters: the Hessian then differentiates through its body.
         bool inlineForHessian = _inlineCalls && !callee.Parameters.Any(p => p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute));
         if (gradientName is null && callee.IsStatic && !callee.IsGenericMethod && ScalarOf(callee.ReturnType) is ScalarType.Double or ScalarType.Float
-            && (callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) || inlineForHessian) && callee.Parameters.All(p => p.RefKind == RefKind.None))
+            && (callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) || takesEnum || inlineForHessian) && callee.Parameters.All(p => p.RefKind == RefKind.None))
         {
-            return InlineArrayCall(invocation, callee, display);
+            return InlineCall(invocation, callee, display)!.Value;
         }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
         {
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null)
-                ? "; a [Differentiable] method that takes arrays is inlined when it returns double or float and takes its parameters by value; one that writes output arrays cannot be called yet, write its loop in this method"
+                ? "; a [Differentiable] method that takes arrays is inlined when it is static, not generic, returns double or float (or void, called as a statement) and takes its parameters by value"
                 : "; it has no generated gradient to call (see its own SD diagnostic)");
         }
         var arguments = ArgumentsOf(invocation, callee, display);
