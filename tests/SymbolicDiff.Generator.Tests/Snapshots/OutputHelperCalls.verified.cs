@@ -26,6 +26,8 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, m2)) throw new global::System.ArgumentException("y must not overlap m2.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
             int trips = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
+            double[] t9Saved = global::System.Array.Empty<double>();
+            int cTop = 0;   // the top of the values MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++) keeps, stacked over the iterations of the loop around it
             // Forward pass
             // var h = new double[m1.Length / x.Length];
             int t1 = x.Length;
@@ -37,6 +39,11 @@ namespace Demo
             {
                 // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
                 double s = 0.0;
+                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                // Memory: keeps t9 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
+                // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
+                // in buffers grown here and reused from ArrayPool (no allocation once warm)
+                global::SymbolicDiff.LoopBuffers.Grow(ref t9Saved, cTop + trips);
                 for (int c = 0; c < t2; c++)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
@@ -54,8 +61,10 @@ namespace Demo
                     }
                     // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
                     double t9 = global::System.Math.Tanh(s_2);
+                    t9Saved[cTop + c] = t9;
                     s = s + t5 * t9;
                 }
+                cTop += trips;
                 // MatVec(m2, t, y), inlined: result[r] = s;
                 y[r] = s;
             }
@@ -64,74 +73,35 @@ namespace Demo
             // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
             for (int r = t3 - 1; r >= 0; r--)
             {
-                // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                double s = 0.0;
-                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int c = 0; c < t2; c++)
-                {
-                    // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t4 = r * t2 + c;
-                    double t5 = m2[t4];
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double s_2 = 0.0;
-                    for (int c_2 = 0; c_2 < t1; c_2++)
-                    {
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        int t6 = c * t1 + c_2;
-                        double t7 = m1[t6];
-                        double t8 = x[c_2];
-                        s_2 = s_2 + t7 * t8;
-                    }
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double t9 = global::System.Math.Tanh(s_2);
-                    s = s + t5 * t9;
-                }
                 // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
                 double dt10 = dy[r];
                 dy[r] = 0.0;
                 // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
                 double ds = dt10;
+                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                cTop -= trips;   // this iteration's values are the top trips of the stack
                 for (int c = trips - 1; c >= 0; c--)
                 {
+                    double t9 = t9Saved[cTop + c];
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
                     int t4 = r * t2 + c;
                     double t5 = m2[t4];
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double s_2 = 0.0;
-                    // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                    for (int c_2 = 0; c_2 < t1; c_2++)
-                    {
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        int t6 = c * t1 + c_2;
-                        double t7 = m1[t6];
-                        double t8 = x[c_2];
-                        s_2 = s_2 + t7 * t8;
-                    }
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double t9 = global::System.Math.Tanh(s_2);
-                    double dt11 = ds;
-                    ds = 0.0;
                     // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    ds += dt11;
-                    double dt5 = dt11 * t9;
-                    double dt9 = dt11 * t5;
+                    double dt5 = ds * t9;
+                    double dt9 = ds * t5;
                     // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double dt12 = dt9 * (1.0 - t9 * t9);
+                    double dt11 = dt9 * (1.0 - t9 * t9);
                     // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double ds_2 = dt12;
+                    double ds_2 = dt11;
                     for (int c_2 = t1 - 1; c_2 >= 0; c_2--)
                     {
                         // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
                         int t6 = c * t1 + c_2;
                         double t7 = m1[t6];
                         double t8 = x[c_2];
-                        double dt13 = ds_2;
-                        ds_2 = 0.0;
                         // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        ds_2 += dt13;
-                        double dt7 = dt13 * t8;
-                        double dt8 = dt13 * t7;
+                        double dt7 = ds_2 * t8;
+                        double dt8 = ds_2 * t7;
                         dx[c_2] += dt8;
                         dm1[t6] += dt7;
                     }
@@ -140,6 +110,9 @@ namespace Demo
                 }
             }
             dy.Clear();
+
+            // The loop buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(t9Saved);
         }
 
         /// <summary>
@@ -211,34 +184,12 @@ namespace Demo
                     // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
                     for (int r = t3 - 1; r >= 0; r--)
                     {
-                        // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                        double s = 0.0;
-                        trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-                        // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                        for (int c = 0; c < t2; c++)
-                        {
-                            // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            int t4 = r * t2 + c;
-                            double t5 = m2[t4];
-                            // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                            double s_2 = 0.0;
-                            for (int c_2 = 0; c_2 < t1; c_2++)
-                            {
-                                // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                                int t6 = c * t1 + c_2;
-                                double t7 = m1[t6];
-                                double t8 = x[c_2];
-                                s_2 = s_2 + t7 * t8;
-                            }
-                            // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                            double t9 = global::System.Math.Tanh(s_2);
-                            s = s + t5 * t9;
-                        }
                         // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
                         double dt10 = dy[r];
                         dy[r] = 0.0;
                         // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
                         double ds = dt10;
+                        trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
                         for (int c = trips - 1; c >= 0; c--)
                         {
                             // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
@@ -257,28 +208,22 @@ namespace Demo
                             }
                             // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
                             double t9 = global::System.Math.Tanh(s_2);
-                            double dt11 = ds;
-                            ds = 0.0;
                             // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            ds += dt11;
-                            double dt5 = dt11 * t9;
-                            double dt9 = dt11 * t5;
+                            double dt5 = ds * t9;
+                            double dt9 = ds * t5;
                             // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                            double dt12 = dt9 * (1.0 - t9 * t9);
+                            double dt11 = dt9 * (1.0 - t9 * t9);
                             // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                            double ds_2 = dt12;
+                            double ds_2 = dt11;
                             for (int c_2 = t1 - 1; c_2 >= 0; c_2--)
                             {
                                 // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
                                 int t6 = c * t1 + c_2;
                                 double t7 = m1[t6];
                                 double t8 = x[c_2];
-                                double dt13 = ds_2;
-                                ds_2 = 0.0;
                                 // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                                ds_2 += dt13;
-                                double dt7 = dt13 * t8;
-                                double dt8 = dt13 * t7;
+                                double dt7 = ds_2 * t8;
+                                double dt8 = ds_2 * t7;
                                 dx[c_2] += dt8;
                                 dm1[t6] += dt7;
                             }

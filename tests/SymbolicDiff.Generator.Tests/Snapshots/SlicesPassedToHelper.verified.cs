@@ -19,8 +19,8 @@ namespace Demo
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
             int trips = 0;   // iterations of for (int i = 0; i + w.Length <= x.Length; i++), counted as it runs
-            int trips_2 = 0;   // iterations of Dot(x[^2..], w[..2]), inlined: for (int i = 0; i < a.Length; i++), computed when it starts
             int[] iSaved = global::System.Array.Empty<int>();
+            double[] t6Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int i = 0; i + w.Length <= x.Length; i++)
             double s = 0.0;
@@ -55,9 +55,10 @@ namespace Demo
             // Runs again from the same start, now that the trip count is known, keeping what the backward pass needs
             s = sStart;
             i = iStart;
-            // Memory: keeps i at the start of every iteration for the backward pass, 4 bytes × (trips) iterations,
+            // Memory: keeps i (at the start of every iteration) and t6 (costly to compute again) for the backward pass, 12 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips);
             for (int iteration = 0; iteration < trips; iteration++)
             {
                 iSaved[iteration] = i;
@@ -76,6 +77,7 @@ namespace Demo
                 }
                 // s += Math.Tanh(Dot(x.AsSpan(i, w.Length), w));
                 double t6 = global::System.Math.Tanh(s_2);
+                t6Saved[iteration] = t6;
                 double s_4 = s + t6;
                 // i++
                 int i_4 = i + 1;
@@ -86,88 +88,62 @@ namespace Demo
             int t7 = x.Length;
             int t8 = t7 - 2;
             int t9 = t7 - t8;
-            // Dot(x[^2..], w[..2]), inlined: for (int i = 0; i < a.Length; i++)
-            double s_3 = 0.0;
-            trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t9);
-            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-            for (int i_3 = 0; i_3 < t9; i_3++)
-            {
-                // Dot(x[^2..], w[..2]), inlined: s += a[i] * b[i];
-                int t10 = t8 + i_3;
-                double t11 = x[t10];
-                double t12 = w[i_3];
-                s_3 = s_3 + t11 * t12;
-            }
-            // return s + Dot(x[^2..], w[..2]);
-            double t13 = s + s_3;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return s + Dot(x[^2..], w[..2]);
             double dt14 = 1.0;
             double dt15 = 1.0;
             // adjoint of: Dot(x[^2..], w[..2]), inlined: for (int i = 0; i < a.Length; i++)
+            // Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives
+            // are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)
             double ds_3 = dt15;
-            for (int i_3 = trips_2 - 1; i_3 >= 0; i_3--)
+            double s_3 = 0.0;
+            for (int i_3 = 0; i_3 < t9; i_3++)
             {
                 // Dot(x[^2..], w[..2]), inlined: s += a[i] * b[i];
                 int t10 = t8 + i_3;
                 double t11 = x[t10];
                 double t12 = w[i_3];
-                double dt16 = ds_3;
-                ds_3 = 0.0;
                 // adjoint of: Dot(x[^2..], w[..2]), inlined: s += a[i] * b[i];
-                ds_3 += dt16;
-                double dt11 = dt16 * t12;
-                double dt12 = dt16 * t11;
+                double dt11 = ds_3 * t12;
+                double dt12 = ds_3 * t11;
                 dw[i_3] += dt12;
                 dx[t10] += dt11;
+                s_3 = s_3 + t11 * t12;
             }
             // adjoint of: for (int i = 0; i + w.Length <= x.Length; i++)
             double ds = dt14;
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
                 i = iSaved[iteration];
+                double t6 = t6Saved[iteration];
                 int t1 = w.Length;
-                // Dot(x.AsSpan(i, w.Length), w), inlined: for (int i = 0; i < a.Length; i++)
-                double s_2 = 0.0;
-                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int i_2 = 0; i_2 < t1; i_2++)
-                {
-                    // Dot(x.AsSpan(i, w.Length), w), inlined: s += a[i] * b[i];
-                    int t3 = i + i_2;
-                    double t4 = x[t3];
-                    double t5 = w[i_2];
-                    s_2 = s_2 + t4 * t5;
-                }
-                // s += Math.Tanh(Dot(x.AsSpan(i, w.Length), w));
-                double t6 = global::System.Math.Tanh(s_2);
-                double ds_4 = ds;
-                ds = 0.0;
                 // adjoint of: s += Math.Tanh(Dot(x.AsSpan(i, w.Length), w));
-                ds += ds_4;
-                double dt6 = ds_4;
-                double dt17 = dt6 * (1.0 - t6 * t6);
+                double dt6 = ds;
+                double dt16 = dt6 * (1.0 - t6 * t6);
                 // adjoint of: Dot(x.AsSpan(i, w.Length), w), inlined: for (int i = 0; i < a.Length; i++)
-                double ds_2 = dt17;
+                double ds_2 = dt16;
                 for (int i_2 = t1 - 1; i_2 >= 0; i_2--)
                 {
                     // Dot(x.AsSpan(i, w.Length), w), inlined: s += a[i] * b[i];
                     int t3 = i + i_2;
                     double t4 = x[t3];
                     double t5 = w[i_2];
-                    double dt18 = ds_2;
-                    ds_2 = 0.0;
                     // adjoint of: Dot(x.AsSpan(i, w.Length), w), inlined: s += a[i] * b[i];
-                    ds_2 += dt18;
-                    double dt4 = dt18 * t5;
-                    double dt5 = dt18 * t4;
+                    double dt4 = ds_2 * t5;
+                    double dt5 = ds_2 * t4;
                     dw[i_2] += dt5;
                     dx[t3] += dt4;
                 }
             }
 
+            // The values after the fused loops, which the backward pass ran
+            // return s + Dot(x[^2..], w[..2]);
+            double t13 = s + s_3;
+
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(iSaved);
+            global::SymbolicDiff.LoopBuffers.Return(t6Saved);
 
             return t13;
         }

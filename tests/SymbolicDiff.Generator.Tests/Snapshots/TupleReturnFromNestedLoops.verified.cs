@@ -99,10 +99,11 @@ namespace Demo
                     trips_2++;
                 }
                 // for (int j = 0; j < 3; j++)
+                double a_5 = a_2;
                 bool running_4 = returned_2 ? false : running;
                 // i++
                 int i_2 = i + 1;
-                a = a_2;
+                a = a_5;
                 b = b_2;
                 i = i_2;
                 running = running_4;
@@ -119,7 +120,7 @@ namespace Demo
             returned = returnedStart;
             value = valueStart;
             sum = sumStart;
-            // Memory: keeps a, b, returned, value, sum at the start of every iteration for the backward pass, 33 bytes × (trips) iterations,
+            // Memory: keeps a, b, returned, value, sum (at the start of every iteration) for the backward pass, 33 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref aSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref bSaved, trips);
@@ -190,10 +191,11 @@ namespace Demo
                     trips_2++;
                 }
                 // for (int j = 0; j < 3; j++)
+                double a_5 = a_2;
                 bool running_4 = returned_2 ? false : running;
                 // i++
                 int i_2 = i + 1;
-                a = a_2;
+                a = a_5;
                 b = b_2;
                 i = i_2;
                 running = running_4;
@@ -202,45 +204,50 @@ namespace Demo
                 sum = sum_2;
             }
             // for (int i = 0; i < 3; i++)
-            bool t4 = !returned;
-            double value_4;
-            double sum_4;
+            double a_6 = a;
+            double b_5 = b;
+            bool returned_4 = returned;
+            double value_4 = value;
+            double sum_4 = sum;
+            bool t4 = !returned_4;
+            double value_5;
+            double sum_5;
             if (t4)
             {
-                value_4 = a;
-                sum_4 = b;
+                value_5 = a_6;
+                sum_5 = b_5;
             }
             else
             {
-                value_4 = value;
-                sum_4 = sum;
+                value_5 = value_4;
+                sum_5 = sum_4;
             }
             // return p * q;
-            double t5 = value_4 * sum_4;
+            double t5 = value_5 * sum_5;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return p * q;
-            double dvalue_4 = sum_4;
-            double dsum_4 = value_4;
+            double dvalue_5 = sum_5;
+            double dsum_5 = value_5;
             // adjoint of: for (int i = 0; i < 3; i++)
-            double dt6 = 0.0;
-            double dt7 = 0.0;
-            double dt8 = 0.0;
-            double dt9 = 0.0;
+            double da_6 = 0.0;
+            double db_5 = 0.0;
+            double dvalue_4 = 0.0;
+            double dsum_4 = 0.0;
             if (t4)
             {
-                dt6 += dvalue_4;
-                dt7 += dsum_4;
+                da_6 += dvalue_5;
+                db_5 += dsum_5;
             }
             else
             {
-                dt8 += dvalue_4;
-                dt9 += dsum_4;
+                dvalue_4 += dvalue_5;
+                dsum_4 += dsum_5;
             }
-            double da = dt6;
-            double db = dt7;
-            double dvalue = dt8;
-            double dsum = dt9;
+            double da = da_6;
+            double db = db_5;
+            double dvalue = dvalue_4;
+            double dsum = dsum_4;
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
                 a = aSaved[iteration];
@@ -317,7 +324,7 @@ namespace Demo
                 returned_2 = returned_2Start;
                 value_2 = value_2Start;
                 sum_2 = sum_2Start;
-                // Memory: keeps a_2 at the start of every iteration for the backward pass, 8 bytes × (trips_2) iterations,
+                // Memory: keeps a_2 (at the start of every iteration) for the backward pass, 8 bytes × (trips_2) iterations,
                 // in buffers sized here and reused from ArrayPool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Ensure(ref a_2Saved, trips_2);
                 for (int iteration_2 = 0; iteration_2 < trips_2; iteration_2++)
@@ -365,19 +372,19 @@ namespace Demo
                     value_2 = value_3;
                     sum_2 = sum_3;
                 }
-                double dt10 = da;
-                double dt11 = db;
-                double dt12 = dvalue;
-                double dt13 = dsum;
+                double da_5 = da;
+                double dt6 = db;
+                double dt7 = dvalue;
+                double dt8 = dsum;
                 da = 0.0;
                 db = 0.0;
                 dvalue = 0.0;
                 dsum = 0.0;
                 // adjoint of: for (int j = 0; j < 3; j++)
-                double da_2 = dt10;
-                double db_2 = dt11;
-                double dvalue_2 = dt12;
-                double dsum_2 = dt13;
+                double da_2 = da_5;
+                double db_2 = dt6;
+                double dvalue_2 = dt7;
+                double dsum_2 = dt8;
                 for (int iteration_2 = trips_2 - 1; iteration_2 >= 0; iteration_2--)
                 {
                     a_2 = a_2Saved[iteration_2];

@@ -68,7 +68,7 @@ namespace Demo
             i = iStart;
             running = runningStart;
             returned = returnedStart;
-            // Memory: keeps s, i at the start of every iteration for the backward pass, 12 bytes × (trips) iterations,
+            // Memory: keeps s, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
@@ -216,7 +216,7 @@ namespace Demo
                 i = iStart;
                 running = runningStart;
                 returned = returnedStart;
-                // Memory: keeps s, i at the start of every iteration for the backward pass, 12 bytes × (trips) iterations,
+                // Memory: keeps s, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
                 // in buffers sized here and reused from ArrayPool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
                 global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
