@@ -2,32 +2,13 @@ using System;
 using System.Linq;
 using SymbolicDiff.Tests.Functions;
 using Xunit;
+using static SymbolicDiff.Tests.FiniteDifferences;
 
 namespace SymbolicDiff.Tests;
 
 /// <summary>Calls to [Differentiable] helpers that take arrays (parameters and local arrays, passed whole): inlined, exact.</summary>
 public class ArrayCallTests
 {
-    private static double[] Numeric(Func<double[], double> f, double[] p, double h = 1e-6) =>
-        Enumerable.Range(0, p.Length).Select(i =>
-        {
-            var plus = (double[])p.Clone();
-            var minus = (double[])p.Clone();
-            plus[i] += h;
-            minus[i] -= h;
-            return (f(plus) - f(minus)) / (2 * h);
-        }).ToArray();
-
-    private static void Close(double[] expected, double[] actual, double tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
-                $"element {i}: expected {expected[i]:R}, got {actual[i]:R}");
-        }
-    }
-
     [Theory]
     [InlineData(3, 2)]
     [InlineData(1, 4)]

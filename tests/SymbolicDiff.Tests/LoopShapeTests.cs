@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using SymbolicDiff.Tests.Functions;
 using Xunit;
+using static SymbolicDiff.Tests.FiniteDifferences;
 
 namespace SymbolicDiff.Tests;
 
@@ -11,28 +12,6 @@ namespace SymbolicDiff.Tests;
 /// </summary>
 public class LoopShapeTests
 {
-    private const double H = 1e-6;
-
-    /// <summary>Central differences of f with respect to every element of p.</summary>
-    private static double[] Numeric(Func<double[], double> f, double[] p, double h = H) =>
-        Enumerable.Range(0, p.Length).Select(i =>
-        {
-            var plus = (double[])p.Clone();
-            var minus = (double[])p.Clone();
-            plus[i] += h;
-            minus[i] -= h;
-            return (f(plus) - f(minus)) / (2 * h);
-        }).ToArray();
-
-    private static void Close(double[] expected, double[] actual, double tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
-                $"element {i}: expected {expected[i]:R}, got {actual[i]:R}");
-        }
-    }
 
     /// <summary>The gradient matches central differences, and a tangent (when given) is the gradient times its direction.</summary>
     private static void AgreesWithFiniteDifferences(Func<double[], double> f, double[] p, double[] gradient, Func<double[], double>? tangentAlong = null)

@@ -2,38 +2,13 @@ using System;
 using System.Linq;
 using SymbolicDiff.Tests.Functions;
 using Xunit;
+using static SymbolicDiff.Tests.FiniteDifferences;
 
 namespace SymbolicDiff.Tests;
 
 /// <summary>Loops, arrays, vector outputs and local functions: generated derivatives against finite differences and closed forms.</summary>
 public class LoopTests
 {
-    private const double H = 1e-6;
-
-    /// <summary>Central differences of f with respect to every element of x.</summary>
-    private static double[] Numeric(Func<double[], double> f, double[] x)
-    {
-        var gradient = new double[x.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            var plus = (double[])x.Clone();
-            var minus = (double[])x.Clone();
-            plus[i] += H;
-            minus[i] -= H;
-            gradient[i] = (f(plus) - f(minus)) / (2 * H);
-        }
-        return gradient;
-    }
-
-    private static void Close(double[] expected, double[] actual, double tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
-                $"element {i}: expected {expected[i]:R}, got {actual[i]:R}");
-        }
-    }
 
     [Theory]
     [InlineData(0.3, 0.9, 100)]

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using SymbolicDiff.Tests.Functions;
 using Xunit;
+using static SymbolicDiff.Tests.FiniteDifferences;
 
 namespace SymbolicDiff.Tests;
 
@@ -17,34 +18,13 @@ public class OutputAndBoundTests
     private delegate void Vector(ReadOnlySpan<double> x, Span<double> y);
 
     /// <summary>Central differences of every output element with respect to every input element: J[r * n + c].</summary>
-    private static double[] NumericJacobian(Vector f, double[] x, int outputs)
-    {
-        var jacobian = new double[outputs * x.Length];
-        for (int c = 0; c < x.Length; c++)
+    private static double[] NumericJacobian(Vector f, double[] x, int outputs) =>
+        FiniteDifferences.NumericJacobian(q =>
         {
-            double[] plus = (double[])x.Clone(), minus = (double[])x.Clone();
-            plus[c] += H;
-            minus[c] -= H;
-            double[] up = new double[outputs], down = new double[outputs];
-            f(plus, up);
-            f(minus, down);
-            for (int r = 0; r < outputs; r++)
-            {
-                jacobian[r * x.Length + c] = (up[r] - down[r]) / (2 * H);
-            }
-        }
-        return jacobian;
-    }
-
-    private static void Close(double[] expected, double[] actual, double tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
-                $"element {i}: expected {expected[i]:R}, got {actual[i]:R}");
-        }
-    }
+            var y = new double[outputs];
+            f(q, y);
+            return y;
+        }, x, outputs, H);
 
     [Theory]
     [InlineData(1.5, 3.0, 2.25)]
