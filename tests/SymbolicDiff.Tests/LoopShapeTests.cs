@@ -12,7 +12,6 @@ namespace SymbolicDiff.Tests;
 /// </summary>
 public class LoopShapeTests
 {
-
     /// <summary>The gradient matches central differences, and a tangent (when given) is the gradient times its direction.</summary>
     private static void AgreesWithFiniteDifferences(Func<double[], double> f, double[] p, double[] gradient, Func<double[], double>? tangentAlong = null)
     {

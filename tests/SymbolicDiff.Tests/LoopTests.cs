@@ -9,7 +9,6 @@ namespace SymbolicDiff.Tests;
 /// <summary>Loops, arrays, vector outputs and local functions: generated derivatives against finite differences and closed forms.</summary>
 public class LoopTests
 {
-
     [Theory]
     [InlineData(0.3, 0.9, 100)]
     [InlineData(-1.2, 1.1, 100)]
