@@ -102,7 +102,12 @@ internal sealed partial class Emitter
         WriteLengthChecks();
         DeclareBuffers();
         Line("// Forward pass");
+        int forwardStart = _text.Length;
         WriteForwardRegion(0, recordLoops: true);
+        if (_text.Length == forwardStart && _deferred.Count > 0)
+        {
+            Line("// (nothing: the fused loop below runs forward as the backward pass takes its derivatives)");
+        }
         Line();
         _lastStatement = -1;
         bool seeded = _method.Result >= 0 && _needsAdjoint[_method.Result] && _nodes[_method.Result].Op != Op.Parameter;

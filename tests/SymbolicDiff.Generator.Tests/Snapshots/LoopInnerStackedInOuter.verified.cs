@@ -26,6 +26,7 @@ namespace Demo
             double[] t5Saved = global::System.Array.Empty<double>();
             int rowTop = 0;   // the top of the values for (int row = 0; row < d; row++) keeps, stacked over the iterations of the loop around it
             // Forward pass
+            // (nothing: the fused loop below runs forward as the backward pass takes its derivatives)
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int p = 0; p < n; p++)
