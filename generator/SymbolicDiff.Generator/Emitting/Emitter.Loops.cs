@@ -21,8 +21,25 @@ internal sealed partial class Emitter
     private readonly Dictionary<int, string> _tripNames = new();
     private readonly Dictionary<int, bool> _backwardWork = new();
 
-    /// <summary>The next values of fused loops' running sums: their share back into the sum is left out (see <see cref="WriteLoopFused"/>).</summary>
+    /// <summary>The next values of running sums (<see cref="LoopPlan.RunningSums"/>): their share back into the sum is left out (see <see cref="AliasRunningSums"/>).</summary>
     private readonly HashSet<int> _runningSums = new();
+
+    /// <summary>
+    /// Before a loop body's backward pass: a running sum's next value has the sum's own adjoint (the same in every
+    /// iteration), and the share its rule would hand straight back is left out (<see cref="Contribute"/>). Returns those sums.
+    /// </summary>
+    private List<Node> AliasRunningSums(Node loop)
+    {
+        var sums = PlanOf(loop).RunningSums.Select(id => _nodes[id]).Where(p => _runningSums.Contains(p.Args[1])).ToList();
+        foreach (var phi in sums)
+        {
+            _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
+        }
+        return sums;
+    }
+
+    /// <summary>Where an iteration's values sit in the buffers of a loop stacked in the loop around it: above the stack's top.</summary>
+    private string OnStack(Node loop, string index) => Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(index)).Text;
 
     /// <summary>Loops being recorded, with the index of the iteration being written (kept values are stored there).</summary>
     private readonly Dictionary<int, string> _recordingAt = new();
@@ -273,7 +290,7 @@ internal sealed partial class Emitter
         record |= stacked;
         if (stacked)
         {
-            offset = Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text;
+            offset = OnStack(loop, offset);
         }
         var phis = Phis(loop).ToList();
         var saved = record ? SavedPhis(loop.Id) : new List<int>();
@@ -355,7 +372,7 @@ internal sealed partial class Emitter
             foreach (int id in buffered)
             {
                 Line(stacked
-                    ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(count)).Text});"
+                    ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {OnStack(loop, count)});"
                     : $"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {count});");
             }
         }
@@ -558,7 +575,7 @@ internal sealed partial class Emitter
         if (!_dryRun)
         {
             var plan = PlanOf(loop);
-            string at = stacked ? Code.Plus(Code.Name(_stackTops[loop.Id]), Code.Name(offset)).Text
+            string at = stacked ? OnStack(loop, offset)
                 : first is not null ? Code.Minus(Code.Name(offset), Code.Name(first)).Text : offset;
             foreach (int phi in plan.SavedPhis)
             {
@@ -582,13 +599,7 @@ internal sealed partial class Emitter
         }
         _lastStatement = -1;
 
-        // A running sum's adjoint is the same in every iteration: its next value shares it (see WriteLoopFused).
-        var sums = _dryRun ? new List<Node>() : phis.Where(p => PlanOf(loop).RunningSums.Contains(p.Id) && _needsAdjoint[p.Args[1]]).ToList();
-        foreach (var phi in sums)
-        {
-            _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
-            _runningSums.Add(phi.Args[1]);
-        }
+        var sums = _dryRun ? new List<Node>() : AliasRunningSums(loop);
         // d<x> belongs to the value the body assigned to x; then it starts again from what this iteration adds.
         var handOver = new List<(Node Phi, string Temporary)>();
         foreach (var phi in phis.Where(p => p.Args[1] != p.Id && _needsAdjoint[p.Args[1]] && !sums.Contains(p)))
@@ -788,12 +799,7 @@ internal sealed partial class Emitter
         WriteForwardRegion(body, recordLoops: true);
         _fusedFirst.Remove(loop.Id);
         _lastStatement = -1;
-        // A running sum's next value has the sum's adjoint, and its rule would hand it straight back: that share is left out.
-        foreach (var phi in withAdjoint.Where(p => PlanOf(loop).RunningSums.Contains(p.Id) && _needsAdjoint[p.Args[1]]))
-        {
-            _aliasedAdjoints[phi.Args[1]] = Code.Name(AdjointName(phi.Id));
-            _runningSums.Add(phi.Args[1]);
-        }
+        AliasRunningSums(loop);
         WriteBackwardRegion(body);
         _declaredAdjoints = declaredOutside;
         _aliasedAdjoints = aliasedOutside;

@@ -23,6 +23,9 @@ internal sealed partial class Emitter
     /// <summary>Fused loops being written, with the condition that holds in their first iteration.</summary>
     private readonly Dictionary<int, string> _fusedFirst = new();
 
+    /// <summary>Carried variables a reverse restores iteration by iteration (saved by some loop's plan).</summary>
+    private readonly HashSet<int> _rewound = new();
+
     /// <summary>Kept values, by the loop whose iterations keep them.</summary>
     private readonly Dictionary<int, int> _keptBy = new();
 
@@ -71,6 +74,8 @@ internal sealed partial class Emitter
         }
         foreach (var plan in _plans.Values)
         {
+            _rewound.UnionWith(plan.SavedPhis);
+            _runningSums.UnionWith(plan.RunningSums.Select(phi => _nodes[phi].Args[1]).Where(next => _needsAdjoint[next]));
             foreach (int once in plan.KeptOnce)
             {
                 _keptOnceIn[once] = plan.Loop;
@@ -288,7 +293,7 @@ internal sealed partial class Emitter
                 _neededByBackward[input] = true;
             }
         }
-        _readByLoops.UnionWith(_nodes.Where(n => _reachable[n.Id] && InBody(n.Id)).SelectMany(n => n.Args).Where(a => a >= 0 && !InBody(a)));
+        _readByLoops.UnionWith(LoopInputs(loop));
         var saved = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
         foreach (var child in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region == body && _plans.ContainsKey(n.Id)))
         {

@@ -326,7 +326,7 @@ internal sealed partial class Emitter
             // it iteration by iteration): the value after the loop then gets its own local, as it may be read after
             // that (the returned value, the next pass of a Jacobian, the next values of a fused loop around it). A
             // value kept per iteration gets one too: it is written to the buffer as it is computed.
-            return _keptBy.ContainsKey(id) || _plans.Values.Any(plan => plan.SavedPhis.Contains(node.Args[0]));
+            return _keptBy.ContainsKey(id) || _rewound.Contains(node.Args[0]);
         }
         // The value a loop body leaves in a carried variable is written straight into it when used nowhere else.
         bool onlyCarried = _useCount[id] == 1 && (_nextOfPhi.Contains(id) || _initOfPhi.Contains(id)) && !_neededByBackward[id];
