@@ -101,19 +101,12 @@ internal sealed partial class Parser
             scalars[argument.Parameter] = _graph.Convert(ParseArgument(argument), ScalarOf(argument.Parameter.Type)!.Value);
         }
 
-        int statement = _graph.CurrentStatement;
-        var model = _model;
-        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
-        string? commentPrefix = _commentPrefix;
         // The elements of short local arrays the callee writes are the caller's variables: they keep what it wrote.
         var writtenSlots = arrays.Where(a => written.Contains(a.Key)).Select(a => a.Value).OfType<LocalArray>().SelectMany(a => a.Slots ?? new Synthetic[0]).Distinct().ToList();
-        _inlining.Add(callee);
+        var saved = EnterInlined(callee, calleeModel, returnType ?? ScalarType.Double, returnType is null);
         try
         {
-            _commentPrefix = commentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
-            _model = calleeModel;
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType ?? ScalarType.Double, returnType is null, null);
+            _commentPrefix = saved.CommentPrefix + SourceStatement.FromSource(invocation.ToString()).Text + ", inlined: ";
             foreach (var pair in scalars)
             {
                 _values[pair.Key] = pair.Value;
@@ -167,19 +160,11 @@ internal sealed partial class Parser
                 _slices.Remove(parameter);
             }
             var kept = writtenSlots.Where(_values.ContainsKey).Select(s => (Slot: s, Value: _values[s])).ToList();
-            _values.Clear();
-            foreach (var pair in values)
-            {
-                _values[pair.Key] = pair.Value;
-            }
+            LeaveInlined(saved);
             foreach (var (slot, value) in kept)
             {
                 _values[slot] = value;
             }
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
-            (_model, _commentPrefix) = (model, commentPrefix);
-            _inlining.RemoveAt(_inlining.Count - 1);
-            _graph.CurrentStatement = statement;
         }
     }
 

@@ -641,11 +641,7 @@ internal sealed partial class Parser
         }
 
         var args = ArgumentsOf(invocation, function, display).Select(a => _graph.Convert(ParseArgument(a), ScalarOf(a.Parameter.Type)!.Value)).ToArray();
-        int statement = _graph.CurrentStatement;
-        _inlining.Add(function);
-        // Its own loops and returns: a return in its body ends the function, not the caller's loop.
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
-        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType, false, null);
+        var saved = EnterInlined(function, _model, returnType, returnsVoid: false);
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -670,9 +666,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
-            _inlining.RemoveAt(_inlining.Count - 1);
-            _graph.CurrentStatement = statement;
+            LeaveInlined(saved, restoreVariables: false);
         }
     }
 }

@@ -153,17 +153,11 @@ internal sealed partial class Parser
         }
 
         var args = ArgumentsOf(invocation, method, display).Select(a => _graph.Convert(ParseArgument(a), ScalarOf(a.Parameter.Type)!.Value)).ToArray();
-        var caller = _model;
-        int statement = _graph.CurrentStatement, diagnostics = _diagnostics.Count;
-        var values = new Dictionary<object, int>(_values, VariableComparer.Instance);
-        var outer = (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn);
-        _inlining.Add(method);
+        int diagnostics = _diagnostics.Count;
+        var calleeModel = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        var saved = EnterInlined(method, calleeModel, ScalarType.Double, returnsVoid: true);   // its body sets how its returns work
         try
         {
-            if (syntax.SyntaxTree != _model.SyntaxTree)
-            {
-                _model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-            }
             for (int i = 0; i < args.Length; i++)
             {
                 _values[method.Parameters[i]] = args[i];
@@ -179,15 +173,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            _values.Clear();
-            foreach (var pair in values)
-            {
-                _values[pair.Key] = pair.Value;   // the callee's locals and return variables end with it
-            }
-            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = outer;
-            _model = caller;
-            _inlining.RemoveAt(_inlining.Count - 1);
-            _graph.CurrentStatement = statement;
+            LeaveInlined(saved);   // the callee's locals and return variables end with it
         }
         _diagnostics.RemoveRange(diagnostics, _diagnostics.Count - diagnostics);   // the callee reports them where they are
         throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; its body cannot be differentiated (see its own SD diagnostic)");

@@ -38,6 +38,50 @@ internal sealed partial class Parser
     /// <summary>Put before the comment of each statement parsed while it is set (a local array's fill recomputed at a read).</summary>
     private string? _commentPrefix;
 
+    /// <summary>The parser state the body of an inlined function changes, saved when it starts (see <see cref="EnterInlined"/>).</summary>
+    private sealed record InlinedState(
+        Dictionary<object, int> Values,
+        (Synthetic? Running, bool InLoop, Synthetic Returned, Synthetic ReturnValue, ScalarType ReturnType, bool ReturnsVoid, (Synthetic[] Elements, ScalarType[] Types)? TupleReturn) Control,
+        SemanticModel Model,
+        string? CommentPrefix,
+        int Statement);
+
+    /// <summary>
+    /// Starts parsing the body of a function inlined where it is called (a local function, a tuple helper, a helper that
+    /// takes arrays or enums): its own loops and returns (a return ends the function, not the caller's loop), its
+    /// semantic model (it may be declared in another file), and a guard against it calling itself.
+    /// </summary>
+    private InlinedState EnterInlined(IMethodSymbol function, SemanticModel model, ScalarType returnType, bool returnsVoid)
+    {
+        var saved = new InlinedState(new Dictionary<object, int>(_values, VariableComparer.Instance),
+            (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn), _model, _commentPrefix, _graph.CurrentStatement);
+        _inlining.Add(function);
+        _model = model;
+        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = (null, false, new Synthetic("returned"), new Synthetic("result"), returnType, returnsVoid, null);
+        return saved;
+    }
+
+    /// <summary>
+    /// Ends an inlined body: the caller's loops, returns, model and statement come back, and with
+    /// <paramref name="restoreVariables"/> its variables (the callee's locals end with it; a local function keeps what it
+    /// wrote into the caller's short local arrays, which are the caller's variables).
+    /// </summary>
+    private void LeaveInlined(InlinedState saved, bool restoreVariables = true)
+    {
+        if (restoreVariables)
+        {
+            _values.Clear();
+            foreach (var pair in saved.Values)
+            {
+                _values[pair.Key] = pair.Value;
+            }
+        }
+        (_running, _inLoop, _returned, _returnValue, _returnType, _returnsVoid, _tupleReturn) = saved.Control;
+        (_model, _commentPrefix) = (saved.Model, saved.CommentPrefix);
+        _inlining.RemoveAt(_inlining.Count - 1);
+        _graph.CurrentStatement = saved.Statement;
+    }
+
     private Parser(SemanticModel model, CancellationToken cancellation)
     {
         _model = model;
