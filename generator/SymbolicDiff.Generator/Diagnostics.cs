@@ -157,10 +157,6 @@ internal static class Diagnostics
         "Mixed element types in a tensor method",
         "'{0}' has type '{1}' but the tensor values of '{2}' use '{3}'; a method with tensor values works in one element type");
 
-    public static readonly DiagnosticDescriptor HessianBranches = Error("SD0040",
-        "Hessian of a branch that could throw",
-        "The Hessian of '{0}' cannot be generated: '{1}' computes {2} inside a branch, and the second-order code evaluates both sides of every branch (keeping the side taken), where {2} could throw; compute it before the branch with operands that keep it from throwing, or remove Hessian = true");
-
     public static readonly DiagnosticDescriptor HessianCall = Error("SD0041",
         "Hessian through a call",
         "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', and Hessian = true differentiates through calls by inlining the callee, which a [CustomGradient] method or a [Differentiable] method with [NoDiff] parameters cannot be; write the callee's expression inline, or remove Hessian = true");
@@ -202,6 +198,6 @@ internal static class Diagnostics
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, LocalArrayUnsupported, ModeNotAvailable, ConstantIntegerOperation,
         NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
-        HessianBranches, HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InternalError,
+        HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InternalError,
     };
 }

@@ -785,6 +785,25 @@ public class SnapshotTests
             }
         """));
 
+    /// <summary>
+    /// A Hessian through a loop over an array: the tangent program (each value followed by its derivative along v, the
+    /// carried sum by its own) differentiated in reverse gives H·v; FHessian takes its columns H·e_j.
+    /// </summary>
+    [Fact]
+    public void HessianWithLoop() => Check(nameof(HessianWithLoop), InClass("""
+            [Differentiable(Hessian = true)]
+            public static double Energy(double[] x, double k)
+            {
+                double sum = 0;
+                for (int i = 0; i + 1 < x.Length; i++)
+                {
+                    double d = x[i + 1] - x[i];
+                    sum += k * Math.Exp(d) - d;
+                }
+                return sum;
+            }
+        """));
+
     /// <summary>An enum passed to another [Differentiable] method: the callee is inlined, so a constant enum keeps only its case.</summary>
     [Fact]
     public void EnumPassedToHelper() => Check(nameof(EnumPassedToHelper), Usings + """

@@ -93,6 +93,9 @@ internal sealed partial class Emitter
         return WriteFile(method, methods);
     }
 
+    /// <summary>The gradient method of <paramref name="method"/> alone (a tangent program's is its Hessian-vector product).</summary>
+    internal static string GradientOf(DifferentiableMethod method) => new Emitter(method, tangentMode: false).WriteGradient();
+
     private string WriteGradient()
     {
         PrepareReverseMode();
@@ -128,14 +131,18 @@ internal sealed partial class Emitter
         if (!_method.HasVectorOutput)
         {
             Line();
-            Line("return " + Ref(_method.Result).Text + ";");
+            Line("return " + Ref(_method.SecondOrder?.Value ?? _method.Result).Text + ";");
         }
 
         var m = _method;
         var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
         var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
         var summary = new List<string>();
-        if (m.HasVectorOutput)
+        if (m.SecondOrder is { } secondOrder)
+        {
+            summary.AddRange(HessianVectorProductSummary(secondOrder, differentiable));
+        }
+        else if (m.HasVectorOutput)
         {
             summary.Add($"Runs <see cref=\"{Cref()}\"/> and adds to each input adjoint the vector-Jacobian product dᵀ·∂output/∂input, where the");
             summary.Add("output adjoints " + string.Join(", ", outputs.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/>")) + " give d (they are read and then zeroed):");
@@ -144,8 +151,11 @@ internal sealed partial class Emitter
         {
             summary.Add($"Returns <see cref=\"{Cref()}\"/> and adds its partial derivatives to the adjoint arguments:");
         }
-        summary.AddRange(differentiable.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}."));
-        summary.Add("Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
+        if (m.SecondOrder is null)
+        {
+            summary.AddRange(differentiable.Select(p => $"<paramref name=\"{_adjointNames[p.Node]}\"/> += ∂{m.Name}/∂{p.Name}."));
+            summary.Add("Adjoints accumulate, so a minibatch can sum gradients into the same variables.");
+        }
         var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Identifier(_names[p.Node]!))
             .Concat(outputs.Select(p => SpanOf(p.Type) + " " + Identifier(_adjointNames[p.Node]!)))
             .Concat(differentiable.Select(p => (p.Kind == ParameterKind.Scalar ? "ref " + p.Type.Keyword() : SpanOf(p.Type)) + " " + Identifier(_adjointNames[p.Node]!)));
@@ -189,6 +199,16 @@ internal sealed partial class Emitter
             string array = Identifier(_names[p.Node]!), adjoint = Identifier(_adjointNames[p.Node]!);
             Line($"if ({adjoint}.Length != {array}.Length) throw new {TypeNames.ArgumentException}(\"{adjoint} must have the length of {array}.\", {TypeNames.Quoted(adjoint)});");
         }
+        if (_method.SecondOrder is { } secondOrder)
+        {
+            // A Hessian-vector product's direction has an element per element of its parameter, like the product.
+            var differentiable = _method.Parameters.Where(p => p.IsDifferentiable).ToList();
+            foreach (var (p, direction) in differentiable.Zip(secondOrder.Directions, (p, d) => (p, _method.Parameters.First(q => q.Name == d))).Where(pair => pair.p.Kind != ParameterKind.Scalar))
+            {
+                string array = Identifier(_names[p.Node]!), v = Identifier(_names[direction.Node]!);
+                Line($"if ({v}.Length != {array}.Length) throw new {TypeNames.ArgumentException}(\"{v} must have the length of {array}.\", {TypeNames.Quoted(v)});");
+            }
+        }
         WriteOverlapChecks();
     }
 
@@ -213,6 +233,10 @@ internal sealed partial class Emitter
         if (_method.Result >= 0)
         {
             pending.Push(_method.Result);
+        }
+        if (_method.SecondOrder is { } secondOrder)
+        {
+            pending.Push(secondOrder.Value);   // the Hessian-vector product returns the method's value
         }
         foreach (var store in _nodes.Where(n => n.Op == Op.Store))
         {
@@ -384,7 +408,7 @@ internal sealed partial class Emitter
         }
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable || p.Kind == ParameterKind.OutputArray))
         {
-            _adjointNames[parameter.Node] = _allocator.Unique("d" + parameter.Name);
+            _adjointNames[parameter.Node] = _allocator.Unique((_method.SecondOrder is null ? "d" : "hv") + parameter.Name);
         }
         foreach (var phi in _nodes.Where(n => n.Op == Op.Phi && _reachable[n.Id] && (_tangentMode ? _active[n.Id] : _needsAdjoint[n.Id])))
         {
@@ -527,6 +551,26 @@ internal sealed partial class Emitter
     }
 
     private string Cref() => CrefOf(_method);
+
+    /// <summary>
+    /// The summary of a Hessian-vector product (the gradient of a <see cref="SecondOrder"/> tangent program): what each
+    /// hv argument receives, and the memory its loops keep.
+    /// </summary>
+    private IEnumerable<string> HessianVectorProductSummary(SecondOrder secondOrder, List<Parameter> differentiable)
+    {
+        var m = _method;
+        var directions = differentiable.Select((p, i) => secondOrder.Directions[i]).ToList();
+        var function = m with { Name = secondOrder.Function, Parameters = m.Parameters.Where(p => !secondOrder.Directions.Contains(p.Name)).ToEquatableArray() };
+        yield return $"Returns <see cref=\"{CrefOf(function)}\"/> and adds its Hessian-vector product H·v to the hv arguments";
+        yield return "(reverse mode over its derivative along v, which the forward pass computes with the value; no Hessian is formed):";
+        foreach (var (p, i) in differentiable.Select((p, i) => (p, i)))
+        {
+            yield return $"<paramref name=\"{_adjointNames[p.Node]}\"/> += " + string.Join(" + ", differentiable.Select((q, j) => $"∂²{secondOrder.Function}/∂{p.Name}∂{q.Name}·{directions[j]}")) + ".";
+        }
+        yield return "The products accumulate, like the gradient's adjoints. Memory: " + (_plans.Values.Any(p => p.BytesPerIteration > 0)
+            ? "what its loops keep, as the comment on each loop says, in pooled buffers (no tape; nothing is allocated when warm)."
+            : "its locals only (no tape, no allocation).");
+    }
 
     /// <summary>The user's method as a doc-comment cref, e.g. <c>Loss(double, double[], ReadOnlySpan{double})</c>.</summary>
     internal static string CrefOf(DifferentiableMethod m) => m.Name + "(" + string.Join(", ", m.Parameters.Select(p =>

@@ -30,7 +30,14 @@ internal sealed class HessianEmitter
     public static List<string> Write(DifferentiableMethod method)
     {
         var emitter = new HessianEmitter(method);
-        return new List<string> { emitter.WriteHessianVectorProduct(), emitter.WriteHessian() };
+        if (DerivativeGraph.IsStraightLine(method))
+        {
+            return new List<string> { emitter.WriteHessianVectorProduct(), emitter.WriteHessian() };
+        }
+        // Loops, arrays, branches that must not run untaken: H·v is the gradient of the tangent program, and the
+        // Hessian its columns H·e_j.
+        var program = TangentProgram.Build(method);
+        return new List<string> { Emitter.GradientOf(program), emitter.WriteHessianByColumns() };
     }
 
     // ---- FHessianVectorProduct ----------------------------------------------------------------------
@@ -155,6 +162,114 @@ internal sealed class HessianEmitter
         var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
             .Append($"{TypeNames.Span(m.ReturnType.Keyword())} {hessian}");
         return MethodText(summary, m.HessianName!, signature, writer.Text);
+    }
+
+    // ---- FHessian by columns (methods with loops or arrays) --------------------------------------------
+
+    /// <summary>
+    /// FHessian of a method that goes through its tangent program: column j of the Hessian is H·e_j, one call of the
+    /// Hessian-vector product per differentiable scalar (array elements included, so n is known when it runs). The
+    /// direction and the column live in two pooled buffers of n values, and each hv argument is a slice of the column.
+    /// </summary>
+    private string WriteHessianByColumns()
+    {
+        var m = _method;
+        var text = new StringBuilder();
+        void Line(string line = "") => text.AppendLine(line.Length == 0 ? "" : new string(' ', _depth * Indent.Length) + line);
+
+        var allocator = new NameAllocator();
+        foreach (var parameter in m.Parameters)
+        {
+            allocator.Claim(parameter.Name);
+        }
+        foreach (string name in new[] { m.Name, m.HessianVectorProductName! })
+        {
+            allocator.Claim(name);
+        }
+        string Local(string name) => NameAllocator.Identifier(allocator.Unique(name));
+        string hessian = Local("hessian"), n = Local("n"), directionBuffer = Local("directionBuffer"), columnBuffer = Local("columnBuffer");
+        string direction = Local("direction"), column = Local("column"), value = Local("value"), i = Local("i"), j = Local("j");
+
+        // Where each differentiable parameter's entries start in the direction and the column.
+        var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
+        var offsets = new List<string>();
+        var lengths = new List<string>();
+        var arrays = new List<string>();
+        int scalars = 0;
+        foreach (var p in differentiable)
+        {
+            offsets.Add(string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>())));
+            string name = NameAllocator.Identifier(p.Name);
+            if (p.Kind == ParameterKind.Scalar)
+            {
+                lengths.Add("1");
+                scalars++;
+            }
+            else
+            {
+                lengths.Add(name + ".Length");
+                arrays.Add(name + ".Length");
+            }
+        }
+        string size = string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>()));
+        string type = m.ReturnType.Keyword();
+        var arguments = m.Parameters.Select(p => NameAllocator.Identifier(p.Name))
+            .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"{direction}[{offsets[k]}]" : $"{direction}.Slice({offsets[k]}, {lengths[k]})"))
+            .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"ref {column}[{offsets[k]}]" : $"{column}.Slice({offsets[k]}, {lengths[k]})"));
+        string names = string.Join(", ", differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? p.Name : $"{p.Name}[0..{lengths[k]})"));
+
+        Line($"int {n} = {size};   // the differentiable scalars: {names}");
+        Line($"if ({hessian}.Length < (long){n} * {n})");
+        Line("{");
+        Line($"{Indent}throw new {TypeNames.ArgumentException}(\"The Hessian of {m.Name} needs n * n elements (n×n, row-major), n = {size}.\", {TypeNames.Quoted(hessian)});");
+        Line("}");
+        if (scalars == 0)
+        {
+            Line($"if ({n} == 0)");
+            Line("{");
+            Line($"{Indent}return {m.Name}({string.Join(", ", m.Parameters.Select(p => NameAllocator.Identifier(p.Name)))});");
+            Line("}");
+        }
+        Line();
+        Line($"{type}[] {directionBuffer} = {TypeNames.Array}.Empty<{type}>(), {columnBuffer} = {TypeNames.Array}.Empty<{type}>();");
+        Line($"{TypeNames.LoopBuffers}.Ensure(ref {directionBuffer}, {n});");
+        Line($"{TypeNames.LoopBuffers}.Ensure(ref {columnBuffer}, {n});");
+        Line($"{TypeNames.Span(type)} {direction} = new {TypeNames.Span(type)}({directionBuffer}, 0, {n}), {column} = new {TypeNames.Span(type)}({columnBuffer}, 0, {n});");
+        Line($"{direction}.Clear();");
+        Line($"{type} {value} = 0;");
+        Line($"for (int {j} = 0; {j} < {n}; {j}++)");
+        Line("{");
+        Line($"{Indent}// Column {j}: H·e_{j}, the derivative of the gradient along the unit direction e_{j}");
+        Line($"{Indent}{direction}[{j}] = 1;");
+        Line($"{Indent}{column}.Clear();");
+        Line($"{Indent}{value} = {m.HessianVectorProductName}({string.Join(", ", arguments)});");
+        Line($"{Indent}{direction}[{j}] = 0;");
+        Line($"{Indent}// Rows {i} ≤ {j} of the column, written to both halves: each mixed entry is computed once");
+        Line($"{Indent}for (int {i} = 0; {i} <= {j}; {i}++)");
+        Line($"{Indent}{{");
+        Line($"{Indent}{Indent}{hessian}[{i} * {n} + {j}] += {column}[{i}];");
+        Line($"{Indent}{Indent}if ({i} != {j})");
+        Line($"{Indent}{Indent}{{");
+        Line($"{Indent}{Indent}{Indent}{hessian}[{j} * {n} + {i}] += {column}[{i}];");
+        Line($"{Indent}{Indent}}}");
+        Line($"{Indent}}}");
+        Line("}");
+        Line($"{TypeNames.LoopBuffers}.Return({directionBuffer});");
+        Line($"{TypeNames.LoopBuffers}.Return({columnBuffer});");
+        Line($"return {value};");
+
+        var summary = new List<string>
+        {
+            $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian to <paramref name=\"{hessian}\"/>, row-major over the",
+            $"n = {size} differentiable scalars ({names}): {hessian}[i * n + j] += ∂²{m.Name}/∂pᵢ∂pⱼ.",
+            $"Column j is <see cref=\"{m.HessianVectorProductName}\"/> along the unit direction e_j (n calls); the entries i ≤ j of",
+            "each column are written to both halves, so the matrix is exactly symmetric. It accumulates, so clear",
+            $"{hessian} first for the Hessian alone; it must hold at least n * n elements. Memory: two pooled buffers of n values",
+            $"(the direction and the column) and what {m.HessianVectorProductName} keeps; nothing is allocated when warm.",
+        };
+        var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
+            .Append($"{TypeNames.Span(type)} {hessian}");
+        return MethodText(summary, m.HessianName!, signature, text.ToString());
     }
 
     // ---- Shared ---------------------------------------------------------------------------------

@@ -225,11 +225,21 @@ internal sealed record DifferentiableMethod(
     string? HessianVectorProductName = null,
     bool Checkpointing = false,
     EquatableArray<string> Hiding = default,
-    MethodLocation Location = default)
+    MethodLocation Location = default,
+    SecondOrder? SecondOrder = null)
 {
     /// <summary>A void method that writes output arrays (its result is those arrays, not a returned value).</summary>
     public bool HasVectorOutput => Result < 0;
 }
+
+/// <summary>
+/// Marks the tangent program of a method (built by <c>TangentProgram</c>): its gradient is the method's Hessian-vector
+/// product, which returns the method's value rather than the program's result (the derivative along v).
+/// </summary>
+/// <param name="Function">The method's name, for the generated summary.</param>
+/// <param name="Value">The node holding the method's value.</param>
+/// <param name="Directions">The direction parameters v, one per differentiable parameter, in order.</param>
+internal sealed record SecondOrder(string Function, int Value, EquatableArray<string> Directions);
 
 /// <summary>Where a diagnostic points, without holding a syntax tree.</summary>
 internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartCharacter, int EndLine, int EndCharacter);

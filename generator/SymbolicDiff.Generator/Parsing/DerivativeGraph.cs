@@ -12,14 +12,14 @@ namespace SymbolicDiff.Generator.Parsing;
 /// DAG: the tangent of ∂f/∂pᵢ along v is (H·v)ᵢ. Everything goes through the builder, so constants fold,
 /// 0·x and x·1 vanish (unit directions cost nothing) and repeated subexpressions are shared (CSE).
 /// <para>
-/// Scope: methods without loops, arrays or calls (rejected by <see cref="Check"/> before anything is built).
-/// User branches (if/else, ?:, early returns: selects with regions) are replayed as eager selects: both sides
+/// Scope: straight-line methods (<see cref="IsStraightLine"/>: no loops or arrays; calls are inlined by the parser);
+/// the others go through their <see cref="TangentProgram"/>. User branches (if/else, ?:, early returns: selects with regions) are replayed as eager selects: both sides
 /// are evaluated and the select keeps the side taken, so the Hessian is that of the branch taken, with the
 /// gradient's convention at the boundary (the side the condition picks). A node of a branch not taken may hold
 /// NaN or ±∞ (Math.Log of a negative number that the branch guards against), so every derivative share a
 /// branch node sends out is routed by whether its branch ran (<see cref="_guards"/>): select(ran, share, 0),
 /// and a select never lets the other side's NaN through. What could throw when evaluated on the side not
-/// taken (integer division, Math.Clamp without constant bounds, Math.Sign) is rejected inside branches.
+/// taken (integer division, Math.Clamp without constant bounds, Math.Sign) sends the method to the tangent program.
 /// The piecewise operations (Abs, Max, Min, Clamp, ReLU, HardTanh, LeakyReLU) route their adjoint with an
 /// eager select node (both sides are plain values, no regions), so their second derivative is the routed
 /// derivative of the side taken: 0 almost everywhere, and at an exact kink that of the side the first
@@ -30,9 +30,7 @@ internal sealed class DerivativeGraph
 {
     private readonly DifferentiableMethod _method;
     private readonly int[] _map;
-    /// <summary>Gates: select(d == 0, 0, d·∂) made where d may be zero by routing and ∂ may be ±∞/NaN; value = d.</summary>
-    private readonly Dictionary<int, int> _gates = new();
-    private readonly Dictionary<int, bool> _routedZero = new();
+    private readonly RuleNodes _rules;
     private readonly List<(int Start, string Label, string Prefix)> _phases = new();
     /// <summary>For a value computed inside a user branch: the bool node that says its branch ran (absent: always runs).</summary>
     private readonly Dictionary<int, int> _guards = new();
@@ -40,6 +38,7 @@ internal sealed class DerivativeGraph
     public DerivativeGraph(DifferentiableMethod method)
     {
         _method = method;
+        _rules = new RuleNodes(Builder, regionSelects: false);
         _map = new int[method.Nodes.Count];
         BeginPhase("Forward pass: the value", "");
         foreach (var node in method.Nodes)
@@ -86,7 +85,7 @@ internal sealed class DerivativeGraph
                 if (branchOf.TryGetValue(region, out var branch))
                 {
                     int taken = branch.WhenTrue ? branch.Condition : Builder.Add(Op.Not, ScalarType.Bool, branch.Condition);
-                    guard = parent is int p ? And(p, taken) : taken;
+                    guard = parent is int p ? _rules.And(p, taken) : taken;
                 }
                 else
                 {
@@ -147,17 +146,17 @@ internal sealed class DerivativeGraph
     /// <summary>The operations with a rule in the operation table, and selects. Anything else (new ops included) is rejected.</summary>
     public static bool Supports(Op op) => Operations.Supports(op) || op == Op.Select;
 
-    /// <summary>What the user wrote that made a node the Hessian mode cannot take, in the user's terms.</summary>
-    private static string Describe(Op op) => op switch
-    {
-        Op.Load or Op.Length or Op.Store => "array parameters",
-        Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit => "loops",
-        _ => "the operation '" + op + "'",
-    };
+    /// <summary>
+    /// True when this straight-line construction applies: no loops, no array parameters, and nothing inside a branch
+    /// that could throw on the side not taken (this construction evaluates both). Other methods take their second
+    /// order from their <see cref="TangentProgram"/>, which runs branches and loops as the method does.
+    /// </summary>
+    public static bool IsStraightLine(DifferentiableMethod method) =>
+        !method.HasVectorOutput && method.Nodes.All(n => Supports(n.Op) && !(n.Region != 0 && ThrowsOnSomeValues(n, method.Nodes) is not null));
 
     /// <summary>
-    /// What a node computes that may throw for some operand values (so it cannot be evaluated on a branch's untaken
-    /// side), in the user's terms; null when it never throws.
+    /// What computes a node that may throw for some operand values (so it cannot be evaluated on a branch's untaken
+    /// side); null when it never throws.
     /// </summary>
     private static string? ThrowsOnSomeValues(Node node, IReadOnlyList<Node> nodes)
     {
@@ -174,6 +173,13 @@ internal sealed class DerivativeGraph
         };
     }
 
+    /// <summary>What the user wrote that made a node the second-order code cannot take, in the user's terms.</summary>
+    private static string Describe(Op op) => op switch
+    {
+        Op.Store or Op.If => "output arrays",
+        _ => "the operation '" + op + "'",
+    };
+
     /// <summary>
     /// Why the Hessian of <paramref name="method"/> cannot be generated: for each offending node reachable from
     /// the result, the diagnostic id and its message arguments (after the method's name). Empty when it can.
@@ -186,20 +192,21 @@ internal sealed class DerivativeGraph
             problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "methods that write an output array", "void " + method.Name }));
             return problems;
         }
-        if (method.Nodes.FirstOrDefault(n => n.Op == Op.Loop) is { } loop)
+        if (!IsStraightLine(method) && method.Parameters.FirstOrDefault(p => p.IsDifferentiable && p.Type != method.ReturnType) is { } mixed)
         {
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "loops", method.Statements[loop.Statement].Text }));
+            // Its Hessian is computed column by column in buffers of the result's type, which the parameter's directions share.
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { $"parameters of another type than the result with loops or arrays", $"{mixed.Type.Keyword()} {mixed.Name}" }));
             return problems;
         }
         var reachable = DerivativeFlow.Reach(method.Result, id => method.Nodes[id].Args);
-        foreach (var node in method.Nodes.Where(n => reachable.Contains(n.Id)))
+        foreach (var node in method.Nodes)
         {
             string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;
             (string, string[])? problem = node.Op switch
             {
-                _ when node.Region != 0 && ThrowsOnSomeValues(node, method.Nodes) is { } what => (Diagnostics.HessianBranches.Id, new[] { statement, what }),
-                Op.Call => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
-                _ when !Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { Describe(node.Op), statement }),
+                Op.Call when reachable.Contains(node.Id) => (Diagnostics.HessianCall.Id, new[] { statement, node.Callee?.Method ?? "?" }),
+                Op.Call => null,   // evaluated for a condition only: nothing to differentiate
+                _ when !TangentProgram.Supports(node.Op) => (Diagnostics.HessianUnsupportedOperation.Id, new[] { Describe(node.Op), statement }),
                 _ => null,
             };
             if (problem is { } p && !problems.Any(q => q.Item1 == p.Item1 && q.Item2.SequenceEqual(p.Item2)))
@@ -239,16 +246,16 @@ internal sealed class DerivativeGraph
             foreach (int k in FlowingArgs(node))
             {
                 int target = node.Args[k];
-                if (!active[target] || Share(node, k, d) is not int share)
+                if (!active[target] || _rules.Share(node, k, d) is not int share)
                 {
                     continue;
                 }
                 share = Builder.Convert(share, nodes[target].Type);
                 if (_guards.TryGetValue(id, out int ran) && !Linear(node, k))
                 {
-                    share = Select(ran, share, Builder.Constant(0, nodes[target].Type), nodes[target].Type);
+                    share = _rules.Select(ran, share, Builder.Constant(0, nodes[target].Type), nodes[target].Type);
                 }
-                adjoint[target] = adjoint[target] is int sum ? Sum(sum, share, nodes[target].Type) : share;
+                adjoint[target] = adjoint[target] is int sum ? _rules.Sum(sum, share, nodes[target].Type) : share;
             }
         }
         for (int id = 0; id < count; id++)
@@ -312,23 +319,23 @@ internal sealed class DerivativeGraph
                 if (whenTrue is not null || whenFalse is not null)
                 {
                     int condition = node.Args[0];
-                    if (_gates.TryGetValue(id, out int gated) && tangent.TryGetValue(gated, out var gatedTangent) && gatedTangent is int dt)
+                    if (_rules.Gates.TryGetValue(id, out int gated) && tangent.TryGetValue(gated, out var gatedTangent) && gatedTangent is int dt)
                     {
-                        condition = And(condition, Compare(Op.Equal, dt, Builder.Constant(0, nodes[dt].Type)));
+                        condition = _rules.And(condition, _rules.Compare(Op.Equal, dt, Builder.Constant(0, nodes[dt].Type)));
                     }
                     var zero = Builder.Constant(0, node.Type);
-                    t = Select(condition, whenTrue ?? zero, whenFalse ?? zero, node.Type);
+                    t = _rules.Select(condition, whenTrue ?? zero, whenFalse ?? zero, node.Type);
                 }
             }
             else
             {
                 foreach (int k in FlowingArgs(node))
                 {
-                    if (tangent[node.Args[k]] is not int ta || Share(node, k, Builder.Convert(ta, node.Type)) is not int share)
+                    if (tangent[node.Args[k]] is not int ta || _rules.Share(node, k, Builder.Convert(ta, node.Type)) is not int share)
                     {
                         continue;
                     }
-                    t = t is int sum ? Sum(sum, share, node.Type) : share;
+                    t = t is int sum ? _rules.Sum(sum, share, node.Type) : share;
                 }
             }
             if (t is int tv && Builder.IsConstant(tv, out double c) && c == 0)
@@ -371,155 +378,5 @@ internal sealed class DerivativeGraph
                 yield return k;
             }
         }
-    }
-
-    /// <summary>
-    /// The share of the derivative <paramref name="d"/> (of node's type) that operand <paramref name="k"/> gets:
-    /// ∂node/∂operand·d, as a node. Null when zero. Where d may be exactly zero by routing (a kink chose the
-    /// other side) and ∂ may be infinite there, the share is gated: d == 0 ? 0 : share, so 0·∞ never makes a NaN.
-    /// </summary>
-    private int? Share(Node node, int k, int d)
-    {
-        if (Builder.IsConstant(d, out double dc) && dc == 0)
-        {
-            return null;
-        }
-        int? share = Rule(node, k, d);
-        if (share is int s && Operations.CanLeaveDomain(node.Op) && MayBeRoutedZero(d))
-        {
-            var zero = Builder.Constant(0, node.Type);
-            int gate = Select(Compare(Op.Equal, d, zero), zero, s, node.Type);
-            if (gate != s)
-            {
-                _gates[gate] = d;
-            }
-            return gate;
-        }
-        return share;
-    }
-
-    /// <summary>∂node/∂operand k · d as nodes: <see cref="Operations.Partial"/> interpreted through the builder.</summary>
-    private int? Rule(Node node, int k, int d) =>
-        Operations.Partial(node, k, a => Builder.IsConstant(a, out double value) ? value : null) is { } partial ? Nodes(node, partial, d) : null;
-
-    private int Nodes(Node node, Derivative expression, int d)
-    {
-        var type = node.Type;
-        int Of(Derivative e) => Nodes(node, e, d);
-        switch (expression)
-        {
-            case Derivative.Operand operand:
-                return node.Args[operand.Index];
-            case Derivative.Result:
-                return node.Id;
-            case Derivative.Adjoint:
-                return d;
-            case Derivative.Constant constant:
-                return Builder.Constant(constant.Value, type);
-            case Derivative.Route route:
-                int condition = Of(route.Condition);
-                return Select(condition, Of(route.WhenTrue), Of(route.WhenFalse), type);
-            case Derivative.Apply { Op: Op.And } and:
-                return And(Of(and.Args[0]), Of(and.Args[1]));
-            case Derivative.Apply { Op: Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual } compare:
-                return Compare(compare.Op, Of(compare.Args[0]), Of(compare.Args[1]));
-            case Derivative.Apply apply:
-                return Builder.Add(apply.Op, type, apply.Args.Select(Of).ToArray());
-            default:   // CallPartial: calls are rejected by Check
-                throw new InvalidOperationException($"No second-order rule for {node.Op}");
-        }
-    }
-
-    /// <summary>a + b, written a − c when b = −c (and b − c when a = −c).</summary>
-    private int Sum(int a, int b, ScalarType type)
-    {
-        if (Builder[b] is { Op: Op.Negate } nb && Builder[nb.Args[0]].Type == type)
-        {
-            return Builder.Add(Op.Subtract, type, a, nb.Args[0]);
-        }
-        if (Builder[a] is { Op: Op.Negate } na && Builder[na.Args[0]].Type == type)
-        {
-            return Builder.Add(Op.Subtract, type, b, na.Args[0]);
-        }
-        return Builder.Add(Op.Add, type, a, b);
-    }
-
-    /// <summary>An eager select (both sides are plain values): folded when the condition is known or the sides agree.</summary>
-    private int Select(int condition, int whenTrue, int whenFalse, ScalarType type)
-    {
-        if (Builder.IsConstant(condition, out double c))
-        {
-            return c != 0 ? whenTrue : whenFalse;
-        }
-        if (Builder[condition] is { Op: Op.Not } not)
-        {
-            (condition, whenTrue, whenFalse) = (not.Args[0], whenFalse, whenTrue);
-        }
-        // c ? (c ? a : b) : e is c ? a : e (guards nest inside routes of the same condition).
-        if (Builder[whenTrue] is { Op: Op.Select } t && t.Args[0] == condition)
-        {
-            whenTrue = t.Args[1];
-        }
-        if (Builder[whenFalse] is { Op: Op.Select } f && f.Args[0] == condition)
-        {
-            whenFalse = f.Args[2];
-        }
-        return whenTrue == whenFalse ? whenTrue : Builder.Add(Op.Select, type, condition, whenTrue, whenFalse);
-    }
-
-    private int Compare(Op op, int left, int right)
-    {
-        if (left == right)
-        {
-            return Builder.Constant(op is Op.LessThanOrEqual or Op.GreaterThanOrEqual or Op.Equal ? 1 : 0, ScalarType.Bool);
-        }
-        if (Builder.IsConstant(left, out double l) && Builder.IsConstant(right, out double r))
-        {
-            bool value = op switch
-            {
-                Op.LessThan => l < r,
-                Op.LessThanOrEqual => l <= r,
-                Op.GreaterThan => l > r,
-                Op.GreaterThanOrEqual => l >= r,
-                Op.Equal => l == r,
-                _ => l != r,
-            };
-            return Builder.Constant(value ? 1 : 0, ScalarType.Bool);
-        }
-        return Builder.Add(op, ScalarType.Bool, left, right);
-    }
-
-    private int And(int left, int right)
-    {
-        if (Builder.IsConstant(left, out double l))
-        {
-            return l != 0 ? right : left;
-        }
-        if (Builder.IsConstant(right, out double r))
-        {
-            return r != 0 ? left : right;
-        }
-        return Builder.Add(Op.And, ScalarType.Bool, left, right);
-    }
-
-    /// <summary>True when a derivative value may be exactly zero because a kink routed nothing to it.</summary>
-    private bool MayBeRoutedZero(int id)
-    {
-        if (_routedZero.TryGetValue(id, out bool known))
-        {
-            return known;
-        }
-        var node = Builder[id];
-        bool IsZero(int a) => Builder.IsConstant(a, out double v) && v == 0;
-        bool result = node.Op switch
-        {
-            Op.Select => IsZero(node.Args[1]) || IsZero(node.Args[2]) || MayBeRoutedZero(node.Args[1]) || MayBeRoutedZero(node.Args[2]),
-            Op.Multiply => MayBeRoutedZero(node.Args[0]) || MayBeRoutedZero(node.Args[1]),
-            Op.Divide or Op.Negate or Op.Convert => MayBeRoutedZero(node.Args[0]),
-            Op.Add or Op.Subtract => MayBeRoutedZero(node.Args[0]) && MayBeRoutedZero(node.Args[1]),
-            _ => false,
-        };
-        _routedZero[id] = result;
-        return result;
     }
 }

@@ -16,6 +16,16 @@ internal sealed class GraphBuilder
     private readonly List<Region> _regions = new() { new Region(0, -1) };
     private readonly Dictionary<NodeKey, List<int>> _existing = new();
 
+    public GraphBuilder()
+    {
+    }
+
+    /// <summary>A builder whose regions start as <paramref name="regions"/> (a program rebuilt from a method keeps its branches and loop bodies).</summary>
+    public GraphBuilder(IEnumerable<Region> regions)
+    {
+        _regions = regions.ToList();
+    }
+
     /// <summary>The region new nodes are placed in.</summary>
     public int CurrentRegion { get; set; }
 
@@ -33,6 +43,31 @@ internal sealed class GraphBuilder
         _regions.Add(new Region(_regions.Count, CurrentRegion));
         return _regions.Count - 1;
     }
+
+    /// <summary>Makes a copied loop body's region point at the copy of its loop node.</summary>
+    public void SetLoopOfRegion(int region, int loop) => _regions[region] = _regions[region] with { Loop = loop };
+
+    /// <summary>
+    /// Appends <paramref name="node"/> as it is, with new operands (no folding). A pure operation is registered for
+    /// sharing, so nodes added later reuse it (a derivative rule's 2·y is the copy's 2·y).
+    /// </summary>
+    public int Copy(Node node, int[] args)
+    {
+        int id = Append(node with { Args = args.ToEquatableArray() });
+        if (node.Op is not (Op.Parameter or Op.Constant or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Store or Op.If or Op.Select or Op.Call))
+        {
+            var key = new NodeKey(node.Op, node.Type, 0, IsCommutative(node.Op) ? args.OrderBy(a => a).ToArray() : args);
+            if (!_existing.TryGetValue(key, out var candidates))
+            {
+                _existing[key] = candidates = new List<int>();
+            }
+            candidates.Add(id);
+        }
+        return id;
+    }
+
+    /// <summary>Replaces a node's operands (a rebuilt loop's forward references, known only once its body is built).</summary>
+    public void SetArgs(int id, int[] args) => _nodes[id] = _nodes[id] with { Args = args.ToEquatableArray() };
 
     public int Parameter(string name, ScalarType type) => Append(new Node(0, Op.Parameter, type, EquatableArray<int>.Empty, 0, name, 0, -1));
 

@@ -93,7 +93,7 @@ internal sealed partial class Parser
         {
             members.Add(new GeneratedMember(method.Name + "Hessian", Key(inputs.Append("global::System.Span<" + method.ReturnType.ToDisplayString(TypeFormat) + ">"))));
             members.Add(new GeneratedMember(method.Name + "HessianVectorProduct",
-                Key(inputs.Concat(differentiable.Select(Keyword)).Concat(differentiable.Select(p => "ref " + Keyword(p))))));
+                Key(inputs.Concat(differentiable.Select(p => IsScalar(p) ? Keyword(p) : ReadOnlySpan(p))).Concat(differentiable.Select(p => IsScalar(p) ? "ref " + Keyword(p) : Span(p))))));
         }
         return members;
     }

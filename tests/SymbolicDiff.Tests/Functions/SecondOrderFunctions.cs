@@ -1,0 +1,170 @@
+using System;
+using SymbolicDiff;
+
+namespace SymbolicDiff.Tests.Functions;
+
+/// <summary>
+/// [Differentiable(Hessian = true)] methods with loops, array parameters, while loops with break, calls that take
+/// arrays, and branches that must not run untaken: their second order comes from the tangent program (reverse mode
+/// over the derivative along v). Checked in <see cref="SymbolicDiff.Tests.SecondOrderTests"/>.
+/// </summary>
+public static partial class SecondOrder
+{
+    /// <summary>The n-dimensional Rosenbrock function: Σ (1 − xᵢ)² + 100 (xᵢ₊₁ − xᵢ²)².</summary>
+    [Differentiable(Hessian = true)]
+    public static double Rosenbrock(double[] x)
+    {
+        double sum = 0;
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            double u = 1 - x[i];
+            double w = x[i + 1] - x[i] * x[i];
+            sum += u * u + 100 * w * w;
+        }
+        return sum;
+    }
+
+    [Differentiable(Hessian = true)]
+    public static float RosenbrockF(float[] x)
+    {
+        float sum = 0;
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            float u = 1 - x[i];
+            float w = x[i + 1] - x[i] * x[i];
+            sum += u * u + 100 * w * w;
+        }
+        return sum;
+    }
+
+    /// <summary>exp of the quadratic form ½ xᵀAx (nested loops over a constant matrix): H = e^q (Ax (Ax)ᵀ + A) for a symmetric A.</summary>
+    [Differentiable(Hessian = true)]
+    public static double ExpQuadratic(double[] x, [NoDiff] double[] a)
+    {
+        int n = x.Length;
+        double q = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                q += 0.5 * a[i * n + j] * x[i] * x[j];
+            }
+        }
+        return Math.Exp(q);
+    }
+
+    /// <summary>A tanh recurrence over inputs, h ← tanh(w·h + u·xₜ), with scalar weights; the loss is h².</summary>
+    [Differentiable(Hessian = true)]
+    public static double Recurrence(double w, double u, [NoDiff] double[] inputs)
+    {
+        double h = 0;
+        foreach (double input in inputs)
+        {
+            h = Math.Tanh(w * h + u * input);
+        }
+        return h * h;
+    }
+
+    /// <summary>Newton's iteration for √a, stopped when the step is tiny (a while loop with break), times b.</summary>
+    [Differentiable(Hessian = true)]
+    public static double NewtonSqrt(double a, double b)
+    {
+        double y = a > 1 ? a : 1;
+        for (int k = 0; k < 60; k++)
+        {
+            double step = (y * y - a) / (2 * y);
+            y -= step;
+            if (Math.Abs(step) < 1e-15 * y)
+            {
+                break;
+            }
+        }
+        return y * b;
+    }
+
+    /// <summary>A log-sum-exp over an array with a scalar temperature, through a [Differentiable] helper that takes the array.</summary>
+    [Differentiable(Hessian = true)]
+    public static double SoftMax(double[] x, double t) => t * Math.Log(SumExp(x, t));
+
+    [Differentiable]
+    public static double SumExp(double[] x, double t)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Exp(x[i] / t);
+        }
+        return s;
+    }
+
+    /// <summary>
+    /// Branches that the straight-line second order could not evaluate on their untaken side (an integer division by a
+    /// count that may be 0, Math.Sign of a log that may be NaN): the tangent program runs only the branch taken.
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static double GuardedDivision(double x, double y, int n)
+    {
+        double r;
+        if (n > 0)
+        {
+            r = x * y * (12 / n);
+        }
+        else
+        {
+            r = x * x;
+        }
+        return x > 0 ? r + Math.Sign(Math.Log(x)) * y * y : r;
+    }
+
+    /// <summary>A running maximum and a square root behind a ReLU in a loop: kinks and a routed zero meeting an infinite derivative.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Kinks(double[] x, double c)
+    {
+        double best = x[0];
+        double total = 0;
+        for (int i = 1; i < x.Length; i++)
+        {
+            best = Math.Max(best, x[i] * c);
+            total += Math.Sqrt(Activations.ReLU(x[i] - 0.5)) * x[i];
+        }
+        return best * best + total;
+    }
+
+    /// <summary>A while loop whose trip count depends on the parameters: repeated halving until below 1.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Halving(double x, double y)
+    {
+        double v = x * x + y;
+        int count = 0;
+        while (v > 1)
+        {
+            v = v / 2 + Math.Sin(y) * 0.01;
+            count++;
+        }
+        return v * x + count;
+    }
+
+    /// <summary>A local array filled by a loop and read back, and a short local array: (Σ x_i w_i)² with w = (sin x_i).</summary>
+    [Differentiable(Hessian = true)]
+    public static double LocalArrays(double[] x)
+    {
+        var w = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            w[i] = Math.Sin(x[i]);
+        }
+        Span<double> pair = stackalloc double[2];
+        pair[0] = 0;
+        pair[1] = 1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            pair[0] += x[i] * w[i];
+            pair[1] *= 1 + 0.1 * x[i];
+        }
+        return pair[0] * pair[0] + pair[1];
+    }
+
+    /// <summary>Math.Clamp with a bound that is a parameter, inside a branch: it throws when hi &lt; 1, so it must run only when taken.</summary>
+    [Differentiable(Hessian = true)]
+    public static double ClampInBranch(double x, double hi) => hi > 1 ? Math.Clamp(x, 1.0, hi) * x : x * hi;
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Linq;
+using SymbolicDiff.Tests.Functions;
+using Xunit;
+
+namespace SymbolicDiff.Tests;
+
+/// <summary>
+/// Second order through loops, array parameters, while loops with break, calls that take arrays, local arrays and
+/// branches that must not run untaken (<see cref="SecondOrder"/>): the Hessian against central differences of the
+/// generated gradient and against closed forms, exact symmetry, H·v against H times v, float, accumulation,
+/// argument checks and 0 bytes allocated when warm.
+/// </summary>
+public class SecondOrderTests
+{
+    private static double[] Cut(double[] p, int from, int count) => p.Skip(from).Take(count).ToArray();
+
+    /// <summary>A case for f(double[] x): the flattened parameters are x.</summary>
+    private static HessianCase ArrayCase(string name, Func<double[], double> f, Action<double[], double[]> gradient,
+        Func<double[], double[], double> hessian, Func<double[], double[], double[], double> product, params double[][] points) =>
+        new(name, f, p => { var d = new double[p.Length]; gradient(p, d); return d; }, hessian, product, points);
+
+    private static readonly double[] s_symmetric = { 1.2, -0.3, 0.4, -0.3, 0.8, 0.1, 0.4, 0.1, 0.6 };
+
+    private static readonly double[] s_inputs = { 0.5, -1.2, 0.8, 0.3, -0.4 };
+
+    private static readonly HessianCase[] s_cases =
+    {
+        ArrayCase("Rosenbrock", SecondOrder.Rosenbrock, (x, d) => SecondOrder.RosenbrockGradient(x, d), (x, h) => SecondOrder.RosenbrockHessian(x, h),
+            (x, v, hv) => SecondOrder.RosenbrockHessianVectorProduct(x, v, hv),
+            new[] { -1.2, 1, 0.5, 2 }, new[] { 0.3, -0.7, 1.1 }, new[] { 1.0, 1.0 }),
+        ArrayCase("ExpQuadratic", x => SecondOrder.ExpQuadratic(x, s_symmetric), (x, d) => SecondOrder.ExpQuadraticGradient(x, s_symmetric, d),
+            (x, h) => SecondOrder.ExpQuadraticHessian(x, s_symmetric, h), (x, v, hv) => SecondOrder.ExpQuadraticHessianVectorProduct(x, s_symmetric, v, hv),
+            new[] { 0.3, -0.5, 0.7 }, new[] { -0.2, 0.4, 0.1 }),
+        new("Recurrence", p => SecondOrder.Recurrence(p[0], p[1], s_inputs),
+            p => { var d = new double[2]; SecondOrder.RecurrenceGradient(p[0], p[1], s_inputs, ref d[0], ref d[1]); return d; },
+            (p, h) => SecondOrder.RecurrenceHessian(p[0], p[1], s_inputs, h),
+            (p, v, hv) => SecondOrder.RecurrenceHessianVectorProduct(p[0], p[1], s_inputs, v[0], v[1], ref hv[0], ref hv[1]),
+            new[] { new[] { 0.7, 1.3 }, new[] { -0.4, 0.6 } }),
+        new("NewtonSqrt", p => SecondOrder.NewtonSqrt(p[0], p[1]),
+            p => { var d = new double[2]; SecondOrder.NewtonSqrtGradient(p[0], p[1], ref d[0], ref d[1]); return d; },
+            (p, h) => SecondOrder.NewtonSqrtHessian(p[0], p[1], h),
+            (p, v, hv) => SecondOrder.NewtonSqrtHessianVectorProduct(p[0], p[1], v[0], v[1], ref hv[0], ref hv[1]),
+            new[] { new[] { 2.0, 1.5 }, new[] { 9.5, -0.5 }, new[] { 0.4, 2.0 } }),
+        new("SoftMax", p => SecondOrder.SoftMax(Cut(p, 0, p.Length - 1), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.SoftMaxGradient(Cut(p, 0, p.Length - 1), p[^1], d.AsSpan(0, p.Length - 1), ref d[^1]); return d; },
+            (p, h) => SecondOrder.SoftMaxHessian(Cut(p, 0, p.Length - 1), p[^1], h),
+            (p, v, hv) => SecondOrder.SoftMaxHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], v.AsSpan(0, p.Length - 1), v[^1], hv.AsSpan(0, p.Length - 1), ref hv[^1]),
+            new[] { new[] { 0.3, -0.5, 1.2, 0.8 }, new[] { 1.0, 2.0, 0.5 } }),
+        new("GuardedDivision n = 3", p => SecondOrder.GuardedDivision(p[0], p[1], 3),
+            p => { var d = new double[2]; SecondOrder.GuardedDivisionGradient(p[0], p[1], 3, ref d[0], ref d[1]); return d; },
+            (p, h) => SecondOrder.GuardedDivisionHessian(p[0], p[1], 3, h),
+            (p, v, hv) => SecondOrder.GuardedDivisionHessianVectorProduct(p[0], p[1], 3, v[0], v[1], ref hv[0], ref hv[1]),
+            new[] { new[] { 1.5, 0.4 }, new[] { 0.5, -0.7 }, new[] { -0.5, 0.7 } }),
+        new("GuardedDivision n = 0", p => SecondOrder.GuardedDivision(p[0], p[1], 0),
+            p => { var d = new double[2]; SecondOrder.GuardedDivisionGradient(p[0], p[1], 0, ref d[0], ref d[1]); return d; },
+            (p, h) => SecondOrder.GuardedDivisionHessian(p[0], p[1], 0, h),
+            (p, v, hv) => SecondOrder.GuardedDivisionHessianVectorProduct(p[0], p[1], 0, v[0], v[1], ref hv[0], ref hv[1]),
+            new[] { new[] { 1.5, 0.4 }, new[] { -0.5, 0.7 } }),
+        new("Kinks", p => SecondOrder.Kinks(Cut(p, 0, p.Length - 1), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.KinksGradient(Cut(p, 0, p.Length - 1), p[^1], d.AsSpan(0, p.Length - 1), ref d[^1]); return d; },
+            (p, h) => SecondOrder.KinksHessian(Cut(p, 0, p.Length - 1), p[^1], h),
+            (p, v, hv) => SecondOrder.KinksHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], v.AsSpan(0, p.Length - 1), v[^1], hv.AsSpan(0, p.Length - 1), ref hv[^1]),
+            new[] { new[] { 0.3, 1.5, 0.2, 2.0, 1.1 }, new[] { 2.0, -1.0, 0.9, -0.8 } }),
+        new("Halving", p => SecondOrder.Halving(p[0], p[1]),
+            p => { var d = new double[2]; SecondOrder.HalvingGradient(p[0], p[1], ref d[0], ref d[1]); return d; },
+            (p, h) => SecondOrder.HalvingHessian(p[0], p[1], h),
+            (p, v, hv) => SecondOrder.HalvingHessianVectorProduct(p[0], p[1], v[0], v[1], ref hv[0], ref hv[1]),
+            new[] { new[] { 3.1, 0.4 }, new[] { 0.5, 0.2 }, new[] { 1.7, 2.9 } }),
+        ArrayCase("LocalArrays", SecondOrder.LocalArrays, (x, d) => SecondOrder.LocalArraysGradient(x, d), (x, h) => SecondOrder.LocalArraysHessian(x, h),
+            (x, v, hv) => SecondOrder.LocalArraysHessianVectorProduct(x, v, hv),
+            new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 }),
+    };
+
+    public static TheoryData<HessianCase> Cases()
+    {
+        var data = new TheoryData<HessianCase>();
+        foreach (var c in s_cases)
+        {
+            data.Add(c);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void HessianMatchesCentralDifferencesOfTheGradient(HessianCase c) => HessianTests.CheckAgainstCentralDifferences(c);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void HessianIsSymmetricAndFinite(HessianCase c) => HessianTests.CheckSymmetricAndFinite(c);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void HessianVectorProductIsHessianTimesVector(HessianCase c) => HessianTests.CheckProduct(c);
+
+    // ---- Closed forms ---------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(new[] { -1.2, 1, 0.5, 2 })]
+    [InlineData(new[] { 0.3, -0.7, 1.1 })]
+    public void RosenbrockHessianIsTheClosedForm(double[] x)
+    {
+        int n = x.Length;
+        var h = new double[n * n];
+        Assert.Equal(SecondOrder.Rosenbrock(x), SecondOrder.RosenbrockHessian(x, h));
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double expected = 0;
+                if (i == j)
+                {
+                    expected = (i + 1 < n ? 2 + 1200 * x[i] * x[i] - 400 * x[i + 1] : 0) + (i > 0 ? 200 : 0);
+                }
+                else if (j == i + 1 || i == j + 1)
+                {
+                    expected = -400 * x[Math.Min(i, j)];
+                }
+                Assert.True(Math.Abs(h[i * n + j] - expected) <= 1e-12 * Math.Max(1, Math.Abs(expected)), $"H[{i},{j}] = {h[i * n + j]}, expected {expected}");
+            }
+        }
+    }
+
+    /// <summary>q = ½xᵀAx with A symmetric: ∇e^q = e^q·Ax and H = e^q·(Ax(Ax)ᵀ + A).</summary>
+    [Fact]
+    public void ExpQuadraticHessianIsTheClosedForm()
+    {
+        double[] x = { 0.3, -0.5, 0.7 }, a = s_symmetric;
+        var ax = Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, 3).Sum(j => a[i * 3 + j] * x[j])).ToArray();
+        double e = Math.Exp(0.5 * Enumerable.Range(0, 3).Sum(i => x[i] * ax[i]));
+        var h = new double[9];
+        SecondOrder.ExpQuadraticHessian(x, a, h);
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal(e * (ax[i] * ax[j] + a[i * 3 + j]), h[i * 3 + j], 12);
+            }
+        }
+    }
+
+    /// <summary>Newton's iteration converges to √a, and so do its first and second derivatives: f = b√a.</summary>
+    [Theory]
+    [InlineData(2.0, 1.5)]
+    [InlineData(9.5, -0.5)]
+    [InlineData(0.4, 2.0)]
+    public void NewtonSqrtHessianIsThatOfBTimesTheSquareRoot(double a, double b)
+    {
+        var h = new double[4];
+        double value = SecondOrder.NewtonSqrtHessian(a, b, h);
+        Assert.Equal(b * Math.Sqrt(a), value, 12);
+        Assert.Equal(-b / (4 * a * Math.Sqrt(a)), h[0], 10);
+        Assert.Equal(1 / (2 * Math.Sqrt(a)), h[1], 12);
+        Assert.Equal(1 / (2 * Math.Sqrt(a)), h[2], 12);
+        Assert.Equal(0, h[3]);
+    }
+
+    /// <summary>
+    /// The branches run as C# runs them: 12 / n with n = 0 is never evaluated, nor Math.Sign of a NaN log. With n = 3,
+    /// f = 4xy + sign(log x)·y² for x &gt; 0 and 4xy otherwise; with n = 0, x² (+ sign(log x)·y²).
+    /// </summary>
+    [Theory]
+    [InlineData(1.5, 0.4, 3, 0, 4, 2)]
+    [InlineData(0.5, -0.7, 3, 0, 4, -2)]
+    [InlineData(-0.5, 0.7, 3, 0, 4, 0)]
+    [InlineData(1.5, 0.4, 0, 2, 0, 2)]
+    [InlineData(-1.5, 0.4, 0, 2, 0, 0)]
+    public void GuardedDivisionHessianIsThatOfTheBranchTaken(double x, double y, int n, double hxx, double hxy, double hyy)
+    {
+        var h = new double[4];
+        SecondOrder.GuardedDivisionHessian(x, y, n, h);
+        Assert.Equal(new[] { hxx, hxy, hxy, hyy }, h);
+    }
+
+    /// <summary>hi &gt; 1: f = x² on [1, hi], hi·x above it and x below it; hi ≤ 1 (Clamp would throw): f = x·hi.</summary>
+    [Theory]
+    [InlineData(1.5, 3.0, 2, 0, 0)]
+    [InlineData(4.0, 3.0, 0, 1, 0)]
+    [InlineData(0.5, 3.0, 0, 0, 0)]
+    [InlineData(1.5, 0.5, 0, 1, 0)]
+    public void ClampInBranchHessianIsThatOfTheSideTaken(double x, double hi, double hxx, double hxh, double hhh)
+    {
+        var h = new double[4];
+        SecondOrder.ClampInBranchHessian(x, hi, h);
+        Assert.Equal(new[] { hxx, hxh, hxh, hhh }, h);
+    }
+
+    [Theory]
+    [InlineData(new[] { -1.2f, 1f, 0.5f })]
+    [InlineData(new[] { 0.3f, -0.7f })]
+    public void FloatRosenbrockHessianIsTheClosedForm(float[] x)
+    {
+        int n = x.Length;
+        var h = new float[n * n];
+        Assert.Equal(SecondOrder.RosenbrockF(x), SecondOrder.RosenbrockFHessian(x, h));
+        var d = x.Select(v => (double)v).ToArray();
+        var exact = new double[n * n];
+        SecondOrder.RosenbrockHessian(d, exact);
+        for (int i = 0; i < n * n; i++)
+        {
+            Assert.True(Math.Abs(h[i] - exact[i]) <= 1e-4 * Math.Max(1, Math.Abs(exact[i])), $"H[{i}] = {h[i]}, double {exact[i]}");
+        }
+        var hv = new float[n];
+        SecondOrder.RosenbrockFHessianVectorProduct(x, Enumerable.Repeat(1f, n).ToArray(), hv);
+        for (int i = 0; i < n; i++)
+        {
+            double expected = Enumerable.Range(0, n).Sum(j => exact[i * n + j]);
+            Assert.True(Math.Abs(hv[i] - expected) <= 1e-4 * Math.Max(1, Math.Abs(expected)), $"(Hv)[{i}] = {hv[i]}, double {expected}");
+        }
+    }
+
+    // ---- Accumulation, arguments, memory --------------------------------------------------------
+
+    [Fact]
+    public void HessianAndProductAccumulate()
+    {
+        double[] x = { 0.3, -0.7, 1.1 };
+        var once = new double[9];
+        SecondOrder.RosenbrockHessian(x, once);
+        var h = Enumerable.Range(1, 9).Select(i => (double)i).ToArray();
+        SecondOrder.RosenbrockHessian(x, h);
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => i + once[i - 1]).ToArray(), h, new HessianTests.Tolerance(1e-12));
+
+        var hv = new double[] { 10, 20, 30 };
+        SecondOrder.RosenbrockHessianVectorProduct(x, new double[] { 0, 1, 0 }, hv);
+        Assert.Equal(new[] { 10 + once[1], 20 + once[4], 30 + once[7] }, hv, new HessianTests.Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void ArgumentsOfTheWrongLengthAreRejected()
+    {
+        double[] x = { 0.3, -0.7, 1.1 };
+        Assert.Equal("hessian", Assert.Throws<ArgumentException>(() => SecondOrder.RosenbrockHessian(x, new double[8])).ParamName);
+        Assert.Equal("vx", Assert.Throws<ArgumentException>(() => SecondOrder.RosenbrockHessianVectorProduct(x, new double[2], new double[3])).ParamName);
+        Assert.Equal("hvx", Assert.Throws<ArgumentException>(() => SecondOrder.RosenbrockHessianVectorProduct(x, new double[3], new double[4])).ParamName);
+    }
+
+    [Fact]
+    public void EmptyArrayHasAnEmptyHessian()
+    {
+        Assert.Equal(0, SecondOrder.RosenbrockHessian(Array.Empty<double>(), Span<double>.Empty));
+        var h = new double[1];
+        Assert.Equal(0, SecondOrder.RosenbrockHessian(new[] { 2.0 }, h));   // one element: no term, H = 0
+        Assert.Equal(0, h[0]);
+    }
+
+    [Fact]
+    public void WarmCallsAllocateNothing()
+    {
+        double[] x = { -1.2, 1, 0.5, 2, 0.3, -0.1 };
+        var h = new double[x.Length * x.Length];
+        double[] v = { 1, 2, 3, 4, 5, 6 }, hv = new double[6];
+        var hr = new double[4];
+        void Run()
+        {
+            SecondOrder.RosenbrockHessian(x, h);
+            SecondOrder.RosenbrockHessianVectorProduct(x, v, hv);
+            SecondOrder.RecurrenceHessian(0.7, 1.3, s_inputs, hr);
+            SecondOrder.NewtonSqrtHessian(2, 1.5, hr);
+        }
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
