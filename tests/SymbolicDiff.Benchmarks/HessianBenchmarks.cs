@@ -118,3 +118,102 @@ public class HessianBenchmarks
         return sum + h[0] + h[4] + h[8];
     }
 }
+
+public static partial class Objectives
+{
+    /// <summary>A chain energy over an array in a loop (second order through a loop and an array parameter).</summary>
+    [Differentiable(Hessian = true)]
+    public static double ChainEnergy(double[] x, double k)
+    {
+        double sum = 0;
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            double d = x[i + 1] - x[i];
+            sum += k * Math.Exp(d) - d;
+        }
+        return sum;
+    }
+
+    /// <summary>A tanh recurrence over 100 inputs with two scalar weights: a loop whose carried state needs a reversed pass.</summary>
+    [Differentiable(Hessian = true)]
+    public static double RecurrenceLoss(double w, double u, [NoDiff] double[] inputs)
+    {
+        double h = 0;
+        foreach (double input in inputs)
+        {
+            h = Math.Tanh(w * h + u * input);
+        }
+        return h * h;
+    }
+}
+
+/// <summary>
+/// Second order through loops: a 100-element chain energy (the function alone as baseline, its gradient, H·v, the
+/// full 101×101 Hessian = 101 H·v calls) and a 100-step tanh recurrence (function, H·v, 2×2 Hessian). Nothing may allocate.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class LoopHessianBenchmarks
+{
+    private const int Length = 100;
+    private readonly double[] _x = new double[Length];
+    private readonly double[] _v = new double[Length];
+    private readonly double[] _hv = new double[Length];
+    private readonly double[] _dx = new double[Length];
+    private readonly double[] _h = new double[(Length + 1) * (Length + 1)];
+    private readonly double[] _inputs = new double[Length];
+    private readonly double[] _h2 = new double[4];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(1);
+        for (int i = 0; i < Length; i++)
+        {
+            _x[i] = random.NextDouble() - 0.5;
+            _v[i] = random.NextDouble() - 0.5;
+            _inputs[i] = random.NextDouble() * 2 - 1;
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Chain")]
+    public double ChainFunction() => Objectives.ChainEnergy(_x, 1.5);
+
+    [Benchmark]
+    [BenchmarkCategory("Chain")]
+    public double ChainGradient()
+    {
+        double dk = 0;
+        return Objectives.ChainEnergyGradient(_x, 1.5, _dx, ref dk);
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Chain")]
+    public double ChainHessianVectorProduct()
+    {
+        double hk = 0;
+        return Objectives.ChainEnergyHessianVectorProduct(_x, 1.5, _v, 0.25, _hv, ref hk);
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Chain")]
+    public double ChainHessian() => Objectives.ChainEnergyHessian(_x, 1.5, _h);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Recurrence")]
+    public double RecurrenceFunction() => Objectives.RecurrenceLoss(0.7, 1.3, _inputs);
+
+    [Benchmark]
+    [BenchmarkCategory("Recurrence")]
+    public double RecurrenceHessianVectorProduct()
+    {
+        double hw = 0, hu = 0;
+        return Objectives.RecurrenceLossHessianVectorProduct(0.7, 1.3, _inputs, 0.5, -0.25, ref hw, ref hu);
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Recurrence")]
+    public double RecurrenceHessian() => Objectives.RecurrenceLossHessian(0.7, 1.3, _inputs, _h2);
+}

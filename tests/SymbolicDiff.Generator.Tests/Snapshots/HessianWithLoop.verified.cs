@@ -114,10 +114,6 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The Hessian of Energy needs n * n elements (n×n, row-major), n = x.Length + 1.", "hessian");
             }
-            if (n == 0)
-            {
-                return Energy(x, k);
-            }
 
             double[] directionBuffer = global::System.Array.Empty<double>(), columnBuffer = global::System.Array.Empty<double>();
             global::SymbolicDiff.LoopBuffers.Ensure(ref directionBuffer, n);
