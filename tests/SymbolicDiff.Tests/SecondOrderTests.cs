@@ -72,10 +72,43 @@ public class SecondOrderTests
             new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 }),
     };
 
+    private static readonly double[] s_weights = { 0.7, -1.3, 0.4, 2.1 };
+
+    /// <summary>Layer's outputs weighted by s_weights: the scalar wᵀy whose Hessian the second-order pullback gives.</summary>
+    private static double WeightedLayer(double[] p)
+    {
+        var y = new double[p.Length - 1];
+        SecondOrder.Layer(Cut(p, 0, p.Length - 1), p[^1], y);
+        return y.Select((v, i) => v * s_weights[i]).Sum();
+    }
+
+    private static readonly HessianCase s_layer = new("Layer (wᵀy, a vector output)", WeightedLayer,
+        p =>
+        {
+            var d = new double[p.Length];
+            var y = new double[p.Length - 1];
+            SecondOrder.LayerGradient(Cut(p, 0, p.Length - 1), p[^1], y, s_weights.Take(y.Length).ToArray(), d.AsSpan(0, p.Length - 1), ref d[^1]);
+            return d;
+        },
+        (p, h) =>
+        {
+            SecondOrder.LayerHessian(Cut(p, 0, p.Length - 1), p[^1], new double[p.Length - 1], s_weights.AsSpan(0, p.Length - 1), h);
+            return WeightedLayer(p);
+        },
+        (p, v, hv) =>
+        {
+            var weights = s_weights.Take(p.Length - 1).ToArray();
+            SecondOrder.LayerHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], new double[p.Length - 1], v.AsSpan(0, p.Length - 1), v[^1], weights,
+                hv.AsSpan(0, p.Length - 1), ref hv[^1]);
+            Assert.All(weights, w => Assert.Equal(0, w));   // the weights are used up, like a pullback's seeds
+            return WeightedLayer(p);
+        },
+        new[] { new[] { 0.3, -0.5, 1.2, 0.8, 1.5 }, new[] { -1.0, 2.0, 0.5, -0.7 } });
+
     public static TheoryData<HessianCase> Cases()
     {
         var data = new TheoryData<HessianCase>();
-        foreach (var c in s_cases)
+        foreach (var c in s_cases.Append(s_layer))
         {
             data.Add(c);
         }
@@ -208,6 +241,19 @@ public class SecondOrderTests
             double expected = Enumerable.Range(0, n).Sum(j => exact[i * n + j]);
             Assert.True(Math.Abs(hv[i] - expected) <= 1e-4 * Math.Max(1, Math.Abs(expected)), $"(Hv)[{i}] = {hv[i]}, double {expected}");
         }
+    }
+
+    /// <summary>The second-order pullback writes the outputs' derivatives along v (J·v) where the values were: the tangent's.</summary>
+    [Fact]
+    public void VectorOutputHessianVectorProductWritesTheTangent()
+    {
+        double[] x = { 0.3, -0.5, 1.2, 0.8 }, v = { 0.5, -1, 0.25, 2 };
+        double c = 1.5, vc = -0.75, hc = 0;
+        var jv = new double[4];
+        SecondOrder.LayerHessianVectorProduct(x, c, jv, v, vc, s_weights.ToArray(), new double[4], ref hc);
+        var tangent = new double[4];
+        SecondOrder.LayerTangent(x, c, new double[4], v, vc, tangent);
+        Assert.Equal(tangent, jv);
     }
 
     // ---- Accumulation, arguments, memory --------------------------------------------------------

@@ -234,7 +234,7 @@ internal sealed partial class Emitter
         {
             pending.Push(_method.Result);
         }
-        if (_method.SecondOrder is { } secondOrder)
+        if (_method.SecondOrder is { Value: >= 0 } secondOrder)
         {
             pending.Push(secondOrder.Value);   // the Hessian-vector product returns the method's value
         }
@@ -408,7 +408,8 @@ internal sealed partial class Emitter
         }
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable || p.Kind == ParameterKind.OutputArray))
         {
-            _adjointNames[parameter.Node] = _allocator.Unique((_method.SecondOrder is null ? "d" : "hv") + parameter.Name);
+            // A Hessian-vector product's input adjoints are its products hv; an output's adjoint is the weight d either way.
+            _adjointNames[parameter.Node] = _allocator.Unique((_method.SecondOrder is null || parameter.Kind == ParameterKind.OutputArray ? "d" : "hv") + parameter.Name);
         }
         foreach (var phi in _nodes.Where(n => n.Op == Op.Phi && _reachable[n.Id] && (_tangentMode ? _active[n.Id] : _needsAdjoint[n.Id])))
         {
@@ -561,11 +562,25 @@ internal sealed partial class Emitter
         var m = _method;
         var directions = differentiable.Select((p, i) => secondOrder.Directions[i]).ToList();
         var function = m with { Name = secondOrder.Function, Parameters = m.Parameters.Where(p => !secondOrder.Directions.Contains(p.Name)).ToEquatableArray() };
-        yield return $"Returns <see cref=\"{CrefOf(function)}\"/> and adds its Hessian-vector product H·v to the hv arguments";
-        yield return "(reverse mode over its derivative along v, which the forward pass computes with the value; no Hessian is formed):";
+        var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
+        string of = secondOrder.Function;
+        if (outputs.Count > 0)
+        {
+            // The second-order pullback: the Hessian of dᵀ·output, applied to v.
+            string weights = string.Join(" + ", outputs.Select(o => $"{_adjointNames[o.Node]}ᵀ·{o.Name}"));
+            yield return $"Runs <see cref=\"{CrefOf(function)}\"/>'s second-order pullback: adds to the hv arguments the Hessian-vector product H·v of";
+            yield return $"{weights}, where the output adjoints " + string.Join(", ", outputs.Select(o => $"<paramref name=\"{_adjointNames[o.Node]}\"/>")) + " give d (read, then zeroed),";
+            yield return "and writes into the outputs " + string.Join(", ", outputs.Select(o => $"<paramref name=\"{o.Name}\"/>")) + " their derivatives along v (J·v) rather than their values:";
+            of = "(" + weights + ")";
+        }
+        else
+        {
+            yield return $"Returns <see cref=\"{CrefOf(function)}\"/> and adds its Hessian-vector product H·v to the hv arguments";
+            yield return "(reverse mode over its derivative along v, which the forward pass computes with the value; no Hessian is formed):";
+        }
         foreach (var (p, i) in differentiable.Select((p, i) => (p, i)))
         {
-            yield return $"<paramref name=\"{_adjointNames[p.Node]}\"/> += " + string.Join(" + ", differentiable.Select((q, j) => $"∂²{secondOrder.Function}/∂{p.Name}∂{q.Name}·{directions[j]}")) + ".";
+            yield return $"<paramref name=\"{_adjointNames[p.Node]}\"/> += " + string.Join(" + ", differentiable.Select((q, j) => $"∂²{of}/∂{p.Name}∂{q.Name}·{directions[j]}")) + ".";
         }
         yield return "The products accumulate, like the gradient's adjoints. Memory: " + (_plans.Values.Any(p => p.BytesPerIteration > 0)
             ? "what its loops keep, as the comment on each loop says, in pooled buffers (no tape; nothing is allocated when warm)."

@@ -189,6 +189,8 @@ internal sealed class HessianEmitter
         string Local(string name) => NameAllocator.Identifier(allocator.Unique(name));
         string hessian = Local("hessian"), n = Local("n"), directionBuffer = Local("directionBuffer"), columnBuffer = Local("columnBuffer");
         string direction = Local("direction"), column = Local("column"), value = Local("value"), i = Local("i"), j = Local("j");
+        var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
+        var weights = outputs.Select(o => (Given: Local("d" + o.Name), Buffer: Local("d" + o.Name + "Buffer"), Copy: Local("d" + o.Name + "Copy"))).ToList();
 
         // Where each differentiable parameter's entries start in the direction and the column.
         var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
@@ -212,9 +214,10 @@ internal sealed class HessianEmitter
             }
         }
         string size = string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>()));
-        string type = m.ReturnType.Keyword();
+        string type = DerivativeGraph.ElementType(m).Keyword();
         var arguments = m.Parameters.Select(p => NameAllocator.Identifier(p.Name))
             .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"{direction}[{offsets[k]}]" : $"{direction}.Slice({offsets[k]}, {lengths[k]})"))
+            .Concat(weights.Select(w => w.Copy))
             .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"ref {column}[{offsets[k]}]" : $"{column}.Slice({offsets[k]}, {lengths[k]})"));
         string names = string.Join(", ", differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? p.Name : $"{p.Name}[0..{lengths[k]})"));
 
@@ -223,7 +226,7 @@ internal sealed class HessianEmitter
         Line("{");
         Line($"{Indent}throw new {TypeNames.ArgumentException}(\"The Hessian of {m.Name} needs n * n elements (n×n, row-major), n = {size}.\", {TypeNames.Quoted(hessian)});");
         Line("}");
-        if (scalars == 0)
+        if (scalars == 0 && !m.HasVectorOutput)
         {
             Line($"if ({n} == 0)");
             Line("{");
@@ -236,13 +239,27 @@ internal sealed class HessianEmitter
         Line($"{TypeNames.LoopBuffers}.Ensure(ref {columnBuffer}, {n});");
         Line($"{TypeNames.Span(type)} {direction} = new {TypeNames.Span(type)}({directionBuffer}, 0, {n}), {column} = new {TypeNames.Span(type)}({columnBuffer}, 0, {n});");
         Line($"{direction}.Clear();");
-        Line($"{type} {value} = 0;");
+        foreach (var w in weights)
+        {
+            // The pullback zeroes its output adjoints, so each column gets a fresh copy of the weights.
+            Line($"{type}[] {w.Buffer} = {TypeNames.Array}.Empty<{type}>();");
+            Line($"{TypeNames.LoopBuffers}.Ensure(ref {w.Buffer}, {w.Given}.Length);");
+            Line($"{TypeNames.Span(type)} {w.Copy} = new {TypeNames.Span(type)}({w.Buffer}, 0, {w.Given}.Length);");
+        }
+        if (!m.HasVectorOutput)
+        {
+            Line($"{type} {value} = 0;");
+        }
         Line($"for (int {j} = 0; {j} < {n}; {j}++)");
         Line("{");
         Line($"{Indent}// Column {j}: H·e_{j}, the derivative of the gradient along the unit direction e_{j}");
         Line($"{Indent}{direction}[{j}] = 1;");
         Line($"{Indent}{column}.Clear();");
-        Line($"{Indent}{value} = {m.HessianVectorProductName}({string.Join(", ", arguments)});");
+        foreach (var w in weights)
+        {
+            Line($"{Indent}{w.Given}.CopyTo({w.Copy});");
+        }
+        Line($"{Indent}{(m.HasVectorOutput ? "" : value + " = ")}{m.HessianVectorProductName}({string.Join(", ", arguments)});");
         Line($"{Indent}{direction}[{j}] = 0;");
         Line($"{Indent}// Rows {i} ≤ {j} of the column, written to both halves: each mixed entry is computed once");
         Line($"{Indent}for (int {i} = 0; {i} <= {j}; {i}++)");
@@ -256,20 +273,36 @@ internal sealed class HessianEmitter
         Line("}");
         Line($"{TypeNames.LoopBuffers}.Return({directionBuffer});");
         Line($"{TypeNames.LoopBuffers}.Return({columnBuffer});");
-        Line($"return {value};");
+        foreach (var w in weights)
+        {
+            Line($"{TypeNames.LoopBuffers}.Return({w.Buffer});");
+        }
+        if (!m.HasVectorOutput)
+        {
+            Line($"return {value};");
+        }
 
+        string weighted = string.Join(" + ", weights.Select((w, k) => $"{w.Given}ᵀ·{outputs[k].Name}"));
         var summary = new List<string>
         {
-            $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian to <paramref name=\"{hessian}\"/>, row-major over the",
+            m.HasVectorOutput
+                ? $"Adds the Hessian of {weighted} (the outputs of <see cref=\"{Cref()}\"/> weighted by {string.Join(", ", weights.Select(w => w.Given))}) to <paramref name=\"{hessian}\"/>, row-major over the"
+                : $"Returns <see cref=\"{Cref()}\"/> and adds its Hessian to <paramref name=\"{hessian}\"/>, row-major over the",
             $"n = {size} differentiable scalars ({names}): {hessian}[i * n + j] += ∂²{m.Name}/∂pᵢ∂pⱼ.",
             $"Column j is <see cref=\"{m.HessianVectorProductName}\"/> along the unit direction e_j (n calls); the entries i ≤ j of",
             "each column are written to both halves, so the matrix is exactly symmetric. It accumulates, so clear",
             $"{hessian} first for the Hessian alone; it must hold at least n * n elements. Memory: two pooled buffers of n values",
             $"(the direction and the column) and what {m.HessianVectorProductName} keeps; nothing is allocated when warm.",
         };
+        if (m.HasVectorOutput)
+        {
+            summary[1] = summary[1].Replace($"∂²{m.Name}/", $"∂²({weighted})/");
+            summary.Add("The outputs " + string.Join(", ", outputs.Select(o => $"<paramref name=\"{o.Name}\"/>")) + " are scratch: they end holding their derivatives along the last unit direction.");
+        }
         var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
+            .Concat(weights.Select(w => $"{TypeNames.ReadOnlySpan(type)} {w.Given}"))
             .Append($"{TypeNames.Span(type)} {hessian}");
-        return MethodText(summary, m.HessianName!, signature, text.ToString());
+        return Emitter.MethodText(m, m.HasVectorOutput ? "void" : type, summary, m.HessianName!, signature, text.ToString());
     }
 
     // ---- Shared ---------------------------------------------------------------------------------

@@ -173,10 +173,13 @@ internal sealed class DerivativeGraph
         };
     }
 
+    /// <summary>The type of a method's second derivatives: its result's, or its outputs' for a void method.</summary>
+    public static ScalarType ElementType(DifferentiableMethod method) =>
+        method.HasVectorOutput ? method.Parameters.First(p => p.Kind == ParameterKind.OutputArray).Type : method.ReturnType;
+
     /// <summary>What the user wrote that made a node the second-order code cannot take, in the user's terms.</summary>
     private static string Describe(Op op) => op switch
     {
-        Op.Store or Op.If => "output arrays",
         _ => "the operation '" + op + "'",
     };
 
@@ -187,18 +190,21 @@ internal sealed class DerivativeGraph
     public static List<(string Id, string[] Args)> Check(DifferentiableMethod method)
     {
         var problems = new List<(string, string[])>();
-        if (method.Result < 0)
+        var outputs = new HashSet<int>(method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).Select(p => p.Node));
+        if (method.Nodes.FirstOrDefault(n => n.Op == Op.Load && outputs.Contains(n.Args[0])) is { } readBack)
         {
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "methods that write an output array", "void " + method.Name }));
+            // The second-order code writes the outputs' derivatives where their values were, so it cannot read them back.
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "reading back an output array", method.Statements[readBack.Statement].Text }));
             return problems;
         }
-        if (!IsStraightLine(method) && method.Parameters.FirstOrDefault(p => p.IsDifferentiable && p.Type != method.ReturnType) is { } mixed)
+        if (!IsStraightLine(method) && method.Parameters.FirstOrDefault(p => (p.IsDifferentiable || p.Kind == ParameterKind.OutputArray) && p.Type != ElementType(method)) is { } mixed)
         {
             // Its Hessian is computed column by column in buffers of the result's type, which the parameter's directions share.
             problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { $"parameters of another type than the result with loops or arrays", $"{mixed.Type.Keyword()} {mixed.Name}" }));
             return problems;
         }
-        var reachable = DerivativeFlow.Reach(method.Result, id => method.Nodes[id].Args);
+        var reachable = new HashSet<int>(method.Nodes.Where(n => n.Id == method.Result || n.Op == Op.Store)
+            .SelectMany(root => DerivativeFlow.Reach(root.Id, id => method.Nodes[id].Args)));
         foreach (var node in method.Nodes)
         {
             string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;

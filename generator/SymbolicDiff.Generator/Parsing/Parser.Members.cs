@@ -91,9 +91,11 @@ internal sealed partial class Parser
         }
         if (Flag("Hessian"))
         {
-            members.Add(new GeneratedMember(method.Name + "Hessian", Key(inputs.Append("global::System.Span<" + method.ReturnType.ToDisplayString(TypeFormat) + ">"))));
+            string element = outputList.Count > 0 ? ArrayElementOf(outputList[0].Type)!.Value.Keyword() : method.ReturnType.ToDisplayString(TypeFormat);
+            members.Add(new GeneratedMember(method.Name + "Hessian", Key(inputs.Concat(outputList.Select(ReadOnlySpan)).Append("global::System.Span<" + element + ">"))));
             members.Add(new GeneratedMember(method.Name + "HessianVectorProduct",
-                Key(inputs.Concat(differentiable.Select(p => IsScalar(p) ? Keyword(p) : ReadOnlySpan(p))).Concat(differentiable.Select(p => IsScalar(p) ? "ref " + Keyword(p) : Span(p))))));
+                Key(inputs.Concat(differentiable.Select(p => IsScalar(p) ? Keyword(p) : ReadOnlySpan(p))).Concat(outputList.Select(Span))
+                    .Concat(differentiable.Select(p => IsScalar(p) ? "ref " + Keyword(p) : Span(p))))));
         }
         return members;
     }

@@ -42,6 +42,13 @@ internal static class TangentProgram
         {
             builder.CurrentRegion = node.Region;
             builder.CurrentStatement = node.Statement;
+            if (node.Op == Op.Store)
+            {
+                // An output element receives its derivative along v: the program's outputs are J·v, and their adjoints
+                // (the weights d of the second-order pullback) flow back through the tangents.
+                map[node.Id] = builder.Store(map[node.Args[0]], map[node.Args[1]], tangent[node.Args[2]] is int t0 ? builder.Convert(t0, node.Type) : builder.Constant(0, node.Type));
+                continue;
+            }
             // Operands that come later (a phi's next value, a while loop's condition) are set once the body is built.
             int id = map[node.Id] = node.Op == Op.Constant
                 ? builder.Constant(node.Constant, node.Type)
@@ -119,7 +126,7 @@ internal static class TangentProgram
             }
         }
 
-        int result = tangent[method.Result] ?? builder.Constant(0, method.ReturnType);
+        int result = method.HasVectorOutput ? -1 : tangent[method.Result] ?? builder.Constant(0, method.ReturnType);
         var parameters = method.Parameters.Select(p => p with { Node = map[p.Node] }).Concat(directions).ToList();
         return method with
         {
@@ -133,13 +140,13 @@ internal static class TangentProgram
             Nodes = builder.Nodes.ToEquatableArray(),
             Regions = builder.Regions.ToEquatableArray(),
             Result = result,
-            SecondOrder = new SecondOrder(method.Name, map[method.Result], directions.Select(d => d.Name).ToEquatableArray()),
+            SecondOrder = new SecondOrder(method.Name, method.HasVectorOutput ? -1 : map[method.Result], directions.Select(d => d.Name).ToEquatableArray()),
         };
     }
 
     /// <summary>The operations a tangent program is built from: the table's, and the structure of loops, arrays and branches.</summary>
     public static bool Supports(Op op) =>
-        Operations.Supports(op) || op is Op.Select or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Load or Op.Length;
+        Operations.Supports(op) || op is Op.Select or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Load or Op.Length or Op.Store or Op.If;
 
     /// <summary>The tangent of a user's variable x is named x_v (its derivative along v).</summary>
     private static string TangentName(string? name) => (name ?? "t") + "_v";

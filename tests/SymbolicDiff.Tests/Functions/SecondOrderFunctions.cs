@@ -167,4 +167,22 @@ public static partial class SecondOrder
     /// <summary>Math.Clamp with a bound that is a parameter, inside a branch: it throws when hi &lt; 1, so it must run only when taken.</summary>
     [Differentiable(Hessian = true)]
     public static double ClampInBranch(double x, double hi) => hi > 1 ? Math.Clamp(x, 1.0, hi) * x : x * hi;
+
+    /// <summary>A vector output: y_i = x_i·sin(x_{i+1})·c and a last element c·x_0², with a branch on the sign inside the loop.</summary>
+    [Differentiable(Hessian = true)]
+    public static void Layer(double[] x, double c, Span<double> y)
+    {
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            if (x[i] > 0)
+            {
+                y[i] = x[i] * Math.Sin(x[i + 1]) * c;
+            }
+            else
+            {
+                y[i] = Math.Exp(x[i]) * c;
+            }
+        }
+        y[x.Length - 1] = c * x[0] * x[0];
+    }
 }
