@@ -17,6 +17,20 @@ public class TensorSnapshotTests
         Snapshot.Verify(name, "// Hint name: " + generated.Key + "\n" + generated.Value);
     }
 
+    /// <summary>Hessian = true on a tensor method: the gradient, then the Hessian-vector product over the tangent program (Pearlmutter).</summary>
+    [Fact]
+    public void TensorHessianVectorProduct() => Check(nameof(TensorHessianVectorProduct), Header + """
+        public static partial class Models
+        {
+            [Differentiable(Hessian = true)]
+            public static double Layer(Mat<double> W, Vec<double> b, [NoDiff] Vec<double> x, int label)
+            {
+                var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+                return Tensor.CrossEntropy(h, label);
+            }
+        }
+        """);
+
     [Fact]
     public void TensorMatMul() => Check(nameof(TensorMatMul), Header + """
         public static partial class Products

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using SymbolicDiff.Generator.Model;
+using SymbolicDiff.Generator.Parsing;
 
 namespace SymbolicDiff.Generator.Emitting;
 
@@ -45,24 +46,32 @@ internal sealed class TensorEmitter
         _adjoints = new string?[_nodes.Count];
     }
 
-    public static string Emit(TensorMethod method) => new TensorEmitter(method).Write();
+    /// <summary>The gradient's file; with Hessian = true, the Hessian-vector product (the gradient of the tangent program) follows.</summary>
+    public static string Emit(TensorMethod method)
+    {
+        string gradient = new TensorEmitter(method).Write();
+        if (method.HessianVectorProductName is not { } product)
+        {
+            return gradient;
+        }
+        string second = new TensorEmitter(TensorTangentProgram.Build(method, product)).Write();
+        // One file: the second part without the header the first already has.
+        return gradient + "\n" + string.Join("\n", second.Split('\n').SkipWhile(line => line.StartsWith("//", StringComparison.Ordinal) || line.StartsWith("#nullable", StringComparison.Ordinal) || line.Trim().Length == 0));
+    }
 
     // ---- Analysis and names --------------------------------------------------------------------
 
     private void Analyse()
     {
-        var pending = new Stack<int>();
-        pending.Push(_m.Result);
-        while (pending.Count > 0)
+        var fromResult = Reach(_m.Result);
+        fromResult.CopyTo(_reached, 0);
+        if (_m.SecondOrder is { } secondOrder)
         {
-            int id = pending.Pop();
-            if (!_reached[id])
+            // The Hessian-vector product also returns the method's value, which only the forward pass needs.
+            var fromValue = Reach(secondOrder.Value);
+            for (int id = 0; id < _reached.Length; id++)
             {
-                _reached[id] = true;
-                foreach (int arg in _nodes[id].Args)
-                {
-                    pending.Push(arg);
-                }
+                _reached[id] |= fromValue[id];
             }
         }
         var active = new bool[_nodes.Count];
@@ -73,7 +82,7 @@ internal sealed class TensorEmitter
         foreach (var node in _nodes)
         {
             active[node.Id] |= node.Op != TensorOp.Parameter && node.Kind is not (ValueKind.Index or ValueKind.Indices) && node.Args.Any(a => active[a]);
-            _needsAdjoint[node.Id] = active[node.Id] && _reached[node.Id];
+            _needsAdjoint[node.Id] = active[node.Id] && fromResult[node.Id];
         }
 
         foreach (var p in _m.Parameters)
@@ -84,7 +93,7 @@ internal sealed class TensorEmitter
         _scope = _allocator.Unique("scope");
         foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
         {
-            _adjoints[p.Node] = _allocator.Unique("d" + p.Name);
+            _adjoints[p.Node] = _allocator.Unique((_m.SecondOrder is null ? "d" : "hv") + p.Name);
         }
         int temporaries = 0;
         foreach (var node in _nodes.Where(n => _reached[n.Id] && n.Op is not (TensorOp.Parameter or TensorOp.Constant)))
@@ -95,6 +104,27 @@ internal sealed class TensorEmitter
         {
             _adjoints[node.Id] = _allocator.Unique("d" + _names[node.Id]);
         }
+    }
+
+    /// <summary>The nodes <paramref name="root"/> depends on, itself included.</summary>
+    private bool[] Reach(int root)
+    {
+        var reached = new bool[_nodes.Count];
+        var pending = new Stack<int>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (!reached[id])
+            {
+                reached[id] = true;
+                foreach (int arg in _nodes[id].Args)
+                {
+                    pending.Push(arg);
+                }
+            }
+        }
+        return reached;
     }
 
     private static string Id(string name) => NameAllocator.Identifier(name);
@@ -218,7 +248,7 @@ internal sealed class TensorEmitter
             }
         }
         Line();
-        Line($"return {Ref(_m.Result)};");
+        Line($"return {Ref(_m.SecondOrder?.Value ?? _m.Result)};");
         return WriteFile(_text.ToString(), workspaceType);
     }
 
@@ -244,10 +274,22 @@ internal sealed class TensorEmitter
             Line($"if ({left} != {right})");
             Line("{");
             _depth++;
-            string where = context.StartsWith("the adjoint") ? " (" + context + ")" : " in '" + context + "'";
+            string where = context.StartsWith("the adjoint") || context.StartsWith("the direction") ? " (" + context + ")" : " in '" + context + "'";
             Line($"throw new {TypeNames.ArgumentException}($\"{Escape(_m.Name)}: {Escape(left)} ({{{left}}}) must equal {Escape(right)} ({{{right}}}){Escape(where)}.\");");
             _depth--;
             Line("}");
+        }
+        // A Hessian-vector product's directions have the shapes of their parameters.
+        var directions = _m.SecondOrder is { } secondOrder
+            ? _m.Parameters.Where(p => p.IsDifferentiable).Zip(secondOrder.Directions, (p, d) => (Of: p, Name: d)).ToList()
+            : new List<(TensorParameter Of, string Name)>();
+        foreach (var (of, name) in directions.Where(d => d.Of.Kind != ValueKind.Scalar))
+        {
+            string v = Id(name);
+            foreach (string dimension in of.Kind == ValueKind.Matrix ? new[] { ".Rows", ".Cols" } : new[] { ".Length" })
+            {
+                Check(v + dimension, Ref(of.Node) + dimension, "the direction " + v + " must have the shape of " + of.Name);
+            }
         }
         foreach (var p in _m.Parameters.Where(p => p.IsDifferentiable))
         {
@@ -388,7 +430,7 @@ internal sealed class TensorEmitter
                 }
                 break;
             case TensorOp.Dot:
-                Line($"{_t} {name} = {k}Dot{g}({Ref(a[0])}, {Ref(a[1])});");
+                Line($"{_t} {name} = {k}Dot{g}({Span(a[0])}, {Span(a[1])});");
                 break;
             case TensorOp.Sum:
                 Line($"{_t} {name} = {k}Sum{g}({Span(a[0])});");
@@ -689,7 +731,20 @@ internal sealed class TensorEmitter
         var adjointDocs = _m.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Kind == ValueKind.Scalar
             ? $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name}"
             : $"{Adj(p.Node)} += ∂{_m.Name}/∂{p.Name} (same shape)");
-        Out($"/// <summary>Computes <see cref=\"{_m.Name}\"/> and adds its gradient into the adjoints: {string.Join(", ", adjointDocs)}.</summary>");
+        if (_m.SecondOrder is { } second)
+        {
+            var products = _m.Parameters.Where(p => p.IsDifferentiable).Select(p => $"{Adj(p.Node)} += (H·v) for {p.Name}");
+            Out($"/// <summary>");
+            Out($"/// Computes <see cref=\"{second.Function}\"/> and adds its Hessian-vector product H·v into the hv arguments, v being the");
+            Out($"/// directions {string.Join(", ", second.Directions)} (same shapes as their parameters): {string.Join(", ", products)}.");
+            Out($"/// Reverse mode over the derivative along v, which its forward pass computes with the value (Pearlmutter's trick):");
+            Out($"/// about the cost of two gradients, no Hessian is formed. Memory: the workspace's buffers, sized on the first call.");
+            Out($"/// </summary>");
+        }
+        else
+        {
+            Out($"/// <summary>Computes <see cref=\"{_m.Name}\"/> and adds its gradient into the adjoints: {string.Join(", ", adjointDocs)}.</summary>");
+        }
         Out($"{_m.Accessibility} {(_m.Hiding.Contains(_m.GradientName) ? "new " : "")}static {_t} {_m.GradientName}({string.Join(", ", parameters)})");
         Out("{");
         file.Append(body);

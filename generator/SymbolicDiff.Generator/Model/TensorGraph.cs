@@ -106,4 +106,6 @@ internal sealed record TensorMethod(
     int Result,
     string HintName,
     EquatableArray<string> Hiding = default,
-    MethodLocation Location = default);
+    MethodLocation Location = default,
+    string? HessianVectorProductName = null,
+    SecondOrder? SecondOrder = null);

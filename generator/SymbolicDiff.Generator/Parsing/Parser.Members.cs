@@ -40,6 +40,7 @@ internal sealed partial class Parser
         {
             yield return method.Name + "Hessian";
             yield return method.Name + "HessianVectorProduct";
+            yield return method.Name + "HessianVectorProductWorkspace";
         }
         yield return method.Name + "Workspace";   // a tensor method's buffers (harmless to over-approximate here)
     }
@@ -66,6 +67,13 @@ internal sealed partial class Parser
                 .Select(p => ScalarOf(p.Type) is not null ? "ref " + p.Type.ToDisplayString(TypeFormat) : p.Type.ToDisplayString(TypeFormat));
             members.Add(new GeneratedMember(gradient, Key(inputs.Concat(slots).Append(typePath + "." + method.Name + "Workspace"))));
             members.Add(new GeneratedMember(method.Name + "Workspace", null));
+            if (Flag("Hessian"))
+            {
+                var directions = method.Parameters.Where(p => p.Type.SpecialType != SpecialType.System_Int32 && !IsNoDiff(p)).Select(p => p.Type.ToDisplayString(TypeFormat));
+                members.Add(new GeneratedMember(method.Name + "HessianVectorProduct",
+                    Key(inputs.Concat(directions).Concat(slots).Append(typePath + "." + method.Name + "HessianVectorProductWorkspace"))));
+                members.Add(new GeneratedMember(method.Name + "HessianVectorProductWorkspace", null));
+            }
             return members;
         }
 

@@ -166,12 +166,18 @@ internal sealed partial class Parser
         }
         if (TensorParser.UsesTensors(syntax, method, _model, _cancellation))
         {
-            if (hessianName is not null)
+            var parsed = TensorParser.Parse(syntax, method, _model, gradientName, hiding, _cancellation);
+            if (hessianVectorProductName is not null && parsed.Tensor is { } tensor)
             {
-                Report(Diagnostics.HessianOfTensorMethod, methodLocation, method.Name);
-                return Fail();
+                // Hessian = true on a tensor method: its Hessian-vector product (Pearlmutter), from its tangent program.
+                if (TensorTangentProgram.Unsupported(tensor) is { } unsupported)
+                {
+                    Report(Diagnostics.HessianOfTensorMethod, methodLocation, method.Name, unsupported.Statement, unsupported.Operation);
+                    return Fail();
+                }
+                return parsed with { Tensor = tensor with { HessianVectorProductName = hessianVectorProductName } };
             }
-            return TensorParser.Parse(syntax, method, _model, gradientName, hiding, _cancellation);
+            return parsed;
         }
 
         var outputs = WrittenArrays(syntax);

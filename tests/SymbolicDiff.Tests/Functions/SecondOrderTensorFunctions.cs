@@ -1,0 +1,49 @@
+using SymbolicDiff;
+using SymbolicDiff.Tensors;
+
+namespace SymbolicDiff.Tests.Functions;
+
+/// <summary>
+/// Tensor methods with Hessian = true: their generated Hessian-vector products (Pearlmutter's trick, reverse mode over
+/// the tangent program) are checked in <see cref="SymbolicDiff.Tests.SecondOrderTensorTests"/>.
+/// </summary>
+public static partial class SecondOrderTensors
+{
+    /// <summary>A sigmoid layer and a squared score: (uᵀσ(Wx + b))².</summary>
+    [Differentiable(Hessian = true)]
+    public static double SigmoidLayer(Mat<double> W, Vec<double> b, Vec<double> u, [NoDiff] Vec<double> x)
+    {
+        var h = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W, x), b));
+        double s = Tensor.Dot(u, h);
+        return s * s;
+    }
+
+    /// <summary>The lectures' window classifier: three word vectors from E, a tanh layer, softmax cross-entropy and an L2 penalty on W.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Window(Mat<double> E, Mat<double> W, Vec<double> b, Mat<double> U, [NoDiff] double lambda, int w0, int w1, int w2, int label)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        var s = Tensor.MatVec(U, h);
+        return Tensor.CrossEntropy(s, label) + lambda * Tensor.SquaredNorm(W);
+    }
+
+    /// <summary>A ReLU network scored by a logistic loss, and the rest: Exp, Log, Softmax, Scale, Hadamard, Subtract, Sum, Element, scalar ÷.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Mixed(Mat<double> W, Vec<double> a, Vec<double> c, double t, int i, int label)
+    {
+        var r = Tensor.ReLU(Tensor.MatVec(W, a));
+        var p = Tensor.Softmax(Tensor.Scale(Tensor.Multiply(r, c), t));
+        var q = Tensor.Log(Tensor.Add(Tensor.Exp(Tensor.Subtract(a, c)), p));
+        double score = Tensor.Sum(q) / (1 + t * t) + Tensor.Element(q, i) * Tensor.Sigmoid(t);
+        return Tensor.LogisticLoss(score, label) + Tensor.SquaredNorm(Tensor.MatTransposeVec(W, r));
+    }
+
+    [Differentiable(Hessian = true)]
+    public static float SigmoidLayerF(Mat<float> W, Vec<float> b, Vec<float> u, [NoDiff] Vec<float> x)
+    {
+        var h = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W, x), b));
+        float s = Tensor.Dot(u, h);
+        return s * s;
+    }
+}

@@ -1,0 +1,197 @@
+using System;
+using System.Linq;
+using SymbolicDiff.Tensors;
+using SymbolicDiff.Tests.Functions;
+using Xunit;
+
+namespace SymbolicDiff.Tests;
+
+/// <summary>
+/// Hessian-vector products of tensor methods (Pearlmutter's trick): H·v against central differences of the generated
+/// gradient along v, the symmetry uᵀ(Hv) = vᵀ(Hu), the value returned, float against double, 0 bytes when warm.
+/// A point is the differentiable parameters' elements, one array per parameter (a matrix row-major, a scalar alone).
+/// </summary>
+public class SecondOrderTensorTests
+{
+    public sealed record TensorCase(
+        string Name,
+        Func<double[][], double> Function,
+        Func<double[][], double[][]> Gradient,
+        Func<double[][], double[][], (double Value, double[][] Product)> Product,
+        double[][] Point)
+    {
+        public override string ToString() => Name;
+    }
+
+    private static Mat<double> M(double[] data, int rows) => new(rows, data.Length / rows, (double[])data.Clone());
+
+    private static Vec<double> V(double[] data) => new((double[])data.Clone());
+
+    private static double[] Fill(int count, int seed) { var random = new Random(seed); return Enumerable.Range(0, count).Select(_ => random.NextDouble() - 0.5).ToArray(); }
+
+    private static readonly double[] s_x = Fill(4, 7);
+
+    private static readonly SecondOrderTensors.SigmoidLayerWorkspace s_sigmoid = new();
+    private static readonly SecondOrderTensors.SigmoidLayerHessianVectorProductWorkspace s_sigmoidProduct = new();
+    private static readonly SecondOrderTensors.WindowWorkspace s_window = new();
+    private static readonly SecondOrderTensors.WindowHessianVectorProductWorkspace s_windowProduct = new();
+    private static readonly SecondOrderTensors.MixedWorkspace s_mixed = new();
+    private static readonly SecondOrderTensors.MixedHessianVectorProductWorkspace s_mixedProduct = new();
+
+    // SigmoidLayer(W 3×4, b 3, u 3; x fixed)
+    private static readonly TensorCase s_sigmoidLayer = new("SigmoidLayer",
+        p => SecondOrderTensors.SigmoidLayer(M(p[0], 3), V(p[1]), V(p[2]), V(s_x)),
+        p =>
+        {
+            var (dW, db, du) = (M(new double[12], 3), V(new double[3]), V(new double[3]));
+            SecondOrderTensors.SigmoidLayerGradient(M(p[0], 3), V(p[1]), V(p[2]), V(s_x), dW, db, du, s_sigmoid);
+            return new[] { dW.Data, db.Data, du.Data };
+        },
+        (p, v) =>
+        {
+            var (hW, hb, hu) = (M(new double[12], 3), V(new double[3]), V(new double[3]));
+            double value = SecondOrderTensors.SigmoidLayerHessianVectorProduct(M(p[0], 3), V(p[1]), V(p[2]), V(s_x), M(v[0], 3), V(v[1]), V(v[2]), hW, hb, hu, s_sigmoidProduct);
+            return (value, new[] { hW.Data, hb.Data, hu.Data });
+        },
+        new[] { Fill(12, 1), Fill(3, 2), Fill(3, 3) });
+
+    // Window(E 6×2, W 4×6, b 4, U 3×4; λ = 0.1, words 1, 4, 1, label 2)
+    private static readonly TensorCase s_windowCase = new("Window",
+        p => SecondOrderTensors.Window(M(p[0], 6), M(p[1], 4), V(p[2]), M(p[3], 3), 0.1, 1, 4, 1, 2),
+        p =>
+        {
+            var (dE, dW, db, dU) = (M(new double[12], 6), M(new double[24], 4), V(new double[4]), M(new double[12], 3));
+            SecondOrderTensors.WindowGradient(M(p[0], 6), M(p[1], 4), V(p[2]), M(p[3], 3), 0.1, 1, 4, 1, 2, dE, dW, db, dU, s_window);
+            return new[] { dE.Data, dW.Data, db.Data, dU.Data };
+        },
+        (p, v) =>
+        {
+            var (hE, hW, hb, hU) = (M(new double[12], 6), M(new double[24], 4), V(new double[4]), M(new double[12], 3));
+            double value = SecondOrderTensors.WindowHessianVectorProduct(M(p[0], 6), M(p[1], 4), V(p[2]), M(p[3], 3), 0.1, 1, 4, 1, 2,
+                M(v[0], 6), M(v[1], 4), V(v[2]), M(v[3], 3), hE, hW, hb, hU, s_windowProduct);
+            return (value, new[] { hE.Data, hW.Data, hb.Data, hU.Data });
+        },
+        new[] { Fill(12, 4), Fill(24, 5), Fill(4, 6), Fill(12, 8) });
+
+    // Mixed(W 3×3, a 3, c 3, t; i = 1, label 1)
+    private static readonly TensorCase s_mixedCase = new("Mixed",
+        p => SecondOrderTensors.Mixed(M(p[0], 3), V(p[1]), V(p[2]), p[3][0], 1, 1),
+        p =>
+        {
+            var (dW, da, dc) = (M(new double[9], 3), V(new double[3]), V(new double[3]));
+            double dt = 0;
+            SecondOrderTensors.MixedGradient(M(p[0], 3), V(p[1]), V(p[2]), p[3][0], 1, 1, dW, da, dc, ref dt, s_mixed);
+            return new[] { dW.Data, da.Data, dc.Data, new[] { dt } };
+        },
+        (p, v) =>
+        {
+            var (hW, ha, hc) = (M(new double[9], 3), V(new double[3]), V(new double[3]));
+            double ht = 0;
+            double value = SecondOrderTensors.MixedHessianVectorProduct(M(p[0], 3), V(p[1]), V(p[2]), p[3][0], 1, 1,
+                M(v[0], 3), V(v[1]), V(v[2]), v[3][0], hW, ha, hc, ref ht, s_mixedProduct);
+            return (value, new[] { hW.Data, ha.Data, hc.Data, new[] { ht } });
+        },
+        // W·a has entries of both signs (ReLU passes some, cuts others), away from 0.
+        new[] { new[] { 1.2, -0.7, 0.4, -0.9, 0.3, 1.1, 0.6, 0.8, -0.5 }, new[] { 0.9, -0.4, 0.7 }, new[] { 0.3, 0.5, -0.6 }, new[] { 0.8 } });
+
+    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase };
+
+    private static double[][] Step(double[][] p, double[][] v, double h) => p.Select((a, i) => a.Select((x, j) => x + h * v[i][j]).ToArray()).ToArray();
+
+    private static double Dot(double[][] a, double[][] b) => a.Zip(b, (x, y) => x.Zip(y, (s, t) => s * t).Sum()).Sum();
+
+    private static double[][] Direction(double[][] p, int seed) => p.Select((a, i) => Fill(a.Length, seed * 31 + i)).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ProductMatchesCentralDifferencesOfTheGradient(TensorCase c)
+    {
+        foreach (int seed in new[] { 1, 2, 3 })
+        {
+            var v = Direction(c.Point, seed);
+            var (value, hv) = c.Product(c.Point, v);
+            Assert.Equal(c.Function(c.Point), value, 12);
+            const double h = 1e-5;
+            var plus = c.Gradient(Step(c.Point, v, h));
+            var minus = c.Gradient(Step(c.Point, v, -h));
+            for (int i = 0; i < hv.Length; i++)
+            {
+                for (int j = 0; j < hv[i].Length; j++)
+                {
+                    double numeric = (plus[i][j] - minus[i][j]) / (2 * h);
+                    Assert.True(Math.Abs(hv[i][j] - numeric) <= 1e-6 * Math.Max(1, Math.Abs(numeric)),
+                        $"{c.Name}: (H·v)[{i}][{j}] = {hv[i][j]}, central differences of the gradient {numeric}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ProductIsSymmetric(TensorCase c)
+    {
+        var u = Direction(c.Point, 5);
+        var v = Direction(c.Point, 6);
+        double uHv = Dot(u, c.Product(c.Point, v).Product), vHu = Dot(v, c.Product(c.Point, u).Product);
+        Assert.True(Math.Abs(uHv - vHu) <= 1e-12 * Math.Max(1, Math.Abs(uHv)), $"{c.Name}: uᵀHv = {uHv}, vᵀHu = {vHu}");
+    }
+
+    /// <summary>(uᵀσ(Wx + b))² is quadratic in u: its u-block of the Hessian is 2hhᵀ, so H·(0, 0, v_u) has u-part 2h(h·v_u).</summary>
+    [Fact]
+    public void SigmoidLayerProductIsTheClosedFormInU()
+    {
+        var p = s_sigmoidLayer.Point;
+        var h = Enumerable.Range(0, 3).Select(r => 1 / (1 + Math.Exp(-(Enumerable.Range(0, 4).Sum(k => p[0][r * 4 + k] * s_x[k]) + p[1][r])))).ToArray();
+        double[] vu = { 0.3, -1.2, 0.5 };
+        var (_, hv) = s_sigmoidLayer.Product(p, new[] { new double[12], new double[3], vu });
+        double hDotV = h.Zip(vu, (a, b) => a * b).Sum();
+        for (int r = 0; r < 3; r++)
+        {
+            Assert.Equal(2 * h[r] * hDotV, hv[2][r], 12);
+        }
+    }
+
+    [Fact]
+    public void FloatProductMatchesDouble()
+    {
+        var p = s_sigmoidLayer.Point;
+        var v = Direction(p, 9);
+        var (value, hv) = s_sigmoidLayer.Product(p, v);
+        static Mat<float> MF(double[] d, int rows) => new(rows, d.Length / rows, d.Select(x => (float)x).ToArray());
+        static Vec<float> VF(double[] d) => new(d.Select(x => (float)x).ToArray());
+        var (hW, hb, hu) = (new Mat<float>(3, 4), new Vec<float>(3), new Vec<float>(3));
+        float valueF = SecondOrderTensors.SigmoidLayerFHessianVectorProduct(MF(p[0], 3), VF(p[1]), VF(p[2]), VF(s_x), MF(v[0], 3), VF(v[1]), VF(v[2]), hW, hb, hu,
+            new SecondOrderTensors.SigmoidLayerFHessianVectorProductWorkspace());
+        Assert.Equal(value, valueF, 5);
+        var actual = hW.Data.Concat(hb.Data).Concat(hu.Data).ToArray();
+        var expected = hv.SelectMany(a => a).ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"[{i}] float {actual[i]}, double {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void DirectionOfTheWrongShapeIsRejected()
+    {
+        var p = s_sigmoidLayer.Point;
+        var ex = Assert.Throws<ArgumentException>(() => SecondOrderTensors.SigmoidLayerHessianVectorProduct(M(p[0], 3), V(p[1]), V(p[2]), V(s_x),
+            M(new double[8], 2), V(new double[3]), V(new double[3]), M(new double[12], 3), V(new double[3]), V(new double[3]), s_sigmoidProduct));
+        Assert.Contains("the direction vW must have the shape of W", ex.Message);
+    }
+
+    [Fact]
+    public void WarmProductAllocatesNothing()
+    {
+        var p = s_windowCase.Point;
+        var v = Direction(p, 4);
+        var args = (E: M(p[0], 6), W: M(p[1], 4), b: V(p[2]), U: M(p[3], 3), vE: M(v[0], 6), vW: M(v[1], 4), vb: V(v[2]), vU: M(v[3], 3));
+        var (hE, hW, hb, hU) = (M(new double[12], 6), M(new double[24], 4), V(new double[4]), M(new double[12], 3));
+        var workspace = new SecondOrderTensors.WindowHessianVectorProductWorkspace();
+        void Run() => SecondOrderTensors.WindowHessianVectorProduct(args.E, args.W, args.b, args.U, 0.1, 1, 4, 1, 2, args.vE, args.vW, args.vb, args.vU, hE, hW, hb, hU, workspace);
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
