@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using SymbolicDiff.Tensors;
 
 namespace SymbolicDiff.Benchmarks;
 
@@ -216,4 +217,77 @@ public class LoopHessianBenchmarks
     [Benchmark]
     [BenchmarkCategory("Recurrence")]
     public double RecurrenceHessian() => Objectives.RecurrenceLossHessian(0.7, 1.3, _inputs, _h2);
+}
+
+public static partial class Objectives
+{
+    /// <summary>The WindowNer sample's per-window loss (samples/WindowNer/WindowModel.cs) with Hessian = true.</summary>
+    [Differentiable(Hessian = true)]
+    public static float WindowLoss(Mat<float> E, Mat<float> W, Vec<float> b, Mat<float> U, Vec<float> c,
+        [NoDiff] int w0, [NoDiff] int w1, [NoDiff] int w2, [NoDiff] int w3, [NoDiff] int w4, [NoDiff] int tag)
+    {
+        var x = Tensor.Concat(Tensor.Row(E, w0), Tensor.Row(E, w1), Tensor.Row(E, w2), Tensor.Row(E, w3), Tensor.Row(E, w4));
+        var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
+        var s = Tensor.Add(Tensor.MatVec(U, h), c);
+        return Tensor.CrossEntropy(s, tag);
+    }
+}
+
+/// <summary>
+/// A tensor Hessian-vector product (Pearlmutter's trick) of one window of the NER model at the lectures' sizes
+/// (vocabulary 10,000, embeddings 50, hidden 100, 5 tags): the loss alone through the same kernels (baseline), the
+/// generated gradient, and the generated H·v along a dense direction. Nothing may allocate.
+/// </summary>
+[MemoryDiagnoser]
+public class TensorHessianBenchmarks
+{
+    private const int Vocabulary = 10_000, Dim = 50, Hidden = 100, Tags = 5, Tag = 2;
+    private static readonly int[] Window = { 17, 4_211, 9_998, 3, 512 };
+
+    private readonly Mat<float> _e = new(Vocabulary, Dim), _w = new(Hidden, 5 * Dim), _u = new(Tags, Hidden);
+    private readonly Vec<float> _b = new(Hidden), _c = new(Tags);
+    private readonly Mat<float> _vE = new(Vocabulary, Dim), _vW = new(Hidden, 5 * Dim), _vU = new(Tags, Hidden);
+    private readonly Vec<float> _vb = new(Hidden), _vc = new(Tags);
+    private readonly Mat<float> _dE = new(Vocabulary, Dim), _dW = new(Hidden, 5 * Dim), _dU = new(Tags, Hidden);
+    private readonly Vec<float> _db = new(Hidden), _dc = new(Tags);
+    private readonly float[] _x = new float[5 * Dim], _z = new float[Hidden], _h = new float[Hidden], _s = new float[Tags];
+    private readonly Objectives.WindowLossWorkspace _workspace = new();
+    private readonly Objectives.WindowLossHessianVectorProductWorkspace _productWorkspace = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(3);
+        foreach (var data in new[] { _e.Data, _w.Data, _u.Data, _b.Data, _c.Data, _vE.Data, _vW.Data, _vU.Data, _vb.Data, _vc.Data })
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)(random.NextDouble() - 0.5) * 0.2f;
+            }
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Forward()
+    {
+        for (int k = 0; k < 5; k++)
+        {
+            TensorKernels.GatherRow<float>(_e, Window[k], _x.AsSpan(k * Dim, Dim));
+        }
+        TensorKernels.MatVec<float>(_w, _x, _z);
+        TensorKernels.AddInPlace<float>(_z, _b);
+        TensorKernels.Tanh<float>(_z, _h);
+        TensorKernels.MatVec<float>(_u, _h, _s);
+        TensorKernels.AddInPlace<float>(_s, _c);
+        return TensorKernels.CrossEntropy<float>(_s, Tag);
+    }
+
+    [Benchmark]
+    public float GeneratedGradient() =>
+        Objectives.WindowLossGradient(_e, _w, _b, _u, _c, Window[0], Window[1], Window[2], Window[3], Window[4], Tag, _dE, _dW, _db, _dU, _dc, _workspace);
+
+    [Benchmark]
+    public float GeneratedHessianVectorProduct() =>
+        Objectives.WindowLossHessianVectorProduct(_e, _w, _b, _u, _c, Window[0], Window[1], Window[2], Window[3], Window[4], Tag,
+            _vE, _vW, _vb, _vU, _vc, _dE, _dW, _db, _dU, _dc, _productWorkspace);
 }
