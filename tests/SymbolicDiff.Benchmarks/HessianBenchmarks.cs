@@ -268,19 +268,7 @@ public class TensorHessianBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public float Forward()
-    {
-        for (int k = 0; k < 5; k++)
-        {
-            TensorKernels.GatherRow<float>(_e, Window[k], _x.AsSpan(k * Dim, Dim));
-        }
-        TensorKernels.MatVec<float>(_w, _x, _z);
-        TensorKernels.AddInPlace<float>(_z, _b);
-        TensorKernels.Tanh<float>(_z, _h);
-        TensorKernels.MatVec<float>(_u, _h, _s);
-        TensorKernels.AddInPlace<float>(_s, _c);
-        return TensorKernels.CrossEntropy<float>(_s, Tag);
-    }
+    public float Forward() => NerBenchmarks.ForwardPass(_e, _w, _b, _u, _c, Window, Tag, _x, _z, _h, _s);
 
     [Benchmark]
     public float GeneratedGradient() =>
