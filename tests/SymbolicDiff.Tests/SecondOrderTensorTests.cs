@@ -94,7 +94,27 @@ public class SecondOrderTensorTests
         // W·a has entries of both signs (ReLU passes some, cuts others), away from 0.
         new[] { new[] { 1.2, -0.7, 0.4, -0.9, 0.3, 1.1, 0.6, 0.8, -0.5 }, new[] { 0.9, -0.4, 0.7 }, new[] { 0.3, 0.5, -0.6 }, new[] { 0.8 } });
 
-    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase };
+    private static readonly SecondOrderTensors.ElementwiseWorkspace s_elementwise = new();
+    private static readonly SecondOrderTensors.ElementwiseHessianVectorProductWorkspace s_elementwiseProduct = new();
+
+    // Elementwise(W 3×3, a 3): z = W·a has entries of both signs, inside and outside HardTanh's [−1, 1], away from kinks.
+    private static readonly TensorCase s_elementwiseCase = new("Elementwise",
+        p => SecondOrderTensors.Elementwise(M(p[0], 3), V(p[1])),
+        p =>
+        {
+            var (dW, da) = (M(new double[9], 3), V(new double[3]));
+            SecondOrderTensors.ElementwiseGradient(M(p[0], 3), V(p[1]), dW, da, s_elementwise);
+            return new[] { dW.Data, da.Data };
+        },
+        (p, v) =>
+        {
+            var (hW, ha) = (M(new double[9], 3), V(new double[3]));
+            double value = SecondOrderTensors.ElementwiseHessianVectorProduct(M(p[0], 3), V(p[1]), M(v[0], 3), V(v[1]), hW, ha, s_elementwiseProduct);
+            return (value, new[] { hW.Data, ha.Data });
+        },
+        new[] { new[] { 1.2, -0.7, 0.4, -0.9, 0.3, 1.1, 0.6, 0.8, -0.5 }, new[] { 0.9, -0.4, 0.7 } });
+
+    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase, s_elementwiseCase };
 
     private static double[][] Step(double[][] p, double[][] v, double h) => p.Select((a, i) => a.Select((x, j) => x + h * v[i][j]).ToArray()).ToArray();
 

@@ -423,6 +423,9 @@ internal sealed class TensorEmitter
             case TensorOp.Row:
                 Line($"{k}GatherRow{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
                 break;
+            case TensorOp.Rule:
+                WriteRule(node, name);
+                break;
             case TensorOp.Concat:
                 for (int i = 0; i < a.Count; i++)
                 {
@@ -471,6 +474,63 @@ internal sealed class TensorEmitter
             ? $"for (int {i} = 0; {i} < {y}.Length; {i}++) if ({d}[{i}] != {Code.Constant(0, _m.Element).Text}) {update}"
             : $"for (int {i} = 0; {i} < {y}.Length; {i}++) {update}");
     }
+
+    /// <summary>
+    /// The tangent of an element-wise operation: its table rule per element (A = x, R = y, D = ẋ), skipped where ẋ is 0
+    /// when the rule can be infinite there (so 0·∞ never makes a NaN).
+    /// </summary>
+    private void WriteRule(TensorNode node, string name)
+    {
+        var operation = Operations.Of(node.Function!.Value)!;
+        if (node.Kind == ValueKind.Scalar)
+        {
+            string value = RuleAt(operation.Partials[0]!, node, "", Ref(node.Args[2])).Text;
+            Line(operation.CanLeaveDomain
+                ? $"{_t} {name} = {Ref(node.Args[2])} == {Code.Constant(0, _m.Element).Text} ? {Code.Constant(0, _m.Element).Text} : {value};"
+                : $"{_t} {name} = {value};");
+            return;
+        }
+        string i = _allocator.Unique("i");
+        string t = $"{Ref(node.Args[2])}[{i}]";
+        string element = RuleAt(operation.Partials[0]!, node, $"[{i}]", t).Text;
+        string comment = $"   // the derivative of {operation.Name}({Ref(node.Args[0])}) along v: its table rule, per element";
+        Line(operation.CanLeaveDomain
+            ? $"for (int {i} = 0; {i} < {name}.Length; {i}++) {name}[{i}] = {t} == {Code.Constant(0, _m.Element).Text} ? {Code.Constant(0, _m.Element).Text} : {element};{comment}"
+            : $"for (int {i} = 0; {i} < {name}.Length; {i}++) {name}[{i}] = {element};{comment}");
+    }
+
+    /// <summary>
+    /// The backward pass of a <see cref="TensorOp.Rule"/>: the rule's own partial derivatives with respect to x, y and
+    /// ẋ (<see cref="DerivativeAlgebra"/>), each times the incoming adjoint, per element.
+    /// </summary>
+    private void WriteRuleBackward(TensorNode node, string d)
+    {
+        var operation = Operations.Of(node.Function!.Value)!;
+        var rule = operation.Partials[0]!;
+        var inputs = new[] { Derivative.A, Derivative.R, Derivative.D };
+        bool scalar = node.Kind == ValueKind.Scalar;
+        string i = scalar ? "" : _allocator.Unique("i");
+        string at = scalar ? "" : $"[{i}]";
+        string zero = Code.Constant(0, _m.Element).Text;
+        for (int k = 0; k < 3; k++)
+        {
+            var partial = DerivativeAlgebra.Partial(rule, inputs[k]);
+            if (!_needsAdjoint[node.Args[k]] || partial is Derivative.Constant { Value: 0 })
+            {
+                continue;
+            }
+            string share = Code.Times(Code.Name(d + at), RuleAt(partial, node, at, Ref(node.Args[2]) + at)).Text;
+            // Where the rule can be infinite, a zero tangent (for ∂/∂x, ∂/∂y) or a zero adjoint passes nothing on.
+            string guard = !operation.CanLeaveDomain ? "" : k == 2 ? $"if ({d}{at} != {zero}) " : $"if ({d}{at} != {zero} && {Ref(node.Args[2])}{at} != {zero}) ";
+            string update = $"{guard}{Adj(node.Args[k])}{at} += {share};";
+            Line(scalar ? update : $"for (int {i} = 0; {i} < {Id(_names[node.Id]!)}.Length; {i}++) {update}");
+        }
+    }
+
+    /// <summary>A rule of the table at one element: A = x, R = y (the node's operands 0 and 1), D = the given tangent.</summary>
+    private Code RuleAt(Derivative rule, TensorNode node, string at, string tangent) =>
+        RuleText.Of(rule, _m.Element, _ => Code.Name(Ref(node.Args[0]) + at), _ => node.Args[0], () => Code.Name(Ref(node.Args[1]) + at),
+            Code.Name(tangent), _ => throw new InvalidOperationException("no calls in a rule"), (f, _) => FunctionName(f));
 
     /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
     private string ScalarShare(Op op, int operand, int result, string d) =>
@@ -595,6 +655,9 @@ internal sealed class TensorEmitter
                 {
                     WriteMapBackward(node, d);
                 }
+                break;
+            case TensorOp.Rule:
+                WriteRuleBackward(node, d);
                 break;
             case TensorOp.CrossEntropy:
                 if (Needs(0))

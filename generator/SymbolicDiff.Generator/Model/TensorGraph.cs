@@ -72,6 +72,11 @@ internal enum TensorOp
     MeanCrossEntropy,
     /// <summary>A batch of embedding windows (<c>Tensor.Windows(E, ids, width)</c>).</summary>
     Windows,
+    /// <summary>
+    /// The tangent of an element-wise operation (second order): args (x, y, ẋ) with y = f(x), f being
+    /// <see cref="TensorNode.Function"/>; each element is f's table rule with A = xᵢ, R = yᵢ, D = ẋᵢ (a scalar when they are).
+    /// </summary>
+    Rule,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>
@@ -82,7 +87,7 @@ internal enum TensorOp
 /// <param name="Constant">The value of a constant.</param>
 /// <param name="Name">The user's parameter or local it was assigned to, if any.</param>
 /// <param name="Statement">Index of the source statement (for comments).</param>
-/// <param name="Function">For <see cref="TensorOp.Map"/>: the scalar operation applied to each element.</param>
+/// <param name="Function">For <see cref="TensorOp.Map"/>: the scalar operation applied to each element; for <see cref="TensorOp.Rule"/>: the operation whose rule it is.</param>
 internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement, Op? Function = null);
 
 /// <summary>A parameter of a tensor method.</summary>

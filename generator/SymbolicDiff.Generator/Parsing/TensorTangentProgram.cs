@@ -23,9 +23,9 @@ internal static class TensorTangentProgram
             {
                 TensorOp.Parameter or TensorOp.Constant or TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide or TensorOp.Negate
                     or TensorOp.MatVec or TensorOp.MatTransposeVec or TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Scale
-                    or TensorOp.Dot or TensorOp.Sum or TensorOp.SquaredNorm or TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.ReLU or TensorOp.Exp
-                    or TensorOp.Log or TensorOp.Row or TensorOp.Element or TensorOp.ScalarSigmoid or TensorOp.LogisticLoss => true,
+                    or TensorOp.Dot or TensorOp.Sum or TensorOp.SquaredNorm or TensorOp.Row or TensorOp.Element or TensorOp.LogisticLoss => true,
                 TensorOp.Softmax or TensorOp.CrossEntropy => method.Nodes[node.Args[0]].Kind == ValueKind.Vector,
+                _ when ElementWise(node) is not null => node.Kind != ValueKind.Matrix,
                 TensorOp.Concat => node.Args.All(a => active[a]) || !active[node.Id],
                 _ => !active[node.Id],
             };
@@ -93,13 +93,8 @@ internal static class TensorTangentProgram
                     T(1) is int q1 ? Add(TensorOp.Dot, ValueKind.Scalar, a[0], q1) : null, TensorOp.Add),
                 TensorOp.Sum => Add(TensorOp.Sum, ValueKind.Scalar, T(0)!.Value),
                 TensorOp.SquaredNorm => Add(TensorOp.Multiply, ValueKind.Scalar, Constant(2), Add(TensorOp.Dot, ValueKind.Scalar, a[0], T(0)!.Value)),
-                // tanh′ = 1 − y², σ′ = y − y², exp′ = y, ReLU′ = sign(y) (1 where it passes, 0 where it cuts), log′ = exp(−y) = 1/x.
-                TensorOp.Tanh => Add(TensorOp.VectorSubtract, node.Kind, T(0)!.Value, Add(TensorOp.Hadamard, node.Kind, id, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value))),
-                TensorOp.Sigmoid => Add(TensorOp.VectorSubtract, node.Kind, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
-                    Add(TensorOp.Hadamard, node.Kind, id, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value))),
-                TensorOp.Exp => Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
-                TensorOp.ReLU => Add(TensorOp.Hadamard, node.Kind, Append(TensorOp.Map, node.Kind, new[] { id }, 0, null, Op.Sign), T(0)!.Value),
-                TensorOp.Log => Add(TensorOp.Hadamard, node.Kind, T(0)!.Value, Add(TensorOp.Exp, node.Kind, Add(TensorOp.Scale, node.Kind, id, Constant(-1)))),
+                // An element-wise operation: its rule in the operation table, per element (tanh: ẋ·(1 − y²)).
+                _ when ElementWise(node) is Op function && Operations.Of(function)!.Partials[0] is not null => Append(TensorOp.Rule, node.Kind, new[] { a[0], id, T(0)!.Value }, 0, null, function),
                 // softmax′·ż = p⊙ż − (p·ż)p
                 TensorOp.Softmax => Add(TensorOp.VectorSubtract, node.Kind, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
                     Add(TensorOp.Scale, node.Kind, id, Add(TensorOp.Dot, ValueKind.Scalar, id, T(0)!.Value))),
@@ -109,9 +104,6 @@ internal static class TensorTangentProgram
                 TensorOp.Row => Add(TensorOp.Row, node.Kind, T(0)!.Value, a[1]),
                 TensorOp.Element => Add(TensorOp.Element, ValueKind.Scalar, T(0)!.Value, a[1]),
                 TensorOp.Concat => Add(TensorOp.Concat, node.Kind, node.Args.Select(x => tangent[x]!.Value).ToArray()),
-                // σ′ = y(1 − y)
-                TensorOp.ScalarSigmoid => Add(TensorOp.Multiply, ValueKind.Scalar, T(0)!.Value,
-                    Add(TensorOp.Multiply, ValueKind.Scalar, id, Add(TensorOp.Subtract, ValueKind.Scalar, Constant(1), id))),
                 // ∂/∂s log(1 + eˢ) − label·s = σ(s) − label
                 TensorOp.LogisticLoss => Add(TensorOp.Multiply, ValueKind.Scalar, T(0)!.Value,
                     Add(TensorOp.Subtract, ValueKind.Scalar, Add(TensorOp.ScalarSigmoid, ValueKind.Scalar, a[0]), a[1])),
@@ -145,6 +137,19 @@ internal static class TensorTangentProgram
             SecondOrder = new SecondOrder(method.Name, map[method.Result], directions.Select(d => d.Name).ToEquatableArray()),
         };
     }
+
+    /// <summary>The operation of the table an element-wise tensor operation applies (per element of a vector, or to a scalar).</summary>
+    private static Op? ElementWise(TensorNode node) => node.Op switch
+    {
+        TensorOp.Tanh => Op.Tanh,
+        TensorOp.Sigmoid or TensorOp.ScalarSigmoid => Op.Sigmoid,
+        TensorOp.ReLU => Op.ReLU,
+        TensorOp.HardTanh => Op.HardTanh,
+        TensorOp.Exp => Op.Exp,
+        TensorOp.Log => Op.Log,
+        TensorOp.Map => node.Function,
+        _ => null,
+    };
 
     /// <summary>Which nodes depend on a differentiable parameter.</summary>
     private static bool[] Active(TensorMethod method)

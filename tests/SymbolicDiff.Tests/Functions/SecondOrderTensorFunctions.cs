@@ -1,3 +1,4 @@
+using System;
 using SymbolicDiff;
 using SymbolicDiff.Tensors;
 
@@ -45,5 +46,16 @@ public static partial class SecondOrderTensors
         var h = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W, x), b));
         float s = Tensor.Dot(u, h);
         return s * s;
+    }
+
+    /// <summary>Element-wise functions through Tensor.Map and HardTanh: their tangents and second derivatives come from the operation table.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Elementwise(Mat<double> W, Vec<double> a)
+    {
+        var z = Tensor.MatVec(W, a);
+        var sines = Tensor.Map(z, Math.Sin);
+        var logs = Tensor.Map(Tensor.Multiply(z, z), Math.Log);
+        return Tensor.Dot(a, Tensor.Map(z, Activations.Gelu)) + Tensor.Sum(sines) + Tensor.Dot(Tensor.HardTanh(z), Tensor.Map(z, Math.Abs))
+            + Tensor.Sum(logs) + Tensor.Dot(a, Tensor.Map(z, Activations.Softsign));
     }
 }
