@@ -10,7 +10,8 @@ namespace SymbolicDiff.Generator.Tests;
 
 /// <summary>
 /// One test matrix over the operation table: every entry has at least one row, and every row is pushed through the
-/// gradient, the tangent, the Jacobian, the Hessian and its vector product, in double and float, at points on both
+/// gradient, the tangent, the Jacobian, the Hessian and its vector product (straight-line and through the tangent program
+/// of a loop), in double and float, at points on both
 /// sides of each kink. Double results are checked against central differences (of the function for first order, of
 /// the generated gradient for second order); float results against the double ones.
 /// </summary>
@@ -117,6 +118,8 @@ public sealed class OperationTableTests
             var hessian = Get<Func<double, double, double[]>>("Hessian");
             var hvp = Get<Func<double, double, double, double, double[]>>("HessianVectorProduct");
             var jacobian = Get<Func<double, double, double[]>>("Jacobian");
+            var loopHessian = Get<Func<double, double, double[]>>("LoopHessian");
+            var loopHvp = Get<Func<double, double, double, double, double[]>>("LoopHessianVectorProduct");
             var floatGradient = Get<Func<double, double, double[]>>("FloatGradient");
             var floatHessian = Get<Func<double, double, double[]>>("FloatHessian");
             var floatTangent = Get<Func<double, double, double, double, double>>("FloatTangent");
@@ -154,6 +157,20 @@ public sealed class OperationTableTests
                 var hv = hvp(x, y, 0.3, -0.7);
                 Check("(H·v)x", hv[0], 0.3 * H[0] - 0.7 * H[1], 1e-12);
                 Check("(H·v)y", hv[1], 0.3 * H[2] - 0.7 * H[3], 1e-12);
+
+                // The same rules through the tangent program (reverse over forward), against the straight-line Hessian.
+                var LH = loopHessian(x, y);
+                for (int k = 0; k < 4; k++)
+                {
+                    Check($"loop H[{k}]", LH[k], H[k], 1e-12);
+                }
+                if (LH[1] != LH[2])
+                {
+                    failures.Add($"{at}: loop Hessian not symmetric ({LH[1]} vs {LH[2]})");
+                }
+                var lhv = loopHvp(x, y, 0.3, -0.7);
+                Check("loop (H·v)x", lhv[0], hv[0], 1e-12);
+                Check("loop (H·v)y", lhv[1], hv[1], 1e-12);
 
                 // Float: the same rules in MathF, against the double results.
                 var fg = floatGradient(x, y);
@@ -202,11 +219,25 @@ public sealed class OperationTableTests
                     [Differentiable(Tangent = true, Hessian = true)]
                     public static float G(float x, float y) => {{f}};
 
+                    /// <summary>F in a loop of one iteration: its second order goes through the tangent program.</summary>
+                    [Differentiable(Hessian = true)]
+                    public static double L(double x, double y)
+                    {
+                        double s = 0;
+                        for (int i = 0; i < 1; i++)
+                        {
+                            s += {{d}};
+                        }
+                        return s;
+                    }
+
                     public static double Value(double x, double y) => F(x, y);
                     public static double[] Gradient(double x, double y) { double dx = 0, dy = 0; FGradient(x, y, ref dx, ref dy); return new[] { dx, dy }; }
                     public static double Tangent(double x, double y, double vx, double vy) { FTangent(x, y, vx, vy, out double t); return t; }
                     public static double[] Hessian(double x, double y) { var h = new double[4]; FHessian(x, y, h); return h; }
                     public static double[] HessianVectorProduct(double x, double y, double vx, double vy) { double hx = 0, hy = 0; FHessianVectorProduct(x, y, vx, vy, ref hx, ref hy); return new[] { hx, hy }; }
+                    public static double[] LoopHessian(double x, double y) { var h = new double[4]; LHessian(x, y, h); return h; }
+                    public static double[] LoopHessianVectorProduct(double x, double y, double vx, double vy) { double hx = 0, hy = 0; LHessianVectorProduct(x, y, vx, vy, ref hx, ref hy); return new[] { hx, hy }; }
                     public static double[] Jacobian(double x, double y) { var j = new double[4]; VJacobian(x, y, new double[2], j); return j; }
                     public static double[] FloatGradient(double x, double y) { float dx = 0, dy = 0; GGradient((float)x, (float)y, ref dx, ref dy); return new double[] { dx, dy }; }
                     public static double FloatTangent(double x, double y, double vx, double vy) { GTangent((float)x, (float)y, (float)vx, (float)vy, out float t); return t; }
