@@ -187,6 +187,75 @@ public sealed class OperationTableTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>The one-argument rows written f(x * y): the function applied element-wise in a tensor method.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Unary = new(@"^([MNA])\.(\w+)\(x \* y\)$");
+
+    /// <summary>
+    /// Every one-argument function of the table through Tensor.Map with Hessian = true: bᵀf(a⊙b) at the row's points,
+    /// its H·v (the table rule per element, and the rule's own derivatives for its backward pass) against central
+    /// differences of the generated tensor gradient along v.
+    /// </summary>
+    [Fact]
+    public void EveryElementWiseRowHasATensorHessianVectorProduct()
+    {
+        var rows = Rows.Select((row, i) => (Row: row, Index: i, Match: Unary.Match(row.Expression))).Where(r => r.Match.Success).ToList();
+        Assert.True(rows.Count >= 25, "element-wise rows: " + rows.Count);
+        var text = new StringBuilder("using System;\nusing SymbolicDiff;\nusing SymbolicDiff.Tensors;\n\nnamespace TensorMatrix;\n\n");
+        foreach (var (row, i, match) in rows)
+        {
+            string function = Spell(match.Groups[1].Value + "." + match.Groups[2].Value, "double");
+            text.Append($$"""
+                public static partial class T{{i}}
+                {
+                    [Differentiable(Hessian = true)]
+                    public static double F(Vec<double> a, Vec<double> b) => Tensor.Dot(b, Tensor.Map(Tensor.Multiply(a, b), {{function}}));
+
+                    public static double[] Gradient(double[] a, double[] b)
+                    {
+                        var (da, db) = (new Vec<double>(a.Length), new Vec<double>(b.Length));
+                        FGradient(new Vec<double>(a), new Vec<double>(b), da, db, new FWorkspace());
+                        return [.. da.Data, .. db.Data];
+                    }
+
+                    public static double[] Product(double[] a, double[] b, double[] va, double[] vb)
+                    {
+                        var (ha, hb) = (new Vec<double>(a.Length), new Vec<double>(b.Length));
+                        FHessianVectorProduct(new Vec<double>(a), new Vec<double>(b), new Vec<double>(va), new Vec<double>(vb), ha, hb, new FHessianVectorProductWorkspace());
+                        return [.. ha.Data, .. hb.Data];
+                    }
+                }
+
+
+                """);
+        }
+        var run = GeneratorHarness.Run(text.ToString());
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Empty(run.OutputErrorsAndWarnings);
+        using var loaded = GeneratorHarness.Load(run);
+        var failures = new List<string>();
+        foreach (var (row, i, _) in rows)
+        {
+            var type = loaded.Assembly.GetType("TensorMatrix.T" + i)!;
+            var gradient = type.GetMethod("Gradient")!.CreateDelegate<Func<double[], double[], double[]>>();
+            var product = type.GetMethod("Product")!.CreateDelegate<Func<double[], double[], double[], double[], double[]>>();
+            double[] a = row.Points.Select(p => p.X).ToArray(), b = row.Points.Select(p => p.Y).ToArray();
+            double[] va = a.Select((_, k) => 0.3 - 0.4 * k).ToArray(), vb = b.Select((_, k) => -0.7 + 0.5 * k).ToArray();
+            const double h = 1e-6;
+            var plus = gradient(a.Zip(va, (x, v) => x + h * v).ToArray(), b.Zip(vb, (y, v) => y + h * v).ToArray());
+            var minus = gradient(a.Zip(va, (x, v) => x - h * v).ToArray(), b.Zip(vb, (y, v) => y - h * v).ToArray());
+            var hv = product(a, b, va, vb);
+            for (int k = 0; k < hv.Length; k++)
+            {
+                double numeric = (plus[k] - minus[k]) / (2 * h);
+                if (!(Math.Abs(hv[k] - numeric) <= 1e-5 * Math.Max(1, Math.Abs(numeric))))
+                {
+                    failures.Add($"{row.Op} row {i} `{row.Expression}`: (H·v)[{k}] = {hv[k]}, central differences of the gradient {numeric}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Theory]
     [InlineData(0.0, 0.0)]
     [InlineData(0.5, 0.5204998778130465)]
