@@ -177,19 +177,71 @@ internal sealed partial class Emitter
         {
             Line($"int {pair.Value} = 0;   // the top of the values {_method.Statements[_nodes[pair.Key].Statement].Text} keeps, stacked over the iterations of the loop around it");
         }
+        DeclareMemoryArrays();
+    }
+
+    /// <summary>The local arrays held in memory (<see cref="Op.NewArray"/>) and their adjoints (tangents in forward mode), reachable ones.</summary>
+    private IEnumerable<(Node Array, string Name)> MemoryArrays() =>
+        _nodes.Where(n => n.Op == Op.NewArray && _reachable[n.Id])
+            .SelectMany(n => new[] { (n, Identifier(_names[n.Id]!)) }.Concat(_adjointNames[n.Id] is { } adjoint ? new[] { (n, Identifier(adjoint)) } : Array.Empty<(Node, string)>()));
+
+    /// <summary>Declared empty up front, like the loop buffers; rented where the array is created.</summary>
+    private void DeclareMemoryArrays()
+    {
+        foreach (var (array, name) in MemoryArrays())
+        {
+            string type = array.Type.Keyword();
+            Line($"{type}[] {name} = {TypeNames.Array}.Empty<{type}>();");
+        }
+    }
+
+    /// <summary>
+    /// <c>var a = new double[n]</c> for an array held in memory: its pooled buffer and its adjoint's, zeroed up to n. The
+    /// backward pass never reads the buffer (reads in loops are kept per iteration), so overwritten elements need no restoring.
+    /// </summary>
+    private void WriteNewArray(Node array)
+    {
+        Comment(array.Statement, "");
+        string name = Identifier(_names[array.Id]!), length = Ref(array.Args[0]).Text, type = array.Type.Keyword();
+        string? adjoint = _adjointNames[array.Id] is { } a ? Identifier(a) : null;
+        string what = adjoint is null ? "" : _tangentMode ? $", and its tangent {adjoint} in another" : $", and its adjoint {adjoint} in another";
+        Line($"// Memory: {name} is held in a pooled buffer of {length} {type}s{what}");
+        foreach (string buffer in adjoint is null ? new[] { name } : new[] { name, adjoint })
+        {
+            Line($"{LoopBuffers()}.Ensure(ref {buffer}, {length});");
+            Line($"{TypeNames.Array}.Clear({buffer}, 0, {length});");
+        }
+    }
+
+    /// <summary>The adjoints of a new array's zeros go nowhere; a Jacobian's next backward pass finds the adjoint zeroed.</summary>
+    private void WriteNewArrayBackward(Node array)
+    {
+        if (_severalBackwardPasses && _adjointNames[array.Id] is { } adjoint && !_dryRun)
+        {
+            Line($"{TypeNames.Array}.Clear({Identifier(adjoint)}, 0, {Ref(array.Args[0]).Text});   // for the next backward pass");
+        }
+        else if (_severalBackwardPasses && _dryRun)
+        {
+            Ref(array.Args[0]);
+        }
     }
 
     private void ReturnBuffers()
     {
-        if (_bufferNames.Count + _checkpointNames.Count == 0)
+        var arrays = MemoryArrays().ToList();
+        if (_bufferNames.Count + _checkpointNames.Count + arrays.Count == 0)
         {
             return;
         }
         Line();
-        Line("// The loop buffers go back to the pool for the next call");
+        Line(arrays.Count == 0 ? "// The loop buffers go back to the pool for the next call" : "// The buffers go back to the pool for the next call");
         foreach (var pair in _bufferNames.Concat(_checkpointNames).OrderBy(p => p.Key))
         {
             Line($"{LoopBuffers()}.Return({pair.Value});");
+        }
+        foreach (var (_, name) in arrays)
+        {
+            Line($"{LoopBuffers()}.Return({name});");
         }
     }
 
@@ -503,7 +555,7 @@ internal sealed partial class Emitter
         }
         Comment(store.Statement, "");
         Line($"{Ref(store.Args[0]).Text}[{Ref(store.Args[1]).Text}] = {Ref(store.Args[2]).Text};");
-        if (_tangentMode)
+        if (_tangentMode && (_nodes[store.Args[0]].Op != Op.NewArray || _active[store.Args[0]]))
         {
             Line($"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}] = {(TangentCode(store.Args[2]) ?? Code.Constant(0, store.Type)).Text};");
         }
@@ -836,6 +888,10 @@ internal sealed partial class Emitter
     /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (an earlier write of y[i] was overwritten by this one).</summary>
     private void WriteStoreBackward(Node store)
     {
+        if (!_needsAdjoint[store.Id])
+        {
+            return;   // a write of an array held in memory that no derivative flows through
+        }
         int value = store.Args[2];
         Comment(store.Statement, "adjoint of: ");
         string element = $"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}]";

@@ -268,6 +268,10 @@ internal sealed partial class Parser
             HessianName: hessianName,
             HessianVectorProductName: hessianVectorProductName,
             Checkpointing: attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Checkpointing" && a.Value.Value is true));
+        if (!CheckMemoryReads(model))
+        {
+            return Fail();
+        }
         if (hessianName is not null)
         {
             // Second order supports less than the gradient: what it rejects is reported at the method's name.
