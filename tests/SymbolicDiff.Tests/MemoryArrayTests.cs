@@ -223,6 +223,48 @@ public class MemoryArrayTests
         Assert.Equal(expectedDw, dw, 4);
     }
 
+    [Theory]
+    [InlineData(4, 0.7)]
+    [InlineData(1, -0.3)]
+    public void ATableCreatedInsideALoopHasTheHandDerivedGradientAndTangent(int n, double w)
+    {
+        var x = Wave(n, 0.8, 0.6);
+        // t[j] = t[j−1]·x[j] + k from t[0] = w, carried forward with its derivatives; f = Σₖ t[n−1]².
+        double f = 0, dw = 0;
+        var dx = new double[n];
+        for (int k = 0; k < 3; k++)
+        {
+            double t = w, tw = 1;
+            var tx = new double[n];
+            for (int j = 1; j < n; j++)
+            {
+                for (int i = 1; i < j; i++)
+                {
+                    tx[i] *= x[j];
+                }
+                tx[j] = t;
+                tw *= x[j];
+                t = t * x[j] + k;
+            }
+            f += t * t;
+            dw += 2 * t * tw;
+            for (int i = 0; i < n; i++)
+            {
+                dx[i] += 2 * t * tx[i];
+            }
+        }
+        var gx = new double[n];
+        double gw = 0;
+        double value = MemoryArrayFunctions.CreatedInALoopGradient(x, w, gx, ref gw);
+        Assert.Equal(f, value, 12);
+        Close(dx, gx, 1e-12);
+        Assert.Equal(dw, gw, 12);
+        Close(Numeric(p => MemoryArrayFunctions.CreatedInALoop(p[..^1], p[^1]), x.Append(w).ToArray()), gx.Append(gw).ToArray(), 1e-6);
+        var direction = Wave(n, 0.5, 0.1);
+        MemoryArrayFunctions.CreatedInALoopTangent(x, w, direction, 0.9, out double tangent);
+        Assert.Equal(dx.Zip(direction, (g, v) => g * v).Sum() + dw * 0.9, tangent, 11);
+    }
+
     [Fact]
     public void ATableWrittenToAnOutputHasTheClosedFormJacobianGradientAndTangent()
     {
@@ -275,6 +317,7 @@ public class MemoryArrayTests
             MemoryArrayFunctions.FillInAnIfGradient(0.5, 6, ref dsum);
             MemoryArrayFunctions.RecurrenceTangent(x, 0.8, dxp, 0.1, out _);
             MemoryArrayFunctions.PrefixProductsJacobian(x, y, jacobian);
+            MemoryArrayFunctions.CreatedInALoopGradient(x, 0.7, dx, ref dws);
         }
         Call();
         long before = GC.GetAllocatedBytesForCurrentThread();

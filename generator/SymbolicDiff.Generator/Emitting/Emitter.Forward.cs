@@ -18,7 +18,10 @@ internal sealed partial class Emitter
         {
             if (node.Op == Op.NewArray)
             {
-                WriteNewArray(node);
+                if (!_inRecompute)
+                {
+                    WriteNewArray(node);   // (a loop's reverse must not zero it again: its adjoint is in use)
+                }
                 continue;
             }
             if (node.Op == Op.Loop)

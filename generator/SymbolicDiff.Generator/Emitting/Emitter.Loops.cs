@@ -206,6 +206,12 @@ internal sealed partial class Emitter
         string? adjoint = _adjointNames[array.Id] is { } a ? Identifier(a) : null;
         string what = adjoint is null ? "" : _tangentMode ? $", and its tangent {adjoint} in another" : $", and its adjoint {adjoint} in another";
         Line($"// Memory: {name} is held in a pooled buffer of {length} {type}s{what}");
+        if (!_tangentMode)
+        {
+            Line(_nodes.Any(n => n.Op == Op.Load && n.Args[0] == array.Id && _reachable[n.Id] && OverwrittenLater(n))
+                ? "// (the loops keep their reads of it that later writes change, so no overwritten element is ever restored)"
+                : "// (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)");
+        }
         foreach (string buffer in adjoint is null ? new[] { name } : new[] { name, adjoint })
         {
             Line($"{LoopBuffers()}.Ensure(ref {buffer}, {length});");
@@ -213,16 +219,21 @@ internal sealed partial class Emitter
         }
     }
 
-    /// <summary>The adjoints of a new array's zeros go nowhere; a Jacobian's next backward pass finds the adjoint zeroed.</summary>
+    /// <summary>
+    /// The adjoints of a new array's zeros go nowhere: the adjoint is zeroed for the array created before this one (by an
+    /// earlier iteration of a loop around it), or for a Jacobian's next backward pass.
+    /// </summary>
     private void WriteNewArrayBackward(Node array)
     {
-        if (_severalBackwardPasses && _adjointNames[array.Id] is { } adjoint && !_dryRun)
+        if ((array.Region == 0 && !_severalBackwardPasses) || !_needsAdjoint[array.Id])
         {
-            Line($"{TypeNames.Array}.Clear({Identifier(adjoint)}, 0, {Ref(array.Args[0]).Text});   // for the next backward pass");
+            return;
         }
-        else if (_severalBackwardPasses && _dryRun)
+        string length = Ref(array.Args[0]).Text;
+        if (!_dryRun)
         {
-            Ref(array.Args[0]);
+            Comment(array.Statement, "adjoint of: ");
+            Line($"{TypeNames.Array}.Clear({Identifier(_adjointNames[array.Id]!)}, 0, {length});   // {(array.Region == 0 ? "for the next backward pass" : "for the array the previous iteration created")}");
         }
     }
 
@@ -407,9 +418,15 @@ internal sealed partial class Emitter
             {
                 what.Add(string.Join(", ", saved.Select(p => _names[p])) + " (at the start of every iteration)");
             }
-            if (kept.Count > 0)
+            var costly = kept.Where(p => !DerivativeFlow.IsMemoryAccess(_nodes[p], _nodes)).ToList();
+            var reads = kept.Where(p => DerivativeFlow.IsMemoryAccess(_nodes[p], _nodes)).ToList();
+            if (costly.Count > 0)
             {
-                what.Add(string.Join(", ", kept.Select(p => _names[p])) + " (costly to compute again)");
+                what.Add(string.Join(", ", costly.Select(p => _names[p])) + " (costly to compute again)");
+            }
+            if (reads.Count > 0)
+            {
+                what.Add(string.Join(", ", reads.Select(p => _names[p])) + $" (read from {string.Join(", ", reads.Select(p => _names[_nodes[p].Args[0]]).Distinct())}, which is written again later)");
             }
             Line($"// Memory: keeps {string.Join(" and ", what)} for the backward pass, {bytes} bytes × ({iterations}) iterations,");
             if (stacked)

@@ -442,8 +442,12 @@ internal sealed partial class Emitter
         {
             _adjointNames[phi.Id] = _allocator.Unique("d" + _names[phi.Id]);
         }
+        foreach (var read in locals.Where(n => n.Name is null && DerivativeFlow.IsMemoryAccess(n, _nodes)))
+        {
+            _names[read.Id] = _allocator.Unique(_nodes[read.Args[0]].Name + "Element");   // an element read from an array held in memory
+        }
         int temporaries = 0;
-        foreach (var node in locals.Where(n => n.Name is null))
+        foreach (var node in locals.Where(n => n.Name is null && _names[n.Id] is null))
         {
             _names[node.Id] = _allocator.Next("t", ref temporaries);
         }

@@ -114,15 +114,9 @@ internal sealed partial class Parser
     /// <summary>Reads of long local arrays: the array, the region its fill ran in, and the region of the read.</summary>
     private readonly List<(ILocalSymbol Array, int FillRegion, int ReadRegion)> _fillReads = new();
 
-    private const string FillAdvice = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; {0}[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
+    private const string FillAdvice = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; {0}[j] = value; }' before reading it, or write its elements one by one outside such a loop (it is then held in memory)";
 
     private static string Advice(string name) => FillAdvice.Replace("{0}", name);
-
-    /// <summary>What to write instead of a long local array updated in place (a dynamic-programming table): it is never stored, so its old values are gone.</summary>
-    private static string InPlaceAdvice(string name, ScalarType element) =>
-        $"a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; "
-        + $"give it a constant length of at most 16 (Span<{element.Keyword()}> {name} = stackalloc {element.Keyword()}[k]), whose elements are updated in place like scalar variables, "
-        + $"or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
 
     /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
     private Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
@@ -192,11 +186,6 @@ internal sealed partial class Parser
         }
         if (!IsCheapFill(variable, local))
         {
-            if (_graph.CurrentRegion != 0)
-            {
-                throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, "is created inside a loop or an if, and its elements are written one by one",
-                    $"create it once at the top of the method (var {local.Name} = new {element.Keyword()}[n];) and overwrite its elements where this one is created");
-            }
             int memory = _graph.NewArray(length, element, local.Name);
             _memoryWrites[memory] = 0;
             _localArrays[local] = new LocalArray(local, element, length, null) { Memory = memory };
@@ -405,7 +394,7 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole",
                 write.IsKind(SyntaxKind.SimpleAssignmentExpression) && !write.Right.DescendantNodesAndSelf().Any(n => n is ExpressionSyntax e && LocalArrayNamed(e) == array)
-                    ? Advice(array.Symbol.Name) : InPlaceAdvice(array.Symbol.Name, array.Element));
+                    ? Advice(array.Symbol.Name) : Advice(array.Symbol.Name));
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
         int value;
@@ -467,7 +456,7 @@ internal sealed partial class Parser
         if (loop.Statement.DescendantNodesAndSelf().OfType<ElementAccessExpressionSyntax>().FirstOrDefault(e => LocalArrayNamed(e.Expression) == array
                 && !(e.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } write && write.Left == e)) is { } ownRead)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", InPlaceAdvice(name, array.Element));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", Advice(name));
         }
         if (written.Count > 1)
         {
@@ -514,7 +503,7 @@ internal sealed partial class Parser
         if (body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
                 .FirstOrDefault(n => n != target.Expression && LocalArrayNamed(n) == array) is { } self)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", InPlaceAdvice(name, array.Element));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", Advice(name));
         }
         int region = _graph.CurrentRegion;
         if (region != 0 && _graph.Regions[region].Loop < 0)

@@ -202,6 +202,26 @@ public static partial class MemoryArrayFunctions
         return s + a[0] * a[n - 1];
     }
 
+    /// <summary>
+    /// A table created inside a loop, once per iteration: t[0] = w, t[j] = t[j−1]·x[j] + k; f = Σₖ t[n−1]².
+    /// </summary>
+    [Differentiable(Tangent = true)]
+    public static double CreatedInALoop(double[] x, double w)
+    {
+        double s = 0;
+        for (int k = 0; k < 3; k++)
+        {
+            var t = new double[x.Length];
+            t[0] = w;
+            for (int j = 1; j < x.Length; j++)
+            {
+                t[j] = t[j - 1] * x[j] + k;
+            }
+            s += t[x.Length - 1] * t[x.Length - 1];
+        }
+        return s;
+    }
+
     /// <summary>Prefix products in a table written to an output (a Jacobian): p[0] = x[0], p[i] = p[i−1]·x[i]; y[i] = p[i].</summary>
     [Differentiable]
     public static void PrefixProducts(double[] x, Span<double> y)
