@@ -226,7 +226,8 @@ public class ShapePropertyTests
 
     /// <summary>
     /// Scalar or vector: a long local array held in memory, filled (maybe in part, maybe inside an if), then updated in place: a
-    /// DP recurrence, a running vector across an outer loop, elements read and then overwritten, or a table created
+    /// DP recurrence, a running vector across an outer loop, elements read and then overwritten (under a break, read in a
+    /// branch), or a table created
     /// inside a loop; the result reads it back. (Vector programs, whose Jacobian runs the backward pass once per row,
     /// read it in no inner loop: SD0060 says so.)
     /// </summary>
@@ -250,7 +251,16 @@ public class ShapePropertyTests
                 body.Append("    }\n}\n");
                 break;
             case 2:
-                body.Append($"for (int i = 0; i < b.Length; i++)\n{{\n    double v = b[i];\n    b[i] = Math.Tanh(v * {E(r, 1, "x", "a[i % a.Length]").D});\n    s += {E(r, 2, "v", "b[i]", "x").D};\n}}\n");
+                // Read, then overwritten; maybe a break before, maybe the sum read in a branch.
+                body.Append("for (int i = 0; i < b.Length; i++)\n{\n");
+                if (r.Next(2) == 0)
+                {
+                    body.Append($"    if (s > {GradientPropertyTests.Lit(r.Next(1, 4), false)}) break;\n");
+                }
+                body.Append($"    double v = b[i];\n    b[i] = Math.Tanh(v * {E(r, 1, "x", "a[i % a.Length]").D});\n");
+                body.Append(r.Next(2) == 0
+                    ? $"    if ({E(r, 1, "x", "a[i % a.Length]").D} > 0.1) s += {E(r, 2, "b[i]", "x").D};\n    else s += {E(r, 1, "v", "x").D};\n}}\n"
+                    : $"    s += {E(r, 2, "v", "b[i]", "x").D};\n}}\n");
                 break;
             default:
                 body.Append("for (int t = 0; t < 2; t++)\n{\n    var c = new double[a.Length];\n");

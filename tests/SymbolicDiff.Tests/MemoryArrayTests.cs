@@ -265,6 +265,124 @@ public class MemoryArrayTests
         Assert.Equal(dx.Zip(direction, (g, v) => g * v).Sum() + dw * 0.9, tangent, 11);
     }
 
+    [Theory]
+    [InlineData(0.6, 2.0)]
+    [InlineData(-0.4, 0.5)]
+    [InlineData(0.3, 100.0)]
+    public void ALoopThatBreaksAfterWritingHasTheHandDerivedGradientAndTangent(double w, double limit)
+    {
+        var x = new[] { 0.5, 0.9, -0.7, 1.1, 0.4, 0.8 };
+        int n = x.Length;
+        // Forward mode by hand over p = (x…, w): a[i] = s·w + x[i], s += a[i]² until s passes the limit.
+        double s = 0, a0 = 0;
+        var ds = new double[n + 1];
+        var da0 = new double[n + 1];
+        for (int i = 0; i < n && !(s > limit); i++)
+        {
+            double a = s * w + x[i];
+            var da = ds.Select(d => d * w).ToArray();
+            da[i] += 1;
+            da[n] += s;
+            for (int p = 0; p <= n; p++)
+            {
+                ds[p] += 2 * a * da[p];
+            }
+            s += a * a;
+            if (i == 0)
+            {
+                (a0, da0) = (a, da);
+            }
+        }
+        var expected = ds.Zip(da0, (u, v) => u + v).ToArray();
+        var dx = new double[n];
+        double dw = 0;
+        double value = MemoryArrayFunctions.UntilLimitGradient(x, w, limit, dx, ref dw);
+        Assert.Equal(s + a0, value, 12);
+        Close(expected, dx.Append(dw).ToArray(), 1e-12);
+        Close(Numeric(p => MemoryArrayFunctions.UntilLimit(p[..^1], p[^1], limit), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
+        var direction = new[] { 0.1, -0.2, 0.3, 0.05, 0.4, -0.1 };
+        MemoryArrayFunctions.UntilLimitTangent(x, w, limit, direction, 0.5, out double tangent);
+        Assert.Equal(direction.Append(0.5).Zip(expected, (v, g) => v * g).Sum(), tangent, 11);
+    }
+
+    [Theory]
+    [InlineData(0.8, 1.5)]
+    [InlineData(1.2, 100.0)]
+    [InlineData(0.5, -1.0)]
+    public void AWhileLoopUpdatingInPlaceHasTheHandDerivedGradientAndTangent(double w, double limit)
+    {
+        var x = new[] { 0.4, -0.3, 0.9, 0.2, -0.8 };
+        int n = x.Length;
+        // a[i] = a[i]·w + 1 once each while s < limit; with ∂a/∂p and ∂s/∂p carried by hand over p = (x…, w).
+        var a = (double[])x.Clone();
+        var da = Enumerable.Range(0, n).Select(j => Enumerable.Range(0, n + 1).Select(p => p == j ? 1.0 : 0.0).ToArray()).ToArray();
+        double s = 0;
+        var ds = new double[n + 1];
+        for (int i = 0; i < n && s < limit; i++)
+        {
+            double old = a[i];
+            a[i] = old * w + 1;
+            da[i] = da[i].Select(d => d * w).ToArray();
+            da[i][n] += old;
+            s += Math.Sin(a[i]);
+            for (int p = 0; p <= n; p++)
+            {
+                ds[p] += Math.Cos(a[i]) * da[i][p];
+            }
+        }
+        var expected = Enumerable.Range(0, n + 1).Select(p => ds[p] + da[0][p] * a[n - 1] + a[0] * da[n - 1][p]).ToArray();
+        var dx = new double[n];
+        double dw = 0;
+        double value = MemoryArrayFunctions.ScaleUntilGradient(x, w, limit, dx, ref dw);
+        Assert.Equal(s + a[0] * a[n - 1], value, 13);
+        Close(expected, dx.Append(dw).ToArray(), 1e-13);
+        Close(Numeric(p => MemoryArrayFunctions.ScaleUntil(p[..^1], p[^1], limit), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
+        var direction = new[] { 0.3, 0.2, -0.1, 0.5, 0.25 };
+        MemoryArrayFunctions.ScaleUntilTangent(x, w, limit, direction, -0.4, out double tangent);
+        Assert.Equal(direction.Append(-0.4).Zip(expected, (v, g) => v * g).Sum(), tangent, 12);
+    }
+
+    [Fact]
+    public void AReadInsideAnIfOfALoopThatOverwritesHasTheHandDerivedGradient()
+    {
+        var x = new[] { 0.9, 1.2, -0.5, 0.8, 1.1 };
+        const double w = 0.7;
+        int n = x.Length;
+        // b[0] = x[0]·w, b[i] = x[i]·w·b[i−1]; with ∂b/∂p carried by hand over p = (x…, w).
+        var b = new double[n];
+        var db = new double[n][];
+        b[0] = x[0] * w;
+        db[0] = new double[n + 1];
+        db[0][0] = w;
+        db[0][n] = x[0];
+        double f = 0;
+        var df = new double[n + 1];
+        for (int i = 1; i < n; i++)
+        {
+            if (x[i] > 0)
+            {
+                f += Math.Sin(b[i - 1]) * x[i];
+                for (int p = 0; p <= n; p++)
+                {
+                    df[p] += Math.Cos(b[i - 1]) * db[i - 1][p] * x[i];
+                }
+                df[i] += Math.Sin(b[i - 1]);
+            }
+            b[i] = x[i] * w * b[i - 1];
+            db[i] = db[i - 1].Select(d => x[i] * w * d).ToArray();
+            db[i][i] += w * b[i - 1];
+            db[i][n] += x[i] * b[i - 1];
+        }
+        f += b[n - 1];
+        var expected = df.Zip(db[n - 1], (u, v) => u + v).ToArray();
+        var dx = new double[n];
+        double dw = 0;
+        double value = MemoryArrayFunctions.ReadInAnIfGradient(x, w, dx, ref dw);
+        Assert.Equal(f, value, 13);
+        Close(expected, dx.Append(dw).ToArray(), 1e-13);
+        Close(Numeric(p => MemoryArrayFunctions.ReadInAnIf(p[..^1], p[^1]), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
+    }
+
     [Fact]
     public void ATableWrittenToAnOutputHasTheClosedFormJacobianGradientAndTangent()
     {
@@ -318,6 +436,9 @@ public class MemoryArrayTests
             MemoryArrayFunctions.RecurrenceTangent(x, 0.8, dxp, 0.1, out _);
             MemoryArrayFunctions.PrefixProductsJacobian(x, y, jacobian);
             MemoryArrayFunctions.CreatedInALoopGradient(x, 0.7, dx, ref dws);
+            MemoryArrayFunctions.ScaleUntilGradient(x, 0.8, 1.5, dx, ref dws);
+            MemoryArrayFunctions.UntilLimitGradient(x, 0.6, 2.0, dx, ref dws);
+            MemoryArrayFunctions.ReadInAnIfGradient(x, 0.7, dx, ref dws);
         }
         Call();
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -52,7 +52,7 @@ internal sealed partial class Emitter
                         Line($"{type} {name} = {first} ? ({kept} = {Render(node).Text}) : {kept};");
                         continue;
                     }
-                    Line($"{type} {name} = {Render(node).Text};");
+                    Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                     Line($"{kept} = {name};");
                     continue;
                 }

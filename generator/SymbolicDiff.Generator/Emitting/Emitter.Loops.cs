@@ -382,6 +382,11 @@ internal sealed partial class Emitter
                 WriteWhileLoop(loop, phis);
                 return;
             }
+            if (buffered.Count > 0 && WritesMemory(loop))
+            {
+                WriteWhileLoopRecording(loop, phis, saved, buffered);
+                return;
+            }
             // The trip count is known only when the loop ends: run it once to count, then again from the same start.
             var starts = new Dictionary<int, string>();
             if (buffered.Count > 0)
@@ -473,6 +478,43 @@ internal sealed partial class Emitter
     }
 
     /// <summary>A while loop as written (the condition checked at the top of every iteration), counting its trips when the backward pass needs them.</summary>
+    /// <summary>Whether the loop's body (inner loops included) writes a local array held in memory.</summary>
+    private bool WritesMemory(Node loop) =>
+        _nodes.Any(n => _reachable[n.Id] && n.Op == Op.Store && _nodes[n.Args[0]].Op == Op.NewArray && Encloses(Body(loop), n.Region));
+
+    /// <summary>
+    /// A while loop that writes an array held in memory cannot run twice (once to count, once to keep): it runs once,
+    /// counting its iterations and keeping what its reverse reads in buffers that grow as it runs.
+    /// </summary>
+    private void WriteWhileLoopRecording(Node loop, List<Node> phis, List<int> saved, List<int> buffered)
+    {
+        string trips = _tripNames[loop.Id];
+        Line($"// Memory: keeps {string.Join(", ", buffered.Select(p => _names[p]))} for the backward pass, {buffered.Sum(p => Size(_nodes[p].Type))} bytes per iteration,");
+        Line("// in buffers grown as it runs (it writes an array held in memory, so it runs once) and reused from ArrayPool");
+        Line($"{trips} = 0;");
+        Line("while (true)");
+        Line("{");
+        _depth++;
+        foreach (int id in buffered)
+        {
+            Line($"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {trips} + 1);");
+        }
+        foreach (int phi in saved)
+        {
+            Line($"{_bufferNames[phi]}[{trips}] = {Identifier(_names[phi]!)};");
+        }
+        _recordingAt[loop.Id] = trips;
+        string? again = WriteLoopBody(loop, phis, checkCondition: true);
+        _recordingAt.Remove(loop.Id);
+        Line($"{trips}++;");
+        if (again is not null)
+        {
+            Line($"if (!{again}) break;");
+        }
+        _depth--;
+        Line("}");
+    }
+
     private void WriteWhileLoop(Node loop, List<Node> phis)
     {
         bool counts = _tripNames.TryGetValue(loop.Id, out var trips);

@@ -366,8 +366,11 @@ internal sealed partial class Emitter
     /// operation, or the result of an inner loop; or that cannot be recomputed: a read of a local array held in memory.
     /// </summary>
     private bool Keepable(Node node, int body) =>
-        node.Region == body && !_tangentMode && (!_severalBackwardPasses || (node.Op == Op.Load && OverwrittenLater(node)))
-        && ((Operations.IsCostly(node.Op) && node.Type.IsFloating())
-            || (node.Op == Op.Load && OverwrittenLater(node))   // a read of an array held in memory that later writes change
-            || (node.Op == Op.LoopExit && _nodes[LoopOf(node.Args[0])] is var inner && !(HasBackwardWork(inner) && NeedsForwardRun(inner))));
+        !_tangentMode
+        && ((node.Region == body && !_severalBackwardPasses
+                && ((Operations.IsCostly(node.Op) && node.Type.IsFloating())
+                    || (node.Op == Op.LoopExit && _nodes[LoopOf(node.Args[0])] is var inner && !(HasBackwardWork(inner) && NeedsForwardRun(inner)))))
+            // A read of an array held in memory that later writes change, in the body or in a branch of it (recorded when
+            // the branch is taken; the reverse reads it back where the branch, recomputed, is taken again).
+            || (node.Op == Op.Load && OverwrittenLater(node) && Encloses(body, node.Region) && !InLoopBelow(body, node.Region)));
 }

@@ -28,8 +28,8 @@ namespace SymbolicDiff.Generator.Parsing;
 /// write hands the element's adjoint to the value written and zeroes it. The backward pass never reads the buffer: each
 /// read inside a loop is kept per iteration (the emitter's loop plan), so an element overwritten later needs no restoring.</item>
 /// </list>
-/// A read inside a loop whose backward pass would have to read the array again is a located SD0060 (see
-/// <see cref="CheckMemoryReads"/>).
+/// A read in an inner loop that the backward pass would have to run again after the array changed is a located SD0060
+/// (see <see cref="CheckMemoryReads"/>).
 /// </summary>
 internal sealed partial class Parser
 {
@@ -532,9 +532,10 @@ internal sealed partial class Parser
     }
 
     /// <summary>
-    /// The backward pass never reads an array held in memory: the loop plans keep every read in a loop per iteration. A
-    /// read they cannot keep (one inside an if of a loop body, or in an inner loop that a Jacobian's backward pass runs
-    /// again) would see the array as later writes left it: each is reported (SD0060). Returns false when one is.
+    /// The backward pass never reads an overwritten element of an array held in memory: the loop plans keep every read
+    /// in a loop that a later write changes, per iteration. A read they cannot keep (in an inner loop that the backward
+    /// pass runs forward again: a while loop, or any inner loop under a Jacobian's several backward passes) would see
+    /// the array as later writes left it: each is reported (SD0060). Returns false when one is.
     /// </summary>
     private bool CheckMemoryReads(DifferentiableMethod model)
     {
@@ -555,8 +556,8 @@ internal sealed partial class Parser
         {
             var (where, name) = _memoryReadSites[read];
             Report(Diagnostics.LocalArrayUnsupported, where, name,
-                "is read where the backward pass would have to read it again after later writes changed it (inside an if in a loop body, or in an inner loop that a Jacobian runs again)",
-                $"read the element into a variable at the top of the loop body, outside any if (double v = {name}[k];), so that its value is kept per iteration");
+                "is read in an inner loop that the backward pass runs again after later writes changed the array (a while loop inside a loop, or an inner loop of a void method, whose Jacobian runs the backward pass once per row)",
+                $"read the elements the inner loop needs into variables in the outer loop's body (double v = {name}[k];), or write the inner loop as a for loop in a method that returns a value");
         }
         return reads.Count == 0;
     }

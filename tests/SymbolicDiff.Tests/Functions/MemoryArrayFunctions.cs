@@ -222,6 +222,71 @@ public static partial class MemoryArrayFunctions
         return s;
     }
 
+    /// <summary>Stops once the running sum passes a limit (a break): a[i] = s·w + x[i], s += a[i]²; f = s + a[0].</summary>
+    [Differentiable(Tangent = true)]
+    public static double UntilLimit(double[] x, double w, [NoDiff] double limit)
+    {
+        var a = new double[x.Length];
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (s > limit)
+            {
+                break;
+            }
+            a[i] = s * w + x[i];
+            s += a[i] * a[i];
+        }
+        return s + a[0];
+    }
+
+    /// <summary>
+    /// A read inside an if of a loop body, of an array the loop overwrites: b[0] = x[0]·w, b[i] = x[i]·w·b[i−1] (in place);
+    /// f = Σ_{i ≥ 1, x[i] &gt; 0} sin(b[i−1])·x[i] + b[n−1].
+    /// </summary>
+    [Differentiable]
+    public static double ReadInAnIf(double[] x, double w)
+    {
+        var a = new double[x.Length];
+        for (int j = 0; j < x.Length; j++)
+        {
+            a[j] = x[j] * w;
+        }
+        double s = 0;
+        for (int i = 1; i < x.Length; i++)
+        {
+            if (x[i] > 0)
+            {
+                s += Math.Sin(a[i - 1]) * x[i];
+            }
+            a[i] = a[i] * a[i - 1];
+        }
+        return s + a[x.Length - 1];
+    }
+
+    /// <summary>
+    /// A while loop that updates elements in place until their running sum passes a limit (it runs once: running it again
+    /// would update them twice): a[i] = a[i]·w + 1, s += sin a[i]; f = s + a[0]·a[n−1].
+    /// </summary>
+    [Differentiable(Tangent = true)]
+    public static double ScaleUntil(double[] x, double w, [NoDiff] double limit)
+    {
+        var a = new double[x.Length];
+        for (int j = 0; j < x.Length; j++)
+        {
+            a[j] = x[j];
+        }
+        double s = 0;
+        int i = 0;
+        while (i < a.Length && s < limit)
+        {
+            a[i] = a[i] * w + 1;
+            s += Math.Sin(a[i]);
+            i++;
+        }
+        return s + a[0] * a[a.Length - 1];
+    }
+
     /// <summary>Prefix products in a table written to an output (a Jacobian): p[0] = x[0], p[i] = p[i−1]·x[i]; y[i] = p[i].</summary>
     [Differentiable]
     public static void PrefixProducts(double[] x, Span<double> y)
