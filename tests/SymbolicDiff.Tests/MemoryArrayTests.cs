@@ -342,6 +342,35 @@ public class MemoryArrayTests
         Assert.Equal(direction.Append(-0.4).Zip(expected, (v, g) => v * g).Sum(), tangent, 12);
     }
 
+    [Theory]
+    [InlineData(1.4)]
+    [InlineData(0.6)]
+    public void AnEarlyReturnBeforeAnOverwriteHasEachPathsClosedFormGradientAndTangent(double w)
+    {
+        double[] x = { 0.7, -0.2, 0.9 };
+        var dx = new double[3];
+        double dw = 0;
+        double value = MemoryArrayFunctions.EarlyReturnGradient(x, w, dx, ref dw);
+        double[] expected;
+        if (w > 1)
+        {
+            // f = (x0 w)²
+            Assert.Equal(x[0] * w * x[0] * w, value, 14);
+            expected = new[] { 2 * x[0] * w * w, 0, 0, 2 * x[0] * x[0] * w };
+        }
+        else
+        {
+            // L = x2 w, b = sin(L) w, f = b (1 + L)
+            double l = x[2] * w, b = Math.Sin(l) * w;
+            Assert.Equal(b * (1 + l), value, 14);
+            expected = new[] { 0, 0, Math.Cos(l) * w * w * (1 + l) + b * w, (Math.Cos(l) * x[2] * w + Math.Sin(l)) * (1 + l) + b * x[2] };
+        }
+        Close(expected, dx.Append(dw).ToArray(), 1e-14);
+        Close(Numeric(p => MemoryArrayFunctions.EarlyReturn(p[..^1], p[^1]), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
+        MemoryArrayFunctions.EarlyReturnTangent(x, w, new[] { 0.1, 0.2, 0.3 }, 0.4, out double tangent);
+        Assert.Equal(expected.Zip(new[] { 0.1, 0.2, 0.3, 0.4 }, (g, v) => g * v).Sum(), tangent, 13);
+    }
+
     [Fact]
     public void AReadInsideAnIfOfALoopThatOverwritesHasTheHandDerivedGradient()
     {

@@ -287,6 +287,26 @@ public static partial class MemoryArrayFunctions
         return s + a[0] * a[a.Length - 1];
     }
 
+    /// <summary>
+    /// An early return before an element is overwritten: a[j] = x[j]·w; w &gt; 1 returns a[0]², otherwise
+    /// a[0] = sin(a[n−1])·w and f = a[0] + a[n−1]·a[0].
+    /// </summary>
+    [Differentiable(Tangent = true)]
+    public static double EarlyReturn(double[] x, double w)
+    {
+        var a = new double[x.Length];
+        for (int j = 0; j < x.Length; j++)
+        {
+            a[j] = x[j] * w;
+        }
+        if (w > 1)
+        {
+            return a[0] * a[0];
+        }
+        a[0] = Math.Sin(a[x.Length - 1]) * w;
+        return a[0] + a[x.Length - 1] * a[0];
+    }
+
     /// <summary>Prefix products in a table written to an output (a Jacobian): p[0] = x[0], p[i] = p[i−1]·x[i]; y[i] = p[i].</summary>
     [Differentiable]
     public static void PrefixProducts(double[] x, Span<double> y)
