@@ -164,6 +164,21 @@ public class MemoryArrayTests
         Assert.Equal(-2.0 * dx, tangent, 12);
     }
 
+    [Theory]
+    [InlineData(0.7f, 5)]
+    [InlineData(-0.6f, 4)]
+    public void APartialFillAndAFillInAnIfInFloatHaveTheClosedFormGradients(float x, int n)
+    {
+        float dPartial = 0, dIf = 0;
+        MemoryArrayFunctions.PartialFillFloatGradient(x, n, ref dPartial);
+        MemoryArrayFunctions.FillInAnIfFloatGradient(x, n, ref dIf);
+        Assert.Equal(Enumerable.Range(1, n - 1).Sum(k => k * Math.Cos((double)x * k)), dPartial, 4);
+        double squares = Enumerable.Range(0, n).Sum(j => (double)j * j);
+        Assert.Equal(x > 0 ? 5 * Math.Pow(x, 4) * squares : 3.0 * n * x * x, dIf, 3);
+        Assert.Equal(Numeric(p => MemoryArrayFunctions.PartialFillFloat((float)p[0], n), new double[] { x }, 1e-2)[0], dPartial, 2);
+        Assert.Equal(Numeric(p => MemoryArrayFunctions.FillInAnIfFloat((float)p[0], n), new double[] { x }, 1e-2)[0], dIf, 1);
+    }
+
     /// <summary>a⁽⁰⁾ = x, a⁽ᵏ⁺¹⁾ = a⁽ᵏ⁾·w + 1; f = Σₖ Σⱼ sin a⁽ᵏ⁾ⱼ + a⁽³⁾₀ a⁽³⁾ₙ₋₁, with ∂a⁽ᵏ⁾ⱼ/∂xⱼ = wᵏ and ∂a⁽ᵏ⁺¹⁾/∂w = a⁽ᵏ⁾ + w ∂a⁽ᵏ⁾/∂w.</summary>
     private static (double F, double[] Dx, double Dw) OverwrittenByHand(double[] x, double w)
     {

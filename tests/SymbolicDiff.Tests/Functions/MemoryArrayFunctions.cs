@@ -128,6 +128,50 @@ public static partial class MemoryArrayFunctions
         return s;
     }
 
+    /// <summary>The partial fill in float.</summary>
+    [Differentiable]
+    public static float PartialFillFloat(float x, int n)
+    {
+        var a = new float[n];
+        for (int j = 0; j < n - 1; j++)
+        {
+            a[j] = x * (j + 1);
+        }
+        float s = a[n - 1];
+        for (int j = 0; j < n; j++)
+        {
+            s += MathF.Sin(a[j]);
+        }
+        return s;
+    }
+
+    /// <summary>The fill inside an if in float.</summary>
+    [Differentiable]
+    public static float FillInAnIfFloat(float x, int n)
+    {
+        var a = new float[n];
+        if (x > 0)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                a[j] = x * x * j;
+            }
+        }
+        else
+        {
+            for (int j = 0; j < n; j++)
+            {
+                a[j] = -x;
+            }
+        }
+        float s = 0;
+        for (int j = 0; j < n; j++)
+        {
+            s += a[j] * a[j] * x;
+        }
+        return s;
+    }
+
     /// <summary>A fill inside an if: a[j] = x·x·j when x &gt; 0, else a[j] = −x; f = Σ a[j]·a[j]·x.</summary>
     [Differentiable(Tangent = true)]
     public static double FillInAnIf(double x, int n)
