@@ -53,28 +53,28 @@ namespace Demo
             for (int i_2 = 0; i_2 < t1; i_2++)
             {
                 // Dot(u, u), inlined: s += a[i] * b[i];
-                double t5 = u[i_2];
-                s_2 = s_2 + t5 * t5;
+                double uElement = u[i_2];
+                s_2 = s_2 + uElement * uElement;
             }
             // return Dot(x, w) * Dot(u, u);
-            double t6 = s * s_2;
+            double t5 = s * s_2;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Dot(x, w) * Dot(u, u);
-            double dt7 = s_2;
-            double dt8 = s;
+            double dt6 = s_2;
+            double dt7 = s;
             // adjoint of: Dot(u, u), inlined: for (int i = 0; i < a.Length; i++)
-            double ds_2 = dt8;
+            double ds_2 = dt7;
             for (int i_2 = t1 - 1; i_2 >= 0; i_2--)
             {
                 // Dot(u, u), inlined: s += a[i] * b[i];
-                double t5 = u[i_2];
+                double uElement = u[i_2];
                 // adjoint of: Dot(u, u), inlined: s += a[i] * b[i];
-                double dt5 = ds_2 * (2.0 * t5);
-                du[i_2] += dt5;
+                double duElement = ds_2 * (2.0 * uElement);
+                du[i_2] += duElement;
             }
             // adjoint of: Dot(x, w), inlined: for (int i = 0; i < a.Length; i++)
-            double ds = dt7;
+            double ds = dt6;
             for (int i = t1 - 1; i >= 0; i--)
             {
                 // Dot(x, w), inlined: s += a[i] * b[i];
@@ -92,9 +92,9 @@ namespace Demo
                 // u[j] = Math.Sin(x[j]);
                 double t2 = x[j];
                 // adjoint of: u[j] = Math.Sin(x[j]);
-                double dt9 = du[j];
+                double dt8 = du[j];
                 du[j] = 0.0;
-                double dt2 = dt9 * global::System.Math.Cos(t2);
+                double dt2 = dt8 * global::System.Math.Cos(t2);
                 dx[j] += dt2;
             }
 
@@ -102,7 +102,7 @@ namespace Demo
             global::SymbolicDiff.LoopBuffers.Return(u);
             global::SymbolicDiff.LoopBuffers.Return(du);
 
-            return t6;
+            return t5;
         }
     }
 }

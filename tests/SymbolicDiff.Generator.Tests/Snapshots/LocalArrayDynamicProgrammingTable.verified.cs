@@ -18,8 +18,8 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             int trips = 0;   // iterations of for (int i = 1; i < n; i++), computed when it starts
+            double[] dpElementSaved = global::System.Array.Empty<double>();
             double[] t2Saved = global::System.Array.Empty<double>();
-            double[] t3Saved = global::System.Array.Empty<double>();
             double[] dp = global::System.Array.Empty<double>();
             double[] ddp = global::System.Array.Empty<double>();
             // Forward pass
@@ -36,76 +36,76 @@ namespace Demo
             dp[0] = x[0];
             // for (int i = 1; i < n; i++)
             trips = global::SymbolicDiff.LoopBuffers.TripCount(1, n);
-            // Memory: keeps t3 (costly to compute again) and t2 (read from dp, which is written again later) for the backward pass, 16 bytes × (trips) iterations,
+            // Memory: keeps t2 (costly to compute again) and dpElement (read from dp, which is written again later) for the backward pass, 16 bytes × (trips) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dpElementSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t2Saved, trips);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref t3Saved, trips);
             for (int i = 1; i < n; i++)
             {
                 // dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
                 int t1 = i - 1;
-                double t2 = dp[t1];
+                double dpElement = dp[t1];
+                dpElementSaved[i - 1] = dpElement;
+                double t2 = global::System.Math.Sin(dpElement);
                 t2Saved[i - 1] = t2;
-                double t3 = global::System.Math.Sin(t2);
-                t3Saved[i - 1] = t3;
-                dp[i] = t3 * w + x[i];
+                dp[i] = t2 * w + x[i];
             }
             // return s + dp[n - 1];
-            int t5 = n - 1;
-            double t6 = dp[t5];
+            int t3 = n - 1;
+            double dpElement_3 = dp[t3];
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return s + dp[n - 1];
-            double dt8 = 1.0;
-            double dt6 = 1.0;
-            ddp[t5] += dt6;
+            double dt5 = 1.0;
+            double ddpElement_3 = 1.0;
+            ddp[t3] += ddpElement_3;
             // adjoint of: for (int i = 0; i < n; i++)
             // Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives
             // are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)
-            double ds = dt8;
+            double ds = dt5;
             double s = 0.0;
             for (int i_2 = 0; i_2 < n; i_2++)
             {
                 // s += dp[i] * dp[i];
-                double t4 = dp[i_2];
+                double dpElement_2 = dp[i_2];
                 // adjoint of: s += dp[i] * dp[i];
-                double dt4 = ds * (2.0 * t4);
-                ddp[i_2] += dt4;
-                s = s + t4 * t4;
+                double ddpElement_2 = ds * (2.0 * dpElement_2);
+                ddp[i_2] += ddpElement_2;
+                s = s + dpElement_2 * dpElement_2;
             }
             // adjoint of: for (int i = 1; i < n; i++)
             for (int step = trips - 1; step >= 0; step--)
             {
                 int i = 1 + step;
+                double dpElement = dpElementSaved[step];
                 double t2 = t2Saved[step];
-                double t3 = t3Saved[step];
                 // dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
                 int t1 = i - 1;
                 // adjoint of: dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
-                double dt9 = ddp[i];
+                double dt6 = ddp[i];
                 ddp[i] = 0.0;
-                dx[i] += dt9;
-                double dt3 = dt9 * w;
-                dw += dt9 * t3;
-                double dt2 = dt3 * global::System.Math.Cos(t2);
-                ddp[t1] += dt2;
+                dx[i] += dt6;
+                double dt2 = dt6 * w;
+                dw += dt6 * t2;
+                double ddpElement = dt2 * global::System.Math.Cos(dpElement);
+                ddp[t1] += ddpElement;
             }
             // adjoint of: dp[0] = x[0];
-            double dt10 = ddp[0];
+            double dt7 = ddp[0];
             ddp[0] = 0.0;
-            dx[0] += dt10;
+            dx[0] += dt7;
 
             // The values after the fused loops, which the backward pass ran
             // return s + dp[n - 1];
-            double t7 = s + t6;
+            double t4 = s + dpElement_3;
 
             // The buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(dpElementSaved);
             global::SymbolicDiff.LoopBuffers.Return(t2Saved);
-            global::SymbolicDiff.LoopBuffers.Return(t3Saved);
             global::SymbolicDiff.LoopBuffers.Return(dp);
             global::SymbolicDiff.LoopBuffers.Return(ddp);
 
-            return t7;
+            return t4;
         }
     }
 }

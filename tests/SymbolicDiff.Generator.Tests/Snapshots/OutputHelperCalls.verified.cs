@@ -28,7 +28,7 @@ namespace Demo
             int trips = 0;   // iterations of MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++), computed when it starts
             int trips_2 = 0;   // iterations of for (int j = 0; j < t.Length; j++), computed when it starts
             int trips_3 = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
-            double[] t7Saved = global::System.Array.Empty<double>();
+            double[] t6Saved = global::System.Array.Empty<double>();
             double[] h = global::System.Array.Empty<double>();
             double[] dh = global::System.Array.Empty<double>();
             double[] t = global::System.Array.Empty<double>();
@@ -69,31 +69,31 @@ namespace Demo
             global::System.Array.Clear(dt, 0, t2);
             // for (int j = 0; j < t.Length; j++)
             trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-            // Memory: keeps t7 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
+            // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
             // in buffers sized here and reused from ArrayPool (no allocation once warm)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref t7Saved, trips_2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips_2);
             for (int j = 0; j < t2; j++)
             {
                 // t[j] = Math.Tanh(h[j]);
-                double t6 = h[j];
-                double t7 = global::System.Math.Tanh(t6);
-                t7Saved[j] = t7;
-                t[j] = t7;
+                double hElement = h[j];
+                double t6 = global::System.Math.Tanh(hElement);
+                t6Saved[j] = t6;
+                t[j] = t6;
             }
             // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-            int t8 = y.Length;
+            int t7 = y.Length;
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-            for (int r_2 = 0; r_2 < t8; r_2++)
+            for (int r_2 = 0; r_2 < t7; r_2++)
             {
                 // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
                 double s_2 = 0.0;
                 for (int c_2 = 0; c_2 < t2; c_2++)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t9 = r_2 * t2 + c_2;
-                    double t10 = m2[t9];
-                    double t11 = t[c_2];
-                    s_2 = s_2 + t10 * t11;
+                    int t8 = r_2 * t2 + c_2;
+                    double t9 = m2[t8];
+                    double tElement = t[c_2];
+                    s_2 = s_2 + t9 * tElement;
                 }
                 // MatVec(m2, t, y), inlined: result[r] = s;
                 y[r_2] = s_2;
@@ -101,46 +101,46 @@ namespace Demo
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-            for (int r_2 = t8 - 1; r_2 >= 0; r_2--)
+            for (int r_2 = t7 - 1; r_2 >= 0; r_2--)
             {
                 // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
-                double dt12 = dy[r_2];
+                double dt10 = dy[r_2];
                 dy[r_2] = 0.0;
                 // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                double ds_2 = dt12;
+                double ds_2 = dt10;
                 trips_3 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
                 for (int c_2 = trips_3 - 1; c_2 >= 0; c_2--)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t9 = r_2 * t2 + c_2;
-                    double t10 = m2[t9];
-                    double t11 = t[c_2];
+                    int t8 = r_2 * t2 + c_2;
+                    double t9 = m2[t8];
+                    double tElement = t[c_2];
                     // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    double dt10 = ds_2 * t11;
-                    double dt11 = ds_2 * t10;
-                    dt[c_2] += dt11;
-                    dm2[t9] += dt10;
+                    double dt9 = ds_2 * tElement;
+                    double dtElement = ds_2 * t9;
+                    dt[c_2] += dtElement;
+                    dm2[t8] += dt9;
                 }
             }
             // adjoint of: for (int j = 0; j < t.Length; j++)
             for (int j = trips_2 - 1; j >= 0; j--)
             {
-                double t7 = t7Saved[j];
+                double t6 = t6Saved[j];
                 // adjoint of: t[j] = Math.Tanh(h[j]);
-                double dt7 = dt[j];
+                double dt6 = dt[j];
                 dt[j] = 0.0;
-                double dt6 = dt7 * (1.0 - t7 * t7);
-                dh[j] += dt6;
+                double dhElement = dt6 * (1.0 - t6 * t6);
+                dh[j] += dhElement;
             }
             // adjoint of: MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
             trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
             for (int r = trips - 1; r >= 0; r--)
             {
                 // adjoint of: MatVec(m1, x, h), inlined: result[r] = s;
-                double dt13 = dh[r];
+                double dt11 = dh[r];
                 dh[r] = 0.0;
                 // adjoint of: MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
-                double ds = dt13;
+                double ds = dt11;
                 for (int c = t1 - 1; c >= 0; c--)
                 {
                     // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
@@ -157,7 +157,7 @@ namespace Demo
             dy.Clear();
 
             // The buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(t7Saved);
+            global::SymbolicDiff.LoopBuffers.Return(t6Saved);
             global::SymbolicDiff.LoopBuffers.Return(h);
             global::SymbolicDiff.LoopBuffers.Return(dh);
             global::SymbolicDiff.LoopBuffers.Return(t);
@@ -232,24 +232,24 @@ namespace Demo
                 for (int j = 0; j < t2; j++)
                 {
                     // t[j] = Math.Tanh(h[j]);
-                    double t6 = h[j];
-                    double t7 = global::System.Math.Tanh(t6);
-                    t[j] = t7;
+                    double hElement = h[j];
+                    double t6 = global::System.Math.Tanh(hElement);
+                    t[j] = t6;
                 }
                 // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-                int t8 = y.Length;
+                int t7 = y.Length;
                 // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int r_2 = 0; r_2 < t8; r_2++)
+                for (int r_2 = 0; r_2 < t7; r_2++)
                 {
                     // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
                     double s_2 = 0.0;
                     for (int c_2 = 0; c_2 < t2; c_2++)
                     {
                         // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                        int t9 = r_2 * t2 + c_2;
-                        double t10 = m2[t9];
-                        double t11 = t[c_2];
-                        s_2 = s_2 + t10 * t11;
+                        int t8 = r_2 * t2 + c_2;
+                        double t9 = m2[t8];
+                        double tElement = t[c_2];
+                        s_2 = s_2 + t9 * tElement;
                     }
                     // MatVec(m2, t, y), inlined: result[r] = s;
                     y[r_2] = s_2;
@@ -265,25 +265,25 @@ namespace Demo
                     dy[element] = 1.0;
                     // Backward pass for ∂y[element]/∂inputs
                     // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-                    for (int r_2 = t8 - 1; r_2 >= 0; r_2--)
+                    for (int r_2 = t7 - 1; r_2 >= 0; r_2--)
                     {
                         // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
-                        double dt12 = dy[r_2];
+                        double dt10 = dy[r_2];
                         dy[r_2] = 0.0;
                         // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                        double ds_2 = dt12;
+                        double ds_2 = dt10;
                         trips_3 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
                         for (int c_2 = trips_3 - 1; c_2 >= 0; c_2--)
                         {
                             // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            int t9 = r_2 * t2 + c_2;
-                            double t10 = m2[t9];
-                            double t11 = t[c_2];
+                            int t8 = r_2 * t2 + c_2;
+                            double t9 = m2[t8];
+                            double tElement = t[c_2];
                             // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            double dt10 = ds_2 * t11;
-                            double dt11 = ds_2 * t10;
-                            dt[c_2] += dt11;
-                            dm2[t9] += dt10;
+                            double dt9 = ds_2 * tElement;
+                            double dtElement = ds_2 * t9;
+                            dt[c_2] += dtElement;
+                            dm2[t8] += dt9;
                         }
                     }
                     // adjoint of: for (int j = 0; j < t.Length; j++)
@@ -291,24 +291,25 @@ namespace Demo
                     for (int j = trips_2 - 1; j >= 0; j--)
                     {
                         // t[j] = Math.Tanh(h[j]);
-                        double t6 = h[j];
-                        double t7 = global::System.Math.Tanh(t6);
+                        double hElement = h[j];
+                        double t6 = global::System.Math.Tanh(hElement);
                         // adjoint of: t[j] = Math.Tanh(h[j]);
-                        double dt7 = dt[j];
+                        double dt6 = dt[j];
                         dt[j] = 0.0;
-                        double dt6 = dt7 * (1.0 - t7 * t7);
-                        dh[j] += dt6;
+                        double dhElement = dt6 * (1.0 - t6 * t6);
+                        dh[j] += dhElement;
                     }
+                    // adjoint of: var t = new double[h.Length];
                     global::System.Array.Clear(dt, 0, t2);   // for the next backward pass
                     // adjoint of: MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
                     trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
                     for (int r = trips - 1; r >= 0; r--)
                     {
                         // adjoint of: MatVec(m1, x, h), inlined: result[r] = s;
-                        double dt13 = dh[r];
+                        double dt11 = dh[r];
                         dh[r] = 0.0;
                         // adjoint of: MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
-                        double ds = dt13;
+                        double ds = dt11;
                         for (int c = t1 - 1; c >= 0; c--)
                         {
                             // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
@@ -322,6 +323,7 @@ namespace Demo
                             dm1[t3] += dt4;
                         }
                     }
+                    // adjoint of: var h = new double[m1.Length / x.Length];
                     global::System.Array.Clear(dh, 0, t2);   // for the next backward pass
                     dy[element] = 0.0;   // also when nothing wrote it
                 }
@@ -427,12 +429,12 @@ namespace Demo
             for (int j = 0; j < t2; j++)
             {
                 // t[j] = Math.Tanh(h[j]);
-                double t6 = h[j];
-                double dt6 = dh[j];
-                double t7 = global::System.Math.Tanh(t6);
-                double dt7 = (1.0 - t7 * t7) * dt6;
-                t[j] = t7;
-                dt[j] = dt7;
+                double hElement = h[j];
+                double dhElement = dh[j];
+                double t6 = global::System.Math.Tanh(hElement);
+                double dt6 = (1.0 - t6 * t6) * dhElement;
+                t[j] = t6;
+                dt[j] = dt6;
             }
             // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
             for (int r_2 = 0; r_2 < y.Length; r_2++)
@@ -443,13 +445,13 @@ namespace Demo
                 for (int c_2 = 0; c_2 < t2; c_2++)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t8 = r_2 * t2 + c_2;
-                    double t9 = m2[t8];
-                    double dt9 = dm2[t8];
-                    double t10 = t[c_2];
-                    double dt10 = dt[c_2];
-                    double s_4 = s_2 + t9 * t10;
-                    double ds_4 = ds_2 + (t10 * dt9 + t9 * dt10);
+                    int t7 = r_2 * t2 + c_2;
+                    double t8 = m2[t7];
+                    double dt8 = dm2[t7];
+                    double tElement = t[c_2];
+                    double dtElement = dt[c_2];
+                    double s_4 = s_2 + t8 * tElement;
+                    double ds_4 = ds_2 + (tElement * dt8 + t8 * dtElement);
                     s_2 = s_4;
                     ds_2 = ds_4;
                 }
