@@ -83,7 +83,7 @@ public class DiagnosticTests
         { "WhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; while ([|true|]) { s *= 2; } return s; }",
             "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs never or forever" },
         { "ForeachOverANewArray", "[Differentiable] public static double Bad(double x) { double s = 0; [|foreach (var v in new[] { 1.0, 2.0 })|] { s += v * x; } return s; }",
-            "SD0025", "This loop cannot be differentiated: foreach can run over an array or span parameter, into a double or float variable" },
+            "SD0025", "This loop cannot be differentiated: foreach can run over an array or span parameter, or a local array created with new T[n], into a double or float variable" },
         { "DoWhileTrue", "[Differentiable] public static double Bad(double x) { double s = x; do { s *= 2; } while ([|true|]); return s; }",
             "SD0025", "This loop cannot be differentiated: its condition is constant, so it runs once or forever" },
         { "TryStatement", "[Differentiable] public static double Bad(double x) { double s = x; [|try|] { s = x * 2; } finally { s = 1; } return s; }",

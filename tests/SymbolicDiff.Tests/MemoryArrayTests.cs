@@ -57,6 +57,21 @@ public class MemoryArrayTests
     }
 
     [Fact]
+    public void CheckpointingLeavesTheTableLoopsAloneAndMatchesFullStorageBitForBit()
+    {
+        var x = Wave(9, 0.7, 0.2);
+        var dxc = new double[9];
+        var dxf = new double[9];
+        double dwc = 0, dwf = 0;
+        double checkpointed = MemoryArrayFunctions.RecurrenceCheckpointedGradient(x, 0.8, dxc, ref dwc);
+        double full = MemoryArrayFunctions.RecurrenceFullStorageGradient(x, 0.8, dxf, ref dwf);
+        Assert.Equal(full, checkpointed);
+        Assert.Equal(dxf, dxc);
+        Assert.Equal(dwf, dwc);
+        Close(Numeric(p => MemoryArrayFunctions.RecurrenceFullStorage(p[..^1], p[^1]), x.Append(0.8).ToArray()), dxc.Append(dwc).ToArray(), 1e-6);
+    }
+
+    [Fact]
     public void ADynamicProgrammingTableInFloatHasTheHandDerivedGradient()
     {
         var x = Wave(6, 0.7, 0.2);
@@ -384,6 +399,23 @@ public class MemoryArrayTests
         Close(Numeric(p => MemoryArrayFunctions.EarlyReturn(p[..^1], p[^1]), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
         MemoryArrayFunctions.EarlyReturnTangent(x, w, new[] { 0.1, 0.2, 0.3 }, 0.4, out double tangent);
         Assert.Equal(expected.Zip(new[] { 0.1, 0.2, 0.3, 0.4 }, (g, v) => g * v).Sum(), tangent, 13);
+    }
+
+    [Fact]
+    public void ForeachOverALocalArrayHasTheClosedFormGradientAndTangent()
+    {
+        double[] x = { 0.3, -1.1, 2.0, 0.7 };
+        const double w = 1.3;
+        var dx = new double[4];
+        double dw = 0;
+        double value = MemoryArrayFunctions.ForeachOverAnArrayGradient(x, w, dx, ref dw);
+        // f = w² Σ sin² xⱼ: ∂f/∂xⱼ = 2w² sin xⱼ cos xⱼ, ∂f/∂w = 2w Σ sin² xⱼ.
+        Assert.Equal(w * w * x.Sum(v => Math.Sin(v) * Math.Sin(v)), value, 13);
+        Close(x.Select(v => 2 * w * w * Math.Sin(v) * Math.Cos(v)).ToArray(), dx, 1e-14);
+        Assert.Equal(2 * w * x.Sum(v => Math.Sin(v) * Math.Sin(v)), dw, 13);
+        Close(Numeric(p => MemoryArrayFunctions.ForeachOverAnArray(p[..^1], p[^1]), x.Append(w).ToArray()), dx.Append(dw).ToArray(), 1e-6);
+        MemoryArrayFunctions.ForeachOverAnArrayTangent(x, w, new[] { 1.0, 0, 0, 0 }, 0, out double tangent);
+        Assert.Equal(dx[0], tangent, 13);
     }
 
     [Fact]

@@ -28,6 +28,54 @@ public static partial class MemoryArrayFunctions
         return s;
     }
 
+    /// <summary>The DP table with Checkpointing = true and a loop that carries a value past it (checkpointed; the table's loops are not).</summary>
+    [Differentiable(Checkpointing = true)]
+    public static double RecurrenceCheckpointed(double[] x, double w)
+    {
+        int n = x.Length;
+        var dp = new double[n];
+        dp[0] = x[0];
+        for (int i = 1; i < n; i++)
+        {
+            dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
+        }
+        double s = dp[n - 1];
+        for (int i = 0; i < n; i++)
+        {
+            s += dp[i] * dp[i];
+        }
+        double c = s;
+        for (int i = 0; i < n; i++)
+        {
+            c = Math.Sin(c) * w + x[i];
+        }
+        return c;
+    }
+
+    /// <summary>The same without checkpointing.</summary>
+    [Differentiable]
+    public static double RecurrenceFullStorage(double[] x, double w)
+    {
+        int n = x.Length;
+        var dp = new double[n];
+        dp[0] = x[0];
+        for (int i = 1; i < n; i++)
+        {
+            dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
+        }
+        double s = dp[n - 1];
+        for (int i = 0; i < n; i++)
+        {
+            s += dp[i] * dp[i];
+        }
+        double c = s;
+        for (int i = 0; i < n; i++)
+        {
+            c = Math.Sin(c) * w + x[i];
+        }
+        return c;
+    }
+
     /// <summary>The DP table in float.</summary>
     [Differentiable]
     public static float RecurrenceFloat(float[] x, float w)
@@ -349,6 +397,23 @@ public static partial class MemoryArrayFunctions
         }
         a[0] = Math.Sin(a[x.Length - 1]) * w;
         return a[0] + a[x.Length - 1] * a[0];
+    }
+
+    /// <summary>foreach over a local array held in memory: a[j] = sin(x[j])·w; f = Σ a[j]².</summary>
+    [Differentiable(Tangent = true)]
+    public static double ForeachOverAnArray(double[] x, double w)
+    {
+        var a = new double[x.Length];
+        for (int j = 0; j < x.Length; j++)
+        {
+            a[j] = Math.Sin(x[j]) * w;
+        }
+        double s = 0;
+        foreach (double v in a)
+        {
+            s += v * v;
+        }
+        return s;
     }
 
     /// <summary>Prefix products in a table written to an output (a Jacobian): p[0] = x[0], p[i] = p[i−1]·x[i]; y[i] = p[i].</summary>
