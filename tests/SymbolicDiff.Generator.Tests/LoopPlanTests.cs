@@ -45,6 +45,41 @@ public class LoopPlanTests
     }
 
     [Fact]
+    public void ReadsOfAnArrayHeldInMemoryAreKeptOnlyWhereALaterWriteChangesThem()
+    {
+        // dp is updated in place (its read in the recurrence is kept per iteration); u is a scratch buffer written before
+        // it is read and never after (its read is read again by the reverse, nothing kept), and a loop that only reads it
+        // may still be fused.
+        var (method, plans) = Plan("""
+                    var dp = new double[x.Length];
+                    var u = new double[x.Length];
+                    dp[0] = x[0];
+                    for (int i = 1; i < x.Length; i++)
+                    {
+                        dp[i] = Math.Sin(dp[i - 1]) + x[i];
+                    }
+                    for (int j = 0; j < x.Length; j++)
+                    {
+                        u[j] = Math.Cos(x[j]);
+                    }
+                    double s = 0;
+                    for (int k = 0; k < x.Length; k++)
+                    {
+                        s += u[k] * dp[k];
+                    }
+                    return s;
+            """);
+        var recurrence = LoopOf(method, plans, "i");
+        Assert.Equal(LoopStrategy.Reversed, recurrence.Strategy);
+        var kept = Assert.Single(recurrence.KeptValues, id => method.Nodes[id].Op == Op.Load);
+        Assert.Equal(Op.NewArray, method.Nodes[method.Nodes[kept].Args[0]].Op);
+        Assert.Equal("dp", method.Nodes[method.Nodes[kept].Args[0]].Name);
+        var reads = LoopOf(method, plans, "k");
+        Assert.Equal(LoopStrategy.Fused, reads.Strategy);
+        Assert.Empty(reads.KeptValues);
+    }
+
+    [Fact]
     public void ASumWhoseValueTheBackwardPassReadsIsReversed()
     {
         // Log(sum) reads sum, so the loop must have run before the backward pass starts.

@@ -59,6 +59,7 @@ public class ShapePropertyTests
         ("nested loops under a running sum", NestedLoopsUnderARunningSum),
         ("enum arguments and slices", EnumsAndSlices),
         ("void returns and output helpers", OutputHelpers),
+        ("long local arrays updated in place", ArraysInMemory),
     };
 
     // ---- Expressions ----------------------------------------------------------------------------
@@ -221,6 +222,61 @@ public class ShapePropertyTests
         }
         body.Append($"return h[0] + h[{k - 1}] * {E(r, 1, "x", "y").D};\n");
         return new Program("local arrays with overwrites", body.ToString(), false, 0, 0);
+    }
+
+    /// <summary>
+    /// Scalar or vector: a long local array held in memory, filled (maybe in part, maybe inside an if), then updated in place: a
+    /// DP recurrence, a running vector across an outer loop, elements read and then overwritten (under a break, read in a
+    /// branch), or a table created
+    /// inside a loop; the result reads it back. (Vector programs, whose Jacobian runs the backward pass once per row,
+    /// read it in no inner loop: SD0060 says so.)
+    /// </summary>
+    private static Program ArraysInMemory(Random r)
+    {
+        bool vector = r.Next(3) == 0;
+        string other = vector ? "x" : "y";
+        var body = new StringBuilder("double s = 0;\nvar b = new double[a.Length + n];\n");
+        string fill = $"for (int j = 0; j < b.Length{(r.Next(2) == 0 ? " - 1" : "")}; j++) b[j] = {E(r, 2, "a[j % a.Length]", "x", other).D};\n";
+        body.Append(r.Next(2) == 0 ? $"if ({E(r, 1, "x", other).D} > 0.2)\n{{\n    {fill}}}\nelse\n{{\n    b[0] = {E(r, 1, "x", other).D};\n}}\n" : fill);
+        switch (vector ? 2 * r.Next(2) : r.Next(4))
+        {
+            case 0:
+                body.Append($"for (int i = 1; i < b.Length; i++) b[i] = Math.Tanh(b[i - 1] * {E(r, 1, "x", "a[i % a.Length]").D} + {E(r, 1, "b[i]", "x").D});\n");
+                break;
+            case 1:
+                body.Append("for (int t = 0; t < n + 2; t++)\n{\n    for (int j = 0; j < b.Length; j++)\n    {\n");
+                body.Append(r.Next(2) == 0
+                    ? $"        b[j] += Math.Sin({E(r, 1, "x", "a[j % a.Length]", other).D}) * 0.5;\n"
+                    : $"        b[j] = Math.Tanh(b[j] * {E(r, 1, "x", "a[j % a.Length]").D} + {E(r, 1, other, "x").D});\n");
+                body.Append("    }\n}\n");
+                break;
+            case 2:
+                // Read, then overwritten; maybe a break before, maybe the sum read in a branch.
+                body.Append("for (int i = 0; i < b.Length; i++)\n{\n");
+                if (r.Next(2) == 0)
+                {
+                    body.Append($"    if (s > {GradientPropertyTests.Lit(r.Next(1, 4), false)}) break;\n");
+                }
+                body.Append($"    double v = b[i];\n    b[i] = Math.Tanh(v * {E(r, 1, "x", "a[i % a.Length]").D});\n");
+                body.Append(r.Next(2) == 0
+                    ? $"    if ({E(r, 1, "x", "a[i % a.Length]").D} > 0.1) s += {E(r, 2, "b[i]", "x").D};\n    else s += {E(r, 1, "v", "x").D};\n}}\n"
+                    : $"    s += {E(r, 2, "v", "b[i]", "x").D};\n}}\n");
+                break;
+            default:
+                body.Append("for (int t = 0; t < 2; t++)\n{\n    var c = new double[a.Length];\n");
+                body.Append($"    c[0] = {E(r, 1, "x", "b[t]").D};\n    for (int j = 1; j < c.Length; j++) c[j] = Math.Tanh(c[j - 1] * {E(r, 1, "x", "a[j]").D});\n");
+                body.Append($"    s += c[c.Length - 1] * {E(r, 1, "x", other).D};\n}}\n");
+                break;
+        }
+        if (vector)
+        {
+            body.Append($"for (int i = 0; i < y.Length; i++) y[i] = s + {E(r, 2, "b[i % b.Length]", "x").D};\n");
+        }
+        else
+        {
+            body.Append($"for (int j = 0; j < b.Length; j++) s += Math.Sin(b[j]) * {E(r, 1, "x", "y").D};\nreturn s + b[b.Length - 1] * {E(r, 1, "x", "y").D};\n");
+        }
+        return new Program("long local arrays updated in place", body.ToString(), vector, r.Next(0, 3), vector ? Outputs(r) : 0);
     }
 
     /// <summary>Scalar: calls to [Differentiable] helpers given the input array and a local array filled from it.</summary>

@@ -664,6 +664,27 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LocalArrayDynamicProgrammingTable() => Check(nameof(LocalArrayDynamicProgrammingTable), InClass("""
+            [Differentiable]
+            public static double Recurrence(double[] x, double w)
+            {
+                int n = x.Length;
+                var dp = new double[n];
+                dp[0] = x[0];
+                for (int i = 1; i < n; i++)
+                {
+                    dp[i] = Math.Sin(dp[i - 1]) * w + x[i];
+                }
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    s += dp[i] * dp[i];
+                }
+                return s + dp[n - 1];
+            }
+        """));
+
+    [Fact]
     public void SwitchExpressionOverEnum() => Check(nameof(SwitchExpressionOverEnum), Usings + """
         namespace Demo;
 

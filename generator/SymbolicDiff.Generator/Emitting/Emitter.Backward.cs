@@ -56,6 +56,9 @@ internal sealed partial class Emitter
                 case Op.Load:
                     WriteLoadBackward(node);
                     continue;
+                case Op.NewArray:
+                    WriteNewArrayBackward(node);
+                    continue;
                 case Op.Phi or Op.LoopCounter or Op.LoopExit or Op.Length:
                     continue;   // carried adjoints are handled by their loop
             }

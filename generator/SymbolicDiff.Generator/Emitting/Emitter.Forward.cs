@@ -13,9 +13,17 @@ internal sealed partial class Emitter
 
     private void WriteForwardRegion(int region, bool recordLoops)
     {
-        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If)) && InFilter(n.Id)
+        foreach (var node in _nodes.Where(n => n.Region == region && (IsLocal(n.Id) || (_reachable[n.Id] && n.Op is Op.Loop or Op.Store or Op.If or Op.NewArray)) && InFilter(n.Id)
             && (_filter is not null || !_deferred.Contains(n.Id))))
         {
+            if (node.Op == Op.NewArray)
+            {
+                if (!_inRecompute)
+                {
+                    WriteNewArray(node);   // (a loop's reverse must not zero it again: its adjoint is in use)
+                }
+                continue;
+            }
             if (node.Op == Op.Loop)
             {
                 WriteLoopForward(node, recordLoops && HasBackwardWork(node));
@@ -30,6 +38,10 @@ internal sealed partial class Emitter
             string name = node.Op == Op.If ? "" : Identifier(_names[node.Id]!);
             if (node.Op is not (Op.Select or Op.If))
             {
+                if (_writingBackward && OverwrittenLater(node))
+                {
+                    _memoryReadsInBackward.Add(node.Id);   // the buffer has changed since: see RecomputedMemoryReads
+                }
                 Comment(node.Statement, "");
                 if (_keptBy.TryGetValue(node.Id, out int keeper) && _recordingAt.TryGetValue(keeper, out string? iteration))
                 {
@@ -40,7 +52,7 @@ internal sealed partial class Emitter
                         Line($"{type} {name} = {first} ? ({kept} = {Render(node).Text}) : {kept};");
                         continue;
                     }
-                    Line($"{type} {name} = {Render(node).Text};");
+                    Line(_hoisted.Contains(node.Id) ? $"{name} = {Render(node).Text};" : $"{type} {name} = {Render(node).Text};");
                     Line($"{kept} = {name};");
                     continue;
                 }
@@ -146,7 +158,7 @@ internal sealed partial class Emitter
     {
         Analyse();
         _dryRun = true;
-        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select or Op.Loop or Op.Store)))
+        foreach (var node in _nodes.Where(n => _reachable[n.Id] && _active[n.Id] && n.Op is not (Op.Parameter or Op.Select or Op.Loop or Op.Store or Op.NewArray)))
         {
             TangentOf(node);
         }
@@ -171,8 +183,10 @@ internal sealed partial class Emitter
             // An element this call does not write is constant: its derivative is 0.
             Line($"{Identifier(_adjointNames[written.Node]!)}.Clear();");
         }
+        DeclareMemoryArrays();
         Line("// Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)");
         WriteForwardRegion(0, recordLoops: false);
+        ReturnBuffers();
         if (!_method.HasVectorOutput)
         {
             Line();

@@ -104,7 +104,9 @@ internal sealed partial class Emitter
             Line($"{Adjoint(output)}[{element}] = {Code.Constant(1, output.Type).Text};");
             Line($"// Backward pass for ∂{output.Name}[{element}]/∂inputs");
             ResetBackwardState();
+            _writingBackward = true;
             WriteBackwardPass();
+            _writingBackward = false;
             for (int i = 0; i < inputs.Count; i++)
             {
                 var input = inputs[i];

@@ -177,19 +177,82 @@ internal sealed partial class Emitter
         {
             Line($"int {pair.Value} = 0;   // the top of the values {_method.Statements[_nodes[pair.Key].Statement].Text} keeps, stacked over the iterations of the loop around it");
         }
+        DeclareMemoryArrays();
+    }
+
+    /// <summary>The local arrays held in memory (<see cref="Op.NewArray"/>) and their adjoints (tangents in forward mode), reachable ones.</summary>
+    private IEnumerable<(Node Array, string Name)> MemoryArrays() =>
+        _nodes.Where(n => n.Op == Op.NewArray && _reachable[n.Id])
+            .SelectMany(n => new[] { (n, Identifier(_names[n.Id]!)) }.Concat(_adjointNames[n.Id] is { } adjoint ? new[] { (n, Identifier(adjoint)) } : Array.Empty<(Node, string)>()));
+
+    /// <summary>Declared empty up front, like the loop buffers; rented where the array is created.</summary>
+    private void DeclareMemoryArrays()
+    {
+        foreach (var (array, name) in MemoryArrays())
+        {
+            string type = array.Type.Keyword();
+            Line($"{type}[] {name} = {TypeNames.Array}.Empty<{type}>();");
+        }
+    }
+
+    /// <summary>
+    /// <c>var a = new double[n]</c> for an array held in memory: its pooled buffer and its adjoint's, zeroed up to n. The
+    /// backward pass never reads the buffer (reads in loops are kept per iteration), so overwritten elements need no restoring.
+    /// </summary>
+    private void WriteNewArray(Node array)
+    {
+        Comment(array.Statement, "");
+        string name = Identifier(_names[array.Id]!), length = Ref(array.Args[0]).Text, type = array.Type.Keyword();
+        string? adjoint = _adjointNames[array.Id] is { } a ? Identifier(a) : null;
+        string what = adjoint is null ? "" : _tangentMode ? $", and its tangent {adjoint} in another" : $", and its adjoint {adjoint} in another";
+        Line($"// Memory: {name} is held in a pooled buffer of {length} {type}s{what}");
+        if (!_tangentMode)
+        {
+            Line(_nodes.Any(n => n.Op == Op.Load && n.Args[0] == array.Id && _reachable[n.Id] && OverwrittenLater(n))
+                ? "// (the loops keep their reads of it that later writes change, so no overwritten element is ever restored)"
+                : "// (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)");
+        }
+        foreach (string buffer in adjoint is null ? new[] { name } : new[] { name, adjoint })
+        {
+            Line($"{LoopBuffers()}.Ensure(ref {buffer}, {length});");
+            Line($"{TypeNames.Array}.Clear({buffer}, 0, {length});");
+        }
+    }
+
+    /// <summary>
+    /// The adjoints of a new array's zeros go nowhere: the adjoint is zeroed for the array created before this one (by an
+    /// earlier iteration of a loop around it), or for a Jacobian's next backward pass.
+    /// </summary>
+    private void WriteNewArrayBackward(Node array)
+    {
+        if ((array.Region == 0 && !_severalBackwardPasses) || !_needsAdjoint[array.Id])
+        {
+            return;
+        }
+        string length = Ref(array.Args[0]).Text;
+        if (!_dryRun)
+        {
+            Comment(array.Statement, "adjoint of: ");
+            Line($"{TypeNames.Array}.Clear({Identifier(_adjointNames[array.Id]!)}, 0, {length});   // {(array.Region == 0 ? "for the next backward pass" : "for the array the previous iteration created")}");
+        }
     }
 
     private void ReturnBuffers()
     {
-        if (_bufferNames.Count + _checkpointNames.Count == 0)
+        var arrays = MemoryArrays().ToList();
+        if (_bufferNames.Count + _checkpointNames.Count + arrays.Count == 0)
         {
             return;
         }
         Line();
-        Line("// The loop buffers go back to the pool for the next call");
+        Line(arrays.Count == 0 ? "// The loop buffers go back to the pool for the next call" : "// The buffers go back to the pool for the next call");
         foreach (var pair in _bufferNames.Concat(_checkpointNames).OrderBy(p => p.Key))
         {
             Line($"{LoopBuffers()}.Return({pair.Value});");
+        }
+        foreach (var (_, name) in arrays)
+        {
+            Line($"{LoopBuffers()}.Return({name});");
         }
     }
 
@@ -319,6 +382,11 @@ internal sealed partial class Emitter
                 WriteWhileLoop(loop, phis);
                 return;
             }
+            if (buffered.Count > 0 && WritesMemory(loop))
+            {
+                WriteWhileLoopRecording(loop, phis, saved, buffered);
+                return;
+            }
             // The trip count is known only when the loop ends: run it once to count, then again from the same start.
             var starts = new Dictionary<int, string>();
             if (buffered.Count > 0)
@@ -355,9 +423,15 @@ internal sealed partial class Emitter
             {
                 what.Add(string.Join(", ", saved.Select(p => _names[p])) + " (at the start of every iteration)");
             }
-            if (kept.Count > 0)
+            var costly = kept.Where(p => !DerivativeFlow.IsMemoryAccess(_nodes[p], _nodes)).ToList();
+            var reads = kept.Where(p => DerivativeFlow.IsMemoryAccess(_nodes[p], _nodes)).ToList();
+            if (costly.Count > 0)
             {
-                what.Add(string.Join(", ", kept.Select(p => _names[p])) + " (costly to compute again)");
+                what.Add(string.Join(", ", costly.Select(p => _names[p])) + " (costly to compute again)");
+            }
+            if (reads.Count > 0)
+            {
+                what.Add(string.Join(", ", reads.Select(p => _names[p])) + $" (read from {string.Join(", ", reads.Select(p => _names[_nodes[p].Args[0]]).Distinct())}, which is written again later)");
             }
             Line($"// Memory: keeps {string.Join(" and ", what)} for the backward pass, {bytes} bytes × ({iterations}) iterations,");
             if (stacked)
@@ -404,6 +478,43 @@ internal sealed partial class Emitter
     }
 
     /// <summary>A while loop as written (the condition checked at the top of every iteration), counting its trips when the backward pass needs them.</summary>
+    /// <summary>Whether the loop's body (inner loops included) writes a local array held in memory.</summary>
+    private bool WritesMemory(Node loop) =>
+        _nodes.Any(n => _reachable[n.Id] && n.Op == Op.Store && _nodes[n.Args[0]].Op == Op.NewArray && Encloses(Body(loop), n.Region));
+
+    /// <summary>
+    /// A while loop that writes an array held in memory cannot run twice (once to count, once to keep): it runs once,
+    /// counting its iterations and keeping what its reverse reads in buffers that grow as it runs.
+    /// </summary>
+    private void WriteWhileLoopRecording(Node loop, List<Node> phis, List<int> saved, List<int> buffered)
+    {
+        string trips = _tripNames[loop.Id];
+        Line($"// Memory: keeps {string.Join(", ", buffered.Select(p => _names[p]))} for the backward pass, {buffered.Sum(p => Size(_nodes[p].Type))} bytes per iteration,");
+        Line("// in buffers grown as it runs (it writes an array held in memory, so it runs once) and reused from ArrayPool");
+        Line($"{trips} = 0;");
+        Line("while (true)");
+        Line("{");
+        _depth++;
+        foreach (int id in buffered)
+        {
+            Line($"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {trips} + 1);");
+        }
+        foreach (int phi in saved)
+        {
+            Line($"{_bufferNames[phi]}[{trips}] = {Identifier(_names[phi]!)};");
+        }
+        _recordingAt[loop.Id] = trips;
+        string? again = WriteLoopBody(loop, phis, checkCondition: true);
+        _recordingAt.Remove(loop.Id);
+        Line($"{trips}++;");
+        if (again is not null)
+        {
+            Line($"if (!{again}) break;");
+        }
+        _depth--;
+        Line("}");
+    }
+
     private void WriteWhileLoop(Node loop, List<Node> phis)
     {
         bool counts = _tripNames.TryGetValue(loop.Id, out var trips);
@@ -503,7 +614,7 @@ internal sealed partial class Emitter
         }
         Comment(store.Statement, "");
         Line($"{Ref(store.Args[0]).Text}[{Ref(store.Args[1]).Text}] = {Ref(store.Args[2]).Text};");
-        if (_tangentMode)
+        if (_tangentMode && (_nodes[store.Args[0]].Op != Op.NewArray || _active[store.Args[0]]))
         {
             Line($"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}] = {(TangentCode(store.Args[2]) ?? Code.Constant(0, store.Type)).Text};");
         }
@@ -836,6 +947,10 @@ internal sealed partial class Emitter
     /// <summary>y[i] = v: v's adjoint is the output's adjoint, which is then used up (an earlier write of y[i] was overwritten by this one).</summary>
     private void WriteStoreBackward(Node store)
     {
+        if (!_needsAdjoint[store.Id])
+        {
+            return;   // a write of an array held in memory that no derivative flows through
+        }
         int value = store.Args[2];
         Comment(store.Statement, "adjoint of: ");
         string element = $"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}]";

@@ -57,7 +57,8 @@ internal sealed partial class Emitter
         {
             // Checkpointing = true: loops that keep values per iteration keep their carried variables every ⌈√n⌉ instead.
             var plan = _plans[loop.Id];
-            if (plan.Strategy == LoopStrategy.Reversed && !plan.StackedInEnclosing && plan.SavedPhis.Count + plan.KeptValues.Count > 0)
+            // (Not one that reads or writes an array held in memory: running a segment again would see the array as it is later.)
+            if (plan.Strategy == LoopStrategy.Reversed && !plan.StackedInEnclosing && plan.SavedPhis.Count + plan.KeptValues.Count > 0 && !TouchesMemory(loop))
             {
                 _plans[loop.Id] = plan with { Checkpointed = true };
             }
@@ -87,6 +88,43 @@ internal sealed partial class Emitter
             }
         }
     }
+
+    private readonly Dictionary<int, bool> _overwrittenLater = new();
+
+    /// <summary>
+    /// Whether a read of an array held in memory may see another value than the backward pass would find there: some
+    /// write of the array runs after it, one later in the method or one in a loop around both (a later iteration). A
+    /// read no write follows (a scratch buffer filled once, then read) can be read again by the backward pass, so it is
+    /// not kept.
+    /// </summary>
+    private bool OverwrittenLater(Node load)
+    {
+        if (!DerivativeFlow.IsMemoryAccess(load, _nodes))
+        {
+            return false;
+        }
+        if (!_overwrittenLater.TryGetValue(load.Id, out bool later))
+        {
+            bool InCommonLoop(int region)
+            {
+                for (int r = region; r >= 0; r = _method.Regions[r].Parent)
+                {
+                    if (_method.Regions[r].Loop >= 0 && Encloses(r, load.Region))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            later = _nodes.Any(n => n.Op == Op.Store && n.Args[0] == load.Args[0] && _reachable[n.Id] && (n.Id > load.Id || InCommonLoop(n.Region)));
+            _overwrittenLater[load.Id] = later;
+        }
+        return later;
+    }
+
+    /// <summary>Whether the loop's body (inner loops included) writes a local array held in memory, or reads one that is written later.</summary>
+    private bool TouchesMemory(Node loop) =>
+        _nodes.Any(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n)) && Encloses(Body(loop), n.Region));
 
     private LoopPlan Plan(Node loop, LoopStrategy strategy) =>
         new(loop.Id, strategy, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, RunForwardInReverse: true, 0);
@@ -133,9 +171,9 @@ internal sealed partial class Emitter
             return null;
         }
         var phis = Phis(loop).ToList();
-        if (phis.Any(p => _needsAdjoint[p.Id] && !IsRunningSum(p, users)))
+        if (phis.Any(p => _needsAdjoint[p.Id] && !IsRunningSum(p, users)) || TouchesMemory(loop))
         {
-            return null;
+            return null;   // (a fused loop runs in the backward pass, when an array held in memory holds other values)
         }
         var after = new HashSet<int>(phis.Select(p => _exitOf.TryGetValue(p.Id, out int exit) ? exit : -1).Where(e => e >= 0 && _reachable[e]));
         var deferred = new List<int>(after);
@@ -150,7 +188,7 @@ internal sealed partial class Emitter
         foreach (int id in deferred)
         {
             var node = _nodes[id];
-            if (_neededByBackward[id] || node.Op is Op.Loop or Op.Store or Op.If or Op.Select or Op.Call or Op.Phi || users[id].Any(u => !after.Contains(u)))
+            if (_neededByBackward[id] || node.Op is Op.Loop or Op.Store or Op.If or Op.Select or Op.Call or Op.Phi || DerivativeFlow.IsMemoryAccess(node, _nodes) || users[id].Any(u => !after.Contains(u)))
             {
                 return null;
             }
@@ -325,10 +363,14 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// A value of the body itself (not of a branch or an inner loop) that costs more to recompute than to keep: a costly
-    /// operation, or the result of an inner loop.
+    /// operation, or the result of an inner loop; or that cannot be recomputed: a read of a local array held in memory.
     /// </summary>
     private bool Keepable(Node node, int body) =>
-        node.Region == body && !_tangentMode && !_severalBackwardPasses
-        && ((Operations.IsCostly(node.Op) && node.Type.IsFloating())
-            || (node.Op == Op.LoopExit && _nodes[LoopOf(node.Args[0])] is var inner && !(HasBackwardWork(inner) && NeedsForwardRun(inner))));
+        !_tangentMode
+        && ((node.Region == body && !_severalBackwardPasses
+                && ((Operations.IsCostly(node.Op) && node.Type.IsFloating())
+                    || (node.Op == Op.LoopExit && _nodes[LoopOf(node.Args[0])] is var inner && !(HasBackwardWork(inner) && NeedsForwardRun(inner)))))
+            // A read of an array held in memory that later writes change, in the body or in a branch of it (recorded when
+            // the branch is taken; the reverse reads it back where the branch, recomputed, is taken again).
+            || (node.Op == Op.Load && OverwrittenLater(node) && Encloses(body, node.Region) && !InLoopBelow(body, node.Region)));
 }

@@ -117,8 +117,10 @@ internal sealed partial class Emitter
         Line(seeded || _method.HasVectorOutput
             ? "// Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>"
             : "// Backward pass");
+        _writingBackward = true;
         WriteBackwardPass();
         WriteDeferred();
+        _writingBackward = false;
         if (_method.HasVectorOutput)
         {
             // Every seed is used up, also those of elements this call did not write (their rows of the Jacobian are zero).
@@ -160,6 +162,30 @@ internal sealed partial class Emitter
             .Concat(outputs.Select(p => SpanOf(p.Type) + " " + Identifier(_adjointNames[p.Node]!)))
             .Concat(differentiable.Select(p => (p.Kind == ParameterKind.Scalar ? "ref " + p.Type.Keyword() : SpanOf(p.Type)) + " " + Identifier(_adjointNames[p.Node]!)));
         return MethodText(summary, m.GradientName, parameters, body.ToString());
+    }
+
+    /// <summary>While the backward pass is written: a read of an array held in memory written then would see the array as the forward pass left it.</summary>
+    private bool _writingBackward;
+
+    private readonly HashSet<int> _memoryReadsInBackward = new();
+
+    /// <summary>
+    /// The reads of local arrays held in memory that the backward pass would read again (a loop's reverse recomputing
+    /// them, inside an if of its body or in an inner loop run again), when the array may have changed since: the parser
+    /// reports each one (SD0060). Empty when every read is kept (see <see cref="Keepable"/>).
+    /// </summary>
+    internal static IReadOnlyCollection<int> RecomputedMemoryReads(DifferentiableMethod method)
+    {
+        var gradient = new Emitter(method, tangentMode: false);
+        gradient.WriteGradient();
+        var reads = new HashSet<int>(gradient._memoryReadsInBackward);
+        if (CanWriteJacobian(method))
+        {
+            var jacobian = new Emitter(method, tangentMode: false);
+            jacobian.WriteJacobian();
+            reads.UnionWith(jacobian._memoryReadsInBackward);
+        }
+        return reads;
     }
 
     /// <summary>The analysis the backward pass needs: a dry run finds the values it reads, which must be kept as named locals.</summary>
@@ -238,7 +264,7 @@ internal sealed partial class Emitter
         {
             pending.Push(secondOrder.Value);   // the Hessian-vector product returns the method's value
         }
-        foreach (var store in _nodes.Where(n => n.Op == Op.Store))
+        foreach (var store in _nodes.Where(n => DerivativeFlow.IsOutputStore(n, _nodes)))
         {
             pending.Push(store.Id);   // a vector output's elements are results too
         }
@@ -263,6 +289,14 @@ internal sealed partial class Emitter
             {
                 pending.Push(node.LoopCondition);   // a while loop's condition decides its trip count
             }
+            if (node.Op == Op.NewArray)
+            {
+                // An array held in memory is read, so what is written into it is needed.
+                foreach (var store in _nodes.Where(n => n.Op == Op.Store && n.Args[0] == id))
+                {
+                    pending.Push(store.Id);
+                }
+            }
             // A value computed in a loop body needs the loop around it, one in a branch that writes outputs its if.
             for (int r = node.Region; r >= 0; r = _method.Regions[r].Parent)
             {
@@ -284,6 +318,10 @@ internal sealed partial class Emitter
             active[parameter.Node] = parameter.IsDifferentiable;
             _isParameterWithAdjoint[parameter.Node] = parameter.IsDifferentiable;
         }
+        foreach (var array in _nodes.Where(n => n.Op == Op.NewArray))
+        {
+            _isParameterWithAdjoint[array.Id] = true;   // its adjoint is a buffer, declared up front like a parameter's
+        }
         // Loop-carried values refer forward (a phi to the value the body computes), so iterate to a fixed point.
         for (bool changed = true; changed;)
         {
@@ -298,14 +336,20 @@ internal sealed partial class Emitter
             }
         }
         var reached = new HashSet<int>();
-        foreach (var root in _nodes.Where(n => n.Id == _method.Result || n.Op == Op.Store))
+        foreach (var root in _nodes.Where(n => n.Id == _method.Result || DerivativeFlow.IsOutputStore(n, _nodes)))
         {
             reached.UnionWith(DerivativeFlow.ReachedNodes(_nodes, root.Id));
         }
         foreach (var node in _nodes)
         {
-            // Every write of an output uses up that element's adjoint, even a constant one (a later write hides earlier ones).
-            _needsAdjoint[node.Id] = (active[node.Id] && reached.Contains(node.Id)) || (node.Op == Op.Store && _reachable[node.Id]);
+            // Every write of an output uses up that element's adjoint, even a constant one (a later write hides earlier ones);
+            // so does every write of an array held in memory that has an adjoint.
+            _needsAdjoint[node.Id] = (active[node.Id] && reached.Contains(node.Id))
+                || (node.Op == Op.Store && _reachable[node.Id] && (DerivativeFlow.IsOutputStore(node, _nodes) || (active[node.Args[0]] && reached.Contains(node.Args[0]))));
+        }
+        foreach (var load in _nodes.Where(n => n.Op == Op.Load && _nodes[n.Args[0]].Op == Op.NewArray))
+        {
+            _forcedLocals.Add(load.Id);   // read where it is, before a later write changes the element
         }
         LimitInlineNesting();
     }
@@ -322,7 +366,7 @@ internal sealed partial class Emitter
         var nesting = new int[_nodes.Count];
         foreach (var node in _nodes)   // operands come before their users (a phi's next value is only named)
         {
-            if (!_reachable[node.Id] || node.Op is Op.Constant or Op.Parameter or Op.Phi or Op.LoopCounter or Op.Loop or Op.Store || IsLocal(node.Id))
+            if (!_reachable[node.Id] || node.Op is Op.Constant or Op.Parameter or Op.Phi or Op.LoopCounter or Op.Loop or Op.Store or Op.NewArray || IsLocal(node.Id))
             {
                 continue;
             }
@@ -340,7 +384,7 @@ internal sealed partial class Emitter
     private bool IsLocal(int id)
     {
         var node = _nodes[id];
-        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter or Op.Loop or Op.Store or Op.If or Op.Phi or Op.LoopCounter)
+        if (!_reachable[id] || node.Op is Op.Constant or Op.Parameter or Op.Loop or Op.Store or Op.If or Op.Phi or Op.LoopCounter or Op.NewArray)
         {
             return false;
         }
@@ -397,6 +441,14 @@ internal sealed partial class Emitter
         {
             _names[node.Id] = _allocator.Unique(node.Name!);
         }
+        foreach (var array in _nodes.Where(n => n.Op == Op.NewArray && _reachable[n.Id]))
+        {
+            _names[array.Id] = _allocator.Unique(array.Name!);
+            if (_tangentMode ? _active[array.Id] : _needsAdjoint[array.Id])
+            {
+                _adjointNames[array.Id] = _allocator.Unique("d" + array.Name);
+            }
+        }
         foreach (var exit in _nodes.Where(n => n.Op == Op.LoopExit && !IsLocal(n.Id)))
         {
             _names[exit.Id] = _names[exit.Args[0]];
@@ -415,8 +467,12 @@ internal sealed partial class Emitter
         {
             _adjointNames[phi.Id] = _allocator.Unique("d" + _names[phi.Id]);
         }
+        foreach (var read in locals.Where(n => n.Name is null && DerivativeFlow.IsMemoryAccess(n, _nodes)))
+        {
+            _names[read.Id] = _allocator.Unique(_nodes[read.Args[0]].Name + "Element");   // an element read from an array held in memory
+        }
         int temporaries = 0;
-        foreach (var node in locals.Where(n => n.Name is null))
+        foreach (var node in locals.Where(n => n.Name is null && _names[n.Id] is null))
         {
             _names[node.Id] = _allocator.Next("t", ref temporaries);
         }

@@ -20,6 +20,16 @@ internal static class DerivativeFlow
         {
             case Op.Parameter or Op.Constant:
                 yield break;
+            case Op.NewArray:
+                // A local array held in memory: what is read from it (a load's derivative flows here) is what was written into it.
+                foreach (var store in nodes)
+                {
+                    if (store.Op == Op.Store && store.Args[0] == node.Id)
+                    {
+                        yield return store.Id;
+                    }
+                }
+                yield break;
             case var op when Operations.PiecewiseConstant(op):
                 yield break;
             case Op.Select:
@@ -48,6 +58,12 @@ internal static class DerivativeFlow
                 yield break;
         }
     }
+
+    /// <summary>A write of an output array (a result of the method), not of a local array held in memory.</summary>
+    public static bool IsOutputStore(Node node, IReadOnlyList<Node> nodes) => node.Op == Op.Store && nodes[node.Args[0]].Op != Op.NewArray;
+
+    /// <summary>A read or write of a local array held in memory (<see cref="Op.NewArray"/>).</summary>
+    public static bool IsMemoryAccess(Node node, IReadOnlyList<Node> nodes) => node.Op is Op.Load or Op.Store && nodes[node.Args[0]].Op == Op.NewArray;
 
     /// <summary>Every node from which a derivative path leads to <paramref name="result"/>.</summary>
     public static HashSet<int> ReachedNodes(IReadOnlyList<Node> nodes, int result) =>

@@ -99,17 +99,23 @@ internal enum Op
     Phi,
     /// <summary>The value of a loop-carried variable after the loop; arg (phi).</summary>
     LoopExit,
-    /// <summary>An element of an input array: args (array parameter, index).</summary>
+    /// <summary>An element of an input array, or of a local array held in memory (<see cref="NewArray"/>): args (array, index).</summary>
     Load,
     /// <summary>The length of an array parameter: args (array parameter).</summary>
     Length,
-    /// <summary>Writes an element of an output array: args (array parameter, index, value). A statement, not a value.</summary>
+    /// <summary>Writes an element of an output array, or of a local array held in memory (<see cref="NewArray"/>): args (array, index, value). A statement, not a value.</summary>
     Store,
     /// <summary>
     /// An <c>if</c> statement whose branches write output elements: args (condition), branches TrueRegion and FalseRegion.
     /// A statement, not a value: it makes the emitter write the branches even when no variable leaves them (a select does that otherwise).
     /// </summary>
     If,
+    /// <summary>
+    /// A long local array held in memory (<c>new double[n]</c>): args (length). Its elements are read with
+    /// <see cref="Load"/> and written with <see cref="Store"/> (arg 0 this node) in program order; the generated code keeps
+    /// it in a pooled buffer, zeroed where it is created, and its adjoint in another.
+    /// </summary>
+    NewArray,
 }
 
 /// <summary>How a parameter is passed.</summary>

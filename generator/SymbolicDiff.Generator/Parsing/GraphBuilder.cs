@@ -108,6 +108,17 @@ internal sealed class GraphBuilder
     public int Store(int array, int index, int value) =>
         Append(new Node(0, Op.Store, _nodes[array].Type, new[] { array, index, value }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
 
+    /// <summary>A long local array held in memory, zeroed (never shared: each <c>new</c> is its own array).</summary>
+    public int NewArray(int length, ScalarType element, string name) =>
+        Append(new Node(0, Op.NewArray, element, new[] { length }.ToEquatableArray(), 0, name, CurrentRegion, CurrentStatement));
+
+    /// <summary>
+    /// Reads an element of a local array held in memory. Not shared through <see cref="Add"/>: two reads of one element
+    /// differ when a write comes between them (the parser shares reads with no write between).
+    /// </summary>
+    public int LoadMemory(int array, int index) =>
+        Append(new Node(0, Op.Load, _nodes[array].Type, new[] { array, index }.ToEquatableArray(), 0, null, CurrentRegion, CurrentStatement));
+
     public int Constant(double value, ScalarType type)
     {
         value = type switch

@@ -21,8 +21,15 @@ namespace SymbolicDiff.Generator.Parsing;
 /// no memory for it (the cost is the body's work again per read). The array may be filled again later (once per
 /// iteration of an enclosing loop, say); each read sees the fill before it, as C# does.</item>
 /// </list>
-/// Anything else that writes a long local array (an element updated in place, a partial fill, a fill inside an if) is a
-/// located SD0060.
+/// <item>Any other long array (<c>new double[n]</c> written element by element, updated in place, filled in part or inside an if,
+/// a dynamic-programming table, a running vector) is held in memory: a <see cref="Op.NewArray"/> node, read with loads
+/// and written with stores in program order (see <see cref="IsCheapFill"/> for which arrays are recomputed instead). The
+/// generated code keeps it in a pooled buffer and its adjoint in another: a read adds its adjoint into the element's, a
+/// write hands the element's adjoint to the value written and zeroes it. The backward pass never reads the buffer: each
+/// read inside a loop is kept per iteration (the emitter's loop plan), so an element overwritten later needs no restoring.</item>
+/// </list>
+/// A read in an inner loop that the backward pass would have to run again after the array changed is a located SD0060
+/// (see <see cref="CheckMemoryReads"/>).
 /// </summary>
 internal sealed partial class Parser
 {
@@ -49,7 +56,19 @@ internal sealed partial class Parser
 
         /// <summary>For a short array: one variable of <see cref="_values"/> per element; null for a long one.</summary>
         public Synthetic[]? Slots { get; }
+
+        /// <summary>For a long array held in memory: its <see cref="Op.NewArray"/> node; −1 otherwise.</summary>
+        public int Memory { get; init; } = -1;
     }
+
+    /// <summary>Reads of arrays held in memory with no write of that array since: (array, index, region) → (load, writes so far).</summary>
+    private readonly Dictionary<(int Array, int Index, int Region), (int Load, int Writes)> _memoryReads = new();
+
+    /// <summary>How many writes each array held in memory has had so far (a read after a write is a new read).</summary>
+    private readonly Dictionary<int, int> _memoryWrites = new();
+
+    /// <summary>Where each read of an array held in memory is, for <see cref="CheckMemoryReads"/>.</summary>
+    private readonly Dictionary<int, (Location Where, string Name)> _memoryReadSites = new();
 
     /// <summary>What a long local array holds: zeros (no counter), one loop's fill, or values the parser cannot follow (stale).</summary>
     private sealed class Fill
@@ -95,15 +114,9 @@ internal sealed partial class Parser
     /// <summary>Reads of long local arrays: the array, the region its fill ran in, and the region of the read.</summary>
     private readonly List<(ILocalSymbol Array, int FillRegion, int ReadRegion)> _fillReads = new();
 
-    private const string FillAdvice = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; {0}[j] = value; }' that computes each element from other values before reading it, or give it a constant length of at most 16 (stackalloc double[k]) to update elements in place";
+    private const string FillAdvice = "fill it whole with one loop 'for (int j = 0; j < length; j++) { ...; {0}[j] = value; }' before reading it, or write its elements one by one outside such a loop (it is then held in memory)";
 
     private static string Advice(string name) => FillAdvice.Replace("{0}", name);
-
-    /// <summary>What to write instead of a long local array updated in place (a dynamic-programming table): it is never stored, so its old values are gone.</summary>
-    private static string InPlaceAdvice(string name, ScalarType element) =>
-        $"a long local array is never stored (each read recomputes its fill), so its elements cannot be updated from their old values; "
-        + $"give it a constant length of at most 16 (Span<{element.Keyword()}> {name} = stackalloc {element.Keyword()}[k]), whose elements are updated in place like scalar variables, "
-        + $"or carry the values each step reads in scalar variables (double previous = ...; previous = previous * w + x[j];)";
 
     /// <summary>Array parameters of an inlined callee bound to the caller's local arrays.</summary>
     private Dictionary<IParameterSymbol, LocalArray> _arrayArguments = new(SymbolEqualityComparer.Default);
@@ -171,6 +184,13 @@ internal sealed partial class Parser
         {
             throw Unsupported(Diagnostics.LocalArrayUnsupported, location, local.Name, $"has more than {MaxSlots} listed elements", "pass a longer table in as a [NoDiff] parameter");
         }
+        if (!IsCheapFill(variable, local))
+        {
+            int memory = _graph.NewArray(length, element, local.Name);
+            _memoryWrites[memory] = 0;
+            _localArrays[local] = new LocalArray(local, element, length, null) { Memory = memory };
+            return true;
+        }
         _localArrays[local] = new LocalArray(local, element, length, null);
         _fills[local] = new Fill(null, null, null, null, null, _graph.CurrentRegion, null);   // C# zeroes a new array
         return true;
@@ -183,6 +203,10 @@ internal sealed partial class Parser
         if (array.Slots is { } slots)
         {
             return SelectSlot(array, slots, index, element);
+        }
+        if (array.Memory >= 0)
+        {
+            return LoadMemory(array, index, element);
         }
         var fill = _fills[array.Symbol];
         if (fill.Stale is { } stale)
@@ -229,6 +253,87 @@ internal sealed partial class Parser
         }
     }
 
+    /// <summary>A read of an array held in memory; the same read again, with no write of the array between, is the same value.</summary>
+    private int LoadMemory(LocalArray array, int index, SyntaxNode at)
+    {
+        int writes = _memoryWrites[array.Memory];
+        var key = (array.Memory, index, _graph.CurrentRegion);
+        if (_memoryReads.TryGetValue(key, out var read) && read.Writes == writes)
+        {
+            return read.Load;
+        }
+        int load = _graph.LoadMemory(array.Memory, index);
+        _memoryReads[key] = (load, writes);
+        _memoryReadSites[load] = (at.GetLocation(), array.Symbol.Name);
+        return load;
+    }
+
+    /// <summary>
+    /// True when a long local array is better recomputed where it is read than held in memory: every write of it is the
+    /// whole body of a fill loop <c>for (int j = 0; j &lt; n; j++) a[j] = e;</c> (perhaps refilled in loops around it, never
+    /// inside an if) whose value e calls nothing and reads no local array, and every read comes after a fill within the
+    /// loops around that fill, so a read costs e once and no memory. An array never written is zeros, also not held.
+    /// </summary>
+    private bool IsCheapFill(VariableDeclaratorSyntax declaration, ILocalSymbol local)
+    {
+        if (declaration.Ancestors().OfType<BlockSyntax>().FirstOrDefault() is not { } scope)
+        {
+            return false;
+        }
+        var uses = scope.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(n => n.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(n, _cancellation).Symbol, local)).ToList();
+        var fills = new List<ForStatementSyntax>();
+        var reads = new List<IdentifierNameSyntax>();
+        foreach (var use in uses)
+        {
+            if (use.Parent is ElementAccessExpressionSyntax { Parent: AssignmentExpressionSyntax write } target && write.Left == target)
+            {
+                if (!write.IsKind(SyntaxKind.SimpleAssignmentExpression) || write.Parent is not ExpressionStatementSyntax statement
+                    || (statement.Parent is BlockSyntax { Statements.Count: 1 } block ? block.Parent : statement.Parent) is not ForStatementSyntax loop
+                    || !IsPlainFillHeader(loop, declaration, out var counter) || target.ArgumentList.Arguments.Count != 1
+                    || target.ArgumentList.Arguments[0].Expression is not IdentifierNameSyntax index || index.Identifier.ValueText != counter
+                    || write.Right.DescendantNodesAndSelf().Any(n => n is InvocationExpressionSyntax
+                        || (n is IdentifierNameSyntax name && _model.GetSymbolInfo(name, _cancellation).Symbol is ILocalSymbol other && ArrayElementOf(other.Type) is not null))
+                    || loop.Ancestors().TakeWhile(a => a != scope).Any(a => a is IfStatementSyntax or ElseClauseSyntax or SwitchStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                        or ForEachStatementSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
+                {
+                    return false;
+                }
+                fills.Add(loop);
+            }
+            else if (use.Parent is ElementAccessExpressionSyntax || (use.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access && access.Expression == use))
+            {
+                reads.Add(use);
+            }
+            else
+            {
+                return false;   // passed to a method, or used whole: held in memory, which any method can write
+            }
+        }
+        // Each read must see the latest fill of the loops it is in: after a fill, inside every loop around that fill.
+        return reads.All(read => read.Parent is MemberAccessExpressionSyntax || fills.Any(fill => read.SpanStart > fill.Span.End
+            && fill.Ancestors().TakeWhile(a => a != scope).Where(IsLoop).All(around => around.Span.Contains(read.Span))));
+    }
+
+    /// <summary><c>for (int j = 0; j &lt; n; j++)</c> where n is the array's length as declared (or its Length).</summary>
+    private static bool IsPlainFillHeader(ForStatementSyntax loop, VariableDeclaratorSyntax array, out string counter)
+    {
+        counter = "";
+        if (loop.Declaration is not { Variables.Count: 1 } declaration || loop.Initializers.Count > 0
+            || declaration.Variables[0].Initializer?.Value is not LiteralExpressionSyntax { Token.ValueText: "0" }
+            || loop.Condition is not BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression, Left: IdentifierNameSyntax left } condition
+            || loop.Incrementors.Count != 1 || loop.Incrementors[0] is not (PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression, Operand: IdentifierNameSyntax }
+                or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression, Operand: IdentifierNameSyntax }))
+        {
+            return false;
+        }
+        counter = declaration.Variables[0].Identifier.ValueText;
+        string? size = array.Initializer?.Value is ArrayCreationExpressionSyntax creation && creation.Type.RankSpecifiers[0].Sizes.Count == 1
+            ? creation.Type.RankSpecifiers[0].Sizes[0].ToString() : null;
+        string end = condition.Right.ToString();
+        return left.Identifier.ValueText == counter && (end == size || end == array.Identifier.ValueText + ".Length");
+    }
+
     /// <summary>The element at <paramref name="index"/>: the slot itself when the index is constant, else a select among them.</summary>
     private int SelectSlot(LocalArray array, Synthetic[] slots, int index, SyntaxNode at)
     {
@@ -246,17 +351,50 @@ internal sealed partial class Parser
         return value;
     }
 
+    /// <summary><c>a[k] = e</c> or <c>a[k] op= e</c> on an array held in memory.</summary>
+    private void StoreMemory(LocalArray array, ElementAccessExpressionSyntax element, AssignmentExpressionSyntax write)
+    {
+        int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
+        int value;
+        if (write.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            value = ParseTo(write.Right, array.Element);
+        }
+        else
+        {
+            var op = CompoundOp(write, array.Element);
+            int old = LoadMemory(array, index, element);
+            value = _graph.Convert(Arithmetic(write, op, array.Element, old, ParseTo(write.Right, array.Element)), array.Element);
+        }
+        _graph.Store(array.Memory, index, value);
+        _memoryWrites[array.Memory]++;
+    }
+
+    private Op CompoundOp(AssignmentExpressionSyntax write, ScalarType element) => write.Kind() switch
+    {
+        SyntaxKind.AddAssignmentExpression => Op.Add,
+        SyntaxKind.SubtractAssignmentExpression => Op.Subtract,
+        SyntaxKind.MultiplyAssignmentExpression => Op.Multiply,
+        SyntaxKind.DivideAssignmentExpression => Op.Divide,
+        _ => throw Unsupported(Diagnostics.UnsupportedOperator, write.OperatorToken.GetLocation(), write.OperatorToken.ValueText, element.Keyword()),
+    };
+
     private int SelectValue(int condition, int whenTrue, int whenFalse, ScalarType type) =>
         whenTrue == whenFalse ? whenTrue : _graph.Select(condition, whenTrue, whenFalse, _graph.NewRegion(), _graph.NewRegion(), type);
 
     /// <summary><c>a[k] = e</c> or <c>a[k] op= e</c> on a local array.</summary>
     private void StoreLocalElement(LocalArray array, ElementAccessExpressionSyntax element, AssignmentExpressionSyntax write)
     {
+        if (array.Memory >= 0)
+        {
+            StoreMemory(array, element, write);
+            return;
+        }
         if (array.Slots is not { } slots)
         {
             throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole",
                 write.IsKind(SyntaxKind.SimpleAssignmentExpression) && !write.Right.DescendantNodesAndSelf().Any(n => n is ExpressionSyntax e && LocalArrayNamed(e) == array)
-                    ? Advice(array.Symbol.Name) : InPlaceAdvice(array.Symbol.Name, array.Element));
+                    ? Advice(array.Symbol.Name) : Advice(array.Symbol.Name));
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
         int value;
@@ -266,14 +404,7 @@ internal sealed partial class Parser
         }
         else
         {
-            var op = write.Kind() switch
-            {
-                SyntaxKind.AddAssignmentExpression => Op.Add,
-                SyntaxKind.SubtractAssignmentExpression => Op.Subtract,
-                SyntaxKind.MultiplyAssignmentExpression => Op.Multiply,
-                SyntaxKind.DivideAssignmentExpression => Op.Divide,
-                _ => throw Unsupported(Diagnostics.UnsupportedOperator, write.OperatorToken.GetLocation(), write.OperatorToken.ValueText, array.Element.Keyword()),
-            };
+            var op = CompoundOp(write, array.Element);
             int old = SelectSlot(array, slots, index, element);
             value = _graph.Convert(Arithmetic(write, op, array.Element, old, ParseTo(write.Right, array.Element)), array.Element);
         }
@@ -311,7 +442,7 @@ internal sealed partial class Parser
     {
         var written = loop.DescendantNodes().OfType<AssignmentExpressionSyntax>().Where(a => a.Ancestors().First(IsLoop) == loop)
             .Select(a => a.Left is ElementAccessExpressionSyntax e ? LocalArrayNamed(e.Expression) : null)
-            .Where(a => a is { Slots: null }).Select(a => a!).Distinct().ToList();
+            .Where(a => a is { Slots: null, Memory: < 0 }).Select(a => a!).Distinct().ToList();
         if (written.Count == 0)
         {
             return false;
@@ -325,7 +456,7 @@ internal sealed partial class Parser
         if (loop.Statement.DescendantNodesAndSelf().OfType<ElementAccessExpressionSyntax>().FirstOrDefault(e => LocalArrayNamed(e.Expression) == array
                 && !(e.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } write && write.Left == e)) is { } ownRead)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", InPlaceAdvice(name, array.Element));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, ownRead.GetLocation(), name, "is updated in place: the loop that writes its elements also reads them", Advice(name));
         }
         if (written.Count > 1)
         {
@@ -372,7 +503,7 @@ internal sealed partial class Parser
         if (body.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
                 .FirstOrDefault(n => n != target.Expression && LocalArrayNamed(n) == array) is { } self)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", InPlaceAdvice(name, array.Element));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, self.GetLocation(), name, "is filled from its own elements", Advice(name));
         }
         int region = _graph.CurrentRegion;
         if (region != 0 && _graph.Regions[region].Loop < 0)
@@ -398,6 +529,37 @@ internal sealed partial class Parser
             _fills[refilled.Symbol] = new Fill(null, null, null, null, null, -1, $"is read after the loop filling '{name}', which refills it for every element");
         }
         return true;
+    }
+
+    /// <summary>
+    /// The backward pass never reads an overwritten element of an array held in memory: the loop plans keep every read
+    /// in a loop that a later write changes, per iteration. A read they cannot keep (in an inner loop that the backward
+    /// pass runs forward again: a while loop, or any inner loop under a Jacobian's several backward passes) would see
+    /// the array as later writes left it: each is reported (SD0060). Returns false when one is.
+    /// </summary>
+    private bool CheckMemoryReads(DifferentiableMethod model)
+    {
+        if (_memoryReadSites.Count == 0)
+        {
+            return true;
+        }
+        IReadOnlyCollection<int> reads;
+        try
+        {
+            reads = Emitting.Emitter.RecomputedMemoryReads(model);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return true;   // emitting it again reports the failure (SD9999)
+        }
+        foreach (int read in reads.Where(_memoryReadSites.ContainsKey).OrderBy(r => r))
+        {
+            var (where, name) = _memoryReadSites[read];
+            Report(Diagnostics.LocalArrayUnsupported, where, name,
+                "is read in an inner loop that the backward pass runs again after later writes changed the array (a while loop inside a loop, or an inner loop of a void method, whose Jacobian runs the backward pass once per row)",
+                $"read the elements the inner loop needs into variables in the outer loop's body (double v = {name}[k];), or write the inner loop as a for loop in a method that returns a value");
+        }
+        return reads.Count == 0;
     }
 
     /// <summary>True when region <paramref name="inner"/> is <paramref name="outer"/> or nested in it.</summary>

@@ -238,10 +238,11 @@ internal sealed partial class Parser
     {
         var header = Location.Create(loop.SyntaxTree, TextSpan.FromBounds(loop.ForEachKeyword.SpanStart, loop.CloseParenToken.Span.End));
         var slice = SliceNamed(loop.Expression);   // a parameter of an inlined callee bound to a slice
-        if ((slice?.Array ?? ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
+        var memory = LocalArrayNamed(loop.Expression) is { Memory: >= 0 } held ? held : null;   // a local array held in memory
+        if ((memory?.Memory ?? slice?.Array ?? ArrayNamed(loop.Expression) ?? ConstantArrayNamed(loop.Expression)) is not int array || _model.GetDeclaredSymbol(loop, _cancellation) is not ILocalSymbol element
             || ScalarOf(element.Type) is not { } elementType)
         {
-            throw Unsupported(Diagnostics.UnsupportedLoop, header, "foreach can run over an array or span parameter, into a double or float variable");
+            throw Unsupported(Diagnostics.UnsupportedLoop, header, "foreach can run over an array or span parameter, or a local array created with new T[n], into a double or float variable");
         }
         if (_outputArrays.Contains(array))
         {
@@ -251,8 +252,9 @@ internal sealed partial class Parser
         var jumps = CheckLoopBody(body);
         BeginStatement($"foreach ({loop.Type} {loop.Identifier.ValueText} in {loop.Expression})");
         int zero = _graph.Constant(0, ScalarType.Int);
-        int end = slice?.Length ?? _graph.Add(Op.Length, ScalarType.Int, array);
-        int Element(int index) => _graph.Convert(_graph.Add(Op.Load, _graph[array].Type, array, slice is null ? index : OffsetIndex(slice, index)), elementType);
+        int end = memory?.Length ?? slice?.Length ?? _graph.Add(Op.Length, ScalarType.Int, array);
+        int Element(int index) => _graph.Convert(memory is not null ? LoadMemory(memory, index, loop.Expression)
+            : _graph.Add(Op.Load, _graph[array].Type, array, slice is null ? index : OffsetIndex(slice, index)), elementType);
         if (jumps.All(j => j is ContinueStatementSyntax))
         {
             ParseLoop(new LoopShape(zero, end, "index"), body, AssignedVariables(body).ToList(), counterNode => _values[element] = Element(counterNode));

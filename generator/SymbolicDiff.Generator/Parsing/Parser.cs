@@ -274,10 +274,16 @@ internal sealed partial class Parser
             HessianName: hessianName,
             HessianVectorProductName: hessianVectorProductName,
             Checkpointing: attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Checkpointing" && a.Value.Value is true));
+        if (!CheckMemoryReads(model))
+        {
+            return Fail();
+        }
         if (hessianName is not null)
         {
             // Second order supports less than the gradient: what it rejects is reported at the method's name.
-            var problems = DerivativeGraph.Check(model);
+            var problems = _graph.Nodes.FirstOrDefault(n => n.Op == Op.NewArray) is { } array
+                ? new List<(string Id, string[] Args)> { (Diagnostics.HessianUnsupportedOperation.Id, new[] { "local arrays written element by element", _statements[array.Statement].Text }) }
+                : DerivativeGraph.Check(model);
             foreach (var (id, args) in problems)
             {
                 Report(Diagnostics.All.First(d => d.Id == id), methodLocation, new[] { method.Name }.Concat(args).ToArray());

@@ -18,71 +18,91 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
-            double[] t5Saved = global::System.Array.Empty<double>();
+            double[] u = global::System.Array.Empty<double>();
+            double[] du = global::System.Array.Empty<double>();
             // Forward pass
             // var u = new double[x.Length];
             int t1 = x.Length;
+            // Memory: u is held in a pooled buffer of t1 doubles, and its adjoint du in another
+            // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref u, t1);
+            global::System.Array.Clear(u, 0, t1);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref du, t1);
+            global::System.Array.Clear(du, 0, t1);
+            // for (int j = 0; j < x.Length; j++)
+            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+            for (int j = 0; j < t1; j++)
+            {
+                // u[j] = Math.Sin(x[j]);
+                double t2 = x[j];
+                u[j] = global::System.Math.Sin(t2);
+            }
             // Dot(x, w), inlined: for (int i = 0; i < a.Length; i++)
             double s = 0.0;
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int i = 0; i < t1; i++)
             {
                 // Dot(x, w), inlined: s += a[i] * b[i];
-                double t2 = x[i];
-                double t3 = w[i];
-                s = s + t2 * t3;
+                double t3 = x[i];
+                double t4 = w[i];
+                s = s + t3 * t4;
             }
             // Dot(u, u), inlined: for (int i = 0; i < a.Length; i++)
             double s_2 = 0.0;
-            // Memory: keeps t5 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref t5Saved, t1);
+            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int i_2 = 0; i_2 < t1; i_2++)
             {
-                // Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
-                double t4 = x[i_2];
-                double t5 = global::System.Math.Sin(t4);
-                t5Saved[i_2] = t5;
-                s_2 = s_2 + t5 * t5;
+                // Dot(u, u), inlined: s += a[i] * b[i];
+                double uElement = u[i_2];
+                s_2 = s_2 + uElement * uElement;
             }
             // return Dot(x, w) * Dot(u, u);
-            double t6 = s * s_2;
+            double t5 = s * s_2;
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: return Dot(x, w) * Dot(u, u);
-            double dt7 = s_2;
-            double dt8 = s;
+            double dt6 = s_2;
+            double dt7 = s;
             // adjoint of: Dot(u, u), inlined: for (int i = 0; i < a.Length; i++)
-            double ds_2 = dt8;
+            double ds_2 = dt7;
             for (int i_2 = t1 - 1; i_2 >= 0; i_2--)
             {
-                double t5 = t5Saved[i_2];
-                // Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
-                double t4 = x[i_2];
+                // Dot(u, u), inlined: s += a[i] * b[i];
+                double uElement = u[i_2];
                 // adjoint of: Dot(u, u), inlined: s += a[i] * b[i];
-                double dt5 = ds_2 * (2.0 * t5);
-                // adjoint of: Dot(u, u), inlined: u[i] is not stored: its fill recomputes it here: u[j] = Math.Sin(x[j])
-                double dt4 = dt5 * global::System.Math.Cos(t4);
-                dx[i_2] += dt4;
+                double duElement = ds_2 * (2.0 * uElement);
+                du[i_2] += duElement;
             }
             // adjoint of: Dot(x, w), inlined: for (int i = 0; i < a.Length; i++)
-            double ds = dt7;
+            double ds = dt6;
             for (int i = t1 - 1; i >= 0; i--)
             {
                 // Dot(x, w), inlined: s += a[i] * b[i];
-                double t2 = x[i];
-                double t3 = w[i];
+                double t3 = x[i];
+                double t4 = w[i];
                 // adjoint of: Dot(x, w), inlined: s += a[i] * b[i];
-                double dt2 = ds * t3;
-                double dt3 = ds * t2;
-                dw[i] += dt3;
-                dx[i] += dt2;
+                double dt3 = ds * t4;
+                double dt4 = ds * t3;
+                dw[i] += dt4;
+                dx[i] += dt3;
+            }
+            // adjoint of: for (int j = 0; j < x.Length; j++)
+            for (int j = t1 - 1; j >= 0; j--)
+            {
+                // u[j] = Math.Sin(x[j]);
+                double t2 = x[j];
+                // adjoint of: u[j] = Math.Sin(x[j]);
+                double dt8 = du[j];
+                du[j] = 0.0;
+                double dt2 = dt8 * global::System.Math.Cos(t2);
+                dx[j] += dt2;
             }
 
-            // The loop buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(t5Saved);
+            // The buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(u);
+            global::SymbolicDiff.LoopBuffers.Return(du);
 
-            return t6;
+            return t5;
         }
     }
 }

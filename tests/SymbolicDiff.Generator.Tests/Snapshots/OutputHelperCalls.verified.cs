@@ -25,94 +25,143 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, m1)) throw new global::System.ArgumentException("y must not overlap m1.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, m2)) throw new global::System.ArgumentException("y must not overlap m2.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
-            int trips = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
-            double[] t9Saved = global::System.Array.Empty<double>();
-            int cTop = 0;   // the top of the values MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++) keeps, stacked over the iterations of the loop around it
+            int trips = 0;   // iterations of MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++), computed when it starts
+            int trips_2 = 0;   // iterations of for (int j = 0; j < t.Length; j++), computed when it starts
+            int trips_3 = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
+            double[] t6Saved = global::System.Array.Empty<double>();
+            double[] h = global::System.Array.Empty<double>();
+            double[] dh = global::System.Array.Empty<double>();
+            double[] t = global::System.Array.Empty<double>();
+            double[] dt = global::System.Array.Empty<double>();
             // Forward pass
             // var h = new double[m1.Length / x.Length];
             int t1 = x.Length;
             int t2 = m1.Length / t1;
-            // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-            int t3 = y.Length;
+            // Memory: h is held in a pooled buffer of t2 doubles, and its adjoint dh in another
+            // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
+            global::System.Array.Clear(h, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
+            global::System.Array.Clear(dh, 0, t2);
+            // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-            for (int r = 0; r < t3; r++)
+            for (int r = 0; r < t2; r++)
+            {
+                // MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
+                double s = 0.0;
+                for (int c = 0; c < t1; c++)
+                {
+                    // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                    int t3 = r * t1 + c;
+                    double t4 = m1[t3];
+                    double t5 = x[c];
+                    s = s + t4 * t5;
+                }
+                // MatVec(m1, x, h), inlined: result[r] = s;
+                h[r] = s;
+            }
+            // var t = new double[h.Length];
+            // Memory: t is held in a pooled buffer of t2 doubles, and its adjoint dt in another
+            // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
+            global::System.Array.Clear(t, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
+            global::System.Array.Clear(dt, 0, t2);
+            // for (int j = 0; j < t.Length; j++)
+            trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+            // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
+            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips_2);
+            for (int j = 0; j < t2; j++)
+            {
+                // t[j] = Math.Tanh(h[j]);
+                double hElement = h[j];
+                double t6 = global::System.Math.Tanh(hElement);
+                t6Saved[j] = t6;
+                t[j] = t6;
+            }
+            // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
+            int t7 = y.Length;
+            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+            for (int r_2 = 0; r_2 < t7; r_2++)
             {
                 // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                double s = 0.0;
-                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-                // Memory: keeps t9 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
-                // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
-                // in buffers grown here and reused from ArrayPool (no allocation once warm)
-                global::SymbolicDiff.LoopBuffers.Grow(ref t9Saved, cTop + trips);
-                for (int c = 0; c < t2; c++)
+                double s_2 = 0.0;
+                for (int c_2 = 0; c_2 < t2; c_2++)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t4 = r * t2 + c;
-                    double t5 = m2[t4];
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double s_2 = 0.0;
-                    for (int c_2 = 0; c_2 < t1; c_2++)
-                    {
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        int t6 = c * t1 + c_2;
-                        double t7 = m1[t6];
-                        double t8 = x[c_2];
-                        s_2 = s_2 + t7 * t8;
-                    }
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double t9 = global::System.Math.Tanh(s_2);
-                    t9Saved[cTop + c] = t9;
-                    s = s + t5 * t9;
+                    int t8 = r_2 * t2 + c_2;
+                    double t9 = m2[t8];
+                    double tElement = t[c_2];
+                    s_2 = s_2 + t9 * tElement;
                 }
-                cTop += trips;
                 // MatVec(m2, t, y), inlined: result[r] = s;
-                y[r] = s;
+                y[r_2] = s_2;
             }
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-            for (int r = t3 - 1; r >= 0; r--)
+            for (int r_2 = t7 - 1; r_2 >= 0; r_2--)
             {
                 // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
-                double dt10 = dy[r];
-                dy[r] = 0.0;
+                double dt10 = dy[r_2];
+                dy[r_2] = 0.0;
                 // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                double ds = dt10;
-                trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-                cTop -= trips;   // this iteration's values are the top trips of the stack
-                for (int c = trips - 1; c >= 0; c--)
+                double ds_2 = dt10;
+                trips_3 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                for (int c_2 = trips_3 - 1; c_2 >= 0; c_2--)
                 {
-                    double t9 = t9Saved[cTop + c];
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t4 = r * t2 + c;
-                    double t5 = m2[t4];
+                    int t8 = r_2 * t2 + c_2;
+                    double t9 = m2[t8];
+                    double tElement = t[c_2];
                     // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    double dt5 = ds * t9;
-                    double dt9 = ds * t5;
-                    // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double dt11 = dt9 * (1.0 - t9 * t9);
-                    // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double ds_2 = dt11;
-                    for (int c_2 = t1 - 1; c_2 >= 0; c_2--)
-                    {
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        int t6 = c * t1 + c_2;
-                        double t7 = m1[t6];
-                        double t8 = x[c_2];
-                        // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        double dt7 = ds_2 * t8;
-                        double dt8 = ds_2 * t7;
-                        dx[c_2] += dt8;
-                        dm1[t6] += dt7;
-                    }
-                    // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    dm2[t4] += dt5;
+                    double dt9 = ds_2 * tElement;
+                    double dtElement = ds_2 * t9;
+                    dt[c_2] += dtElement;
+                    dm2[t8] += dt9;
+                }
+            }
+            // adjoint of: for (int j = 0; j < t.Length; j++)
+            for (int j = trips_2 - 1; j >= 0; j--)
+            {
+                double t6 = t6Saved[j];
+                // adjoint of: t[j] = Math.Tanh(h[j]);
+                double dt6 = dt[j];
+                dt[j] = 0.0;
+                double dhElement = dt6 * (1.0 - t6 * t6);
+                dh[j] += dhElement;
+            }
+            // adjoint of: MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
+            trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+            for (int r = trips - 1; r >= 0; r--)
+            {
+                // adjoint of: MatVec(m1, x, h), inlined: result[r] = s;
+                double dt11 = dh[r];
+                dh[r] = 0.0;
+                // adjoint of: MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
+                double ds = dt11;
+                for (int c = t1 - 1; c >= 0; c--)
+                {
+                    // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                    int t3 = r * t1 + c;
+                    double t4 = m1[t3];
+                    double t5 = x[c];
+                    // adjoint of: MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                    double dt4 = ds * t5;
+                    double dt5 = ds * t4;
+                    dx[c] += dt5;
+                    dm1[t3] += dt4;
                 }
             }
             dy.Clear();
 
-            // The loop buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(t9Saved);
+            // The buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(t6Saved);
+            global::SymbolicDiff.LoopBuffers.Return(h);
+            global::SymbolicDiff.LoopBuffers.Return(dh);
+            global::SymbolicDiff.LoopBuffers.Return(t);
+            global::SymbolicDiff.LoopBuffers.Return(dt);
         }
 
         /// <summary>
@@ -137,39 +186,73 @@ namespace Demo
             if (rows <= columns)
             {
                 // Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)
-                int trips = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
+                int trips = 0;   // iterations of MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++), computed when it starts
+                int trips_2 = 0;   // iterations of for (int j = 0; j < t.Length; j++), computed when it starts
+                int trips_3 = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
+                double[] h = global::System.Array.Empty<double>();
+                double[] dh = global::System.Array.Empty<double>();
+                double[] t = global::System.Array.Empty<double>();
+                double[] dt = global::System.Array.Empty<double>();
                 // Forward pass
                 // var h = new double[m1.Length / x.Length];
                 int t1 = x.Length;
                 int t2 = m1.Length / t1;
-                // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-                int t3 = y.Length;
+                // Memory: h is held in a pooled buffer of t2 doubles, and its adjoint dh in another
+                // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
+                global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
+                global::System.Array.Clear(h, 0, t2);
+                global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
+                global::System.Array.Clear(dh, 0, t2);
+                // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
                 // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                for (int r = 0; r < t3; r++)
+                for (int r = 0; r < t2; r++)
+                {
+                    // MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
+                    double s = 0.0;
+                    for (int c = 0; c < t1; c++)
+                    {
+                        // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                        int t3 = r * t1 + c;
+                        double t4 = m1[t3];
+                        double t5 = x[c];
+                        s = s + t4 * t5;
+                    }
+                    // MatVec(m1, x, h), inlined: result[r] = s;
+                    h[r] = s;
+                }
+                // var t = new double[h.Length];
+                // Memory: t is held in a pooled buffer of t2 doubles, and its adjoint dt in another
+                // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
+                global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
+                global::System.Array.Clear(t, 0, t2);
+                global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
+                global::System.Array.Clear(dt, 0, t2);
+                // for (int j = 0; j < t.Length; j++)
+                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+                for (int j = 0; j < t2; j++)
+                {
+                    // t[j] = Math.Tanh(h[j]);
+                    double hElement = h[j];
+                    double t6 = global::System.Math.Tanh(hElement);
+                    t[j] = t6;
+                }
+                // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
+                int t7 = y.Length;
+                // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
+                for (int r_2 = 0; r_2 < t7; r_2++)
                 {
                     // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                    double s = 0.0;
-                    for (int c = 0; c < t2; c++)
+                    double s_2 = 0.0;
+                    for (int c_2 = 0; c_2 < t2; c_2++)
                     {
                         // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                        int t4 = r * t2 + c;
-                        double t5 = m2[t4];
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        double s_2 = 0.0;
-                        for (int c_2 = 0; c_2 < t1; c_2++)
-                        {
-                            // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                            int t6 = c * t1 + c_2;
-                            double t7 = m1[t6];
-                            double t8 = x[c_2];
-                            s_2 = s_2 + t7 * t8;
-                        }
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                        double t9 = global::System.Math.Tanh(s_2);
-                        s = s + t5 * t9;
+                        int t8 = r_2 * t2 + c_2;
+                        double t9 = m2[t8];
+                        double tElement = t[c_2];
+                        s_2 = s_2 + t9 * tElement;
                     }
                     // MatVec(m2, t, y), inlined: result[r] = s;
-                    y[r] = s;
+                    y[r_2] = s_2;
                 }
                 int row = 0;
                 for (int element = 0; element < y.Length; element++, row++)
@@ -182,57 +265,74 @@ namespace Demo
                     dy[element] = 1.0;
                     // Backward pass for ∂y[element]/∂inputs
                     // adjoint of: MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-                    for (int r = t3 - 1; r >= 0; r--)
+                    for (int r_2 = t7 - 1; r_2 >= 0; r_2--)
                     {
                         // adjoint of: MatVec(m2, t, y), inlined: result[r] = s;
-                        double dt10 = dy[r];
-                        dy[r] = 0.0;
+                        double dt10 = dy[r_2];
+                        dy[r_2] = 0.0;
                         // adjoint of: MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
-                        double ds = dt10;
-                        trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
-                        for (int c = trips - 1; c >= 0; c--)
+                        double ds_2 = dt10;
+                        trips_3 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                        for (int c_2 = trips_3 - 1; c_2 >= 0; c_2--)
                         {
                             // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            int t4 = r * t2 + c;
-                            double t5 = m2[t4];
-                            // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                            double s_2 = 0.0;
-                            // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
-                            for (int c_2 = 0; c_2 < t1; c_2++)
-                            {
-                                // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                                int t6 = c * t1 + c_2;
-                                double t7 = m1[t6];
-                                double t8 = x[c_2];
-                                s_2 = s_2 + t7 * t8;
-                            }
-                            // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                            double t9 = global::System.Math.Tanh(s_2);
+                            int t8 = r_2 * t2 + c_2;
+                            double t9 = m2[t8];
+                            double tElement = t[c_2];
                             // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            double dt5 = ds * t9;
-                            double dt9 = ds * t5;
-                            // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                            double dt11 = dt9 * (1.0 - t9 * t9);
-                            // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                            double ds_2 = dt11;
-                            for (int c_2 = t1 - 1; c_2 >= 0; c_2--)
-                            {
-                                // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                                int t6 = c * t1 + c_2;
-                                double t7 = m1[t6];
-                                double t8 = x[c_2];
-                                // adjoint of: MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                                double dt7 = ds_2 * t8;
-                                double dt8 = ds_2 * t7;
-                                dx[c_2] += dt8;
-                                dm1[t6] += dt7;
-                            }
-                            // adjoint of: MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                            dm2[t4] += dt5;
+                            double dt9 = ds_2 * tElement;
+                            double dtElement = ds_2 * t9;
+                            dt[c_2] += dtElement;
+                            dm2[t8] += dt9;
                         }
                     }
+                    // adjoint of: for (int j = 0; j < t.Length; j++)
+                    trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                    for (int j = trips_2 - 1; j >= 0; j--)
+                    {
+                        // t[j] = Math.Tanh(h[j]);
+                        double hElement = h[j];
+                        double t6 = global::System.Math.Tanh(hElement);
+                        // adjoint of: t[j] = Math.Tanh(h[j]);
+                        double dt6 = dt[j];
+                        dt[j] = 0.0;
+                        double dhElement = dt6 * (1.0 - t6 * t6);
+                        dh[j] += dhElement;
+                    }
+                    // adjoint of: var t = new double[h.Length];
+                    global::System.Array.Clear(dt, 0, t2);   // for the next backward pass
+                    // adjoint of: MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
+                    trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
+                    for (int r = trips - 1; r >= 0; r--)
+                    {
+                        // adjoint of: MatVec(m1, x, h), inlined: result[r] = s;
+                        double dt11 = dh[r];
+                        dh[r] = 0.0;
+                        // adjoint of: MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
+                        double ds = dt11;
+                        for (int c = t1 - 1; c >= 0; c--)
+                        {
+                            // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                            int t3 = r * t1 + c;
+                            double t4 = m1[t3];
+                            double t5 = x[c];
+                            // adjoint of: MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                            double dt4 = ds * t5;
+                            double dt5 = ds * t4;
+                            dx[c] += dt5;
+                            dm1[t3] += dt4;
+                        }
+                    }
+                    // adjoint of: var h = new double[m1.Length / x.Length];
+                    global::System.Array.Clear(dh, 0, t2);   // for the next backward pass
                     dy[element] = 0.0;   // also when nothing wrote it
                 }
+
+                // The buffers go back to the pool for the next call
+                global::SymbolicDiff.LoopBuffers.Return(h);
+                global::SymbolicDiff.LoopBuffers.Return(dh);
+                global::SymbolicDiff.LoopBuffers.Return(t);
+                global::SymbolicDiff.LoopBuffers.Return(dt);
             }
             else
             {
@@ -283,51 +383,88 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, m2)) throw new global::System.ArgumentException("y must not overlap m2.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
             dy.Clear();
+            double[] h = global::System.Array.Empty<double>();
+            double[] dh = global::System.Array.Empty<double>();
+            double[] t = global::System.Array.Empty<double>();
+            double[] dt = global::System.Array.Empty<double>();
             // Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)
             // var h = new double[m1.Length / x.Length];
             int t1 = x.Length;
             int t2 = m1.Length / t1;
-            // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
-            for (int r = 0; r < y.Length; r++)
+            // Memory: h is held in a pooled buffer of t2 doubles, and its tangent dh in another
+            global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
+            global::System.Array.Clear(h, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
+            global::System.Array.Clear(dh, 0, t2);
+            // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
+            for (int r = 0; r < t2; r++)
             {
-                // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
+                // MatVec(m1, x, h), inlined: for (int c = 0; c < v.Length; c++)
                 double s = 0.0;
                 double ds = 0.0;
-                for (int c = 0; c < t2; c++)
+                for (int c = 0; c < t1; c++)
+                {
+                    // MatVec(m1, x, h), inlined: s += m[r * v.Length + c] * v[c];
+                    int t3 = r * t1 + c;
+                    double t4 = m1[t3];
+                    double dt4 = dm1[t3];
+                    double t5 = x[c];
+                    double dt5 = dx[c];
+                    double s_3 = s + t4 * t5;
+                    double ds_3 = ds + (t5 * dt4 + t4 * dt5);
+                    s = s_3;
+                    ds = ds_3;
+                }
+                // MatVec(m1, x, h), inlined: result[r] = s;
+                h[r] = s;
+                dh[r] = ds;
+            }
+            // var t = new double[h.Length];
+            // Memory: t is held in a pooled buffer of t2 doubles, and its tangent dt in another
+            global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
+            global::System.Array.Clear(t, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
+            global::System.Array.Clear(dt, 0, t2);
+            // for (int j = 0; j < t.Length; j++)
+            for (int j = 0; j < t2; j++)
+            {
+                // t[j] = Math.Tanh(h[j]);
+                double hElement = h[j];
+                double dhElement = dh[j];
+                double t6 = global::System.Math.Tanh(hElement);
+                double dt6 = (1.0 - t6 * t6) * dhElement;
+                t[j] = t6;
+                dt[j] = dt6;
+            }
+            // MatVec(m2, t, y), inlined: for (int r = 0; r < result.Length; r++)
+            for (int r_2 = 0; r_2 < y.Length; r_2++)
+            {
+                // MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++)
+                double s_2 = 0.0;
+                double ds_2 = 0.0;
+                for (int c_2 = 0; c_2 < t2; c_2++)
                 {
                     // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    int t3 = r * t2 + c;
-                    double t4 = m2[t3];
-                    double dt4 = dm2[t3];
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                    double s_2 = 0.0;
-                    double ds_2 = 0.0;
-                    for (int c_2 = 0; c_2 < t1; c_2++)
-                    {
-                        // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: h[j] is not stored: its fill recomputes i...
-                        int t5 = c * t1 + c_2;
-                        double t6 = m1[t5];
-                        double dt6 = dm1[t5];
-                        double t7 = x[c_2];
-                        double dt7 = dx[c_2];
-                        double s_3 = s_2 + t6 * t7;
-                        double ds_3 = ds_2 + (t7 * dt6 + t6 * dt7);
-                        s_2 = s_3;
-                        ds_2 = ds_3;
-                    }
-                    // MatVec(m2, t, y), inlined: t[c] is not stored: its fill recomputes it here: t[j] = Math.Tanh(h[j])
-                    double t8 = global::System.Math.Tanh(s_2);
-                    double dt8 = (1.0 - t8 * t8) * ds_2;
-                    // MatVec(m2, t, y), inlined: s += m[r * v.Length + c] * v[c];
-                    double s_4 = s + t4 * t8;
-                    double ds_4 = ds + (t8 * dt4 + t4 * dt8);
-                    s = s_4;
-                    ds = ds_4;
+                    int t7 = r_2 * t2 + c_2;
+                    double t8 = m2[t7];
+                    double dt8 = dm2[t7];
+                    double tElement = t[c_2];
+                    double dtElement = dt[c_2];
+                    double s_4 = s_2 + t8 * tElement;
+                    double ds_4 = ds_2 + (tElement * dt8 + t8 * dtElement);
+                    s_2 = s_4;
+                    ds_2 = ds_4;
                 }
                 // MatVec(m2, t, y), inlined: result[r] = s;
-                y[r] = s;
-                dy[r] = ds;
+                y[r_2] = s_2;
+                dy[r_2] = ds_2;
             }
+
+            // The buffers go back to the pool for the next call
+            global::SymbolicDiff.LoopBuffers.Return(h);
+            global::SymbolicDiff.LoopBuffers.Return(dh);
+            global::SymbolicDiff.LoopBuffers.Return(t);
+            global::SymbolicDiff.LoopBuffers.Return(dt);
         }
     }
 }
