@@ -180,7 +180,6 @@ internal sealed class DerivativeGraph
     /// <summary>What the user wrote that made a node the second-order code cannot take, in the user's terms.</summary>
     private static string Describe(Op op) => op switch
     {
-        Op.NewArray => "local arrays written element by element",
         _ => "the operation '" + op + "'",
     };
 

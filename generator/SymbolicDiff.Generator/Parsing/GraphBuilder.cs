@@ -54,7 +54,8 @@ internal sealed class GraphBuilder
     public int Copy(Node node, int[] args)
     {
         int id = Append(node with { Args = args.ToEquatableArray() });
-        if (node.Op is not (Op.Parameter or Op.Constant or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Store or Op.If or Op.Select or Op.Call))
+        bool memory = node.Op == Op.Load && _nodes[args[0]].Op == Op.NewArray;   // a read of an array written in place is never shared
+        if (!memory && node.Op is not (Op.Parameter or Op.Constant or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Store or Op.If or Op.Select or Op.Call or Op.NewArray))
         {
             var key = new NodeKey(node.Op, node.Type, 0, IsCommutative(node.Op) ? args.OrderBy(a => a).ToArray() : args);
             if (!_existing.TryGetValue(key, out var candidates))

@@ -281,9 +281,7 @@ internal sealed partial class Parser
         if (hessianName is not null)
         {
             // Second order supports less than the gradient: what it rejects is reported at the method's name.
-            var problems = _graph.Nodes.FirstOrDefault(n => n.Op == Op.NewArray) is { } array
-                ? new List<(string Id, string[] Args)> { (Diagnostics.HessianUnsupportedOperation.Id, new[] { "local arrays written element by element", _statements[array.Statement].Text }) }
-                : DerivativeGraph.Check(model);
+            var problems = DerivativeGraph.Check(model);
             foreach (var (id, args) in problems)
             {
                 Report(Diagnostics.All.First(d => d.Id == id), methodLocation, new[] { method.Name }.Concat(args).ToArray());

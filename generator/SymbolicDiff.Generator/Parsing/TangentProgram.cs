@@ -42,11 +42,11 @@ internal static class TangentProgram
         {
             builder.CurrentRegion = node.Region;
             builder.CurrentStatement = node.Statement;
-            if (node.Op == Op.Store)
+            if (DerivativeFlow.IsOutputStore(node, nodes))
             {
                 // An output element receives its derivative along v: the program's outputs are J·v, and their adjoints
                 // (the weights d of the second-order pullback) flow back through the tangents.
-                map[node.Id] = builder.Store(map[node.Args[0]], map[node.Args[1]], tangent[node.Args[2]] is int t0 ? builder.Convert(t0, node.Type) : builder.Constant(0, node.Type));
+                map[node.Id] = builder.Store(map[node.Args[0]], map[node.Args[1]], Tangent(node.Args[2], node.Type));
                 continue;
             }
             // Operands that come later (a phi's next value, a while loop's condition) are set once the body is built.
@@ -65,6 +65,16 @@ internal static class TangentProgram
             int? Of(int arg) => tangent[arg];
             switch (node.Op)
             {
+                case Op.NewArray:
+                    // A local array written in place gets a tangent array beside it, written where it is written.
+                    tangent[node.Id] = builder.NewArray(copy.Args[0], node.Type, TangentName(node.Name));
+                    break;
+                case Op.Store when Of(node.Args[0]) is int tangentArray:
+                    builder.Store(tangentArray, copy.Args[1], Tangent(node.Args[2], node.Type));
+                    break;
+                case Op.Load when Of(node.Args[0]) is int memory && nodes[node.Args[0]].Op == Op.NewArray:
+                    tangent[node.Id] = builder.LoadMemory(memory, copy.Args[1]);
+                    break;
                 case Op.Parameter when parameterOf.TryGetValue(node.Id, out var parameter):
                     string name = Unique("v" + parameter.Name, taken);
                     int direction = builder.Parameter(name, node.Type);
@@ -107,6 +117,9 @@ internal static class TangentProgram
             }
         }
 
+        // The tangent of a value as the given type; 0 where it has none (a constant).
+        int Tangent(int value, ScalarType type) => tangent[value] is int t ? builder.Convert(t, type) : builder.Constant(0, type);
+
         // The forward references: a phi's next value (and its tangent's), a while loop's condition.
         foreach (var phi in phis)
         {
@@ -146,7 +159,7 @@ internal static class TangentProgram
 
     /// <summary>The operations a tangent program is built from: the table's, and the structure of loops, arrays and branches.</summary>
     public static bool Supports(Op op) =>
-        Operations.Supports(op) || op is Op.Select or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Load or Op.Length or Op.Store or Op.If;
+        Operations.Supports(op) || op is Op.Select or Op.Loop or Op.LoopCounter or Op.Phi or Op.LoopExit or Op.Load or Op.Length or Op.Store or Op.If or Op.NewArray;
 
     /// <summary>The tangent of a user's variable x is named x_v (its derivative along v).</summary>
     private static string TangentName(string? name) => (name ?? "t") + "_v";

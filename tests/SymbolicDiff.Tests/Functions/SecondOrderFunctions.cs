@@ -185,4 +185,22 @@ public static partial class SecondOrder
         }
         y[x.Length - 1] = c * x[0] * x[0];
     }
+
+    /// <summary>A dynamic-programming table updated in place (a local array held in memory), then a running vector over it.</summary>
+    [Differentiable(Hessian = true)]
+    public static double DpTable(double[] x, double c)
+    {
+        var dp = new double[x.Length];
+        dp[0] = x[0];
+        for (int i = 1; i < x.Length; i++)
+        {
+            dp[i] = dp[i - 1] * c + Math.Sin(x[i]) * dp[i - 1] + x[i];
+        }
+        var acc = new double[2];
+        for (int i = 0; i < x.Length; i++)
+        {
+            acc[i % 2] += dp[i] * dp[i];
+        }
+        return acc[0] - 0.5 * acc[1];
+    }
 }
