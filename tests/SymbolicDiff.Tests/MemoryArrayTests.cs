@@ -56,6 +56,23 @@ public class MemoryArrayTests
         Assert.Equal(expectedDx.Zip(direction, (g, v) => g * v).Sum() + expectedDw * -0.6, tangent, 11);
     }
 
+    /// <summary>
+    /// An index past the array's length throws in the gradient as in the method, although the pooled buffer behind it may
+    /// be longer (the generated code reads and writes it through a span of exactly n elements).
+    /// </summary>
+    [Fact]
+    public void AnIndexPastTheLengthThrowsLikeTheMethod()
+    {
+        Assert.Throws<IndexOutOfRangeException>(() => MemoryArrayFunctions.IndexedUpdate(1.5, 5, 5));
+        double dx = 0;
+        Assert.Throws<IndexOutOfRangeException>(() => MemoryArrayFunctions.IndexedUpdateGradient(1.5, 5, 5, ref dx));
+        // In range, the gradient is exact: s = Σ (x·i)² with a[3] = a[2]·x = 2x², so ∂s/∂x = 2x(1 + 4 + 16) + 16x³.
+        dx = 0;
+        double value = MemoryArrayFunctions.IndexedUpdateGradient(1.5, 5, 3, ref dx);
+        Assert.Equal(MemoryArrayFunctions.IndexedUpdate(1.5, 5, 3), value);
+        Assert.Equal(2 * 1.5 * 21 + 16 * Math.Pow(1.5, 3), dx, 12);
+    }
+
     [Fact]
     public void CheckpointingLeavesTheTableLoopsAloneAndMatchesFullStorageBitForBit()
     {

@@ -181,17 +181,24 @@ internal sealed partial class Emitter
     }
 
     /// <summary>The local arrays held in memory (<see cref="Op.NewArray"/>) and their adjoints (tangents in forward mode), reachable ones.</summary>
+    private readonly Dictionary<string, string> _memoryBuffers = new();
+
     private IEnumerable<(Node Array, string Name)> MemoryArrays() =>
         _nodes.Where(n => n.Op == Op.NewArray && _reachable[n.Id])
             .SelectMany(n => new[] { (n, Identifier(_names[n.Id]!)) }.Concat(_adjointNames[n.Id] is { } adjoint ? new[] { (n, Identifier(adjoint)) } : Array.Empty<(Node, string)>()));
 
-    /// <summary>Declared empty up front, like the loop buffers; rented where the array is created.</summary>
+    /// <summary>
+    /// Declared empty up front, like the loop buffers; rented where the array is created. The code reads and writes it
+    /// through a span of exactly its length, so an index past it throws as it does in C# (the pooled buffer may be longer).
+    /// </summary>
     private void DeclareMemoryArrays()
     {
         foreach (var (array, name) in MemoryArrays())
         {
             string type = array.Type.Keyword();
-            Line($"{type}[] {name} = {TypeNames.Array}.Empty<{type}>();");
+            string buffer = _memoryBuffers[name] = Identifier(_allocator.Unique(name.TrimStart('@') + "Buffer"));
+            Line($"{type}[] {buffer} = {TypeNames.Array}.Empty<{type}>();");
+            Line($"{TypeNames.Span(type)} {name} = default;");
         }
     }
 
@@ -212,10 +219,12 @@ internal sealed partial class Emitter
                 ? "// (the loops keep their reads of it that later writes change, so no overwritten element is ever restored)"
                 : "// (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)");
         }
-        foreach (string buffer in adjoint is null ? new[] { name } : new[] { name, adjoint })
+        foreach (string span in adjoint is null ? new[] { name } : new[] { name, adjoint })
         {
+            string buffer = _memoryBuffers[span];
             Line($"{LoopBuffers()}.Ensure(ref {buffer}, {length});");
-            Line($"{TypeNames.Array}.Clear({buffer}, 0, {length});");
+            Line($"{span} = new {TypeNames.Span(type)}({buffer}, 0, {length});");
+            Line($"{span}.Clear();");
         }
     }
 
@@ -229,11 +238,10 @@ internal sealed partial class Emitter
         {
             return;
         }
-        string length = Ref(array.Args[0]).Text;
         if (!_dryRun)
         {
             Comment(array.Statement, "adjoint of: ");
-            Line($"{TypeNames.Array}.Clear({Identifier(_adjointNames[array.Id]!)}, 0, {length});   // {(array.Region == 0 ? "for the next backward pass" : "for the array the previous iteration created")}");
+            Line($"{Identifier(_adjointNames[array.Id]!)}.Clear();   // {(array.Region == 0 ? "for the next backward pass" : "for the array the previous iteration created")}");
         }
     }
 
@@ -252,7 +260,7 @@ internal sealed partial class Emitter
         }
         foreach (var (_, name) in arrays)
         {
-            Line($"{LoopBuffers()}.Return({name});");
+            Line($"{LoopBuffers()}.Return({_memoryBuffers[name]});");
         }
     }
 

@@ -18,17 +18,21 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
-            double[] u = global::System.Array.Empty<double>();
-            double[] du = global::System.Array.Empty<double>();
+            double[] uBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> u = default;
+            double[] duBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> du = default;
             // Forward pass
             // var u = new double[x.Length];
             int t1 = x.Length;
             // Memory: u is held in a pooled buffer of t1 doubles, and its adjoint du in another
             // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref u, t1);
-            global::System.Array.Clear(u, 0, t1);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref du, t1);
-            global::System.Array.Clear(du, 0, t1);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref uBuffer, t1);
+            u = new global::System.Span<double>(uBuffer, 0, t1);
+            u.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref duBuffer, t1);
+            du = new global::System.Span<double>(duBuffer, 0, t1);
+            du.Clear();
             // for (int j = 0; j < x.Length; j++)
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int j = 0; j < t1; j++)
@@ -99,8 +103,8 @@ namespace Demo
             }
 
             // The buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(u);
-            global::SymbolicDiff.LoopBuffers.Return(du);
+            global::SymbolicDiff.LoopBuffers.Return(uBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(duBuffer);
 
             return t5;
         }

@@ -20,18 +20,22 @@ namespace Demo
             int trips = 0;   // iterations of for (int i = 1; i < n; i++), computed when it starts
             double[] dpElementSaved = global::System.Array.Empty<double>();
             double[] t2Saved = global::System.Array.Empty<double>();
-            double[] dp = global::System.Array.Empty<double>();
-            double[] ddp = global::System.Array.Empty<double>();
+            double[] dpBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> dp = default;
+            double[] ddpBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> ddp = default;
             // Forward pass
             // int n = x.Length;
             int n = x.Length;
             // var dp = new double[n];
             // Memory: dp is held in a pooled buffer of n doubles, and its adjoint ddp in another
             // (the loops keep their reads of it that later writes change, so no overwritten element is ever restored)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref dp, n);
-            global::System.Array.Clear(dp, 0, n);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref ddp, n);
-            global::System.Array.Clear(ddp, 0, n);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dpBuffer, n);
+            dp = new global::System.Span<double>(dpBuffer, 0, n);
+            dp.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref ddpBuffer, n);
+            ddp = new global::System.Span<double>(ddpBuffer, 0, n);
+            ddp.Clear();
             // dp[0] = x[0];
             dp[0] = x[0];
             // for (int i = 1; i < n; i++)
@@ -102,8 +106,8 @@ namespace Demo
             // The buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(dpElementSaved);
             global::SymbolicDiff.LoopBuffers.Return(t2Saved);
-            global::SymbolicDiff.LoopBuffers.Return(dp);
-            global::SymbolicDiff.LoopBuffers.Return(ddp);
+            global::SymbolicDiff.LoopBuffers.Return(dpBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(ddpBuffer);
 
             return t4;
         }

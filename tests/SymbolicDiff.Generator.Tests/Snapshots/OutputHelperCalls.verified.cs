@@ -29,20 +29,26 @@ namespace Demo
             int trips_2 = 0;   // iterations of for (int j = 0; j < t.Length; j++), computed when it starts
             int trips_3 = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
             double[] t6Saved = global::System.Array.Empty<double>();
-            double[] h = global::System.Array.Empty<double>();
-            double[] dh = global::System.Array.Empty<double>();
-            double[] t = global::System.Array.Empty<double>();
-            double[] dt = global::System.Array.Empty<double>();
+            double[] hBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> h = default;
+            double[] dhBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> dh = default;
+            double[] tBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> t = default;
+            double[] dtBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> dt = default;
             // Forward pass
             // var h = new double[m1.Length / x.Length];
             int t1 = x.Length;
             int t2 = m1.Length / t1;
             // Memory: h is held in a pooled buffer of t2 doubles, and its adjoint dh in another
             // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
-            global::System.Array.Clear(h, 0, t2);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
-            global::System.Array.Clear(dh, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref hBuffer, t2);
+            h = new global::System.Span<double>(hBuffer, 0, t2);
+            h.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dhBuffer, t2);
+            dh = new global::System.Span<double>(dhBuffer, 0, t2);
+            dh.Clear();
             // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
             // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
             for (int r = 0; r < t2; r++)
@@ -63,10 +69,12 @@ namespace Demo
             // var t = new double[h.Length];
             // Memory: t is held in a pooled buffer of t2 doubles, and its adjoint dt in another
             // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
-            global::System.Array.Clear(t, 0, t2);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
-            global::System.Array.Clear(dt, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref tBuffer, t2);
+            t = new global::System.Span<double>(tBuffer, 0, t2);
+            t.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dtBuffer, t2);
+            dt = new global::System.Span<double>(dtBuffer, 0, t2);
+            dt.Clear();
             // for (int j = 0; j < t.Length; j++)
             trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
             // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
@@ -158,10 +166,10 @@ namespace Demo
 
             // The buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(t6Saved);
-            global::SymbolicDiff.LoopBuffers.Return(h);
-            global::SymbolicDiff.LoopBuffers.Return(dh);
-            global::SymbolicDiff.LoopBuffers.Return(t);
-            global::SymbolicDiff.LoopBuffers.Return(dt);
+            global::SymbolicDiff.LoopBuffers.Return(hBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(dhBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(tBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(dtBuffer);
         }
 
         /// <summary>
@@ -189,20 +197,26 @@ namespace Demo
                 int trips = 0;   // iterations of MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++), computed when it starts
                 int trips_2 = 0;   // iterations of for (int j = 0; j < t.Length; j++), computed when it starts
                 int trips_3 = 0;   // iterations of MatVec(m2, t, y), inlined: for (int c = 0; c < v.Length; c++), computed when it starts
-                double[] h = global::System.Array.Empty<double>();
-                double[] dh = global::System.Array.Empty<double>();
-                double[] t = global::System.Array.Empty<double>();
-                double[] dt = global::System.Array.Empty<double>();
+                double[] hBuffer = global::System.Array.Empty<double>();
+                global::System.Span<double> h = default;
+                double[] dhBuffer = global::System.Array.Empty<double>();
+                global::System.Span<double> dh = default;
+                double[] tBuffer = global::System.Array.Empty<double>();
+                global::System.Span<double> t = default;
+                double[] dtBuffer = global::System.Array.Empty<double>();
+                global::System.Span<double> dt = default;
                 // Forward pass
                 // var h = new double[m1.Length / x.Length];
                 int t1 = x.Length;
                 int t2 = m1.Length / t1;
                 // Memory: h is held in a pooled buffer of t2 doubles, and its adjoint dh in another
                 // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
-                global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
-                global::System.Array.Clear(h, 0, t2);
-                global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
-                global::System.Array.Clear(dh, 0, t2);
+                global::SymbolicDiff.LoopBuffers.Ensure(ref hBuffer, t2);
+                h = new global::System.Span<double>(hBuffer, 0, t2);
+                h.Clear();
+                global::SymbolicDiff.LoopBuffers.Ensure(ref dhBuffer, t2);
+                dh = new global::System.Span<double>(dhBuffer, 0, t2);
+                dh.Clear();
                 // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
                 // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
                 for (int r = 0; r < t2; r++)
@@ -223,10 +237,12 @@ namespace Demo
                 // var t = new double[h.Length];
                 // Memory: t is held in a pooled buffer of t2 doubles, and its adjoint dt in another
                 // (written before it is read and never after, a scratch buffer: the backward pass reads it again, nothing kept)
-                global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
-                global::System.Array.Clear(t, 0, t2);
-                global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
-                global::System.Array.Clear(dt, 0, t2);
+                global::SymbolicDiff.LoopBuffers.Ensure(ref tBuffer, t2);
+                t = new global::System.Span<double>(tBuffer, 0, t2);
+                t.Clear();
+                global::SymbolicDiff.LoopBuffers.Ensure(ref dtBuffer, t2);
+                dt = new global::System.Span<double>(dtBuffer, 0, t2);
+                dt.Clear();
                 // for (int j = 0; j < t.Length; j++)
                 // Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop
                 for (int j = 0; j < t2; j++)
@@ -300,7 +316,7 @@ namespace Demo
                         dh[j] += dhElement;
                     }
                     // adjoint of: var t = new double[h.Length];
-                    global::System.Array.Clear(dt, 0, t2);   // for the next backward pass
+                    dt.Clear();   // for the next backward pass
                     // adjoint of: MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
                     trips = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
                     for (int r = trips - 1; r >= 0; r--)
@@ -324,15 +340,15 @@ namespace Demo
                         }
                     }
                     // adjoint of: var h = new double[m1.Length / x.Length];
-                    global::System.Array.Clear(dh, 0, t2);   // for the next backward pass
+                    dh.Clear();   // for the next backward pass
                     dy[element] = 0.0;   // also when nothing wrote it
                 }
 
                 // The buffers go back to the pool for the next call
-                global::SymbolicDiff.LoopBuffers.Return(h);
-                global::SymbolicDiff.LoopBuffers.Return(dh);
-                global::SymbolicDiff.LoopBuffers.Return(t);
-                global::SymbolicDiff.LoopBuffers.Return(dt);
+                global::SymbolicDiff.LoopBuffers.Return(hBuffer);
+                global::SymbolicDiff.LoopBuffers.Return(dhBuffer);
+                global::SymbolicDiff.LoopBuffers.Return(tBuffer);
+                global::SymbolicDiff.LoopBuffers.Return(dtBuffer);
             }
             else
             {
@@ -383,19 +399,25 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, m2)) throw new global::System.ArgumentException("y must not overlap m2.", "y");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
             dy.Clear();
-            double[] h = global::System.Array.Empty<double>();
-            double[] dh = global::System.Array.Empty<double>();
-            double[] t = global::System.Array.Empty<double>();
-            double[] dt = global::System.Array.Empty<double>();
+            double[] hBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> h = default;
+            double[] dhBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> dh = default;
+            double[] tBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> t = default;
+            double[] dtBuffer = global::System.Array.Empty<double>();
+            global::System.Span<double> dt = default;
             // Forward pass with tangents: d<name> is the derivative of <name> along the direction (d<parameter>, …)
             // var h = new double[m1.Length / x.Length];
             int t1 = x.Length;
             int t2 = m1.Length / t1;
             // Memory: h is held in a pooled buffer of t2 doubles, and its tangent dh in another
-            global::SymbolicDiff.LoopBuffers.Ensure(ref h, t2);
-            global::System.Array.Clear(h, 0, t2);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref dh, t2);
-            global::System.Array.Clear(dh, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref hBuffer, t2);
+            h = new global::System.Span<double>(hBuffer, 0, t2);
+            h.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dhBuffer, t2);
+            dh = new global::System.Span<double>(dhBuffer, 0, t2);
+            dh.Clear();
             // MatVec(m1, x, h), inlined: for (int r = 0; r < result.Length; r++)
             for (int r = 0; r < t2; r++)
             {
@@ -421,10 +443,12 @@ namespace Demo
             }
             // var t = new double[h.Length];
             // Memory: t is held in a pooled buffer of t2 doubles, and its tangent dt in another
-            global::SymbolicDiff.LoopBuffers.Ensure(ref t, t2);
-            global::System.Array.Clear(t, 0, t2);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref dt, t2);
-            global::System.Array.Clear(dt, 0, t2);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref tBuffer, t2);
+            t = new global::System.Span<double>(tBuffer, 0, t2);
+            t.Clear();
+            global::SymbolicDiff.LoopBuffers.Ensure(ref dtBuffer, t2);
+            dt = new global::System.Span<double>(dtBuffer, 0, t2);
+            dt.Clear();
             // for (int j = 0; j < t.Length; j++)
             for (int j = 0; j < t2; j++)
             {
@@ -461,10 +485,10 @@ namespace Demo
             }
 
             // The buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(h);
-            global::SymbolicDiff.LoopBuffers.Return(dh);
-            global::SymbolicDiff.LoopBuffers.Return(t);
-            global::SymbolicDiff.LoopBuffers.Return(dt);
+            global::SymbolicDiff.LoopBuffers.Return(hBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(dhBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(tBuffer);
+            global::SymbolicDiff.LoopBuffers.Return(dtBuffer);
         }
     }
 }

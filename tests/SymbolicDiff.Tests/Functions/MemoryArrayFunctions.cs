@@ -431,4 +431,22 @@ public static partial class MemoryArrayFunctions
             y[i] = p[i];
         }
     }
+
+    /// <summary>Writes a[k] and reads a[k − 1] of an array of n elements: with k ≥ n (or k = 0) C# throws, and so must the gradient.</summary>
+    [Differentiable]
+    public static double IndexedUpdate(double x, int n, int k)
+    {
+        var a = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = x * i;
+        }
+        a[k] = a[k - 1] * x;
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += a[i] * a[i];
+        }
+        return s;
+    }
 }
