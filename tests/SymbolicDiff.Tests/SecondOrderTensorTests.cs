@@ -114,7 +114,51 @@ public class SecondOrderTensorTests
         },
         new[] { new[] { 1.2, -0.7, 0.4, -0.9, 0.3, 1.1, 0.6, 0.8, -0.5 }, new[] { 0.9, -0.4, 0.7 } });
 
-    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase, s_elementwiseCase };
+    private static readonly double[] s_batch = Fill(12, 21);   // 4 examples × 3 features
+    private static readonly int[] s_labels = { 0, 2, 1, 2 };
+    private static readonly int[] s_windows = { 1, 3, 0, 2, 4, 4, 2, 1 };   // 4 windows of 2 words
+    private static readonly SecondOrderTensors.BatchMlpWorkspace s_batchMlp = new();
+    private static readonly SecondOrderTensors.BatchMlpHessianVectorProductWorkspace s_batchMlpProduct = new();
+    private static readonly SecondOrderTensors.BatchWindowsWorkspace s_batchWindows = new();
+    private static readonly SecondOrderTensors.BatchWindowsHessianVectorProductWorkspace s_batchWindowsProduct = new();
+
+    // BatchMlp(W1 5×3, b1 5, W2 3×5, b2 3; X 4×3, labels)
+    private static readonly TensorCase s_batchMlpCase = new("BatchMlp",
+        p => SecondOrderTensors.BatchMlp(M(p[0], 5), V(p[1]), M(p[2], 3), V(p[3]), M(s_batch, 4), s_labels),
+        p =>
+        {
+            var (dW1, db1, dW2, db2) = (M(new double[15], 5), V(new double[5]), M(new double[15], 3), V(new double[3]));
+            SecondOrderTensors.BatchMlpGradient(M(p[0], 5), V(p[1]), M(p[2], 3), V(p[3]), M(s_batch, 4), s_labels, dW1, db1, dW2, db2, s_batchMlp);
+            return new[] { dW1.Data, db1.Data, dW2.Data, db2.Data };
+        },
+        (p, v) =>
+        {
+            var (hW1, hb1, hW2, hb2) = (M(new double[15], 5), V(new double[5]), M(new double[15], 3), V(new double[3]));
+            double value = SecondOrderTensors.BatchMlpHessianVectorProduct(M(p[0], 5), V(p[1]), M(p[2], 3), V(p[3]), M(s_batch, 4), s_labels,
+                M(v[0], 5), V(v[1]), M(v[2], 3), V(v[3]), hW1, hb1, hW2, hb2, s_batchMlpProduct);
+            return (value, new[] { hW1.Data, hb1.Data, hW2.Data, hb2.Data });
+        },
+        new[] { Fill(15, 22), Fill(5, 23), Fill(15, 24), Fill(3, 25) });
+
+    // BatchWindows(E 5×2, W 3×4, U 3×3; windows of 2, labels)
+    private static readonly TensorCase s_batchWindowsCase = new("BatchWindows",
+        p => SecondOrderTensors.BatchWindows(M(p[0], 5), M(p[1], 3), M(p[2], 3), s_windows, s_labels),
+        p =>
+        {
+            var (dE, dW, dU) = (M(new double[10], 5), M(new double[12], 3), M(new double[9], 3));
+            SecondOrderTensors.BatchWindowsGradient(M(p[0], 5), M(p[1], 3), M(p[2], 3), s_windows, s_labels, dE, dW, dU, s_batchWindows);
+            return new[] { dE.Data, dW.Data, dU.Data };
+        },
+        (p, v) =>
+        {
+            var (hE, hW, hU) = (M(new double[10], 5), M(new double[12], 3), M(new double[9], 3));
+            double value = SecondOrderTensors.BatchWindowsHessianVectorProduct(M(p[0], 5), M(p[1], 3), M(p[2], 3), s_windows, s_labels,
+                M(v[0], 5), M(v[1], 3), M(v[2], 3), hE, hW, hU, s_batchWindowsProduct);
+            return (value, new[] { hE.Data, hW.Data, hU.Data });
+        },
+        new[] { Fill(10, 26), Fill(12, 27), Fill(9, 28) });
+
+    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase, s_elementwiseCase, s_batchMlpCase, s_batchWindowsCase };
 
     private static double[][] Step(double[][] p, double[][] v, double h) => p.Select((a, i) => a.Select((x, j) => x + h * v[i][j]).ToArray()).ToArray();
 

@@ -329,6 +329,10 @@ internal sealed class TensorEmitter
                 case TensorOp.Windows:
                     Check($"{Ref(node.Args[1])}.Length % {Ref(node.Args[2])}", "0", context);
                     break;
+                case TensorOp.VectorAdd or TensorOp.Dot when _nodes[node.Args[0]].Kind == ValueKind.Matrix:
+                    Check(Rows(node.Args[0]), Rows(node.Args[1]), context);
+                    Check(Cols(node.Args[0]), Cols(node.Args[1]), context);
+                    break;
                 case TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Dot:
                     Check(Length(node.Args[0]), Length(node.Args[1]), context);
                     break;
@@ -401,7 +405,15 @@ internal sealed class TensorEmitter
                 Line($"{_t} {name} = {k}Hinge{g}({Ref(a[0])}, {Ref(a[1])});");
                 break;
             case TensorOp.VectorAdd:
-                Line($"{k}Add{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                Line($"{k}Add{g}({Span(a[0])}, {Span(a[1])}, {Span(node.Id)});");
+                break;
+            case TensorOp.PickRows:
+                string r = _allocator.Unique("r");
+                Line($"{_t} {name} = {Code.Constant(0, _m.Element).Text};");
+                Line($"for (int {r} = 0; {r} < {Ref(a[0])}.Rows; {r}++) {name} += {Ref(a[0])}.Data[{r} * {Ref(a[0])}.Cols + {Ref(a[1])}[{r}]];   // Σ_r {Ref(a[0])}[r, label_r]");
+                break;
+            case TensorOp.RowCount:
+                Line($"int {name} = {Ref(a[0])}.Rows;");
                 break;
             case TensorOp.VectorSubtract:
                 Line($"{k}Subtract{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
@@ -491,12 +503,12 @@ internal sealed class TensorEmitter
             return;
         }
         string i = _allocator.Unique("i");
-        string t = $"{Ref(node.Args[2])}[{i}]";
+        string t = $"{Span(node.Args[2])}[{i}]", y = Span(node.Id);
         string element = RuleAt(operation.Partials[0]!, node, $"[{i}]", t).Text;
         string comment = $"   // the derivative of {operation.Name}({Ref(node.Args[0])}) along v: its table rule, per element";
         Line(operation.CanLeaveDomain
-            ? $"for (int {i} = 0; {i} < {name}.Length; {i}++) {name}[{i}] = {t} == {Code.Constant(0, _m.Element).Text} ? {Code.Constant(0, _m.Element).Text} : {element};{comment}"
-            : $"for (int {i} = 0; {i} < {name}.Length; {i}++) {name}[{i}] = {element};{comment}");
+            ? $"for (int {i} = 0; {i} < {y}.Length; {i}++) {y}[{i}] = {t} == {Code.Constant(0, _m.Element).Text} ? {Code.Constant(0, _m.Element).Text} : {element};{comment}"
+            : $"for (int {i} = 0; {i} < {y}.Length; {i}++) {y}[{i}] = {element};{comment}");
     }
 
     /// <summary>
@@ -519,17 +531,23 @@ internal sealed class TensorEmitter
             {
                 continue;
             }
-            string share = Code.Times(Code.Name(d + at), RuleAt(partial, node, at, Ref(node.Args[2]) + at)).Text;
+            string dd = scalar ? d : AdjSpan(node.Id), tangent = scalar ? Ref(node.Args[2]) : Span(node.Args[2]);
+            string share = Code.Times(Code.Name(dd + at), RuleAt(partial, node, at, tangent + at)).Text;
             // Where the rule can be infinite, a zero tangent (for ∂/∂x, ∂/∂y) or a zero adjoint passes nothing on.
-            string guard = !operation.CanLeaveDomain ? "" : k == 2 ? $"if ({d}{at} != {zero}) " : $"if ({d}{at} != {zero} && {Ref(node.Args[2])}{at} != {zero}) ";
-            string update = $"{guard}{Adj(node.Args[k])}{at} += {share};";
-            Line(scalar ? update : $"for (int {i} = 0; {i} < {Id(_names[node.Id]!)}.Length; {i}++) {update}");
+            string guard = !operation.CanLeaveDomain ? "" : k == 2 ? $"if ({dd}{at} != {zero}) " : $"if ({dd}{at} != {zero} && {tangent}{at} != {zero}) ";
+            string update = $"{guard}{(scalar ? Adj(node.Args[k]) : AdjSpan(node.Args[k]))}{at} += {share};";
+            Line(scalar ? update : $"for (int {i} = 0; {i} < {Span(node.Id)}.Length; {i}++) {update}");
+            if (!scalar)
+            {
+                MarkDense(node.Args[k]);
+            }
         }
     }
 
     /// <summary>A rule of the table at one element: A = x, R = y (the node's operands 0 and 1), D = the given tangent.</summary>
     private Code RuleAt(Derivative rule, TensorNode node, string at, string tangent) =>
-        RuleText.Of(rule, _m.Element, _ => Code.Name(Ref(node.Args[0]) + at), _ => node.Args[0], () => Code.Name(Ref(node.Args[1]) + at),
+        RuleText.Of(rule, _m.Element, _ => Code.Name((at.Length == 0 ? Ref(node.Args[0]) : Span(node.Args[0])) + at), _ => node.Args[0],
+            () => Code.Name((at.Length == 0 ? Ref(node.Args[1]) : Span(node.Args[1])) + at),
             Code.Name(tangent), _ => throw new InvalidOperationException("no calls in a rule"), (f, _) => FunctionName(f));
 
     /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
@@ -621,6 +639,16 @@ internal sealed class TensorEmitter
             case TensorOp.VectorAdd:
                 if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
                 if (Needs(1)) Line($"{k}AddInPlace{g}({Adj(a[1])}, {d});");
+                break;
+            case TensorOp.PickRows:
+                if (Needs(0))
+                {
+                    string r = _allocator.Unique("r");
+                    Line($"for (int {r} = 0; {r} < {Ref(a[0])}.Rows; {r}++) {Adj(a[0])}.Data[{r} * {Ref(a[0])}.Cols + {Ref(a[1])}[{r}]] += {d};");
+                    MarkDense(a[0]);
+                }
+                break;
+            case TensorOp.RowCount:
                 break;
             case TensorOp.VectorSubtract:
                 if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");

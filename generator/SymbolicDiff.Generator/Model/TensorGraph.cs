@@ -77,6 +77,10 @@ internal enum TensorOp
     /// <see cref="TensorNode.Function"/>; each element is f's table rule with A = xᵢ, R = yᵢ, D = ẋᵢ (a scalar when they are).
     /// </summary>
     Rule,
+    /// <summary>Σ_r M[r, labels[r]] (second order of a batch's cross-entropy): args (matrix, labels).</summary>
+    PickRows,
+    /// <summary>A matrix's row count, an int (a batch's size, for the mean cross-entropy's tangent).</summary>
+    RowCount,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>

@@ -24,8 +24,11 @@ internal static class TensorTangentProgram
                 TensorOp.Parameter or TensorOp.Constant or TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide or TensorOp.Negate
                     or TensorOp.MatVec or TensorOp.MatTransposeVec or TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Scale
                     or TensorOp.Dot or TensorOp.Sum or TensorOp.SquaredNorm or TensorOp.Row or TensorOp.Element or TensorOp.LogisticLoss => true,
-                TensorOp.Softmax or TensorOp.CrossEntropy => method.Nodes[node.Args[0]].Kind == ValueKind.Vector,
-                _ when ElementWise(node) is not null => node.Kind != ValueKind.Matrix,
+                TensorOp.Softmax => method.Nodes[node.Args[0]].Kind == ValueKind.Vector,
+                TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy or TensorOp.MatMul or TensorOp.MatMulTransposeB or TensorOp.Windows => true,
+                // M + 1·vᵀ with only v depending on the parameters would need a zero matrix for Ṁ.
+                TensorOp.AddRowVector => active[node.Args[0]] || !active[node.Id],
+                _ when ElementWise(node) is not null => true,
                 TensorOp.Concat => node.Args.All(a => active[a]) || !active[node.Id],
                 _ => !active[node.Id],
             };
@@ -86,6 +89,15 @@ internal static class TensorTangentProgram
                 TensorOp.MatVec or TensorOp.MatTransposeVec or TensorOp.Hadamard => Plus(T(0) is int p0 ? Add(node.Op, node.Kind, p0, a[1]) : null,
                     T(1) is int p1 ? Add(node.Op, node.Kind, a[0], p1) : null, TensorOp.VectorAdd),
                 TensorOp.VectorAdd => Plus(T(0), T(1), TensorOp.VectorAdd),
+                // The batched products: (ȦB + AḂ), (ẊWᵀ + XẆᵀ), a sum of matrices.
+                TensorOp.MatMul or TensorOp.MatMulTransposeB => Plus(T(0) is int m0 ? Add(node.Op, node.Kind, m0, a[1]) : null,
+                    T(1) is int m1 ? Add(node.Op, node.Kind, a[0], m1) : null, TensorOp.VectorAdd),
+                TensorOp.AddRowVector => T(1) is int row ? Add(TensorOp.AddRowVector, node.Kind, T(0)!.Value, row) : T(0),
+                TensorOp.Windows => Add(TensorOp.Windows, node.Kind, T(0)!.Value, a[1], a[2]),
+                // A batch's Σ_r −log softmax(z_r)[c_r]: Σ_r p_r·ż_r − ż_r[c_r] (the mean: divided by the rows).
+                TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy when method.Nodes[node.Args[0]].Kind == ValueKind.Matrix => Mean(node,
+                    Add(TensorOp.Subtract, ValueKind.Scalar, Add(TensorOp.Dot, ValueKind.Scalar, Add(TensorOp.Softmax, ValueKind.Matrix, a[0]), T(0)!.Value),
+                        Add(TensorOp.PickRows, ValueKind.Scalar, T(0)!.Value, a[1])), a[0]),
                 TensorOp.VectorSubtract => T(1) is int s1 ? (T(0) is int s0 ? Add(TensorOp.VectorSubtract, node.Kind, s0, s1) : Add(TensorOp.Scale, node.Kind, s1, Constant(-1))) : T(0),
                 TensorOp.Scale => Plus(T(0) is int v0 ? Add(TensorOp.Scale, node.Kind, v0, a[1]) : null,
                     T(1) is int v1 ? Add(TensorOp.Scale, node.Kind, a[0], v1) : null, TensorOp.VectorAdd),
@@ -111,6 +123,9 @@ internal static class TensorTangentProgram
             };
             tangent[node.Id] = t;
         }
+
+        int Mean(TensorNode node, int sum, int matrix) =>
+            node.Op == TensorOp.MeanCrossEntropy ? Add(TensorOp.Divide, ValueKind.Scalar, sum, Add(TensorOp.RowCount, ValueKind.Index, matrix)) : sum;
 
         int Direction(TensorParameter p)
         {

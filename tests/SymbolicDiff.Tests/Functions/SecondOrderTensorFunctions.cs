@@ -58,4 +58,23 @@ public static partial class SecondOrderTensors
         return Tensor.Dot(a, Tensor.Map(z, Activations.Gelu)) + Tensor.Sum(sines) + Tensor.Dot(Tensor.HardTanh(z), Tensor.Map(z, Math.Abs))
             + Tensor.Sum(logs) + Tensor.Dot(a, Tensor.Map(z, Activations.Softsign));
     }
+
+    /// <summary>A minibatch MLP: one row per example, a tanh layer, the mean cross-entropy over the batch.</summary>
+    [Differentiable(Hessian = true)]
+    public static double BatchMlp(Mat<double> W1, Vec<double> b1, Mat<double> W2, Vec<double> b2, [NoDiff] Mat<double> X, ReadOnlySpan<int> labels)
+    {
+        var H = Tensor.Tanh(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W1), b1));
+        var S = Tensor.AddRowVector(Tensor.MatMulTransposeB(H, W2), b2);
+        return Tensor.MeanCrossEntropy(S, labels);
+    }
+
+    /// <summary>A batch of embedding windows, a ReLU layer, a product with a matrix and the summed cross-entropy.</summary>
+    [Differentiable(Hessian = true)]
+    public static double BatchWindows(Mat<double> E, Mat<double> W, Mat<double> U, int[] windows, ReadOnlySpan<int> labels)
+    {
+        var G = Tensor.Windows(E, windows, 2);
+        var H = Tensor.ReLU(Tensor.MatMulTransposeB(G, W));
+        var S = Tensor.MatMul(H, U);
+        return Tensor.CrossEntropy(S, labels) + 0.1 * Tensor.Sum(Tensor.Sigmoid(S));
+    }
 }
