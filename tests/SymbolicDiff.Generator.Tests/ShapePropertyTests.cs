@@ -493,18 +493,29 @@ public class ShapePropertyTests
             }
             else
             {
-                text.Append($"    [Differentiable]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
+                text.Append($"    [Differentiable{(WithHessian(i, p) ? "(Hessian = true)" : "")}]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
                 text.Append($"    public static double P{i}Value(double[] s, int n) => P{i}(s[0], s[1], s.AsSpan(2), n);\n");
                 text.Append($"    public static double P{i}Grad(double[] s, int n, double[] g)\n    {{\n        double dx = 0, dy = 0;\n" +
                             $"        double value = P{i}Gradient(s[0], s[1], s.AsSpan(2), n, ref dx, ref dy, g.AsSpan(2));\n        g[0] = dx;\n        g[1] = dy;\n        return value;\n    }}\n\n");
+                if (WithHessian(i, p))
+                {
+                    // The Hessian over (x, y, a[0..4)) and H·v with v and hv flattened the same way.
+                    text.Append($"    public static double P{i}Hess(double[] s, int n, double[] h) => P{i}Hessian(s[0], s[1], s.AsSpan(2), n, h);\n");
+                    text.Append($"    public static double P{i}Hvp(double[] s, int n, double[] v, double[] hv)\n    {{\n        double hx = hv[0], hy = hv[1];\n" +
+                                $"        double value = P{i}HessianVectorProduct(s[0], s[1], s.AsSpan(2), n, v[0], v[1], v.AsSpan(2), ref hx, ref hy, hv.AsSpan(2));\n" +
+                                "        hv[0] = hx;\n        hv[1] = hy;\n        return value;\n    }\n\n");
+                }
             }
         }
         return text.Append("}\n").ToString();
     }
 
+    /// <summary>Every other program that returns a scalar also gets Hessian = true.</summary>
+    private static bool WithHessian(int i, Program p) => !p.IsVector && i % 2 == 0;
+
     private sealed class Counts
     {
-        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable;
+        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable, HessianPrograms, HessianEntries;
         public readonly int[] PerShape = new int[Shapes.Length];
     }
 
@@ -555,6 +566,23 @@ public class ShapePropertyTests
             }
             Interlocked.Increment(ref counts.Scalar);
             Interlocked.Add(ref counts.Entries, width);
+            if (WithHessian(i, p))
+            {
+                var hessian = Get<Func<double[], int, double[], double>>($"P{i}Hess");
+                var product = Get<Func<double[], int, double[], double[], double>>($"P{i}Hvp");
+                double[] Gradient(double[] q)
+                {
+                    var gq = new double[width];
+                    gradient(q, p.N, gq);
+                    return gq;
+                }
+                int entries = HessianCheck.Check(s, v, Gradient, null, h => hessian(s, p.N, h), (d, hv) => product(s, p.N, d, hv), failures, at, 1e-4);
+                if (entries > 0)
+                {
+                    Interlocked.Increment(ref counts.HessianPrograms);
+                    Interlocked.Add(ref counts.HessianEntries, entries);
+                }
+            }
             return failures;
         }
 
@@ -652,6 +680,7 @@ public class ShapePropertyTests
         });
         string summary = $"{counts.Programs} programs in {counts.Compilations} compilations ({settings}), {clock.Elapsed.TotalSeconds:F0} s: " +
                          $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives), " +
+                         $"{counts.HessianPrograms} Hessians checked ({counts.HessianEntries} Hessian entries), " +
                          $"{counts.Unreliable} skipped where a branch switches within a finite-difference step; {failures.Count} mismatches. Per shape: " +
                          string.Join(", ", Shapes.Select((s, k) => $"{s.Name} {counts.PerShape[k]}"));
         _output.WriteLine(summary);

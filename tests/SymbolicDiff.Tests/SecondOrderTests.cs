@@ -75,6 +75,12 @@ public class SecondOrderTests
         ArrayCase("LocalArrays", SecondOrder.LocalArrays, (x, d) => SecondOrder.LocalArraysGradient(x, d), (x, h) => SecondOrder.LocalArraysHessian(x, h),
             (x, v, hv) => SecondOrder.LocalArraysHessianVectorProduct(x, v, hv),
             new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 }),
+        new("UnreadArray", p => SecondOrder.UnreadArray(p[0], Cut(p, 1, p.Length - 2), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.UnreadArrayGradient(p[0], Cut(p, 1, p.Length - 2), p[^1], ref d[0], d.AsSpan(1, p.Length - 2), ref d[^1]); return d; },
+            (p, h) => SecondOrder.UnreadArrayHessian(p[0], Cut(p, 1, p.Length - 2), p[^1], h),
+            (p, v, hv) => SecondOrder.UnreadArrayHessianVectorProduct(p[0], Cut(p, 1, p.Length - 2), p[^1], v[0], v.AsSpan(1, p.Length - 2), v[^1],
+                ref hv[0], hv.AsSpan(1, p.Length - 2), ref hv[^1]),
+            new[] { new[] { 0.7, 5.0, -3.0, 1.3 }, new[] { -0.4, 0.6 } }),
     };
 
     private static readonly double[] s_weights = { 0.7, -1.3, 0.4, 2.1 };
@@ -222,6 +228,30 @@ public class SecondOrderTests
         var h = new double[4];
         SecondOrder.ClampInBranchHessian(x, hi, h);
         Assert.Equal(new[] { hxx, hxh, hxh, hhh }, h);
+    }
+
+    /// <summary>f = x²y + sin y with an unread array a between x and y: the rows and columns of a are zero, n = a.Length + 2.</summary>
+    [Fact]
+    public void UnreadArrayHasZeroRowsInTheHessian()
+    {
+        double x = 0.7, y = 1.3;
+        double[] a = { 5.0, -3.0 };
+        var h = new double[16];
+        Assert.Equal(x * x * y + Math.Sin(y), SecondOrder.UnreadArrayHessian(x, a, y, h));
+        double[] expected =
+        {
+            2 * y, 0, 0, 2 * x,
+            0, 0, 0, 0,
+            0, 0, 0, 0,
+            2 * x, 0, 0, -Math.Sin(y),
+        };
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+        double hx = 0, hy = 0;
+        var ha = new double[] { 0, 0 };
+        SecondOrder.UnreadArrayHessianVectorProduct(x, a, y, 1.0, new[] { 2.0, 3.0 }, -0.5, ref hx, ha, ref hy);
+        Assert.Equal(2 * y - x, hx, 12);
+        Assert.Equal(2 * x + 0.5 * Math.Sin(y), hy, 12);
+        Assert.Equal(new[] { 0.0, 0.0 }, ha);
     }
 
     [Theory]

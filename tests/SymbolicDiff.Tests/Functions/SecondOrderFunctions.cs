@@ -203,4 +203,13 @@ public static partial class SecondOrder
         }
         return acc[0] - 0.5 * acc[1];
     }
+
+    /// <summary>
+    /// Regression (random-program property test): an array parameter the method never reads still has its rows and
+    /// columns in the Hessian (zeros) and its direction in H·v, as one it reads does. f = x²y + sin y.
+    /// </summary>
+#pragma warning disable SD0017 // a is unread on purpose
+    [Differentiable(Hessian = true)]
+    public static double UnreadArray(double x, ReadOnlySpan<double> a, double y) => x * x * y + Math.Sin(y);
+#pragma warning restore SD0017
 }
