@@ -784,7 +784,7 @@ public partial class LoopGradientPropertyTests
             }
             if (i % 3 == 0)
             {
-                Method($"    [Differentiable]\n    public static float G{i}(float x, float y, float[] a, ReadOnlySpan<float> b, int n)", true, false);
+                Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static float G{i}(float x, float y, float[] a, ReadOnlySpan<float> b, int n)", true, false);
                 text.Append($"    public static double G{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
                             "        float[] fa = Array.ConvertAll(a, v => (float)v), fb = Array.ConvertAll(b, v => (float)v);\n" +
                             "        float[] fda = new float[a.Length], fdb = new float[b.Length];\n" +
@@ -792,6 +792,14 @@ public partial class LoopGradientPropertyTests
                             $"        if (value != G{i}((float)s[0], (float)s[1], fa, fb, n)) return double.NaN;\n" +
                             "        ds[0] = dx;\n        ds[1] = dy;\n        for (int k = 0; k < a.Length; k++) da[k] = fda[k];\n        for (int k = 0; k < b.Length; k++) db[k] = fdb[k];\n" +
                             "        return value;\n    }\n\n");
+                if (WithHessian(i))
+                {
+                    text.Append($"    public static double G{i}Hess(double[] s, double[] a, double[] b, int n, double[] h)\n    {{\n" +
+                                "        float[] fa = Array.ConvertAll(a, v => (float)v), fb = Array.ConvertAll(b, v => (float)v), fh = new float[h.Length];\n" +
+                                $"        float value = G{i}Hessian((float)s[0], (float)s[1], fa, fb, n, fh);\n" +
+                                $"        if (value != G{i}((float)s[0], (float)s[1], fa, fb, n)) return double.NaN;\n" +
+                                "        for (int k = 0; k < h.Length; k++) h[k] = fh[k];\n        return value;\n    }\n\n");
+                }
             }
         }
         for (int i = 0; i < vectors.Count; i++)
@@ -823,7 +831,7 @@ public partial class LoopGradientPropertyTests
 
     private sealed class Counts
     {
-        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, HessianEntries;
+        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, HessianEntries, FloatHessianEntries;
         public readonly HashSet<int> TripCounts = new();
     }
 
@@ -901,6 +909,7 @@ public partial class LoopGradientPropertyTests
                 var floatGradient = i % 3 == 0 ? Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"G{i}Grad") : null;
                 var hessian = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double>>($"F{i}Hess") : null;
                 var product = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double[], double>>($"F{i}Hvp") : null;
+                var floatHessian = WithHessian(i) && floatGradient is not null ? Get<Func<double[], double[], double[], int, double[], double>>($"G{i}Hess") : null;
                 for (int p = 0; p < PointsPerMethod; p++)
                 {
                     var (s, a, b, n) = points[i * PointsPerMethod + p];
@@ -953,6 +962,25 @@ public partial class LoopGradientPropertyTests
                         {
                             Interlocked.Increment(ref counts.HessianPoints);
                             Interlocked.Add(ref counts.HessianEntries, entries);
+                        }
+                        if (entries > 0 && floatHessian is not null && Math.Abs(v) < 1e3)
+                        {
+                            // The float twin's Hessian against the double one, loosely (like the float gradient).
+                            var h = new double[entries];
+                            var fh = new double[entries];
+                            hessian(s, a, b, n, h);
+                            if (double.IsNaN(floatHessian(s, a, b, n, fh)))
+                            {
+                                failures.Add($"G{i}: the float Hessian returned a value other than G's at {at}\n  {methods[i]}");
+                            }
+                            for (int k = 0; k < entries; k++)
+                            {
+                                if (!(Math.Abs(fh[k] - h[k]) <= 2e-2 * Math.Max(1, Math.Abs(h[k]))))
+                                {
+                                    failures.Add($"G{i}: H[{k / flat.Length}, {k % flat.Length}] = {fh[k]:R} (float), double Hessian {h[k]:R} at {at}\n  {methods[i]}");
+                                }
+                            }
+                            Interlocked.Add(ref counts.FloatHessianEntries, entries);
                         }
                     }
                     if (floatGradient is not null && Math.Abs(v) < 1e3)
@@ -1056,14 +1084,16 @@ public partial class LoopGradientPropertyTests
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
                          $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +
-                         $"Jacobian entries), {counts.HessianPoints} Hessian points ({counts.HessianEntries} Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
+                         $"Jacobian entries), {counts.HessianPoints} Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         // Not vacuous: runs check about 190–230 of the 324 loop-method points (the rest sit near a kink or a value that
-        // overflowed) and 60–70 of 72 vector-output points; the floors leave room for that spread.
+        // overflowed), 100–115 Hessians of the loop methods given Hessian = true, and 60–70 of 72 vector-output points;
+        // the floors leave room for that spread.
         Assert.True(counts.Scalar >= 120, summary);
         Assert.True(counts.Vector >= 30, summary);
+        Assert.True(counts.HessianPoints >= 60, summary);
     }
 
     private static string Name(int j, int bLength) =>

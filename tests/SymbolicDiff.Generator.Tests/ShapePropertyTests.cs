@@ -687,6 +687,7 @@ public class ShapePropertyTests
         Console.WriteLine(summary);
         Assert.True(failures.Count == 0, $"{failures.Count} mismatches ({settings}):\n" + string.Join("\n", failures.Take(10)));
         Assert.True(counts.Scalar + counts.Vector >= programs * 3 / 4, summary);
+        Assert.True(counts.HessianPrograms >= programs / 5, summary);   // about a third of the programs: half the scalar ones
     }
 
     private static List<string> CompileAndCheck(List<Program> programs, Random r, Counts counts, int batch)
