@@ -813,13 +813,20 @@ public partial class LoopGradientPropertyTests
                 if (kinks) text.Append("        return kink;\n");
                 text.Append("    }\n\n");
             }
-            Method($"    [Differentiable]\n    public static void V{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", false);
+            Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static void V{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", false);
             Method($"    public static double W{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", true);
             text.Append($"    public static double W{i}Value(double[] s, double[] a, double[] y, int n) => W{i}(s[0], a, n, y);\n");
             text.Append($"    public static void V{i}Value(double[] s, double[] a, double[] y, int n) => V{i}(s[0], a, n, y);\n");
             text.Append($"    public static void V{i}Jac(double[] s, double[] a, double[] y, int n, double[] jacobian) => V{i}Jacobian(s[0], a, n, y, jacobian);\n");
             text.Append($"    public static void V{i}Grad(double[] s, double[] a, double[] y, int n, double[] dy, double[] ds, double[] da)\n    {{\n" +
                         $"        double dx = ds[0];\n        V{i}Gradient(s[0], a, n, y, dy, ref dx, da);\n        ds[0] = dx;\n    }}\n\n");
+            if (WithHessian(i))
+            {
+                // The Hessian of dyᵀ·y over (x, a[0..9)), and the second-order pullback (H·v of dyᵀ·y, J·v written into y).
+                text.Append($"    public static void V{i}Hess(double[] s, double[] a, double[] y, int n, double[] dy, double[] h) => V{i}Hessian(s[0], a, n, y, dy, h);\n");
+                text.Append($"    public static void V{i}Hvp(double[] s, double[] a, double[] y, int n, double[] v, double[] dy, double[] hv)\n    {{\n" +
+                            $"        double hx = hv[0];\n        V{i}HessianVectorProduct(s[0], a, n, y, v[0], v.AsSpan(1), dy, ref hx, hv.AsSpan(1));\n        hv[0] = hx;\n    }}\n\n");
+            }
         }
         return text.Append("}\n").ToString();
     }
@@ -831,7 +838,7 @@ public partial class LoopGradientPropertyTests
 
     private sealed class Counts
     {
-        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, HessianEntries, FloatHessianEntries;
+        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries;
         public readonly HashSet<int> TripCounts = new();
     }
 
@@ -1010,6 +1017,8 @@ public partial class LoopGradientPropertyTests
                 var kink = Get<Func<double[], double[], double[], int, double>>($"W{i}Value");
                 var jacobianOf = Get<Action<double[], double[], double[], int, double[]>>($"V{i}Jac");
                 var gradient = Get<Action<double[], double[], double[], int, double[], double[], double[]>>($"V{i}Grad");
+                var hessian = WithHessian(i) ? Get<Action<double[], double[], double[], int, double[], double[]>>($"V{i}Hess") : null;
+                var product = WithHessian(i) ? Get<Action<double[], double[], double[], int, double[], double[], double[]>>($"V{i}Hvp") : null;
                 for (int p = 0; p < PointsPerMethod; p++)
                 {
                     var (s, a, _, n) = points[(methods.Length + i) * PointsPerMethod + p];
@@ -1077,6 +1086,44 @@ public partial class LoopGradientPropertyTests
                     {
                         failures.Add($"V{i}: the gradient left dy = [{string.Join(", ", dy)}] (it must use it up) at {at}\n  {vectors[i]}");
                     }
+                    if (hessian is not null && product is not null)
+                    {
+                        // The Hessian of seedᵀ·y: its gradient is the pullback of the seed.
+                        double[] Pullback(double[] q)
+                        {
+                            double[] gs = new double[1], ga = new double[ArrayLength];
+                            gradient(q[..1], q[1..], new double[m], n, (double[])seed.Clone(), gs, ga);
+                            return gs.Concat(ga).ToArray();
+                        }
+                        string where = $"at {at}\n  V{i}: {vectors[i]}";
+                        int entries = HessianCheck.Check(x, null, Pullback, q => kink(q[..1], q[1..], new double[m], n) < 1e-3,
+                            h => { hessian(s, a, new double[m], n, (double[])seed.Clone(), h); return null; },
+                            (direction, hv) =>
+                            {
+                                var weights = (double[])seed.Clone();
+                                var jv = new double[m];
+                                product(s, a, jv, n, direction, weights, hv);
+                                for (int r = 0; r < m; r++)
+                                {
+                                    double expected = Enumerable.Range(0, columns).Sum(c => jacobian[r * columns + c] * direction[c]);
+                                    if (!Close(jv[r], expected, 1e-9))
+                                    {
+                                        failures.Add($"V{i}: (J·v)[{r}] = {jv[r]:R} written by H·v, {expected:R} from the Jacobian {where}");
+                                    }
+                                }
+                                if (weights.Any(w => w != 0))
+                                {
+                                    failures.Add($"V{i}: H·v left dy = [{string.Join(", ", weights)}] (it must use it up) {where}");
+                                }
+                                return null;
+                            },
+                            failures, where, 1e-4);
+                        if (entries > 0)
+                        {
+                            Interlocked.Increment(ref counts.VectorHessianPoints);
+                            Interlocked.Add(ref counts.HessianEntries, entries);
+                        }
+                    }
                 }
             }
             Assert.True(failures.Count == 0, $"{failures.Count} mismatches:\n" + string.Join("\n", failures.Take(10)));
@@ -1084,16 +1131,17 @@ public partial class LoopGradientPropertyTests
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
                          $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +
-                         $"Jacobian entries), {counts.HessianPoints} Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
+                         $"Jacobian entries), {counts.HessianPoints} loop-method and {counts.VectorHessianPoints} vector-output Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         // Not vacuous: runs check about 190–230 of the 324 loop-method points (the rest sit near a kink or a value that
-        // overflowed), 100–115 Hessians of the loop methods given Hessian = true, and 60–70 of 72 vector-output points;
+        // overflowed), 100–115 Hessians of the loop methods given Hessian = true, 60–70 of 72 vector-output points (half of them with Hessians);
         // the floors leave room for that spread.
         Assert.True(counts.Scalar >= 120, summary);
         Assert.True(counts.Vector >= 30, summary);
         Assert.True(counts.HessianPoints >= 60, summary);
+        Assert.True(counts.VectorHessianPoints >= 12, summary);
     }
 
     private static string Name(int j, int bLength) =>

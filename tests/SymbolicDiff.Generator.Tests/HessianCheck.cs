@@ -18,14 +18,14 @@ internal static class HessianCheck
     /// the differences of the gradient do not settle (a kink between the steps that <paramref name="nearKink"/> does not
     /// see, a trip count or branch that changes within a step, values too large), so the point tells nothing.
     /// </summary>
-    /// <param name="value">The function's value at x.</param>
+    /// <param name="value">The function's value at x, which the Hessian and H·v return; null for a vector output (the Hessian of dyᵀ·y).</param>
     /// <param name="gradient">The generated gradient at a point.</param>
     /// <param name="nearKink">True at a point near a kink or branch boundary; null where the program has no such list.</param>
-    /// <param name="hessian">Adds the generated Hessian at x to a zeroed n×n buffer and returns what it returns.</param>
-    /// <param name="product">Adds the generated H·v at x (v the first buffer) to a zeroed buffer and returns what it returns.</param>
+    /// <param name="hessian">Adds the generated Hessian at x to a zeroed n×n buffer and returns what it returns (null for void).</param>
+    /// <param name="product">Adds the generated H·v at x (v the first buffer) to a zeroed buffer and returns what it returns (null for void).</param>
     /// <param name="where">The program and point, appended to each failure.</param>
-    public static int Check(double[] x, double value, Func<double[], double[]> gradient, Func<double[], bool>? nearKink,
-        Func<double[], double> hessian, Func<double[], double[], double> product, List<string> failures, string where, double tolerance = 1e-5)
+    public static int Check(double[] x, double? value, Func<double[], double[]> gradient, Func<double[], bool>? nearKink,
+        Func<double[], double?> hessian, Func<double[], double[], double?> product, List<string> failures, string where, double tolerance = 1e-5)
     {
         int n = x.Length;
         var numeric = new double[n * n];
@@ -67,8 +67,8 @@ internal static class HessianCheck
         }
 
         var h = new double[n * n];
-        double returned = hessian(h);
-        if (!returned.Equals(value))
+        double? returned = hessian(h);
+        if (!Nullable.Equals(returned, value))
         {
             failures.Add($"the Hessian returned {returned:R}, the method {value:R} {where}");
         }
@@ -91,8 +91,8 @@ internal static class HessianCheck
         // H·v sums the same terms as the Hessian times v in another order: the tolerance scales with their magnitudes.
         var v = Enumerable.Range(0, n).Select(k => 0.5 - 0.75 * (k % 3) + 0.125 * k).ToArray();
         var hv = new double[n];
-        double productValue = product(v, hv);
-        if (!productValue.Equals(value))
+        double? productValue = product(v, hv);
+        if (!Nullable.Equals(productValue, value))
         {
             failures.Add($"H·v returned {productValue:R}, the method {value:R} {where}");
         }

@@ -291,6 +291,50 @@ public class SecondOrderTests
         Assert.Equal(tangent, jv);
     }
 
+    /// <summary>
+    /// f = Σ_{xᵢ &gt; 0} wᵢ·c·xᵢ²: (H·v)_xᵢ = 2wᵢ(c·vᵢ + xᵢ·v_c) and (H·v)_c = Σ 2wᵢxᵢvᵢ over the written elements; J·v is
+    /// written into every element of y, 0 into those the method leaves alone (whatever y held), as the tangent does.
+    /// </summary>
+    [Fact]
+    public void VectorOutputHessianVectorProductWritesZeroIntoElementsNotWritten()
+    {
+        double[] x = { 0.8, -0.5, 1.2, -0.1 }, w = { 0.7, -1.3, 0.4, 2.1 }, v = { 0.5, -1, 0.25, 2 };
+        double c = 1.5, vc = -0.75, hc = 0;
+        var jv = new[] { 7.0, 7.0, 7.0, 7.0 };
+        var hv = new double[4];
+        var weights = (double[])w.Clone();
+        SecondOrder.PartialLayerHessianVectorProduct(x, c, jv, v, vc, weights, hv, ref hc);
+        var tangent = new[] { 7.0, 7.0, 7.0, 7.0 };
+        SecondOrder.PartialLayerTangent(x, c, new double[4], v, vc, tangent);
+        Assert.Equal(tangent, jv);
+        Assert.Equal(new[] { 2 * c * x[0] * v[0] + x[0] * x[0] * vc, 0, 2 * c * x[2] * v[2] + x[2] * x[2] * vc, 0 }, jv, new HessianTests.Tolerance(1e-12));
+        Assert.Equal(new[] { 2 * w[0] * (c * v[0] + x[0] * vc), 0, 2 * w[2] * (c * v[2] + x[2] * vc), 0 }, hv, new HessianTests.Tolerance(1e-12));
+        Assert.Equal(2 * w[0] * x[0] * v[0] + 2 * w[2] * x[2] * v[2], hc, 12);
+        Assert.All(weights, d => Assert.Equal(0, d));
+
+        // Its Hessian (y is scratch) against central differences of the pullback of w.
+        var h = new double[25];
+        SecondOrder.PartialLayerHessian(x, c, new double[4], w, h);
+        double[] Pullback(double[] p)
+        {
+            var g = new double[5];
+            SecondOrder.PartialLayerGradient(p[..4], p[4], new double[4], (double[])w.Clone(), g.AsSpan(0, 4), ref g[4]);
+            return g;
+        }
+        double[] at = x.Append(c).ToArray();
+        for (int j = 0; j < 5; j++)
+        {
+            double[] plus = (double[])at.Clone(), minus = (double[])at.Clone();
+            plus[j] += 1e-5;
+            minus[j] -= 1e-5;
+            double[] gp = Pullback(plus), gm = Pullback(minus);
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal((gp[i] - gm[i]) / 2e-5, h[i * 5 + j], 6);
+            }
+        }
+    }
+
     // ---- Accumulation, arguments, memory --------------------------------------------------------
 
     [Fact]

@@ -212,4 +212,20 @@ public static partial class SecondOrder
     [Differentiable(Hessian = true)]
     public static double UnreadArray(double x, ReadOnlySpan<double> a, double y) => x * x * y + Math.Sin(y);
 #pragma warning restore SD0017
+
+    /// <summary>
+    /// Regression (random-program property test): a vector output with elements it does not write (y_i = c·x_i² only
+    /// where x_i &gt; 0); the second-order pullback writes J·v into every element, 0 into those.
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static void PartialLayer(double[] x, double c, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 0)
+            {
+                y[i] = c * x[i] * x[i];
+            }
+        }
+    }
 }
