@@ -75,6 +75,11 @@ public class SecondOrderTests
         ArrayCase("LocalArrays", SecondOrder.LocalArrays, (x, d) => SecondOrder.LocalArraysGradient(x, d), (x, h) => SecondOrder.LocalArraysHessian(x, h),
             (x, v, hv) => SecondOrder.LocalArraysHessianVectorProduct(x, v, hv),
             new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 }),
+        new("RunningVector", p => SecondOrder.RunningVector(Cut(p, 0, p.Length - 1), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.RunningVectorGradient(Cut(p, 0, p.Length - 1), p[^1], d.AsSpan(0, p.Length - 1), ref d[^1]); return d; },
+            (p, h) => SecondOrder.RunningVectorHessian(Cut(p, 0, p.Length - 1), p[^1], h),
+            (p, v, hv) => SecondOrder.RunningVectorHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], v.AsSpan(0, p.Length - 1), v[^1], hv.AsSpan(0, p.Length - 1), ref hv[^1]),
+            new[] { new[] { 0.3, -0.5, 1.2, 0.8 }, new[] { -1.0, 2.0, 0.5 } }),
         new("UnreadArray", p => SecondOrder.UnreadArray(p[0], Cut(p, 1, p.Length - 2), p[^1]),
             p => { var d = new double[p.Length]; SecondOrder.UnreadArrayGradient(p[0], Cut(p, 1, p.Length - 2), p[^1], ref d[0], d.AsSpan(1, p.Length - 2), ref d[^1]); return d; },
             (p, h) => SecondOrder.UnreadArrayHessian(p[0], Cut(p, 1, p.Length - 2), p[^1], h),
@@ -228,6 +233,25 @@ public class SecondOrderTests
         var h = new double[4];
         SecondOrder.ClampInBranchHessian(x, hi, h);
         Assert.Equal(new[] { hxx, hxh, hxh, hhh }, h);
+    }
+
+    /// <summary>A running vector held in memory and updated in place: f = 4c²·Σ x_j² (see SecondOrder.RunningVector).</summary>
+    [Theory]
+    [InlineData(new[] { 0.3, -0.5, 1.2 }, 0.8)]
+    [InlineData(new[] { -1.0, 2.0 }, -0.5)]
+    public void RunningVectorHessianIsTheClosedForm(double[] x, double c)
+    {
+        int n = x.Length + 1;
+        var h = new double[n * n];
+        Assert.Equal(SecondOrder.RunningVector(x, c), SecondOrder.RunningVectorHessian(x, c, h));
+        var expected = new double[n * n];
+        for (int j = 0; j < x.Length; j++)
+        {
+            expected[j * n + j] = 8 * c * c;
+            expected[j * n + x.Length] = expected[x.Length * n + j] = 16 * c * x[j];
+        }
+        expected[n * n - 1] = 8 * x.Sum(v => v * v);
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
     }
 
     /// <summary>f = x²y + sin y with an unread array a between x and y: the rows and columns of a are zero, n = a.Length + 2.</summary>

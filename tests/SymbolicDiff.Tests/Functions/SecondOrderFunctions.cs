@@ -228,4 +228,27 @@ public static partial class SecondOrder
             }
         }
     }
+
+    /// <summary>
+    /// A running vector held in memory, updated in place by an outer loop (b_j = 2c·x_j after it), then read back:
+    /// f = Σ b_j² = 4c²·Σ x_j², so ∂²f/∂x_j² = 8c², ∂²f/∂x_j∂c = 16c·x_j, ∂²f/∂c² = 8·Σ x_j².
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static double RunningVector(double[] x, double c)
+    {
+        var b = new double[x.Length];
+        for (int t = 0; t < 2; t++)
+        {
+            for (int j = 0; j < b.Length; j++)
+            {
+                b[j] += x[j] * c;
+            }
+        }
+        double s = 0;
+        for (int j = 0; j < b.Length; j++)
+        {
+            s += b[j] * b[j];
+        }
+        return s;
+    }
 }
