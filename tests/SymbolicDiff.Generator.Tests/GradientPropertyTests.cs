@@ -373,7 +373,7 @@ public class GradientPropertyTests
 
                     if (WithHessian(i, m))
                     {
-                        CheckHessian(type, i, m, x, value, g, failures, ref hessianEntries);
+                        CheckHessian(type, i, m, x, value, failures, ref hessianEntries);
                     }
 
                     if (i % 3 == 0)
@@ -414,13 +414,8 @@ public class GradientPropertyTests
         Assert.True(hessianEntries >= 300, summary);
     }
 
-    /// <summary>
-    /// The generated Hessian against central differences of the generated gradient (Richardson-extrapolated, so the
-    /// step's error is O(h⁴)), exactly symmetric, with the function's value; H·v against H times v. The points are
-    /// already away from kinks and branch boundaries; those whose differences do not settle (a kink between the steps
-    /// that K does not see, values too large) are skipped.
-    /// </summary>
-    private static void CheckHessian(Type type, int i, Method m, double[] x, double value, double[] g, List<string> failures, ref int entries)
+    /// <summary>The generated Hessian and H·v of F{i} at x (see <see cref="HessianCheck"/>); the points are already away from kinks.</summary>
+    private static void CheckHessian(Type type, int i, Method m, double[] x, double value, List<string> failures, ref int entries)
     {
         int n = m.Parameters;
         var gradient = type.GetMethod("F" + i + "Gradient")!;
@@ -431,78 +426,11 @@ public class GradientPropertyTests
             gradient.Invoke(null, args);
             return Enumerable.Range(0, n).Select(j => (double)args[n + j]).ToArray();
         }
-        var h = new double[n * n];
-        var hargs = Args(x, n, false, false).Append(h).ToArray();
-        double returned = (double)type.GetMethod("H" + i)!.Invoke(null, hargs)!;
-        if (!returned.Equals(value))
-        {
-            failures.Add($"F{i}: Hessian returned {returned:R}, F returned {value:R}\n  {m}");
-        }
-        var numeric = new double[n * n];
-        for (int j = 0; j < n; j++)
-        {
-            double step = 1e-3 * Math.Max(1, Math.Abs(x[j]));
-            double[]? Column(double s)
-            {
-                double[] plus = (double[])x.Clone(), minus = (double[])x.Clone();
-                plus[j] += s;
-                minus[j] -= s;
-                if (Call(kink, plus, n, false) < 1e-3 || Call(kink, minus, n, false) < 1e-3)
-                {
-                    return null;
-                }
-                double[] gp = Gradient(plus), gm = Gradient(minus);
-                return gp.Zip(gm, (a, b) => (a - b) / (plus[j] - minus[j])).ToArray();
-            }
-            double[]? wide = Column(step), narrow = Column(step / 2);
-            // A kink or branch boundary between the steps (K only sees the end points) shows as steps that disagree; a kink
-            // of the second derivative alone (Softsign(z), |z|·z at z = 0, which K does not list) as one-sided differences that do.
-            double[] at = Gradient(x);
-            double[] OneSided(int side)
-            {
-                double[] moved = (double[])x.Clone();
-                moved[j] += side * step / 2;
-                return Gradient(moved).Zip(at, (a, b) => (a - b) / (moved[j] - x[j])).ToArray();
-            }
-            double[] right = OneSided(+1), left = OneSided(-1);
-            if (wide is null || narrow is null || wide.Concat(narrow).Any(d => !double.IsFinite(d) || Math.Abs(d) > 1e4)
-                || wide.Zip(narrow, (a, b) => Math.Abs(a - b) > 1e-4 * Math.Max(1, Math.Abs(b))).Any(far => far)
-                || right.Zip(left, (a, b) => Math.Abs(a - b) > 1e-2 * Math.Max(1, Math.Abs(b))).Any(far => far))
-            {
-                return;
-            }
-            for (int r = 0; r < n; r++)
-            {
-                numeric[r * n + j] = (4 * narrow[r] - wide[r]) / 3;
-            }
-        }
-        for (int r = 0; r < n; r++)
-        {
-            for (int c = 0; c < n; c++)
-            {
-                double actual = h[r * n + c];
-                if (actual != h[c * n + r])
-                {
-                    failures.Add($"F{i}: H[{r},{c}] = {actual:R} but H[{c},{r}] = {h[c * n + r]:R}\n  {m}");
-                }
-                if (!(Math.Abs(actual - numeric[r * n + c]) <= 1e-5 * Math.Max(1, Math.Max(Math.Abs(actual), Math.Abs(numeric[r * n + c])))))
-                {
-                    failures.Add($"F{i}: H[{r},{c}] = {actual:R}, central differences of the gradient {numeric[r * n + c]:R} at ({string.Join(", ", x.Take(n))})\n  {m}");
-                }
-            }
-        }
-        var v = new[] { 0.5, -1.25, 2.0 }.Take(n).ToArray();
-        var hv = new double[n];
-        type.GetMethod("V" + i)!.Invoke(null, Args(x, n, false, false).Append(v).Append(hv).ToArray());
-        for (int r = 0; r < n; r++)
-        {
-            double expected = Enumerable.Range(0, n).Sum(c => h[r * n + c] * v[c]);
-            if (!(Math.Abs(hv[r] - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected))))
-            {
-                failures.Add($"F{i}: (H·v)[{r}] = {hv[r]:R}, H times v {expected:R}\n  {m}");
-            }
-        }
-        Interlocked.Add(ref entries, n * n);
+        int checkedEntries = HessianCheck.Check(x.Take(n).ToArray(), value, Gradient, at => Call(kink, at, n, false) < 1e-3,
+            h => (double)type.GetMethod("H" + i)!.Invoke(null, Args(x, n, false, false).Append(h).ToArray())!,
+            (v, hv) => (double)type.GetMethod("V" + i)!.Invoke(null, Args(x, n, false, false).Append(v).Append(hv).ToArray())!,
+            failures, $"at ({string.Join(", ", x.Take(n))})\n  F{i}: {m}");
+        Interlocked.Add(ref entries, checkedEntries);
     }
 }
 
@@ -811,6 +739,9 @@ public partial class LoopGradientPropertyTests
             });
         });
 
+    /// <summary>Every other loop method also gets Hessian = true (its second order comes from its tangent program).</summary>
+    private static bool WithHessian(int i) => i % 2 == 0;
+
     private static string Source(IReadOnlyList<LoopMethod> methods, IReadOnlyList<VectorMethod> vectors)
     {
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Functions\n{\n");
@@ -834,16 +765,26 @@ public partial class LoopGradientPropertyTests
                 if ((isFloat ? m.LocalFunctionF : m.LocalFunctionD) is { } lf) text.Append("\n        ").Append(lf).Append('\n');
                 text.Append("    }\n\n");
             }
-            Method($"    [Differentiable]\n    public static double F{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, false);
+            Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static double F{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, false);
             Method($"    public static double K{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, true);
             text.Append($"    public static double F{i}Value(double[] s, double[] a, double[] b, int n) => F{i}(s[0], s[1], a, b, n);\n");
             text.Append($"    public static double K{i}Value(double[] s, double[] a, double[] b, int n) => K{i}(s[0], s[1], a, b, n);\n");
             text.Append($"    public static double F{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
                         $"        double dx = ds[0], dy = ds[1];\n        double value = F{i}Gradient(s[0], s[1], a, b, n, ref dx, ref dy, da, db);\n" +
                         "        ds[0] = dx;\n        ds[1] = dy;\n        return value;\n    }\n\n");
+            if (WithHessian(i))
+            {
+                // The Hessian over (x, y, a[0..9), b[..]) and H·v with v and hv flattened the same way.
+                text.Append($"    public static double F{i}Hess(double[] s, double[] a, double[] b, int n, double[] h) => F{i}Hessian(s[0], s[1], a, b, n, h);\n");
+                text.Append($"    public static double F{i}Hvp(double[] s, double[] a, double[] b, int n, double[] v, double[] hv)\n    {{\n" +
+                            "        double hx = hv[0], hy = hv[1];\n" +
+                            $"        double value = F{i}HessianVectorProduct(s[0], s[1], a, b, n, v[0], v[1], v.AsSpan(2, a.Length), v.AsSpan(2 + a.Length), " +
+                            "ref hx, ref hy, hv.AsSpan(2, a.Length), hv.AsSpan(2 + a.Length));\n" +
+                            "        hv[0] = hx;\n        hv[1] = hy;\n        return value;\n    }\n\n");
+            }
             if (i % 3 == 0)
             {
-                Method($"    [Differentiable]\n    public static float G{i}(float x, float y, float[] a, ReadOnlySpan<float> b, int n)", true, false);
+                Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static float G{i}(float x, float y, float[] a, ReadOnlySpan<float> b, int n)", true, false);
                 text.Append($"    public static double G{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
                             "        float[] fa = Array.ConvertAll(a, v => (float)v), fb = Array.ConvertAll(b, v => (float)v);\n" +
                             "        float[] fda = new float[a.Length], fdb = new float[b.Length];\n" +
@@ -851,6 +792,14 @@ public partial class LoopGradientPropertyTests
                             $"        if (value != G{i}((float)s[0], (float)s[1], fa, fb, n)) return double.NaN;\n" +
                             "        ds[0] = dx;\n        ds[1] = dy;\n        for (int k = 0; k < a.Length; k++) da[k] = fda[k];\n        for (int k = 0; k < b.Length; k++) db[k] = fdb[k];\n" +
                             "        return value;\n    }\n\n");
+                if (WithHessian(i))
+                {
+                    text.Append($"    public static double G{i}Hess(double[] s, double[] a, double[] b, int n, double[] h)\n    {{\n" +
+                                "        float[] fa = Array.ConvertAll(a, v => (float)v), fb = Array.ConvertAll(b, v => (float)v), fh = new float[h.Length];\n" +
+                                $"        float value = G{i}Hessian((float)s[0], (float)s[1], fa, fb, n, fh);\n" +
+                                $"        if (value != G{i}((float)s[0], (float)s[1], fa, fb, n)) return double.NaN;\n" +
+                                "        for (int k = 0; k < h.Length; k++) h[k] = fh[k];\n        return value;\n    }\n\n");
+                }
             }
         }
         for (int i = 0; i < vectors.Count; i++)
@@ -864,13 +813,20 @@ public partial class LoopGradientPropertyTests
                 if (kinks) text.Append("        return kink;\n");
                 text.Append("    }\n\n");
             }
-            Method($"    [Differentiable]\n    public static void V{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", false);
+            Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static void V{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", false);
             Method($"    public static double W{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)", true);
             text.Append($"    public static double W{i}Value(double[] s, double[] a, double[] y, int n) => W{i}(s[0], a, n, y);\n");
             text.Append($"    public static void V{i}Value(double[] s, double[] a, double[] y, int n) => V{i}(s[0], a, n, y);\n");
             text.Append($"    public static void V{i}Jac(double[] s, double[] a, double[] y, int n, double[] jacobian) => V{i}Jacobian(s[0], a, n, y, jacobian);\n");
             text.Append($"    public static void V{i}Grad(double[] s, double[] a, double[] y, int n, double[] dy, double[] ds, double[] da)\n    {{\n" +
                         $"        double dx = ds[0];\n        V{i}Gradient(s[0], a, n, y, dy, ref dx, da);\n        ds[0] = dx;\n    }}\n\n");
+            if (WithHessian(i))
+            {
+                // The Hessian of dyᵀ·y over (x, a[0..9)), and the second-order pullback (H·v of dyᵀ·y, J·v written into y).
+                text.Append($"    public static void V{i}Hess(double[] s, double[] a, double[] y, int n, double[] dy, double[] h) => V{i}Hessian(s[0], a, n, y, dy, h);\n");
+                text.Append($"    public static void V{i}Hvp(double[] s, double[] a, double[] y, int n, double[] v, double[] dy, double[] hv)\n    {{\n" +
+                            $"        double hx = hv[0];\n        V{i}HessianVectorProduct(s[0], a, n, y, v[0], v.AsSpan(1), dy, ref hx, hv.AsSpan(1));\n        hv[0] = hx;\n    }}\n\n");
+            }
         }
         return text.Append("}\n").ToString();
     }
@@ -882,7 +838,7 @@ public partial class LoopGradientPropertyTests
 
     private sealed class Counts
     {
-        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable;
+        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries;
         public readonly HashSet<int> TripCounts = new();
     }
 
@@ -958,6 +914,9 @@ public partial class LoopGradientPropertyTests
                 var kink = Get<Func<double[], double[], double[], int, double>>($"K{i}Value");
                 var gradient = Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"F{i}Grad");
                 var floatGradient = i % 3 == 0 ? Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"G{i}Grad") : null;
+                var hessian = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double>>($"F{i}Hess") : null;
+                var product = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double[], double>>($"F{i}Hvp") : null;
+                var floatHessian = WithHessian(i) && floatGradient is not null ? Get<Func<double[], double[], double[], int, double[], double>>($"G{i}Hess") : null;
                 for (int p = 0; p < PointsPerMethod; p++)
                 {
                     var (s, a, b, n) = points[i * PointsPerMethod + p];
@@ -995,6 +954,42 @@ public partial class LoopGradientPropertyTests
                             failures.Add($"F{i}: d[{Name(j, b.Length)}] = {g[j]:R}, finite difference {fd[j]:R} at {at}\n  {methods[i]}");
                         }
                     }
+                    if (hessian is not null && product is not null)
+                    {
+                        int bl = b.Length;
+                        double[] Gradient(double[] q)
+                        {
+                            double[] gs = new double[2], ga = new double[ArrayLength], gb = new double[bl];
+                            gradient(q[..2], q[2..(2 + ArrayLength)], q[(2 + ArrayLength)..], n, gs, ga, gb);
+                            return gs.Concat(ga).Concat(gb).ToArray();
+                        }
+                        int entries = HessianCheck.Check(flat, v, Gradient, q => F(kink)(q) < 1e-3,
+                            h => hessian(s, a, b, n, h), (dir, hv) => product(s, a, b, n, dir, hv), failures, $"at {at}\n  F{i}: {methods[i]}", 1e-4);
+                        if (entries > 0)
+                        {
+                            Interlocked.Increment(ref counts.HessianPoints);
+                            Interlocked.Add(ref counts.HessianEntries, entries);
+                        }
+                        if (entries > 0 && floatHessian is not null && Math.Abs(v) < 1e3)
+                        {
+                            // The float twin's Hessian against the double one, loosely (like the float gradient).
+                            var h = new double[entries];
+                            var fh = new double[entries];
+                            hessian(s, a, b, n, h);
+                            if (double.IsNaN(floatHessian(s, a, b, n, fh)))
+                            {
+                                failures.Add($"G{i}: the float Hessian returned a value other than G's at {at}\n  {methods[i]}");
+                            }
+                            for (int k = 0; k < entries; k++)
+                            {
+                                if (!(Math.Abs(fh[k] - h[k]) <= 2e-2 * Math.Max(1, Math.Abs(h[k]))))
+                                {
+                                    failures.Add($"G{i}: H[{k / flat.Length}, {k % flat.Length}] = {fh[k]:R} (float), double Hessian {h[k]:R} at {at}\n  {methods[i]}");
+                                }
+                            }
+                            Interlocked.Add(ref counts.FloatHessianEntries, entries);
+                        }
+                    }
                     if (floatGradient is not null && Math.Abs(v) < 1e3)
                     {
                         double[] fs = new double[2], fa = new double[ArrayLength], fb = new double[b.Length];
@@ -1022,6 +1017,8 @@ public partial class LoopGradientPropertyTests
                 var kink = Get<Func<double[], double[], double[], int, double>>($"W{i}Value");
                 var jacobianOf = Get<Action<double[], double[], double[], int, double[]>>($"V{i}Jac");
                 var gradient = Get<Action<double[], double[], double[], int, double[], double[], double[]>>($"V{i}Grad");
+                var hessian = WithHessian(i) ? Get<Action<double[], double[], double[], int, double[], double[]>>($"V{i}Hess") : null;
+                var product = WithHessian(i) ? Get<Action<double[], double[], double[], int, double[], double[], double[]>>($"V{i}Hvp") : null;
                 for (int p = 0; p < PointsPerMethod; p++)
                 {
                     var (s, a, _, n) = points[(methods.Length + i) * PointsPerMethod + p];
@@ -1089,6 +1086,44 @@ public partial class LoopGradientPropertyTests
                     {
                         failures.Add($"V{i}: the gradient left dy = [{string.Join(", ", dy)}] (it must use it up) at {at}\n  {vectors[i]}");
                     }
+                    if (hessian is not null && product is not null)
+                    {
+                        // The Hessian of seedᵀ·y: its gradient is the pullback of the seed.
+                        double[] Pullback(double[] q)
+                        {
+                            double[] gs = new double[1], ga = new double[ArrayLength];
+                            gradient(q[..1], q[1..], new double[m], n, (double[])seed.Clone(), gs, ga);
+                            return gs.Concat(ga).ToArray();
+                        }
+                        string where = $"at {at}\n  V{i}: {vectors[i]}";
+                        int entries = HessianCheck.Check(x, null, Pullback, q => kink(q[..1], q[1..], new double[m], n) < 1e-3,
+                            h => { hessian(s, a, new double[m], n, (double[])seed.Clone(), h); return null; },
+                            (direction, hv) =>
+                            {
+                                var weights = (double[])seed.Clone();
+                                var jv = new double[m];
+                                product(s, a, jv, n, direction, weights, hv);
+                                for (int r = 0; r < m; r++)
+                                {
+                                    double expected = Enumerable.Range(0, columns).Sum(c => jacobian[r * columns + c] * direction[c]);
+                                    if (!Close(jv[r], expected, 1e-9))
+                                    {
+                                        failures.Add($"V{i}: (J·v)[{r}] = {jv[r]:R} written by H·v, {expected:R} from the Jacobian {where}");
+                                    }
+                                }
+                                if (weights.Any(w => w != 0))
+                                {
+                                    failures.Add($"V{i}: H·v left dy = [{string.Join(", ", weights)}] (it must use it up) {where}");
+                                }
+                                return null;
+                            },
+                            failures, where, 1e-4);
+                        if (entries > 0)
+                        {
+                            Interlocked.Increment(ref counts.VectorHessianPoints);
+                            Interlocked.Add(ref counts.HessianEntries, entries);
+                        }
+                    }
                 }
             }
             Assert.True(failures.Count == 0, $"{failures.Count} mismatches:\n" + string.Join("\n", failures.Take(10)));
@@ -1096,14 +1131,17 @@ public partial class LoopGradientPropertyTests
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
                          $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +
-                         $"Jacobian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
+                         $"Jacobian entries), {counts.HessianPoints} loop-method and {counts.VectorHessianPoints} vector-output Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         // Not vacuous: runs check about 190–230 of the 324 loop-method points (the rest sit near a kink or a value that
-        // overflowed) and 60–70 of 72 vector-output points; the floors leave room for that spread.
+        // overflowed), 100–115 Hessians of the loop methods given Hessian = true, 60–70 of 72 vector-output points (half of them with Hessians);
+        // the floors leave room for that spread.
         Assert.True(counts.Scalar >= 120, summary);
         Assert.True(counts.Vector >= 30, summary);
+        Assert.True(counts.HessianPoints >= 60, summary);
+        Assert.True(counts.VectorHessianPoints >= 12, summary);
     }
 
     private static string Name(int j, int bLength) =>

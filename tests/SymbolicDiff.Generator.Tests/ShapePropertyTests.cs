@@ -484,27 +484,45 @@ public class ShapePropertyTests
             string body = "        " + p.Body.TrimEnd().Replace("\n", "\n        ") + "\n";
             if (p.IsVector)
             {
-                text.Append($"    [Differentiable]\n    public static void P{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)\n    {{\n{body}    }}\n\n");
+                text.Append($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static void P{i}(double x, ReadOnlySpan<double> a, int n, Span<double> y)\n    {{\n{body}    }}\n\n");
                 text.Append($"    public static void P{i}Value(double[] s, int n, double[] y) => P{i}(s[0], s.AsSpan(1), n, y);\n");
                 text.Append($"    public static void P{i}Jac(double[] s, int n, double[] y, double[] j) => P{i}Jacobian(s[0], s.AsSpan(1), n, y, j);\n");
                 text.Append($"    public static void P{i}Pullback(double[] s, int n, double[] dy, double[] g)\n    {{\n        double dx = 0;\n" +
                             $"        P{i}Gradient(s[0], s.AsSpan(1), n, new double[dy.Length], dy, ref dx, g.AsSpan(1));\n        g[0] = dx;\n    }}\n");
                 text.Append($"    public static void P{i}Push(double[] s, int n, double[] v, double[] t) => P{i}Tangent(s[0], s.AsSpan(1), n, new double[t.Length], v[0], v.AsSpan(1), t);\n\n");
+                if (WithHessian(i))
+                {
+                    // The Hessian of dyᵀ·y over (x, a[0..4)), and the second-order pullback (H·v of dyᵀ·y, J·v written into y).
+                    text.Append($"    public static void P{i}Hess(double[] s, int n, double[] dy, double[] h) => P{i}Hessian(s[0], s.AsSpan(1), n, new double[dy.Length], dy, h);\n");
+                    text.Append($"    public static void P{i}Hvp(double[] s, int n, double[] y, double[] v, double[] dy, double[] hv)\n    {{\n        double hx = hv[0];\n" +
+                                $"        P{i}HessianVectorProduct(s[0], s.AsSpan(1), n, y, v[0], v.AsSpan(1), dy, ref hx, hv.AsSpan(1));\n        hv[0] = hx;\n    }}\n\n");
+                }
             }
             else
             {
-                text.Append($"    [Differentiable]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
+                text.Append($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
                 text.Append($"    public static double P{i}Value(double[] s, int n) => P{i}(s[0], s[1], s.AsSpan(2), n);\n");
                 text.Append($"    public static double P{i}Grad(double[] s, int n, double[] g)\n    {{\n        double dx = 0, dy = 0;\n" +
                             $"        double value = P{i}Gradient(s[0], s[1], s.AsSpan(2), n, ref dx, ref dy, g.AsSpan(2));\n        g[0] = dx;\n        g[1] = dy;\n        return value;\n    }}\n\n");
+                if (WithHessian(i))
+                {
+                    // The Hessian over (x, y, a[0..4)) and H·v with v and hv flattened the same way.
+                    text.Append($"    public static double P{i}Hess(double[] s, int n, double[] h) => P{i}Hessian(s[0], s[1], s.AsSpan(2), n, h);\n");
+                    text.Append($"    public static double P{i}Hvp(double[] s, int n, double[] v, double[] hv)\n    {{\n        double hx = hv[0], hy = hv[1];\n" +
+                                $"        double value = P{i}HessianVectorProduct(s[0], s[1], s.AsSpan(2), n, v[0], v[1], v.AsSpan(2), ref hx, ref hy, hv.AsSpan(2));\n" +
+                                "        hv[0] = hx;\n        hv[1] = hy;\n        return value;\n    }\n\n");
+                }
             }
         }
         return text.Append("}\n").ToString();
     }
 
+    /// <summary>Every other program also gets Hessian = true (a vector one the Hessian of dyᵀ·y).</summary>
+    private static bool WithHessian(int i) => i % 2 == 0;
+
     private sealed class Counts
     {
-        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable;
+        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable, HessianPrograms, HessianEntries;
         public readonly int[] PerShape = new int[Shapes.Length];
     }
 
@@ -555,6 +573,23 @@ public class ShapePropertyTests
             }
             Interlocked.Increment(ref counts.Scalar);
             Interlocked.Add(ref counts.Entries, width);
+            if (WithHessian(i))
+            {
+                var hessian = Get<Func<double[], int, double[], double>>($"P{i}Hess");
+                var product = Get<Func<double[], int, double[], double[], double>>($"P{i}Hvp");
+                double[] Gradient(double[] q)
+                {
+                    var gq = new double[width];
+                    gradient(q, p.N, gq);
+                    return gq;
+                }
+                int entries = HessianCheck.Check(s, v, Gradient, null, h => hessian(s, p.N, h), (d, hv) => product(s, p.N, d, hv), failures, at, 1e-4);
+                if (entries > 0)
+                {
+                    Interlocked.Increment(ref counts.HessianPrograms);
+                    Interlocked.Add(ref counts.HessianEntries, entries);
+                }
+            }
             return failures;
         }
 
@@ -605,6 +640,36 @@ public class ShapePropertyTests
             if (!Close(vjp[j], expected, 1e-9)) failures.Add($"(dyᵀJ)[{j}] = {vjp[j]:R} from the pullback, {expected:R} from the Jacobian {at}");
         }
         if (dy.Any(d => d != 0)) failures.Add($"the pullback left dy = [{string.Join(", ", dy)}] {at}");
+        if (WithHessian(i))
+        {
+            var hessian = Get<Action<double[], int, double[], double[]>>($"P{i}Hess");
+            var product = Get<Action<double[], int, double[], double[], double[], double[]>>($"P{i}Hvp");
+            double[] Pullback(double[] q)
+            {
+                var gq = new double[width];
+                pullback(q, p.N, (double[])seed.Clone(), gq);
+                return gq;
+            }
+            int entries = HessianCheck.Check(s, null, Pullback, null, h => { hessian(s, p.N, (double[])seed.Clone(), h); return null; },
+                (d, hv) =>
+                {
+                    var weights = (double[])seed.Clone();
+                    var jv = Enumerable.Repeat(double.NaN, m).ToArray();
+                    product(s, p.N, jv, d, weights, hv);
+                    for (int row = 0; row < m; row++)
+                    {
+                        double expected = Enumerable.Range(0, width).Sum(j => jacobian[row * width + j] * d[j]);
+                        if (!Close(jv[row], expected, 1e-9)) failures.Add($"(J·v)[{row}] = {jv[row]:R} written by H·v, {expected:R} from the Jacobian {at}");
+                    }
+                    if (weights.Any(w => w != 0)) failures.Add($"H·v left dy = [{string.Join(", ", weights)}] {at}");
+                    return null;
+                }, failures, at, 1e-4);
+            if (entries > 0)
+            {
+                Interlocked.Increment(ref counts.HessianPrograms);
+                Interlocked.Add(ref counts.HessianEntries, entries);
+            }
+        }
         var direction = Enumerable.Range(0, width).Select(k => 1.0 - 0.25 * k).ToArray();
         var tangent = Enumerable.Repeat(double.NaN, m).ToArray();
         push(s, p.N, direction, tangent);
@@ -652,12 +717,14 @@ public class ShapePropertyTests
         });
         string summary = $"{counts.Programs} programs in {counts.Compilations} compilations ({settings}), {clock.Elapsed.TotalSeconds:F0} s: " +
                          $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives), " +
+                         $"{counts.HessianPrograms} Hessians checked ({counts.HessianEntries} Hessian entries), " +
                          $"{counts.Unreliable} skipped where a branch switches within a finite-difference step; {failures.Count} mismatches. Per shape: " +
                          string.Join(", ", Shapes.Select((s, k) => $"{s.Name} {counts.PerShape[k]}"));
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         Assert.True(failures.Count == 0, $"{failures.Count} mismatches ({settings}):\n" + string.Join("\n", failures.Take(10)));
         Assert.True(counts.Scalar + counts.Vector >= programs * 3 / 4, summary);
+        Assert.True(counts.HessianPrograms >= programs / 3, summary);   // about half the programs
     }
 
     private static List<string> CompileAndCheck(List<Program> programs, Random r, Counts counts, int batch)

@@ -75,6 +75,17 @@ public class SecondOrderTests
         ArrayCase("LocalArrays", SecondOrder.LocalArrays, (x, d) => SecondOrder.LocalArraysGradient(x, d), (x, h) => SecondOrder.LocalArraysHessian(x, h),
             (x, v, hv) => SecondOrder.LocalArraysHessianVectorProduct(x, v, hv),
             new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 }),
+        new("RunningVector", p => SecondOrder.RunningVector(Cut(p, 0, p.Length - 1), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.RunningVectorGradient(Cut(p, 0, p.Length - 1), p[^1], d.AsSpan(0, p.Length - 1), ref d[^1]); return d; },
+            (p, h) => SecondOrder.RunningVectorHessian(Cut(p, 0, p.Length - 1), p[^1], h),
+            (p, v, hv) => SecondOrder.RunningVectorHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], v.AsSpan(0, p.Length - 1), v[^1], hv.AsSpan(0, p.Length - 1), ref hv[^1]),
+            new[] { new[] { 0.3, -0.5, 1.2, 0.8 }, new[] { -1.0, 2.0, 0.5 } }),
+        new("UnreadArray", p => SecondOrder.UnreadArray(p[0], Cut(p, 1, p.Length - 2), p[^1]),
+            p => { var d = new double[p.Length]; SecondOrder.UnreadArrayGradient(p[0], Cut(p, 1, p.Length - 2), p[^1], ref d[0], d.AsSpan(1, p.Length - 2), ref d[^1]); return d; },
+            (p, h) => SecondOrder.UnreadArrayHessian(p[0], Cut(p, 1, p.Length - 2), p[^1], h),
+            (p, v, hv) => SecondOrder.UnreadArrayHessianVectorProduct(p[0], Cut(p, 1, p.Length - 2), p[^1], v[0], v.AsSpan(1, p.Length - 2), v[^1],
+                ref hv[0], hv.AsSpan(1, p.Length - 2), ref hv[^1]),
+            new[] { new[] { 0.7, 5.0, -3.0, 1.3 }, new[] { -0.4, 0.6 } }),
     };
 
     private static readonly double[] s_weights = { 0.7, -1.3, 0.4, 2.1 };
@@ -224,6 +235,49 @@ public class SecondOrderTests
         Assert.Equal(new[] { hxx, hxh, hxh, hhh }, h);
     }
 
+    /// <summary>A running vector held in memory and updated in place: f = 4c²·Σ x_j² (see SecondOrder.RunningVector).</summary>
+    [Theory]
+    [InlineData(new[] { 0.3, -0.5, 1.2 }, 0.8)]
+    [InlineData(new[] { -1.0, 2.0 }, -0.5)]
+    public void RunningVectorHessianIsTheClosedForm(double[] x, double c)
+    {
+        int n = x.Length + 1;
+        var h = new double[n * n];
+        Assert.Equal(SecondOrder.RunningVector(x, c), SecondOrder.RunningVectorHessian(x, c, h));
+        var expected = new double[n * n];
+        for (int j = 0; j < x.Length; j++)
+        {
+            expected[j * n + j] = 8 * c * c;
+            expected[j * n + x.Length] = expected[x.Length * n + j] = 16 * c * x[j];
+        }
+        expected[n * n - 1] = 8 * x.Sum(v => v * v);
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+    }
+
+    /// <summary>f = x²y + sin y with an unread array a between x and y: the rows and columns of a are zero, n = a.Length + 2.</summary>
+    [Fact]
+    public void UnreadArrayHasZeroRowsInTheHessian()
+    {
+        double x = 0.7, y = 1.3;
+        double[] a = { 5.0, -3.0 };
+        var h = new double[16];
+        Assert.Equal(x * x * y + Math.Sin(y), SecondOrder.UnreadArrayHessian(x, a, y, h));
+        double[] expected =
+        {
+            2 * y, 0, 0, 2 * x,
+            0, 0, 0, 0,
+            0, 0, 0, 0,
+            2 * x, 0, 0, -Math.Sin(y),
+        };
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+        double hx = 0, hy = 0;
+        var ha = new double[] { 0, 0 };
+        SecondOrder.UnreadArrayHessianVectorProduct(x, a, y, 1.0, new[] { 2.0, 3.0 }, -0.5, ref hx, ha, ref hy);
+        Assert.Equal(2 * y - x, hx, 12);
+        Assert.Equal(2 * x + 0.5 * Math.Sin(y), hy, 12);
+        Assert.Equal(new[] { 0.0, 0.0 }, ha);
+    }
+
     [Theory]
     [InlineData(new[] { -1.2f, 1f, 0.5f })]
     [InlineData(new[] { 0.3f, -0.7f })]
@@ -259,6 +313,50 @@ public class SecondOrderTests
         var tangent = new double[4];
         SecondOrder.LayerTangent(x, c, new double[4], v, vc, tangent);
         Assert.Equal(tangent, jv);
+    }
+
+    /// <summary>
+    /// f = Σ_{xᵢ &gt; 0} wᵢ·c·xᵢ²: (H·v)_xᵢ = 2wᵢ(c·vᵢ + xᵢ·v_c) and (H·v)_c = Σ 2wᵢxᵢvᵢ over the written elements; J·v is
+    /// written into every element of y, 0 into those the method leaves alone (whatever y held), as the tangent does.
+    /// </summary>
+    [Fact]
+    public void VectorOutputHessianVectorProductWritesZeroIntoElementsNotWritten()
+    {
+        double[] x = { 0.8, -0.5, 1.2, -0.1 }, w = { 0.7, -1.3, 0.4, 2.1 }, v = { 0.5, -1, 0.25, 2 };
+        double c = 1.5, vc = -0.75, hc = 0;
+        var jv = new[] { 7.0, 7.0, 7.0, 7.0 };
+        var hv = new double[4];
+        var weights = (double[])w.Clone();
+        SecondOrder.PartialLayerHessianVectorProduct(x, c, jv, v, vc, weights, hv, ref hc);
+        var tangent = new[] { 7.0, 7.0, 7.0, 7.0 };
+        SecondOrder.PartialLayerTangent(x, c, new double[4], v, vc, tangent);
+        Assert.Equal(tangent, jv);
+        Assert.Equal(new[] { 2 * c * x[0] * v[0] + x[0] * x[0] * vc, 0, 2 * c * x[2] * v[2] + x[2] * x[2] * vc, 0 }, jv, new HessianTests.Tolerance(1e-12));
+        Assert.Equal(new[] { 2 * w[0] * (c * v[0] + x[0] * vc), 0, 2 * w[2] * (c * v[2] + x[2] * vc), 0 }, hv, new HessianTests.Tolerance(1e-12));
+        Assert.Equal(2 * w[0] * x[0] * v[0] + 2 * w[2] * x[2] * v[2], hc, 12);
+        Assert.All(weights, d => Assert.Equal(0, d));
+
+        // Its Hessian (y is scratch) against central differences of the pullback of w.
+        var h = new double[25];
+        SecondOrder.PartialLayerHessian(x, c, new double[4], w, h);
+        double[] Pullback(double[] p)
+        {
+            var g = new double[5];
+            SecondOrder.PartialLayerGradient(p[..4], p[4], new double[4], (double[])w.Clone(), g.AsSpan(0, 4), ref g[4]);
+            return g;
+        }
+        double[] at = x.Append(c).ToArray();
+        for (int j = 0; j < 5; j++)
+        {
+            double[] plus = (double[])at.Clone(), minus = (double[])at.Clone();
+            plus[j] += 1e-5;
+            minus[j] -= 1e-5;
+            double[] gp = Pullback(plus), gm = Pullback(minus);
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal((gp[i] - gm[i]) / 2e-5, h[i * 5 + j], 6);
+            }
+        }
     }
 
     // ---- Accumulation, arguments, memory --------------------------------------------------------

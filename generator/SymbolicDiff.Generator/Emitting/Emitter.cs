@@ -104,6 +104,14 @@ internal sealed partial class Emitter
         _depth = 1 + _method.ContainingTypes.Count + (_method.Namespace is null ? 0 : 1);
         WriteLengthChecks();
         DeclareBuffers();
+        if (_method.SecondOrder is not null && _method.HasVectorOutput)
+        {
+            Line("// The outputs receive their derivatives along v (J·v); an element this call does not write is constant: 0");
+            foreach (var written in _method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray))
+            {
+                Line($"{Identifier(_names[written.Node]!)}.Clear();");
+            }
+        }
         Line("// Forward pass");
         int forwardStart = _text.Length;
         WriteForwardRegion(0, recordLoops: true);

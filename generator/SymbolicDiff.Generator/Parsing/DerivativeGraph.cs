@@ -147,12 +147,14 @@ internal sealed class DerivativeGraph
     public static bool Supports(Op op) => Operations.Supports(op) || op == Op.Select;
 
     /// <summary>
-    /// True when this straight-line construction applies: no loops, no array parameters, and nothing inside a branch
-    /// that could throw on the side not taken (this construction evaluates both). Other methods take their second
-    /// order from their <see cref="TangentProgram"/>, which runs branches and loops as the method does.
+    /// True when this straight-line construction applies: no loops, no array parameters (not even unread ones: the
+    /// Hessian's layout and H·v's directions have their elements), and nothing inside a branch that could throw on the
+    /// side not taken (this construction evaluates both). Other methods take their second order from their
+    /// <see cref="TangentProgram"/>, which runs branches and loops as the method does.
     /// </summary>
     public static bool IsStraightLine(DifferentiableMethod method) =>
-        !method.HasVectorOutput && method.Nodes.All(n => Supports(n.Op) && !(n.Region != 0 && ThrowsOnSomeValues(n, method.Nodes) is not null));
+        !method.HasVectorOutput && method.Parameters.All(p => p.Kind == ParameterKind.Scalar || !p.IsDifferentiable)
+        && method.Nodes.All(n => Supports(n.Op) && !(n.Region != 0 && ThrowsOnSomeValues(n, method.Nodes) is not null));
 
     /// <summary>
     /// What computes a node that may throw for some operand values (so it cannot be evaluated on a branch's untaken

@@ -203,4 +203,52 @@ public static partial class SecondOrder
         }
         return acc[0] - 0.5 * acc[1];
     }
+
+    /// <summary>
+    /// Regression (random-program property test): an array parameter the method never reads still has its rows and
+    /// columns in the Hessian (zeros) and its direction in H·v, as one it reads does. f = x²y + sin y.
+    /// </summary>
+#pragma warning disable SD0017 // a is unread on purpose
+    [Differentiable(Hessian = true)]
+    public static double UnreadArray(double x, ReadOnlySpan<double> a, double y) => x * x * y + Math.Sin(y);
+#pragma warning restore SD0017
+
+    /// <summary>
+    /// Regression (random-program property test): a vector output with elements it does not write (y_i = c·x_i² only
+    /// where x_i &gt; 0); the second-order pullback writes J·v into every element, 0 into those.
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static void PartialLayer(double[] x, double c, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 0)
+            {
+                y[i] = c * x[i] * x[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// A running vector held in memory, updated in place by an outer loop (b_j = 2c·x_j after it), then read back:
+    /// f = Σ b_j² = 4c²·Σ x_j², so ∂²f/∂x_j² = 8c², ∂²f/∂x_j∂c = 16c·x_j, ∂²f/∂c² = 8·Σ x_j².
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static double RunningVector(double[] x, double c)
+    {
+        var b = new double[x.Length];
+        for (int t = 0; t < 2; t++)
+        {
+            for (int j = 0; j < b.Length; j++)
+            {
+                b[j] += x[j] * c;
+            }
+        }
+        double s = 0;
+        for (int j = 0; j < b.Length; j++)
+        {
+            s += b[j] * b[j];
+        }
+        return s;
+    }
 }
