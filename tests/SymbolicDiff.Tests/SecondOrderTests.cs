@@ -278,6 +278,20 @@ public class SecondOrderTests
         Assert.Equal(new[] { 0.0, 0.0 }, ha);
     }
 
+    /// <summary>f = 2x²y where 2x &gt; 1, else 2 sin(x)·y: the call in the condition is evaluated, not differentiated.</summary>
+    [Theory]
+    [InlineData(1.5, 0.4)]
+    [InlineData(0.3, -0.7)]
+    public void CallInConditionHessianIsThatOfTheBranchTaken(double x, double y)
+    {
+        var h = new double[4];
+        SecondOrder.CallInConditionHessian(x, y, h);
+        double[] expected = 2 * x > 1
+            ? new[] { 4 * y, 4 * x, 4 * x, 0 }
+            : new[] { -2 * Math.Sin(x) * y, 2 * Math.Cos(x), 2 * Math.Cos(x), 0 };
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+    }
+
     [Theory]
     [InlineData(new[] { -1.2f, 1f, 0.5f })]
     [InlineData(new[] { 0.3f, -0.7f })]

@@ -205,8 +205,9 @@ internal sealed class DerivativeGraph
             problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { $"parameters of another type than the result with loops or arrays", $"{mixed.Type.Keyword()} {mixed.Name}" }));
             return problems;
         }
+        // A call whose value only decides a condition is evaluated, never differentiated: only calls a derivative flows through count.
         var reachable = new HashSet<int>(method.Nodes.Where(n => n.Id == method.Result || n.Op == Op.Store)
-            .SelectMany(root => DerivativeFlow.Reach(root.Id, id => method.Nodes[id].Args)));
+            .SelectMany(root => DerivativeFlow.ReachedNodes(method.Nodes, root.Id)));
         foreach (var node in method.Nodes)
         {
             string statement = node.Statement >= 0 ? method.Statements[node.Statement].Text : method.Name;

@@ -96,6 +96,10 @@ internal static class TangentProgram
                     tangent[node.Id] = builder.Select(copy.Args[0], Of(node.Args[1]) ?? builder.Constant(0, node.Type),
                         Of(node.Args[2]) ?? builder.Constant(0, node.Type), node.TrueRegion, node.FalseRegion, node.Type);
                     break;
+                case Op.Call:
+                    // Only a call no derivative flows through is left here (DerivativeGraph.Check rejects the others):
+                    // its value decides a condition, so it has no tangent.
+                    break;
                 case Op.Convert:
                     tangent[node.Id] = Of(node.Args[0]) is int t ? builder.Convert(t, node.Type) : null;
                     break;

@@ -251,4 +251,20 @@ public static partial class SecondOrder
         }
         return s;
     }
+
+    /// <summary>A [Differentiable] helper with a [NoDiff] parameter (not inlined), called only to decide a branch.</summary>
+    [Differentiable]
+    public static double Threshold(double x, [NoDiff] double scale) => x * scale;
+
+    /// <summary>Its call decides the branch and is never differentiated, so the Hessian needs no rule for it.</summary>
+    [Differentiable(Hessian = true)]
+    public static double CallInCondition(double x, double y)
+    {
+        double s = 0;
+        for (int i = 0; i < 2; i++)
+        {
+            s += Threshold(x, 2) > 1 ? x * x * y : Math.Sin(x) * y;
+        }
+        return s;
+    }
 }
