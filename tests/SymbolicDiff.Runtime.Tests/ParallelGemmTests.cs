@@ -160,7 +160,7 @@ public class ParallelGemmTests
         try
         {
             void Step() => trainer.Step(images, labels, order, 0, 64);
-            // Warm up past the pool barrier's lazily created wait handle (see DataParallelTests); then some window of
+            // Warm up past the pool's lazily created wait state (see DataParallelTests); then some window of
             // 10 steps out of three must allocate nothing on this thread and the pool's.
             for (int i = 0; i < 30; i++) Step();
             long allocated = long.MaxValue;

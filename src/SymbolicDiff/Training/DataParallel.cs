@@ -227,7 +227,8 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
 /// <summary>
 /// One data-parallel training step: the minibatch split across the workers of a <see cref="DataParallel{TWorker}"/>,
 /// then every worker, for its own slice of each parameter, sums the workers' gradients in worker order, applies the
-/// optimizer's update and clears the gradients. Reduction and update are thus split across the threads too, and a
+/// optimizer's update (which clears the optimizer's gradients); a last short phase has every worker clear its own
+/// buffers on its own core. Reduction and update are thus split across the threads too, and a
 /// parameter's result does not depend on which thread updated it or when: runs are reproducible for a given thread
 /// count, and differ from one thread only by the summation order of the gradient (each worker sums its own chunk).
 /// </summary>
@@ -245,6 +246,7 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
     private readonly Optimizer<T> _optimizer;
     private readonly T[][][] _gradients;   // [worker][parameter]
     private readonly DataParallel<TWorker>.Part _part;
+    private readonly DataParallel<TWorker>.Chunk _clear;
 
     /// <summary>Ties the workers' gradients to the optimizer's parameters.</summary>
     /// <param name="parallel">The workers.</param>
@@ -278,6 +280,7 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
         _parallel = parallel;
         _optimizer = optimizer;
         _part = Reduce;
+        _clear = Clear;
     }
 
     /// <summary>Runs <paramref name="body"/> on every worker's chunk of [0, <paramref name="count"/>), then reduces, updates and clears the gradients; returns the summed loss.</summary>
@@ -287,7 +290,9 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
     public double Step(int count, DataParallel<TWorker>.Chunk body)
     {
         _optimizer.BeginStep();   // counted first: the updates (the second phase) read the step count
-        return _parallel.Run(count, body, _part);
+        double loss = _parallel.Run(count, body, _part);
+        _parallel.Run(_parallel.Threads, _clear);   // one item each: every worker clears its own buffers, in its own core's cache
+        return loss;
     }
 
     private void Reduce(TWorker worker, int part, int parts)
@@ -304,10 +309,19 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
                 if (ReferenceEquals(grads[i], total)) continue;
                 var own = grads[i].AsSpan(start, end - start);
                 TensorPrimitives.Add(slice, own, slice);
-                own.Clear();
             }
             _optimizer.UpdateSlice(i, start, end - start);
         }
+    }
+
+    private double Clear(TWorker worker, int w, int _)
+    {
+        var parameters = _optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (!ReferenceEquals(_gradients[w][i], parameters[i].Grad)) Array.Clear(_gradients[w][i]);   // the optimizer's own are cleared by its update
+        }
+        return 0;
     }
 
     // Slices start on multiples of 16 elements, so two threads never write the same cache line.
