@@ -10,8 +10,9 @@ namespace SymbolicDiff.Benchmarks;
 /// <summary>
 /// A minibatch of 64 images through the Fashion-MNIST MLP (784-256-10), forward + backward: the per-example generated
 /// gradient in a loop (baseline), the batched generated gradient on one thread, the batch split over two workers
-/// (<see cref="DataParallel{TWorker}"/>, reduction included), and the batched gradient with its large matrix products
-/// split over two threads (<see cref="Gemm.Threads"/>, as the sample trains).
+/// (<see cref="DataParallel{TWorker}"/>, reduction included, on the calling thread), and the batched gradient with its
+/// large matrix products split over two threads (<see cref="Gemm.Threads"/>). <see cref="MlpTrainingStepBenchmarks"/>
+/// times whole training steps as the sample takes them.
 /// </summary>
 [MemoryDiagnoser]
 public class MlpMinibatchBenchmarks
@@ -189,4 +190,61 @@ public class NerTrainingBenchmarks
         float loss = WindowModel.BatchLossGradient(m.E, m.W, m.b, m.U, m.c, _windows, _tags, m.dE, m.dW, m.db, m.dU, m.dc, _batched);
         return loss;
     }
+}
+
+/// <summary>
+/// One training step of the Fashion-MNIST MLP (784-256-10) on a minibatch of 64, as the sample trains: batch copy,
+/// batched generated gradient, reduction and Adam step, on one worker (baseline) and split across two
+/// (<see cref="DataParallelStep{TWorker, T}"/> through <see cref="MlpTrainer"/>).
+/// </summary>
+[MemoryDiagnoser]
+public class MlpTrainingStepBenchmarks
+{
+    private const int Batch = 64, Images = 1024;
+
+    private readonly Vec<float>[] _images = new Vec<float>[Images];
+    private readonly byte[] _labels = new byte[Images];
+    private readonly int[] _order = new int[Images];
+    private MlpTrainer _trainer = null!;
+    private int _step;
+
+    private void Setup(int threads)
+    {
+        var rng = new Rng(3);
+        for (int i = 0; i < Images; i++)
+        {
+            _images[i] = new Vec<float>(784);
+            for (int j = 0; j < 784; j++) _images[i][j] = (float)rng.NextDouble();
+            _labels[i] = (byte)(i % 10);
+            _order[i] = i;
+        }
+        Mat<float> w1 = new(256, 784), w2 = new(10, 256), dW1 = new(256, 784), dW2 = new(10, 256);
+        Vec<float> b1 = new(256), b2 = new(10), db1 = new(256), db2 = new(10);
+        Init.XavierUniform(w1, rng);
+        Init.XavierUniform(w2, rng);
+        var adam = new Adam<float>(new[] { (w1.Data, dW1.Data), (b1.Data, db1.Data), (w2.Data, dW2.Data), (b2.Data, db2.Data) }, 1e-3f);
+        _trainer = new MlpTrainer(w1, b1, w2, b2, dW1, db1, dW2, db2, adam, threads);
+        for (int i = 0; i < 20; i++) Step();
+    }
+
+    [GlobalSetup(Target = nameof(OneWorker))]
+    public void SetupOne() => Setup(1);
+
+    [GlobalSetup(Target = nameof(TwoWorkers))]
+    public void SetupTwo() => Setup(2);
+
+    [GlobalCleanup]
+    public void Cleanup() => _trainer.Dispose();
+
+    private double Step()
+    {
+        int offset = _step++ % (Images / Batch) * Batch;
+        return _trainer.Step(_images, _labels, _order, offset, Batch);
+    }
+
+    [Benchmark(Baseline = true)]
+    public double OneWorker() => Step();
+
+    [Benchmark]
+    public double TwoWorkers() => Step();
 }

@@ -87,8 +87,8 @@ public class DataParallelTests
     {
         using var parallel = new DataParallel<Worker>(2, _ => new Worker());
         DataParallel<Worker>.Chunk body = Body;
-        // Warm up well: the barrier creates its wait handle lazily (24 bytes, once) the first time a wait outlasts
-        // its spinning, which depends on scheduling. Steady state must then allocate nothing in some window of
+        // Warm up well: the first time a wait outlasts its spinning (which depends on scheduling) the runtime may set
+        // up the monitor's wait state, once. Steady state must then allocate nothing in some window of
         // 10 steps out of three; a per-step allocation fails every window.
         for (int i = 0; i < 50; i++) parallel.Run(64, body);
         long allocated = long.MaxValue;

@@ -110,7 +110,7 @@ public class ParallelGemmTests
         Init.XavierUniform(W1, rng);
         Init.XavierUniform(W2, rng);
         var adam = new Adam<float>(new[] { (W1.Data, dW1.Data), (b1.Data, db1.Data), (W2.Data, dW2.Data), (b2.Data, db2.Data) }, 1e-3f);
-        var trainer = new MlpTrainer(W1, b1, W2, b2, dW1, db1, dW2, db2);
+        using var trainer = new MlpTrainer(W1, b1, W2, b2, dW1, db1, dW2, db2, adam);   // one worker: only the products are split
         var order = Enumerable.Range(0, images.Length).ToArray();
         var losses = new double[steps];
         int previous = Gemm.Threads;
@@ -120,8 +120,7 @@ public class ParallelGemmTests
             for (int s = 0; s < steps; s++)
             {
                 int start = s * 64 % images.Length;
-                losses[s] = trainer.Step(images, labels, order, start, Math.Min(64, images.Length - start));   // 64, 64, 22, …
-                adam.Step();
+                losses[s] = trainer.Step(images, labels, order, start, Math.Min(64, images.Length - start));   // 64, 64, 22, …; with the Adam step
             }
             return (W1.Data, W2.Data, losses, trainer.Accuracy(images, labels));
         }
@@ -154,18 +153,14 @@ public class ParallelGemmTests
         Mat<float> W1 = new(256, 784), W2 = new(10, 256), dW1 = new(256, 784), dW2 = new(10, 256);
         Vec<float> b1 = new(256), b2 = new(10), db1 = new(256), db2 = new(10);
         var adam = new Adam<float>(new[] { (W1.Data, dW1.Data), (b1.Data, db1.Data), (W2.Data, dW2.Data), (b2.Data, db2.Data) }, 1e-3f);
-        var trainer = new MlpTrainer(W1, b1, W2, b2, dW1, db1, dW2, db2);
+        using var trainer = new MlpTrainer(W1, b1, W2, b2, dW1, db1, dW2, db2, adam);   // one worker: only the products are split
         var order = Enumerable.Range(0, 64).ToArray();
         int previous = Gemm.Threads;
         Gemm.Threads = 2;
         try
         {
-            void Step()
-            {
-                trainer.Step(images, labels, order, 0, 64);
-                adam.Step();
-            }
-            // Warm up past the pool barrier's lazily created wait handle (see DataParallelTests); then some window of
+            void Step() => trainer.Step(images, labels, order, 0, 64);
+            // Warm up past the pool's lazily created wait state (see DataParallelTests); then some window of
             // 10 steps out of three must allocate nothing on this thread and the pool's.
             for (int i = 0; i < 30; i++) Step();
             long allocated = long.MaxValue;

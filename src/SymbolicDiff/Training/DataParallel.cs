@@ -1,20 +1,25 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Threading;
 
 namespace SymbolicDiff.Training;
 
 /// <summary>
 /// Splits a minibatch across threads on one machine. Each worker owns what it writes (a workspace and a gradient
-/// buffer, made by the caller's factory), computes its contiguous chunk of the batch, and the caller then adds the
-/// workers' gradients into the optimizer's in worker order (<see cref="GradientReduction"/>).
+/// buffer, made by the caller's factory), computes its contiguous chunk of the batch, and the workers' gradients are
+/// then summed in worker order: by the caller (<see cref="GradientReduction"/>), or by the workers themselves, each over
+/// its own slice of the parameters, together with the optimizer's update (<see cref="DataParallelStep{TWorker, T}"/>).
 /// </summary>
 /// <remarks>
 /// Determinism: the chunk of worker w is [count·w/T, count·(w+1)/T) for T threads, and losses and gradients are
 /// summed in worker order, so a run is reproducible for a given thread count; different thread counts differ only
-/// by floating-point summation order. The threads are started once and wait on a barrier between calls, so a warm
-/// <see cref="Run"/> allocates nothing (pass a cached delegate, not a new lambda each step). Worker 0 runs on the
-/// calling thread.
+/// by floating-point summation order. The threads are started once; between phases they spin for about 50 µs (a
+/// training loop's next step usually comes sooner) and then block, so an idle pool costs no CPU. A warm
+/// <see cref="Run(int, Chunk, Part?)"/> allocates nothing (pass cached delegates, not new lambdas each step). Worker 0
+/// runs on the calling thread. One <see cref="Run(int, Chunk, Part?)"/> at a time.
 /// </remarks>
 /// <typeparam name="TWorker">The per-worker state.</typeparam>
 public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
@@ -25,14 +30,29 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     /// <param name="end">One past the last example.</param>
     public delegate double Chunk(TWorker worker, int start, int end);
 
+    /// <summary>The second phase of a run, once every chunk is done: worker <paramref name="part"/> of <paramref name="parts"/> does its share (e.g. its slice of the reduction and update).</summary>
+    /// <param name="worker">The worker's own state.</param>
+    /// <param name="part">The worker's index.</param>
+    /// <param name="parts">Number of workers.</param>
+    public delegate void Part(TWorker worker, int part, int parts);
+
+    // How long a waiting thread spins before it blocks: longer than the gap between two phases or two steps of a
+    // training loop, far shorter than anything worth a core.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
+
     private readonly TWorker[] _workers;
     private readonly Thread[] _threads;
-    private readonly Barrier? _start, _done;
     private readonly double[] _losses;
     private readonly Exception?[] _errors;
+    private readonly object _gate = new();
     private Chunk? _body;
+    private Part? _then;
     private int _count;
-    private bool _disposed;
+    private bool _chunks;        // the phase being run: chunks, or the parts after them
+    private int _generation;     // bumped (under _gate) to start a phase on the background threads
+    private int _finished;       // background threads done with the current phase (incremented under _gate)
+    private int _sleepers;       // threads blocked on _gate
+    private volatile bool _disposed;
 
     /// <summary>Creates the workers and starts <paramref name="threads"/> − 1 background threads.</summary>
     /// <param name="threads">Number of workers (≥ 1), e.g. <see cref="Environment.ProcessorCount"/>.</param>
@@ -46,16 +66,11 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
         _losses = new double[threads];
         _errors = new Exception?[threads];
         _threads = new Thread[threads - 1];
-        if (threads > 1)
+        for (int w = 1; w < threads; w++)
         {
-            _start = new Barrier(threads);
-            _done = new Barrier(threads);
-            for (int w = 1; w < threads; w++)
-            {
-                int worker = w;
-                _threads[w - 1] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"DataParallel worker {w}" };
-                _threads[w - 1].Start();
-            }
+            int worker = w;
+            _threads[w - 1] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"DataParallel worker {w}" };
+            _threads[w - 1].Start();
         }
     }
 
@@ -76,17 +91,58 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     /// <param name="count">Examples in the batch.</param>
     /// <param name="body">What a worker does with its chunk.</param>
     /// <returns>The summed loss.</returns>
-    public double Run(int count, Chunk body)
+    public double Run(int count, Chunk body) => Run(count, body, null);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on every worker's chunk of [0, <paramref name="count"/>) in parallel, then, once all
+    /// chunks are done, <paramref name="then"/> on every worker in parallel; returns the chunks' losses summed in worker order.
+    /// </summary>
+    /// <param name="count">Examples in the batch.</param>
+    /// <param name="body">What a worker does with its chunk.</param>
+    /// <param name="then">What each worker does after all chunks (skipped when a chunk failed); null for nothing.</param>
+    /// <returns>The summed loss.</returns>
+    public double Run(int count, Chunk body, Part? then)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(body);
-        _body = body;
-        _count = count;
-        _start?.SignalAndWait();
-        Work(0);
-        _done?.SignalAndWait();
-        _body = null;
+        (_body, _then, _count) = (body, then, count);
+        try
+        {
+            RunPhase(chunks: true);
+            ThrowIfFailed();
+            if (then is not null)
+            {
+                RunPhase(chunks: false);
+                ThrowIfFailed();
+            }
+        }
+        finally
+        {
+            (_body, _then) = (null, null);
+        }
         double loss = 0;
+        for (int w = 0; w < _workers.Length; w++) loss += _losses[w];
+        return loss;
+    }
+
+    private void RunPhase(bool chunks)
+    {
+        _chunks = chunks;
+        if (_threads.Length > 0)
+        {
+            lock (_gate)
+            {
+                _finished = 0;
+                _generation++;
+                if (_sleepers > 0) Monitor.PulseAll(_gate);
+            }
+        }
+        Work(0);
+        if (_threads.Length > 0) WaitWhile(ref _finished, _threads.Length, equal: false);
+    }
+
+    private void ThrowIfFailed()
+    {
         for (int w = 0; w < _workers.Length; w++)
         {
             if (_errors[w] is { } error)
@@ -94,17 +150,22 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
                 Array.Clear(_errors);
                 throw new InvalidOperationException($"Worker {w} failed: {error.Message}", error);
             }
-            loss += _losses[w];
         }
-        return loss;
     }
 
     private void Work(int w)
     {
         try
         {
-            var (start, end) = ChunkOf(_count, w);
-            _losses[w] = start < end ? _body!(_workers[w], start, end) : 0;
+            if (_chunks)
+            {
+                var (start, end) = ChunkOf(_count, w);
+                _losses[w] = start < end ? _body!(_workers[w], start, end) : 0;
+            }
+            else
+            {
+                _then!(_workers[w], w, _workers.Length);
+            }
         }
         catch (Exception ex)
         {
@@ -114,12 +175,38 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
 
     private void Loop(int w)
     {
+        int seen = 0;
         while (true)
         {
-            _start!.SignalAndWait();
+            WaitWhile(ref _generation, seen, equal: true);
+            seen = Volatile.Read(ref _generation);
             if (_disposed) return;
             Work(w);
-            _done!.SignalAndWait();
+            lock (_gate)
+            {
+                _finished++;
+                if (_sleepers > 0) Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    /// <summary>Waits while <paramref name="field"/> equals (or, with <paramref name="equal"/> false, differs from) <paramref name="value"/>: spins first, then blocks on the gate, which every change of the field pulses.</summary>
+    private void WaitWhile(ref int field, int value, bool equal)
+    {
+        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        while ((Volatile.Read(ref field) == value) == equal)
+        {
+            if (Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(8);
+                continue;
+            }
+            lock (_gate)
+            {
+                _sleepers++;
+                while ((field == value) == equal) Monitor.Wait(_gate);
+                _sleepers--;
+            }
         }
     }
 
@@ -128,14 +215,117 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     {
         if (_disposed) return;
         _disposed = true;
-        if (_start is not null)
+        lock (_gate)
         {
-            _start.SignalAndWait();
-            foreach (var thread in _threads) thread.Join();
-            _start.Dispose();
-            _done!.Dispose();
+            _generation++;
+            Monitor.PulseAll(_gate);
+        }
+        foreach (var thread in _threads) thread.Join();
+    }
+}
+
+/// <summary>
+/// One data-parallel training step: the minibatch split across the workers of a <see cref="DataParallel{TWorker}"/>,
+/// then every worker, for its own slice of each parameter, sums the workers' gradients in worker order, applies the
+/// optimizer's update (which clears the optimizer's gradients); a last short phase has every worker clear its own
+/// buffers on its own core. Reduction and update are thus split across the threads too, and a
+/// parameter's result does not depend on which thread updated it or when: runs are reproducible for a given thread
+/// count, and differ from one thread only by the summation order of the gradient (each worker sums its own chunk).
+/// </summary>
+/// <remarks>
+/// A worker's gradient array may be the optimizer's own (worker 0's, typically: then one thread trains exactly like
+/// <see cref="Optimizer{T}.Step"/>); other workers need their own arrays. Row-sparse gradients
+/// (<see cref="Optimizer{T}.UseRowSparse"/>) are not split: reduce them with <see cref="GradientReduction"/> and call
+/// <see cref="Optimizer{T}.Step"/>. A warm step allocates nothing.
+/// </remarks>
+/// <typeparam name="TWorker">The per-worker state.</typeparam>
+/// <typeparam name="T">Element type of the parameters.</typeparam>
+public sealed class DataParallelStep<TWorker, T> where TWorker : class where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly DataParallel<TWorker> _parallel;
+    private readonly Optimizer<T> _optimizer;
+    private readonly T[][][] _gradients;   // [worker][parameter]
+    private readonly DataParallel<TWorker>.Part _part;
+    private readonly DataParallel<TWorker>.Chunk _clear;
+
+    /// <summary>Ties the workers' gradients to the optimizer's parameters.</summary>
+    /// <param name="parallel">The workers.</param>
+    /// <param name="optimizer">The optimizer; its gradients receive the sum.</param>
+    /// <param name="gradientsOf">A worker's gradient arrays, one per parameter, in the optimizer's order.</param>
+    public DataParallelStep(DataParallel<TWorker> parallel, Optimizer<T> optimizer, Func<TWorker, IReadOnlyList<T[]>> gradientsOf)
+    {
+        ArgumentNullException.ThrowIfNull(parallel);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(gradientsOf);
+        var parameters = optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (optimizer.IsRowSparse(i)) throw new ArgumentException($"Gradient {i} is updated row-sparsely, which a data-parallel step does not split; reduce it with GradientReduction.AddInto and call Step().", nameof(optimizer));
+        }
+        _gradients = new T[parallel.Threads][][];
+        var seen = new HashSet<T[]>(ReferenceEqualityComparer.Instance);
+        for (int w = 0; w < _gradients.Length; w++)
+        {
+            var grads = gradientsOf(parallel.Workers[w]);
+            if (grads is null || grads.Count != parameters.Count) throw new ArgumentException($"Worker {w} has {grads?.Count ?? 0} gradient arrays; the optimizer has {parameters.Count} parameters.", nameof(gradientsOf));
+            _gradients[w] = new T[parameters.Count][];
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                var g = grads[i] ?? throw new ArgumentException($"Worker {w}'s gradient {i} is null.", nameof(gradientsOf));
+                if (g.Length != parameters[i].Grad.Length) throw new ArgumentException($"Worker {w}'s gradient {i} has length {g.Length}; the parameter has {parameters[i].Grad.Length}.", nameof(gradientsOf));
+                if (!seen.Add(g)) throw new ArgumentException($"Worker {w}'s gradient {i} is shared with another worker; each worker needs its own.", nameof(gradientsOf));
+                _gradients[w][i] = g;
+            }
+        }
+        _parallel = parallel;
+        _optimizer = optimizer;
+        _part = Reduce;
+        _clear = Clear;
+    }
+
+    /// <summary>Runs <paramref name="body"/> on every worker's chunk of [0, <paramref name="count"/>), then reduces, updates and clears the gradients; returns the summed loss.</summary>
+    /// <param name="count">Examples in the batch.</param>
+    /// <param name="body">Adds a chunk's gradient into the worker's gradient arrays and returns its summed loss.</param>
+    /// <returns>The summed loss of the batch.</returns>
+    public double Step(int count, DataParallel<TWorker>.Chunk body)
+    {
+        _optimizer.BeginStep();   // counted first: the updates (the second phase) read the step count
+        double loss = _parallel.Run(count, body, _part);
+        _parallel.Run(_parallel.Threads, _clear);   // one item each: every worker clears its own buffers, in its own core's cache
+        return loss;
+    }
+
+    private void Reduce(TWorker worker, int part, int parts)
+    {
+        var parameters = _optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            T[] total = parameters[i].Grad;
+            int start = Boundary(total.Length, part, parts), end = Boundary(total.Length, part + 1, parts);
+            if (start == end) continue;
+            var slice = total.AsSpan(start, end - start);
+            foreach (var grads in _gradients)
+            {
+                if (ReferenceEquals(grads[i], total)) continue;
+                var own = grads[i].AsSpan(start, end - start);
+                TensorPrimitives.Add(slice, own, slice);
+            }
+            _optimizer.UpdateSlice(i, start, end - start);
         }
     }
+
+    private double Clear(TWorker worker, int w, int _)
+    {
+        var parameters = _optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (!ReferenceEquals(_gradients[w][i], parameters[i].Grad)) Array.Clear(_gradients[w][i]);   // the optimizer's own are cleared by its update
+        }
+        return 0;
+    }
+
+    // Slices start on multiples of 16 elements, so two threads never write the same cache line.
+    private static int Boundary(int length, int part, int parts) => part >= parts ? length : (int)((long)length * part / parts) & ~15;
 }
 
 /// <summary>Adds a worker's gradient into the total and clears the worker's, touching only the rows it wrote when it tracks rows.</summary>

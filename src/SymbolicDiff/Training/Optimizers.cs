@@ -30,7 +30,6 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = new List<(T[] Value, T[] Grad)>();
-        int maxLength = 0;
         foreach (var (value, grad) in parameters)
         {
             ArgumentNullException.ThrowIfNull(value);
@@ -38,18 +37,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (value.Length != grad.Length)
                 throw new ArgumentException($"Parameter {list.Count} has length {value.Length} but its gradient has length {grad.Length}.", nameof(parameters));
             list.Add((value, grad));
-            maxLength = Math.Max(maxLength, value.Length);
         }
         _parameters = list.ToArray();
         _rowSparse = new (RowSet, int)?[_parameters.Length];
-        Scratch = new T[maxLength];
     }
 
     /// <summary>The registered (parameter, gradient) pairs.</summary>
     public IReadOnlyList<(T[] Value, T[] Grad)> Parameters => _parameters;
-
-    /// <summary>Shared scratch buffer, as long as the longest parameter.</summary>
-    protected T[] Scratch { get; }
 
     /// <summary>Number of completed <see cref="Step"/> calls.</summary>
     public int StepCount { get; private set; }
@@ -71,27 +65,35 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Applies one update to every parameter and zeros every gradient.</summary>
     public void Step()
     {
-        StepCount++;
+        BeginStep();
         for (int i = 0; i < _parameters.Length; i++)
         {
             var (value, grad) = _parameters[i];
             if (_rowSparse[i] is not { } sparse || sparse.Rows.All)
             {
-                Update(i, 0, value, grad);
-                Array.Clear(grad);
+                UpdateSlice(i, 0, value.Length);
             }
             else
             {
-                foreach (int row in sparse.Rows.Rows)
-                {
-                    int offset = row * sparse.Cols;
-                    Update(i, offset, value.AsSpan(offset, sparse.Cols), grad.AsSpan(offset, sparse.Cols));
-                    Array.Clear(grad, offset, sparse.Cols);
-                }
+                foreach (int row in sparse.Rows.Rows) UpdateSlice(i, row * sparse.Cols, sparse.Cols);
             }
             _rowSparse[i]?.Rows.Clear();
         }
     }
+
+    /// <summary>Counts a step whose updates follow (<see cref="UpdateSlice"/>, possibly from several threads).</summary>
+    internal void BeginStep() => StepCount++;
+
+    /// <summary>Updates and clears elements [start, start + length) of parameter <paramref name="index"/> (slices on different threads must not overlap).</summary>
+    internal void UpdateSlice(int index, int start, int length)
+    {
+        var (value, grad) = _parameters[index];
+        Update(index, start, value.AsSpan(start, length), grad.AsSpan(start, length));
+        Array.Clear(grad, start, length);
+    }
+
+    /// <summary>Whether gradient <paramref name="index"/> is updated row-sparsely (<see cref="UseRowSparse"/>).</summary>
+    internal bool IsRowSparse(int index) => _rowSparse[index] is not null;
 
     /// <summary>Sets every gradient to zero without updating.</summary>
     public void ZeroGrad()
@@ -100,7 +102,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var sparse in _rowSparse) sparse?.Rows.Clear();
     }
 
-    /// <summary>Updates a slice of parameter <paramref name="index"/> in place from its gradient.</summary>
+    /// <summary>Updates a slice of parameter <paramref name="index"/> in place from its gradient. Disjoint slices may be updated on several threads at once (<see cref="DataParallelStep{TWorker, T}"/>): touch only the slice's range of any state.</summary>
     /// <param name="index">Position of the pair in <see cref="Parameters"/> (for per-parameter state).</param>
     /// <param name="offset">Where the slice starts in the parameter (and so in its state arrays): 0 for a dense update, a row's start for a row-sparse one.</param>
     /// <param name="value">Parameter values to update.</param>
@@ -256,12 +258,26 @@ public sealed class AdaGrad<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     protected override void Update(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
     {
         Span<T> g2 = _sumSquares[index].AsSpan(offset, value.Length);
-        Span<T> t = Scratch.AsSpan(0, value.Length);
-        TensorPrimitives.MultiplyAdd(grad, grad, g2, g2);             // G += g²
-        TensorPrimitives.Sqrt(g2, t);
-        TensorPrimitives.Add(t, Epsilon, t);
-        TensorPrimitives.Divide(grad, t, t);
-        TensorPrimitives.MultiplyAdd(t, -LearningRate, value, value);
+        T eps = Epsilon, rate = -LearningRate;
+        // One pass and no scratch (slices may be updated on several threads at once); every lane does the same
+        // unfused operations in the same order as the scalar tail.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= value.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var g = new Vector<T>(grad.Slice(i));
+                var sum = g * g + new Vector<T>(g2.Slice(i));                       // G += g²
+                (g / (Vector.SquareRoot(sum) + new Vector<T>(eps)) * rate + new Vector<T>(value.Slice(i))).CopyTo(value.Slice(i));   // θ −= η·g/(√G + ε)
+                sum.CopyTo(g2.Slice(i));
+            }
+        }
+        for (; i < value.Length; i++)
+        {
+            T g = grad[i];
+            g2[i] = g * g + g2[i];
+            value[i] = g / (T.Sqrt(g2[i]) + eps) * rate + value[i];
+        }
     }
 }
 
