@@ -355,19 +355,20 @@ internal sealed partial class Parser
     private void StoreMemory(LocalArray array, ElementAccessExpressionSyntax element, AssignmentExpressionSyntax write)
     {
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
-        int value;
-        if (write.IsKind(SyntaxKind.SimpleAssignmentExpression))
-        {
-            value = ParseTo(write.Right, array.Element);
-        }
-        else
-        {
-            var op = CompoundOp(write, array.Element);
-            int old = LoadMemory(array, index, element);
-            value = _graph.Convert(Arithmetic(write, op, array.Element, old, ParseTo(write.Right, array.Element)), array.Element);
-        }
+        int value = WrittenValue(array, write, () => LoadMemory(array, index, element));
         _graph.Store(array.Memory, index, value);
         _memoryWrites[array.Memory]++;
+    }
+
+    /// <summary>The value <c>a[k] = e</c> writes, or <c>a[k] op= e</c> with the element's old value read by <paramref name="old"/>.</summary>
+    private int WrittenValue(LocalArray array, AssignmentExpressionSyntax write, Func<int> old)
+    {
+        if (write.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            return ParseTo(write.Right, array.Element);
+        }
+        var op = CompoundOp(write, array.Element);
+        return _graph.Convert(Arithmetic(write, op, array.Element, old(), ParseTo(write.Right, array.Element)), array.Element);
     }
 
     private Op CompoundOp(AssignmentExpressionSyntax write, ScalarType element) => write.Kind() switch
@@ -392,22 +393,10 @@ internal sealed partial class Parser
         }
         if (array.Slots is not { } slots)
         {
-            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole",
-                write.IsKind(SyntaxKind.SimpleAssignmentExpression) && !write.Right.DescendantNodesAndSelf().Any(n => n is ExpressionSyntax e && LocalArrayNamed(e) == array)
-                    ? Advice(array.Symbol.Name) : Advice(array.Symbol.Name));
+            throw Unsupported(Diagnostics.LocalArrayUnsupported, write.GetLocation(), array.Symbol.Name, "is written outside a loop that fills it whole", Advice(array.Symbol.Name));
         }
         int index = ParseTo(element.ArgumentList.Arguments[0].Expression, ScalarType.Int);
-        int value;
-        if (write.IsKind(SyntaxKind.SimpleAssignmentExpression))
-        {
-            value = ParseTo(write.Right, array.Element);
-        }
-        else
-        {
-            var op = CompoundOp(write, array.Element);
-            int old = SelectSlot(array, slots, index, element);
-            value = _graph.Convert(Arithmetic(write, op, array.Element, old, ParseTo(write.Right, array.Element)), array.Element);
-        }
+        int value = WrittenValue(array, write, () => SelectSlot(array, slots, index, element));
         if (_graph.IsConstant(index, out double known))
         {
             if (known < 0 || known >= slots.Length)
