@@ -167,7 +167,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor HessianOfTensorMethod = Error("SD0043",
         "Hessian of a tensor method",
-        "The Hessian-vector product of '{0}' cannot be generated: '{1}' uses {2}, which has no second-order rule for tensors yet; Hessian = true on a method with tensor values supports MatVec, MatTransposeVec, MatMul, MatMulTransposeB, AddRowVector, Windows, +, −, Hadamard, Scale, Dot, Sum, SquaredNorm, the element-wise functions (Tanh, Sigmoid, ReLU, HardTanh, Exp, Log, Tensor.Map), Softmax of a vector, CrossEntropy and MeanCrossEntropy, Row, Concat, Element, and scalar arithmetic, Sigmoid and LogisticLoss; remove Hessian = true, or write the method with those");
+        "The Hessian-vector product of '{0}' cannot be generated: '{1}' uses {2}, which has no second-order rule for tensors yet; Hessian = true on a method with tensor values supports MatVec, MatTransposeVec, MatMul, MatMulTransposeB, AddRowVector, Windows, +, −, Hadamard, Scale, Dot, Sum, SquaredNorm, the element-wise functions (Tanh, Sigmoid, ReLU, HardTanh, Exp, Log, Tensor.Map), Softmax and LogSoftmax, CrossEntropy and MeanCrossEntropy, Row, Concat, Element, and scalar arithmetic, Sigmoid, LogisticLoss and Hinge; remove Hessian = true, or write the method with those");
 
     public static readonly DiagnosticDescriptor FileLocalType = Error("SD0050",
         "Containing type is file-local",

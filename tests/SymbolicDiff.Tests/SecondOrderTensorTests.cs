@@ -158,7 +158,49 @@ public class SecondOrderTensorTests
         },
         new[] { Fill(10, 26), Fill(12, 27), Fill(9, 28) });
 
-    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase, s_elementwiseCase, s_batchMlpCase, s_batchWindowsCase };
+    private static readonly double[] s_c = { 0.4, -0.2 };
+    private static readonly double[] s_x23 = { 0.3, -0.6, 0.2, 0.9, 0.1, -0.4 };   // 2 rows × 3
+    private static readonly SecondOrderTensors.RemainingWorkspace s_remaining = new();
+    private static readonly SecondOrderTensors.RemainingHessianVectorProductWorkspace s_remainingProduct = new();
+
+    // Remaining(a 3, b 3; c, X fixed): a·b = 0.3 and 1 − a·b + b·b > 0 (the hinge is on its linear side).
+    private static readonly TensorCase s_remainingCase = new("Remaining",
+        p => SecondOrderTensors.Remaining(V(p[0]), V(p[1]), V(s_c), M(s_x23, 2)),
+        p =>
+        {
+            var (da, db) = (V(new double[3]), V(new double[3]));
+            SecondOrderTensors.RemainingGradient(V(p[0]), V(p[1]), V(s_c), M(s_x23, 2), da, db, s_remaining);
+            return new[] { da.Data, db.Data };
+        },
+        (p, v) =>
+        {
+            var (ha, hb) = (V(new double[3]), V(new double[3]));
+            double value = SecondOrderTensors.RemainingHessianVectorProduct(V(p[0]), V(p[1]), V(s_c), M(s_x23, 2), V(v[0]), V(v[1]), ha, hb, s_remainingProduct);
+            return (value, new[] { ha.Data, hb.Data });
+        },
+        new[] { new[] { 0.5, -0.3, 0.8 }, new[] { 0.6, 0.4, -0.2 } });
+
+    private static readonly SecondOrderTensors.BatchRowwiseWorkspace s_rowwise = new();
+    private static readonly SecondOrderTensors.BatchRowwiseHessianVectorProductWorkspace s_rowwiseProduct = new();
+
+    // BatchRowwise(W 3×3; X 4×3)
+    private static readonly TensorCase s_rowwiseCase = new("BatchRowwise",
+        p => SecondOrderTensors.BatchRowwise(M(p[0], 3), M(s_batch, 4)),
+        p =>
+        {
+            var dW = M(new double[9], 3);
+            SecondOrderTensors.BatchRowwiseGradient(M(p[0], 3), M(s_batch, 4), dW, s_rowwise);
+            return new[] { dW.Data };
+        },
+        (p, v) =>
+        {
+            var hW = M(new double[9], 3);
+            double value = SecondOrderTensors.BatchRowwiseHessianVectorProduct(M(p[0], 3), M(s_batch, 4), M(v[0], 3), hW, s_rowwiseProduct);
+            return (value, new[] { hW.Data });
+        },
+        new[] { Fill(9, 29) });
+
+    public static TheoryData<TensorCase> Cases() => new() { s_sigmoidLayer, s_windowCase, s_mixedCase, s_elementwiseCase, s_batchMlpCase, s_batchWindowsCase, s_remainingCase, s_rowwiseCase };
 
     private static double[][] Step(double[][] p, double[][] v, double h) => p.Select((a, i) => a.Select((x, j) => x + h * v[i][j]).ToArray()).ToArray();
 

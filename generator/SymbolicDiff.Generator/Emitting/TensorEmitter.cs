@@ -158,6 +158,7 @@ internal sealed class TensorEmitter
             TensorOp.MatTransposeVec => Cols(node.Args[0]),
             TensorOp.Row => Cols(node.Args[0]),
             TensorOp.Concat => string.Join(" + ", node.Args.Select(Length)),
+            TensorOp.RowDots => Rows(node.Args[0]),
             _ => Length(node.Args[0]),
         };
     }
@@ -329,7 +330,7 @@ internal sealed class TensorEmitter
                 case TensorOp.Windows:
                     Check($"{Ref(node.Args[1])}.Length % {Ref(node.Args[2])}", "0", context);
                     break;
-                case TensorOp.VectorAdd or TensorOp.Dot when _nodes[node.Args[0]].Kind == ValueKind.Matrix:
+                case TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Dot or TensorOp.RowDots when _nodes[node.Args[0]].Kind == ValueKind.Matrix && _nodes[node.Args[1]].Kind == ValueKind.Matrix:
                     Check(Rows(node.Args[0]), Rows(node.Args[1]), context);
                     Check(Cols(node.Args[0]), Cols(node.Args[1]), context);
                     break;
@@ -415,11 +416,24 @@ internal sealed class TensorEmitter
             case TensorOp.RowCount:
                 Line($"int {name} = {Ref(a[0])}.Rows;");
                 break;
+            case TensorOp.AddScalar:
+                string e1 = _allocator.Unique("i");
+                Line($"for (int {e1} = 0; {e1} < {Span(node.Id)}.Length; {e1}++) {Span(node.Id)}[{e1}] = {Span(a[0])}[{e1}] + {Ref(a[1])};");
+                break;
+            case TensorOp.HingeSlope:
+                Line($"{_t} {name} = {k}HingeSlope{g}({Ref(a[0])}, {Ref(a[1])});   // 1 while 1 − s + s_c > 0, else 0");
+                break;
+            case TensorOp.Zeros:
+                Line($"{TypeNames.Array}.Clear({Span(node.Id)});   // zeros: what does not depend on the parameters has no derivative");
+                break;
             case TensorOp.VectorSubtract:
-                Line($"{k}Subtract{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                Line($"{k}Subtract{g}({Span(a[0])}, {Span(a[1])}, {Span(node.Id)});");
                 break;
             case TensorOp.Hadamard:
-                Line($"{k}Multiply{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
+                Line($"{k}Multiply{g}({Span(a[0])}, {Span(a[1])}, {Span(node.Id)});");
+                break;
+            case TensorOp.RowDots or TensorOp.ScaleRows or TensorOp.AddToRows:
+                WriteRowWise(node, name);
                 break;
             case TensorOp.Scale:
                 Line($"{k}Scale{g}({Ref(a[0])}, {Ref(a[1])}, {name});");
@@ -550,6 +564,52 @@ internal sealed class TensorEmitter
             () => Code.Name((at.Length == 0 ? Ref(node.Args[1]) : Span(node.Args[1])) + at),
             Code.Name(tangent), _ => throw new InvalidOperationException("no calls in a rule"), (f, _) => FunctionName(f));
 
+    /// <summary>Row-wise operations of the batched tangents (row-wise softmax): per row r and column j of the matrix operand.</summary>
+    private void WriteRowWise(TensorNode node, string name)
+    {
+        string a = Ref(node.Args[0]), c = Span(node.Args[1]), r = _allocator.Unique("r"), j = _allocator.Unique("j");
+        string element = $"{a}.Data[{r} * {a}.Cols + {j}]";
+        switch (node.Op)
+        {
+            case TensorOp.RowDots:
+                string b = Ref(node.Args[1]);
+                Line($"for (int {r} = 0; {r} < {a}.Rows; {r}++) {{ {_t} sum = {Code.Constant(0, _m.Element).Text}; for (int {j} = 0; {j} < {a}.Cols; {j}++) sum += {element} * {b}.Data[{r} * {b}.Cols + {j}]; {name}[{r}] = sum; }}   // row by row: {a}ᵣ·{b}ᵣ");
+                break;
+            case TensorOp.ScaleRows:
+                Line($"for (int {r} = 0; {r} < {a}.Rows; {r}++) for (int {j} = 0; {j} < {a}.Cols; {j}++) {name}.Data[{r} * {a}.Cols + {j}] = {element} * {c}[{r}];   // row r times {c}[r]");
+                break;
+            default:
+                Line($"for (int {r} = 0; {r} < {a}.Rows; {r}++) for (int {j} = 0; {j} < {a}.Cols; {j}++) {name}.Data[{r} * {a}.Cols + {j}] = {element} + {c}[{r}];   // {c}[r] added to row r");
+                break;
+        }
+    }
+
+    private void WriteRowWiseBackward(TensorNode node)
+    {
+        string a = Ref(node.Args[0]), r = _allocator.Unique("r"), j = _allocator.Unique("j");
+        string at = $"[{r} * {a}.Cols + {j}]";
+        string d = AdjSpan(node.Id);
+        bool needsA = _needsAdjoint[node.Args[0]], needsB = _needsAdjoint[node.Args[1]];
+        string loop = $"for (int {r} = 0; {r} < {a}.Rows; {r}++) for (int {j} = 0; {j} < {a}.Cols; {j}++) ";
+        switch (node.Op)
+        {
+            case TensorOp.RowDots:
+                string b = Ref(node.Args[1]);
+                if (needsA) Line($"{loop}{AdjSpan(node.Args[0])}{at} += {d}[{r}] * {b}.Data{at};");
+                if (needsB) Line($"{loop}{AdjSpan(node.Args[1])}{at} += {d}[{r}] * {a}.Data{at};");
+                break;
+            case TensorOp.ScaleRows:
+                if (needsA) Line($"{loop}{AdjSpan(node.Args[0])}{at} += {d}{at} * {Span(node.Args[1])}[{r}];");
+                if (needsB) Line($"{loop}{AdjSpan(node.Args[1])}[{r}] += {d}{at} * {a}.Data{at};");
+                break;
+            default:
+                if (needsA) Line($"{loop}{AdjSpan(node.Args[0])}{at} += {d}{at};");
+                if (needsB) Line($"{loop}{AdjSpan(node.Args[1])}[{r}] += {d}{at};");
+                break;
+        }
+        if (needsA) MarkDense(node.Args[0]);
+    }
+
     /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
     private string ScalarShare(Op op, int operand, int result, string d) =>
         RuleText.Of(Operations.Of(op)!.Partials[0]!, _m.Element, _ => Code.Name(Ref(operand)), _ => operand, () => Code.Name(Ref(result)),
@@ -648,15 +708,24 @@ internal sealed class TensorEmitter
                     MarkDense(a[0]);
                 }
                 break;
-            case TensorOp.RowCount:
+            case TensorOp.RowCount or TensorOp.HingeSlope or TensorOp.Zeros:
+                break;   // piecewise constant (or constant): nothing flows
+            case TensorOp.AddScalar:
+                if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
+                if (Needs(1)) Line($"{Adj(a[1])} += {k}Sum{g}({AdjSpan(node.Id)});");
                 break;
             case TensorOp.VectorSubtract:
                 if (Needs(0)) Line($"{k}AddInPlace{g}({Adj(a[0])}, {d});");
                 if (Needs(1)) Line($"{k}ScaleAdd{g}({Adj(a[1])}, {d}, {Code.Constant(-1, _m.Element).Text});");
                 break;
             case TensorOp.Hadamard:
-                if (Needs(0)) Line($"{k}MultiplyAdd{g}({d}, {Ref(a[1])}, {Adj(a[0])});");
-                if (Needs(1)) Line($"{k}MultiplyAdd{g}({d}, {Ref(a[0])}, {Adj(a[1])});");
+                if (Needs(0)) Line($"{k}MultiplyAdd{g}({AdjSpan(node.Id)}, {Span(a[1])}, {AdjSpan(a[0])});");
+                if (Needs(1)) Line($"{k}MultiplyAdd{g}({AdjSpan(node.Id)}, {Span(a[0])}, {AdjSpan(a[1])});");
+                if (Needs(0)) MarkDense(a[0]);
+                if (Needs(1)) MarkDense(a[1]);
+                break;
+            case TensorOp.RowDots or TensorOp.ScaleRows or TensorOp.AddToRows:
+                WriteRowWiseBackward(node);
                 break;
             case TensorOp.Scale:
                 if (Needs(0)) Line($"{k}ScaleAdd{g}({Adj(a[0])}, {d}, {Ref(a[1])});");

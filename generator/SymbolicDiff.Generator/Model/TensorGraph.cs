@@ -81,6 +81,18 @@ internal enum TensorOp
     PickRows,
     /// <summary>A matrix's row count, an int (a batch's size, for the mean cross-entropy's tangent).</summary>
     RowCount,
+    /// <summary>v + s·1: a scalar added to every element (the tangent of LogSoftmax): args (vector, scalar).</summary>
+    AddScalar,
+    /// <summary>The hinge's slope, 1 while 1 − s + s_c &gt; 0, else 0 (piecewise constant): args (s, s_c).</summary>
+    HingeSlope,
+    /// <summary>Zeros of the shape of its operand (a tangent that is structurally zero where an operation needs a value).</summary>
+    Zeros,
+    /// <summary>The dot product of each row of two matrices, a vector: args (A, B).</summary>
+    RowDots,
+    /// <summary>Row r of A times c_r: args (matrix A, vector c).</summary>
+    ScaleRows,
+    /// <summary>c_r added to every element of row r of A: args (matrix A, vector c).</summary>
+    AddToRows,
 }
 
 /// <summary>One value of a tensor method, in SSA form and evaluation order.</summary>

@@ -24,20 +24,17 @@ internal static class TensorTangentProgram
                 TensorOp.Parameter or TensorOp.Constant or TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide or TensorOp.Negate
                     or TensorOp.MatVec or TensorOp.MatTransposeVec or TensorOp.VectorAdd or TensorOp.VectorSubtract or TensorOp.Hadamard or TensorOp.Scale
                     or TensorOp.Dot or TensorOp.Sum or TensorOp.SquaredNorm or TensorOp.Row or TensorOp.Element or TensorOp.LogisticLoss => true,
-                TensorOp.Softmax => method.Nodes[node.Args[0]].Kind == ValueKind.Vector,
-                TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy or TensorOp.MatMul or TensorOp.MatMulTransposeB or TensorOp.Windows => true,
-                // M + 1·vᵀ with only v depending on the parameters would need a zero matrix for Ṁ.
-                TensorOp.AddRowVector => active[node.Args[0]] || !active[node.Id],
+                TensorOp.Softmax or TensorOp.LogSoftmax or TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy or TensorOp.MatMul or TensorOp.MatMulTransposeB or TensorOp.Windows
+                    or TensorOp.AddRowVector or TensorOp.Hinge => true,
                 _ when ElementWise(node) is not null => true,
-                TensorOp.Concat => node.Args.All(a => active[a]) || !active[node.Id],
+                TensorOp.Concat => true,
                 _ => !active[node.Id],
             };
             if (!supported)
             {
                 string statement = node.Statement >= 0 && node.Statement < method.Statements.Count ? method.Statements[node.Statement].Text : method.Name;
-                string what = node.Op == TensorOp.Concat ? "Concat of pieces some of which do not depend on the parameters"
-                    : node.Kind == ValueKind.Matrix || node.Args.Any(a => method.Nodes[a].Kind == ValueKind.Matrix && method.Nodes[a].Op != TensorOp.Parameter)
-                        ? node.Op + " over a batch" : node.Op.ToString();
+                string what = node.Kind == ValueKind.Matrix || node.Args.Any(a => method.Nodes[a].Kind == ValueKind.Matrix && method.Nodes[a].Op != TensorOp.Parameter)
+                    ? node.Op + " over a batch" : node.Op.ToString();
                 return (what, statement);
             }
         }
@@ -92,7 +89,13 @@ internal static class TensorTangentProgram
                 // The batched products: (ȦB + AḂ), (ẊWᵀ + XẆᵀ), a sum of matrices.
                 TensorOp.MatMul or TensorOp.MatMulTransposeB => Plus(T(0) is int m0 ? Add(node.Op, node.Kind, m0, a[1]) : null,
                     T(1) is int m1 ? Add(node.Op, node.Kind, a[0], m1) : null, TensorOp.VectorAdd),
-                TensorOp.AddRowVector => T(1) is int row ? Add(TensorOp.AddRowVector, node.Kind, T(0)!.Value, row) : T(0),
+                TensorOp.AddRowVector => T(1) is int row ? Add(TensorOp.AddRowVector, node.Kind, T(0) ?? Add(TensorOp.Zeros, node.Kind, a[0]), row) : T(0),
+                // log softmax(z)′·ż = ż − (softmax(z)·ż)·1
+                TensorOp.LogSoftmax when node.Kind == ValueKind.Vector => Add(TensorOp.AddScalar, node.Kind, T(0)!.Value,
+                    Add(TensorOp.Negate, ValueKind.Scalar, Add(TensorOp.Dot, ValueKind.Scalar, Add(TensorOp.Softmax, node.Kind, a[0]), T(0)!.Value))),
+                // max(0, 1 − s + s_c)′: its slope times (ṡ_c − ṡ)
+                TensorOp.Hinge => Add(TensorOp.Multiply, ValueKind.Scalar, Add(TensorOp.HingeSlope, ValueKind.Scalar, a[0], a[1]),
+                    T(1) is int c1 ? (T(0) is int c0 ? Add(TensorOp.Subtract, ValueKind.Scalar, c1, c0) : c1) : Add(TensorOp.Negate, ValueKind.Scalar, T(0)!.Value)),
                 TensorOp.Windows => Add(TensorOp.Windows, node.Kind, T(0)!.Value, a[1], a[2]),
                 // A batch's Σ_r −log softmax(z_r)[c_r]: Σ_r p_r·ż_r − ż_r[c_r] (the mean: divided by the rows).
                 TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy when method.Nodes[node.Args[0]].Kind == ValueKind.Matrix => Mean(node,
@@ -107,6 +110,11 @@ internal static class TensorTangentProgram
                 TensorOp.SquaredNorm => Add(TensorOp.Multiply, ValueKind.Scalar, Constant(2), Add(TensorOp.Dot, ValueKind.Scalar, a[0], T(0)!.Value)),
                 // An element-wise operation: its rule in the operation table, per element (tanh: ẋ·(1 − y²)).
                 _ when ElementWise(node) is Op function && Operations.Of(function)!.Partials[0] is not null => Append(TensorOp.Rule, node.Kind, new[] { a[0], id, T(0)!.Value }, 0, null, function),
+                // Row by row over a batch: softmax′·ż = p⊙ż − (p·ż)p, log softmax′·ż = ż − (p·ż)·1.
+                TensorOp.Softmax when node.Kind == ValueKind.Matrix => Add(TensorOp.VectorSubtract, node.Kind, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
+                    Add(TensorOp.ScaleRows, node.Kind, id, Add(TensorOp.RowDots, ValueKind.Vector, id, T(0)!.Value))),
+                TensorOp.LogSoftmax when node.Kind == ValueKind.Matrix => Add(TensorOp.AddToRows, node.Kind, T(0)!.Value,
+                    Add(TensorOp.Scale, ValueKind.Vector, Add(TensorOp.RowDots, ValueKind.Vector, Add(TensorOp.Softmax, node.Kind, a[0]), T(0)!.Value), Constant(-1))),
                 // softmax′·ż = p⊙ż − (p·ż)p
                 TensorOp.Softmax => Add(TensorOp.VectorSubtract, node.Kind, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
                     Add(TensorOp.Scale, node.Kind, id, Add(TensorOp.Dot, ValueKind.Scalar, id, T(0)!.Value))),
@@ -115,7 +123,7 @@ internal static class TensorTangentProgram
                     Add(TensorOp.Dot, ValueKind.Scalar, Add(TensorOp.Softmax, ValueKind.Vector, a[0]), T(0)!.Value), Add(TensorOp.Element, ValueKind.Scalar, T(0)!.Value, a[1])),
                 TensorOp.Row => Add(TensorOp.Row, node.Kind, T(0)!.Value, a[1]),
                 TensorOp.Element => Add(TensorOp.Element, ValueKind.Scalar, T(0)!.Value, a[1]),
-                TensorOp.Concat => Add(TensorOp.Concat, node.Kind, node.Args.Select(x => tangent[x]!.Value).ToArray()),
+                TensorOp.Concat => Add(TensorOp.Concat, node.Kind, node.Args.Select((x, k) => tangent[x] ?? Add(TensorOp.Zeros, ValueKind.Vector, a[k])).ToArray()),
                 // ∂/∂s log(1 + eˢ) − label·s = σ(s) − label
                 TensorOp.LogisticLoss => Add(TensorOp.Multiply, ValueKind.Scalar, T(0)!.Value,
                     Add(TensorOp.Subtract, ValueKind.Scalar, Add(TensorOp.ScalarSigmoid, ValueKind.Scalar, a[0]), a[1])),

@@ -77,4 +77,25 @@ public static partial class SecondOrderTensors
         var S = Tensor.MatMul(H, U);
         return Tensor.CrossEntropy(S, labels) + 0.1 * Tensor.Sum(Tensor.Sigmoid(S));
     }
+
+    /// <summary>LogSoftmax, the max-margin hinge, a Concat with a constant piece and a bias added to a constant batch.</summary>
+    [Differentiable(Hessian = true)]
+    public static double Remaining(Vec<double> a, Vec<double> b, [NoDiff] Vec<double> c, [NoDiff] Mat<double> X)
+    {
+        var l = Tensor.LogSoftmax(Tensor.Multiply(a, b));
+        var joined = Tensor.Concat(Tensor.Tanh(a), c);
+        double margin = Tensor.Hinge(Tensor.Dot(a, b), Tensor.Sum(Tensor.Multiply(b, b)));
+        var shifted = Tensor.Sigmoid(Tensor.AddRowVector(X, b));
+        return Tensor.Dot(l, b) + Tensor.SquaredNorm(joined) * Tensor.Sum(a) + margin * margin + Tensor.Sum(shifted);
+    }
+
+    /// <summary>Row-wise softmax and log-softmax over a batch.</summary>
+    [Differentiable(Hessian = true)]
+    public static double BatchRowwise(Mat<double> W, [NoDiff] Mat<double> X)
+    {
+        var S = Tensor.MatMulTransposeB(X, W);
+        var P = Tensor.Softmax(S);
+        var L = Tensor.LogSoftmax(Tensor.Sigmoid(S));
+        return Tensor.SquaredNorm(P) + 0.1 * Tensor.SquaredNorm(L);
+    }
 }
