@@ -292,6 +292,30 @@ public class SecondOrderTests
         Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
     }
 
+    /// <summary>
+    /// f = Σ sin(xᵢs)·xᵢ with float x in a double method: ∂²/∂xᵢ² = 2s·cos − s²xᵢ·sin, ∂²/∂xᵢ∂s = 2xᵢ·cos − xᵢ²s·sin,
+    /// ∂²/∂s² = −Σ xᵢ³·sin (each at xᵢs); the float parameter's products are float (to 1e-6 relative).
+    /// </summary>
+    [Fact]
+    public void MixedFloatAndDoubleParametersHaveTheClosedForm()
+    {
+        float[] x = { 0.5f, -1.25f, 2f };
+        double s = 0.7;
+        int n = x.Length + 1;
+        var h = new double[n * n];
+        Assert.Equal(SecondOrder.MixedTypes(x, s), SecondOrder.MixedTypesHessian(x, s, h));
+        double hss = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double xi = x[i], sin = Math.Sin(xi * s), cos = Math.Cos(xi * s);
+            Assert.Equal(2 * s * cos - s * s * xi * sin, h[i * n + i], 1e-6);
+            Assert.Equal(2 * xi * cos - xi * xi * s * sin, h[i * n + x.Length], 1e-6);
+            Assert.Equal(h[i * n + x.Length], h[x.Length * n + i]);
+            hss -= xi * xi * xi * sin;
+        }
+        Assert.Equal(hss, h[n * n - 1], 1e-9);
+    }
+
     [Theory]
     [InlineData(new[] { -1.2f, 1f, 0.5f })]
     [InlineData(new[] { 0.3f, -0.7f })]

@@ -215,10 +215,17 @@ internal sealed class HessianEmitter
         }
         string size = string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>()));
         string type = DerivativeGraph.ElementType(m).Keyword();
+        // A parameter of another floating type than the Hessian's (float[] in a double method) gets its direction and
+        // product in scratch of its own type, converted from and into the direction and the column around each call.
+        var other = differentiable.Select((p, k) => (Parameter: p, Index: k)).Where(e => e.Parameter.Type.Keyword() != type)
+            .ToDictionary(e => e.Index, e => (Type: e.Parameter.Type.Keyword(), V: Local("v" + e.Parameter.Name), Hv: Local("hv" + e.Parameter.Name),
+                VBuffer: Local("v" + e.Parameter.Name + "Buffer"), HvBuffer: Local("hv" + e.Parameter.Name + "Buffer")));
         var arguments = m.Parameters.Select(p => NameAllocator.Identifier(p.Name))
-            .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"{direction}[{offsets[k]}]" : $"{direction}.Slice({offsets[k]}, {lengths[k]})"))
+            .Concat(differentiable.Select((p, k) => other.TryGetValue(k, out var o) ? o.V
+                : p.Kind == ParameterKind.Scalar ? $"{direction}[{offsets[k]}]" : $"{direction}.Slice({offsets[k]}, {lengths[k]})"))
             .Concat(weights.Select(w => w.Copy))
-            .Concat(differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? $"ref {column}[{offsets[k]}]" : $"{column}.Slice({offsets[k]}, {lengths[k]})"));
+            .Concat(differentiable.Select((p, k) => other.TryGetValue(k, out var o) ? (p.Kind == ParameterKind.Scalar ? "ref " + o.Hv : o.Hv)
+                : p.Kind == ParameterKind.Scalar ? $"ref {column}[{offsets[k]}]" : $"{column}.Slice({offsets[k]}, {lengths[k]})"));
         string names = string.Join(", ", differentiable.Select((p, k) => p.Kind == ParameterKind.Scalar ? p.Name : $"{p.Name}[0..{lengths[k]})"));
 
         Line($"int {n} = {size};   // the differentiable scalars: {names}");
@@ -246,6 +253,18 @@ internal sealed class HessianEmitter
             Line($"{TypeNames.LoopBuffers}.Ensure(ref {w.Buffer}, {w.Given}.Length);");
             Line($"{TypeNames.Span(type)} {w.Copy} = new {TypeNames.Span(type)}({w.Buffer}, 0, {w.Given}.Length);");
         }
+        foreach (var (k, o) in other.Select(e => (e.Key, e.Value)))
+        {
+            if (differentiable[k].Kind == ParameterKind.Scalar)
+            {
+                Line($"{o.Type} {o.V}, {o.Hv};");
+                continue;
+            }
+            Line($"{o.Type}[] {o.VBuffer} = {TypeNames.Array}.Empty<{o.Type}>(), {o.HvBuffer} = {TypeNames.Array}.Empty<{o.Type}>();");
+            Line($"{TypeNames.LoopBuffers}.Ensure(ref {o.VBuffer}, {lengths[k]});");
+            Line($"{TypeNames.LoopBuffers}.Ensure(ref {o.HvBuffer}, {lengths[k]});");
+            Line($"{TypeNames.Span(o.Type)} {o.V} = new {TypeNames.Span(o.Type)}({o.VBuffer}, 0, {lengths[k]}), {o.Hv} = new {TypeNames.Span(o.Type)}({o.HvBuffer}, 0, {lengths[k]});");
+        }
         if (!m.HasVectorOutput)
         {
             Line($"{type} {value} = 0;");
@@ -259,7 +278,19 @@ internal sealed class HessianEmitter
         {
             Line($"{Indent}{w.Given}.CopyTo({w.Copy});");
         }
+        foreach (var (k, o) in other.Select(e => (e.Key, e.Value)))
+        {
+            Line(differentiable[k].Kind == ParameterKind.Scalar
+                ? $"{Indent}{o.V} = ({o.Type}){direction}[{offsets[k]}]; {o.Hv} = 0;"
+                : $"{Indent}for (int {i} = 0; {i} < {o.V}.Length; {i}++) {o.V}[{i}] = ({o.Type}){direction}[{offsets[k]} + {i}]; {o.Hv}.Clear();");
+        }
         Line($"{Indent}{(m.HasVectorOutput ? "" : value + " = ")}{m.HessianVectorProductName}({string.Join(", ", arguments)});");
+        foreach (var (k, o) in other.Select(e => (e.Key, e.Value)))
+        {
+            Line(differentiable[k].Kind == ParameterKind.Scalar
+                ? $"{Indent}{column}[{offsets[k]}] = {o.Hv};"
+                : $"{Indent}for (int {i} = 0; {i} < {o.Hv}.Length; {i}++) {column}[{offsets[k]} + {i}] = {o.Hv}[{i}];");
+        }
         Line($"{Indent}{direction}[{j}] = 0;");
         Line($"{Indent}// Rows {i} ≤ {j} of the column, written to both halves: each mixed entry is computed once");
         Line($"{Indent}for (int {i} = 0; {i} <= {j}; {i}++)");
@@ -273,6 +304,11 @@ internal sealed class HessianEmitter
         Line("}");
         Line($"{TypeNames.LoopBuffers}.Return({directionBuffer});");
         Line($"{TypeNames.LoopBuffers}.Return({columnBuffer});");
+        foreach (var o in other.Where(e => differentiable[e.Key].Kind != ParameterKind.Scalar).Select(e => e.Value))
+        {
+            Line($"{TypeNames.LoopBuffers}.Return({o.VBuffer});");
+            Line($"{TypeNames.LoopBuffers}.Return({o.HvBuffer});");
+        }
         foreach (var w in weights)
         {
             Line($"{TypeNames.LoopBuffers}.Return({w.Buffer});");

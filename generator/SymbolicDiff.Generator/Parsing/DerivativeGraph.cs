@@ -199,13 +199,14 @@ internal sealed class DerivativeGraph
             problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "reading back an output array", method.Statements[readBack.Statement].Text }));
             return problems;
         }
-        if (!IsStraightLine(method) && method.Parameters.FirstOrDefault(p => (p.IsDifferentiable || p.Kind == ParameterKind.OutputArray) && p.Type != ElementType(method)) is { } mixed)
+        // A call whose value only decides a condition is evaluated, never differentiated: only calls a derivative flows through count.
+        if (method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).Select(p => p.Type).Distinct().Skip(1).Any())
         {
-            // Its Hessian is computed column by column in buffers of the result's type, which the parameter's directions share.
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { $"parameters of another type than the result with loops or arrays", $"{mixed.Type.Keyword()} {mixed.Name}" }));
+            // The second-order pullback's weights share one buffer type with the Hessian.
+            var second = method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).First(p => p.Type != ElementType(method));
+            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "output arrays of different floating types", $"{second.Type.Keyword()} {second.Name}" }));
             return problems;
         }
-        // A call whose value only decides a condition is evaluated, never differentiated: only calls a derivative flows through count.
         var reachable = new HashSet<int>(method.Nodes.Where(n => n.Id == method.Result || n.Op == Op.Store)
             .SelectMany(root => DerivativeFlow.ReachedNodes(method.Nodes, root.Id)));
         foreach (var node in method.Nodes)

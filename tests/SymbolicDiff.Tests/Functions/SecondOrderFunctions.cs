@@ -267,4 +267,16 @@ public static partial class SecondOrder
         }
         return s;
     }
+
+    /// <summary>A float array and a double scalar in a double method with a loop: Σ sin(xᵢ·s)·xᵢ.</summary>
+    [Differentiable(Hessian = true)]
+    public static double MixedTypes(float[] x, double s)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += Math.Sin(x[i] * s) * x[i];
+        }
+        return sum;
+    }
 }
