@@ -198,9 +198,11 @@ internal sealed class HessianEmitter
         var lengths = new List<string>();
         var arrays = new List<string>();
         int scalars = 0;
+        // The arrays' lengths so far plus the scalars so far, e.g. "x.Length + 1".
+        string Count() => string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>()));
         foreach (var p in differentiable)
         {
-            offsets.Add(string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>())));
+            offsets.Add(Count());
             string name = NameAllocator.Identifier(p.Name);
             if (p.Kind == ParameterKind.Scalar)
             {
@@ -213,7 +215,7 @@ internal sealed class HessianEmitter
                 arrays.Add(name + ".Length");
             }
         }
-        string size = string.Join(" + ", arrays.Concat(scalars > 0 || arrays.Count == 0 ? new[] { scalars.ToString() } : Array.Empty<string>()));
+        string size = Count();
         string type = DerivativeGraph.ElementType(m).Keyword();
         // A parameter of another floating type than the Hessian's (float[] in a double method) gets its direction and
         // product in scratch of its own type, converted from and into the direction and the column around each call.

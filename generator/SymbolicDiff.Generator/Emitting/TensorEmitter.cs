@@ -63,16 +63,12 @@ internal sealed class TensorEmitter
 
     private void Analyse()
     {
-        var fromResult = Reach(_m.Result);
-        fromResult.CopyTo(_reached, 0);
-        if (_m.SecondOrder is { } secondOrder)
+        var fromResult = DerivativeFlow.Reach(_m.Result, id => _nodes[id].Args);
+        // A Hessian-vector product also returns the method's value, which only the forward pass needs.
+        var forward = _m.SecondOrder is { } secondOrder ? DerivativeFlow.Reach(secondOrder.Value, id => _nodes[id].Args) : fromResult;
+        for (int id = 0; id < _reached.Length; id++)
         {
-            // The Hessian-vector product also returns the method's value, which only the forward pass needs.
-            var fromValue = Reach(secondOrder.Value);
-            for (int id = 0; id < _reached.Length; id++)
-            {
-                _reached[id] |= fromValue[id];
-            }
+            _reached[id] = fromResult.Contains(id) || forward.Contains(id);
         }
         var active = new bool[_nodes.Count];
         foreach (var p in _m.Parameters)
@@ -82,7 +78,7 @@ internal sealed class TensorEmitter
         foreach (var node in _nodes)
         {
             active[node.Id] |= node.Op != TensorOp.Parameter && node.Kind is not (ValueKind.Index or ValueKind.Indices) && node.Args.Any(a => active[a]);
-            _needsAdjoint[node.Id] = active[node.Id] && fromResult[node.Id];
+            _needsAdjoint[node.Id] = active[node.Id] && fromResult.Contains(node.Id);
         }
 
         foreach (var p in _m.Parameters)
@@ -104,27 +100,6 @@ internal sealed class TensorEmitter
         {
             _adjoints[node.Id] = _allocator.Unique("d" + _names[node.Id]);
         }
-    }
-
-    /// <summary>The nodes <paramref name="root"/> depends on, itself included.</summary>
-    private bool[] Reach(int root)
-    {
-        var reached = new bool[_nodes.Count];
-        var pending = new Stack<int>();
-        pending.Push(root);
-        while (pending.Count > 0)
-        {
-            int id = pending.Pop();
-            if (!reached[id])
-            {
-                reached[id] = true;
-                foreach (int arg in _nodes[id].Args)
-                {
-                    pending.Push(arg);
-                }
-            }
-        }
-        return reached;
     }
 
     private static string Id(string name) => NameAllocator.Identifier(name);

@@ -65,6 +65,22 @@ internal static class DerivativeFlow
     /// <summary>A read or write of a local array held in memory (<see cref="Op.NewArray"/>).</summary>
     public static bool IsMemoryAccess(Node node, IReadOnlyList<Node> nodes) => node.Op is Op.Load or Op.Store && nodes[node.Args[0]].Op == Op.NewArray;
 
+    /// <summary>
+    /// The indices of the operands a derivative flows into (<see cref="DifferentiableArgs"/> by position, so x·x gives
+    /// both); never a select's condition.
+    /// </summary>
+    public static IEnumerable<int> FlowingOperands(Node node, IReadOnlyList<Node> nodes)
+    {
+        var flowing = new HashSet<int>(DifferentiableArgs(node, nodes));
+        for (int k = 0; k < node.Args.Count; k++)
+        {
+            if (flowing.Contains(node.Args[k]) && (node.Op != Op.Select || k > 0))
+            {
+                yield return k;
+            }
+        }
+    }
+
     /// <summary>Every node from which a derivative path leads to <paramref name="result"/>.</summary>
     public static HashSet<int> ReachedNodes(IReadOnlyList<Node> nodes, int result) =>
         Reach(result, id => DifferentiableArgs(nodes[id], nodes));

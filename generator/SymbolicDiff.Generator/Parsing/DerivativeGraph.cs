@@ -253,7 +253,7 @@ internal sealed class DerivativeGraph
             }
             var node = nodes[id];
             Builder.CurrentStatement = node.Statement;
-            foreach (int k in FlowingArgs(node))
+            foreach (int k in DerivativeFlow.FlowingOperands(node, Builder.Nodes))
             {
                 int target = node.Args[k];
                 if (!active[target] || _rules.Share(node, k, d) is not int share)
@@ -339,7 +339,7 @@ internal sealed class DerivativeGraph
             }
             else
             {
-                foreach (int k in FlowingArgs(node))
+                foreach (int k in DerivativeFlow.FlowingOperands(node, Builder.Nodes))
                 {
                     if (tangent[node.Args[k]] is not int ta || _rules.Share(node, k, Builder.Convert(ta, node.Type)) is not int share)
                     {
@@ -372,21 +372,8 @@ internal sealed class DerivativeGraph
         }
         for (int id = 0; id < count; id++)
         {
-            active[id] |= FlowingArgs(Builder[id]).Any(k => active[Builder[id].Args[k]]);
+            active[id] |= DerivativeFlow.FlowingOperands(Builder[id], Builder.Nodes).Any(k => active[Builder[id].Args[k]]);
         }
         return active;
-    }
-
-    /// <summary>Indices of the operands a derivative flows into (per <see cref="DerivativeFlow"/>; x·x gives both).</summary>
-    private IEnumerable<int> FlowingArgs(Node node)
-    {
-        var flowing = new HashSet<int>(DerivativeFlow.DifferentiableArgs(node, Builder.Nodes));
-        for (int k = 0; k < node.Args.Count; k++)
-        {
-            if (flowing.Contains(node.Args[k]) && (node.Op != Op.Select || k > 0))
-            {
-                yield return k;
-            }
-        }
     }
 }

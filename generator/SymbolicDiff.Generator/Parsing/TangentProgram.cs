@@ -87,14 +87,14 @@ internal static class TangentProgram
                     tangent[node.Id] = Of(node.Args[0]) is int array ? builder.Add(Op.Load, node.Type, array, copy.Args[1]) : null;
                     break;
                 case Op.Phi:
-                    tangent[node.Id] = builder.Phi(map[method.Regions[node.Region].Loop], Of(node.Args[0]) ?? builder.Constant(0, node.Type), TangentName(node.Name));
+                    tangent[node.Id] = builder.Phi(map[method.Regions[node.Region].Loop], Tangent(node.Args[0], node.Type), TangentName(node.Name));
                     break;
                 case Op.LoopExit:
                     tangent[node.Id] = builder.LoopExit(tangent[node.Args[0]]!.Value, map[method.Regions[nodes[node.Args[0]].Region].Loop]);
                     break;
                 case Op.Select:
-                    tangent[node.Id] = builder.Select(copy.Args[0], Of(node.Args[1]) ?? builder.Constant(0, node.Type),
-                        Of(node.Args[2]) ?? builder.Constant(0, node.Type), node.TrueRegion, node.FalseRegion, node.Type);
+                    tangent[node.Id] = builder.Select(copy.Args[0], Tangent(node.Args[1], node.Type), Tangent(node.Args[2], node.Type),
+                        node.TrueRegion, node.FalseRegion, node.Type);
                     break;
                 case Op.Call:
                     // Only a call no derivative flows through is left here (DerivativeGraph.Check rejects the others):
@@ -105,7 +105,7 @@ internal static class TangentProgram
                     break;
                 default:
                     int? sum = null;
-                    foreach (int k in Flowing(copy, builder.Nodes))
+                    foreach (int k in DerivativeFlow.FlowingOperands(copy, builder.Nodes))
                     {
                         if (Of(node.Args[k]) is int ta && rules.Share(copy, k, builder.Convert(ta, node.Type)) is int share)
                         {
@@ -131,7 +131,7 @@ internal static class TangentProgram
             builder.SetArgs(map[phi.Id], new[] { map[phi.Args[0]], map[next] });
             if (tangent[phi.Id] is int carried)
             {
-                builder.SetArgs(carried, new[] { builder[carried].Args[0], tangent[next] ?? builder.Constant(0, phi.Type) });
+                builder.SetArgs(carried, new[] { builder[carried].Args[0], Tangent(next, phi.Type) });
             }
         }
         foreach (var loop in nodes.Where(n => n.Op == Op.Loop))
@@ -199,12 +199,5 @@ internal static class TangentProgram
             }
         }
         return active;
-    }
-
-    /// <summary>The operands a tangent flows from (<see cref="DerivativeFlow"/>), by index; x·x gives both.</summary>
-    private static IEnumerable<int> Flowing(Node node, IReadOnlyList<Node> nodes)
-    {
-        var flowing = new HashSet<int>(DerivativeFlow.DifferentiableArgs(node, nodes));
-        return Enumerable.Range(0, node.Args.Count).Where(k => flowing.Contains(node.Args[k]));
     }
 }
