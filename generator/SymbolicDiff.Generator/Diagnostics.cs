@@ -158,8 +158,8 @@ internal static class Diagnostics
         "'{0}' has type '{1}' but the tensor values of '{2}' use '{3}'; a method with tensor values works in one element type");
 
     public static readonly DiagnosticDescriptor HessianCall = Error("SD0041",
-        "Hessian through a call",
-        "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', and Hessian = true differentiates through calls by inlining the callee, which a [CustomGradient] method or a [Differentiable] method with [NoDiff] parameters cannot be; write the callee's expression inline, or remove Hessian = true");
+        "Hessian through a [CustomGradient] call",
+        "The Hessian of '{0}' cannot be generated: '{1}' calls '{2}', a [CustomGradient] method, whose second derivative is not known (only its hand-written gradient is); write '{2}' as a [Differentiable] method, which Hessian = true differentiates through, or remove Hessian = true");
 
     public static readonly DiagnosticDescriptor HessianUnsupportedOperation = Error("SD0042",
         "No second-derivative rule",

@@ -27,7 +27,8 @@ public sealed class DifferentiableAttribute : Attribute
     /// <c>FHessianVectorProduct(double x, double y, double vx, double vy, ref double hvx, ref double hvy)</c> returns F and
     /// adds H·v to (hvx, hvy), and <c>FHessian(double x, double y, Span&lt;double&gt; hessian)</c> returns F and adds
     /// ∂²F/∂pᵢ∂pⱼ to <c>hessian[i * n + j]</c> (row-major over the differentiable parameters, symmetric).
-    /// Both accumulate, like the gradient. Methods with branches or calls to other [Differentiable] methods are rejected (SD0040, SD0041).
+    /// Both accumulate, like the gradient. Calls to [Differentiable] methods are inlined; a call to a [CustomGradient] method,
+    /// whose second derivative is not known, is rejected (SD0041).
     /// </summary>
     public bool Hessian { get; set; }
 

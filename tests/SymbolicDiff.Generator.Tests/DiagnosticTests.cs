@@ -70,8 +70,13 @@ public class DiagnosticTests
             "SD0008", "Call to 'Demo.Functions.Bad'" + S8 + "; a [Differentiable] method that takes arrays or enums, writes arrays, or is called by a Hessian = true method is inlined, so it cannot call itself; write the recursion as a loop" },
         { "ArrayPassedOn", "[Differentiable] public static double Bad(double[] x) { return [|x|] == null ? 0 : x[0]; }",
             "SD0027", "Array parameter 'x' can only be indexed (x[i]) or asked for its Length here" },
-        { "HessianOutputsOfTwoTypes", "[Differentiable(Hessian = true)] public static void [|Bad|](double x, Span<double> y, Span<float> z) { y[0] = x * x; z[0] = (float)x; }",
-            "SD0042", "The Hessian of 'Bad' cannot be generated: Hessian = true does not support output arrays of different floating types yet ('float z'); remove Hessian = true, or write the method without them" },
+        { "HessianOfATupleMethod", "[Differentiable([|Hessian = true|])] public static (double s, double c) Bad(double x) => (Math.Sin(x), Math.Cos(x));",
+            "SD0028", "The Hessian cannot be generated for 'Bad': a method that returns a tuple generates no members of its own, it is inlined where a [Differentiable] method calls it; set Hessian = true on that method, or return void and write the elements to an output array (Span<double>) to get the vector-output members" },
+        { "TangentOfATupleMethod", "[Differentiable([|Tangent = true|])] public static (double s, double c) Bad(double x) => (Math.Sin(x), Math.Cos(x));",
+            "SD0028", "A tangent cannot be generated for 'Bad': a method that returns a tuple generates no members of its own, it is inlined where a [Differentiable] method calls it; set Tangent = true on that method, or return void and write the elements to an output array (Span<double>) to get the vector-output members" },
+        // Reading back an output (a prefix sum) is rejected by the gradient itself, Hessian or not: the error is at the read.
+        { "HessianOfAPrefixSumReadingItsOutput", "[Differentiable(Hessian = true)] public static void Bad(double[] x, Span<double> y) { y[0] = x[0]; for (int i = 1; i < x.Length; i++) { y[i] = [|y[i - 1]|] + x[i]; } }",
+            "SD0026", "Array parameter 'y' is both read and written; a [Differentiable] method reads input arrays and writes output arrays, never the same one" },
         { "OutputFromValueMethod", "[Differentiable] public static double Bad(double x, Span<double> y) { [|y[0] = x|]; return x; }",
             "SD0028", "A gradient cannot be generated for 'Bad': a method that returns a value cannot also write an output array; return void and write every result, and the generator makes its Jacobian" },
         { "IntegerDivisionByAKnownZero", "[Differentiable] public static double Bad(double x) { int k = 0; int j = [|1 / k|]; return x * j; }",
@@ -347,9 +352,10 @@ public class DiagnosticTests
         Assert.Equal(rows.Count, rows.Select(r => r.Item1).Distinct().Count());
         // SD0023, SD0024 and SD0041 need a second method and have their own tests below, SD0051 is reported at both
         // colliding methods (GeneratedMemberTests), SD0053 needs a 4,000-term method (LongChainTests); SD9999 is for generator bugs.
-        // SD0043 guards tensor operations added later: every one today has a tangent rule (HessianRejectsATensorOperationItDoesNotKnow).
+        // SD0042 and SD0043 guard operations added later: every one today has a second-order rule (HessianRejectsAnOperationItDoesNotKnow,
+        // HessianRejectsATensorOperationItDoesNotKnow).
         var untested = Diagnostics.All.Select(d => d.Id).Except(rows.Select(r => r.Item2)).ToList();
-        Assert.Equal(new[] { "SD0023", "SD0024", "SD0041", "SD0043", "SD0051", "SD0053", "SD9999" }, untested);
+        Assert.Equal(new[] { "SD0023", "SD0024", "SD0041", "SD0042", "SD0043", "SD0051", "SD0053", "SD9999" }, untested);
     }
 
     [Fact]
@@ -426,23 +432,51 @@ public class DiagnosticTests
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
     }
 
-    /// <summary>Hessian = true inlines the [Differentiable] methods it calls; one with a [NoDiff] parameter cannot be.</summary>
+    /// <summary>
+    /// A call to a [CustomGradient] method: only its gradient is known, not its second derivative, so Hessian = true (which
+    /// differentiates through the bodies of the [Differentiable] methods it calls) is SD0041 at the method, quoting the call.
+    /// </summary>
     [Fact]
-    public void HessianThroughACall()
+    public void HessianThroughACustomGradientCall()
     {
         var (source, span) = Unmark(Wrap(
-            "[Differentiable] public static double Sq(double v, [NoDiff] double k) => k * v * v;\n" +
-            "    [Differentiable(Hessian = true)] public static double [|Bad|](double x) => Sq(x, 2) + x;"));
+            "[CustomGradient(nameof(SqGradient))] public static double Sq(double v) => v * v;\n" +
+            "    public static double SqGradient(double v, ref double dv) { dv += 2 * v; return v * v; }\n" +
+            "    [Differentiable(Hessian = true)] public static double [|Bad|](double x) => Sq(x) + x;"));
         var run = GeneratorHarness.Run(source);
 
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0041", diagnostic.Id);
-        Assert.Equal("The Hessian of 'Bad' cannot be generated: 'return Sq(x, 2) + x;' calls 'Sq', and Hessian = true differentiates through calls " +
-            "by inlining the callee, which a [CustomGradient] method or a [Differentiable] method with [NoDiff] parameters cannot be; write the callee's expression inline, or remove Hessian = true",
+        Assert.Equal("The Hessian of 'Bad' cannot be generated: 'return Sq(x) + x;' calls 'Sq', a [CustomGradient] method, whose second derivative " +
+            "is not known (only its hand-written gradient is); write 'Sq' as a [Differentiable] method, which Hessian = true differentiates through, or remove Hessian = true",
             diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
-        Assert.Contains(run.Sources, s => s.Key.Contains(".Sq_", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Hessian = true inlines a callee with a [NoDiff] parameter (its Hessian is exact: the argument is a constant of the
+    /// differentiation), but a differentiated argument there is SD0023 at the argument, as without Hessian = true.
+    /// </summary>
+    [Theory]
+    [InlineData("Differentiable")]
+    [InlineData("Differentiable(Hessian = true)")]
+    public void DifferentiatedArgumentToNoDiffParameterOfAnInlinedCallee(string attribute)
+    {
+        var (source, span) = Unmark(Wrap(
+            "[Differentiable] public static double Sq(double v, [NoDiff] double k) => k * v * v;\n" +
+            $"    [{attribute}] public static double Ok(double x) => Sq(x, 2) + x;\n" +
+            $"    [{attribute}] public static double Bad(double x) => Sq(x, [|2 * x|]);"));
+        var run = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0023", diagnostic.Id);
+        Assert.Equal("'2 * x' depends on a differentiated parameter but is passed to parameter 'k' of 'Sq', which is [NoDiff], " +
+            "so its gradient has no slot for it; remove [NoDiff] there or pass a constant", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.DoesNotContain(run.Sources, s => s.Key.Contains(".Bad_", StringComparison.Ordinal));
+        Assert.Contains(run.Sources, s => s.Key.Contains(".Ok_", StringComparison.Ordinal));
+        Assert.Empty(run.OutputErrorsAndWarnings);
     }
 
     /// <summary>

@@ -226,7 +226,8 @@ public class GradientPropertyTests
     /// <summary>
     /// The helper shape: F calls a [Differentiable] helper by named arguments in another order, leaving out optional ones,
     /// and the helper's parameters are named Math, Array, MathF and Activations (its body says global::System.Math.Sin(Math)),
-    /// so the generated code must pass defaults explicitly and bind System names whatever the user's names are.
+    /// so the generated code must pass defaults explicitly and bind System names whatever the user's names are. Activations
+    /// is [NoDiff] (its default a constant): with Hessian = true the helper is inlined all the same.
     /// </summary>
     internal static string HelperSource(int i, Method m, bool isFloat)
     {
@@ -237,7 +238,7 @@ public class GradientPropertyTests
         string arguments = m.Parameters == 2 ? "Array: y, Math: x" : "MathF: z, Math: x, Array: y";
         string scale = Lit(2, isFloat);
         return $"        return {name}({arguments});\n    }}\n\n"
-            + $"    [Differentiable]\n    private static {type} {name}({type} Math, {type} Array, {type} MathF = {Lit(0.5, isFloat)}, {type} Activations = {scale})\n    {{\n"
+            + $"    [Differentiable]\n    private static {type} {name}({type} Math, {type} Array, {type} MathF = {Lit(0.5, isFloat)}, [NoDiff] {type} Activations = {scale})\n    {{\n"
             + $"        return ({body}) * Activations / {scale};\n    }}\n\n";
     }
 

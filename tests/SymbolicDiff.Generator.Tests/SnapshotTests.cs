@@ -791,6 +791,30 @@ public class SnapshotTests
             public static double Energy(double x, double y) => Square(x * y) + Math.Sin(Square(y));
         """), "Energy");
 
+    /// <summary>A callee with a [NoDiff] parameter is inlined too: its argument (here 2c) is a constant of the differentiation.</summary>
+    [Fact]
+    public void HessianThroughNoDiffCall() => Check(nameof(HessianThroughNoDiffCall), InClass("""
+            [Differentiable]
+            public static double Bump(double v, [NoDiff] double k) => k * v * v * v + Math.Sin(k * v);
+
+            [Differentiable(Hessian = true)]
+            public static double Energy(double x, double y, [NoDiff] double c) => Bump(x * y, 2 * c) + y;
+        """), "Energy");
+
+    /// <summary>
+    /// Outputs of two floating types: the second-order pullback takes double weights for y and float ones for z, and
+    /// FHessian (double, as one output is) copies each into scratch of its own type per column.
+    /// </summary>
+    [Fact]
+    public void HessianOutputsOfTwoTypes() => Check(nameof(HessianOutputsOfTwoTypes), InClass("""
+            [Differentiable(Hessian = true)]
+            public static void Pair(double x, double c, Span<double> y, Span<float> z)
+            {
+                y[0] = c * x * x;
+                z[0] = (float)Math.Sin(c * x);
+            }
+        """));
+
     /// <summary>Both sides evaluated, the side taken kept: every share a branch sends out is routed by whether it ran.</summary>
     [Fact]
     public void HessianWithBranches() => Check(nameof(HessianWithBranches), InClass("""

@@ -7,7 +7,7 @@ namespace SymbolicDiff.Tests;
 
 /// <summary>
 /// Second order through loops, array parameters, while loops with break, calls that take arrays, local arrays and
-/// branches that must not run untaken (<see cref="SecondOrder"/>): the Hessian against central differences of the
+/// branches that must not run untaken, calls to methods with [NoDiff] parameters and outputs of two floating types (<see cref="SecondOrder"/>): the Hessian against central differences of the
 /// generated gradient and against closed forms, exact symmetry, H·v against H times v, float, accumulation,
 /// argument checks and 0 bytes allocated when warm.
 /// </summary>
@@ -121,10 +121,119 @@ public class SecondOrderTests
         },
         new[] { new[] { 0.3, -0.5, 1.2, 0.8, 1.5 }, new[] { -1.0, 2.0, 0.5, -0.7 } });
 
+    private static readonly double[] s_yWeights = { 0.7, -1.3, 0.4 };
+    private static readonly float[] s_zWeights = { 1.5f, 0.25f, -2f };
+
+    /// <summary>TwoTypes' outputs weighted by double and float weights: F = Σ wyᵢ·c·xᵢ² + wzᵢ·sin(c·xᵢ).</summary>
+    private static double WeightedTwoTypes(double[] p)
+    {
+        int n = p.Length - 1;
+        double[] y = new double[n];
+        float[] z = new float[n];
+        SecondOrder.TwoTypes(Cut(p, 0, n), p[^1], y, z);
+        return Enumerable.Range(0, n).Sum(i => s_yWeights[i] * y[i] + s_zWeights[i] * (double)z[i]);
+    }
+
+    private static readonly HessianCase s_twoTypes = new("TwoTypes (wyᵀy + wzᵀz, double and float outputs)", WeightedTwoTypes,
+        p =>
+        {
+            int n = p.Length - 1;
+            var d = new double[p.Length];
+            SecondOrder.TwoTypesGradient(Cut(p, 0, n), p[^1], new double[n], new float[n], s_yWeights.Take(n).ToArray(), s_zWeights.Take(n).ToArray(),
+                d.AsSpan(0, n), ref d[^1]);
+            return d;
+        },
+        (p, h) =>
+        {
+            int n = p.Length - 1;
+            SecondOrder.TwoTypesHessian(Cut(p, 0, n), p[^1], new double[n], new float[n], s_yWeights.AsSpan(0, n), s_zWeights.AsSpan(0, n), h);
+            return WeightedTwoTypes(p);
+        },
+        (p, v, hv) =>
+        {
+            int n = p.Length - 1;
+            double[] wy = s_yWeights.Take(n).ToArray();
+            float[] wz = s_zWeights.Take(n).ToArray();
+            SecondOrder.TwoTypesHessianVectorProduct(Cut(p, 0, n), p[^1], new double[n], new float[n], v.AsSpan(0, n), v[^1], wy, wz, hv.AsSpan(0, n), ref hv[^1]);
+            Assert.All(wy, w => Assert.Equal(0, w));   // both outputs' weights are used up
+            Assert.All(wz, w => Assert.Equal(0, w));
+            return WeightedTwoTypes(p);
+        },
+        new[] { new[] { 0.3, -0.5, 1.2, 0.8 }, new[] { -1.0, 2.0, 1.5 } });
+
+    private static readonly HessianCase s_callsNoDiff = new("CallsNoDiff (a callee with a [NoDiff] parameter, inlined)",
+        p => SecondOrder.CallsNoDiff(p[0], p[1], 0.8),
+        p => { var d = new double[2]; SecondOrder.CallsNoDiffGradient(p[0], p[1], 0.8, ref d[0], ref d[1]); return d; },
+        (p, h) => SecondOrder.CallsNoDiffHessian(p[0], p[1], 0.8, h),
+        (p, v, hv) => SecondOrder.CallsNoDiffHessianVectorProduct(p[0], p[1], 0.8, v[0], v[1], ref hv[0], ref hv[1]),
+        new[] { new[] { 0.7, 1.3 }, new[] { -0.4, 0.6 }, new[] { 1.1, -0.9 } });
+
+    private static readonly HessianCase s_callsNoDiffInLoop = ArrayCase("CallsNoDiffInLoop (the callee in a loop, tangent program)",
+        x => SecondOrder.CallsNoDiffInLoop(x, 0.6), (x, d) => SecondOrder.CallsNoDiffInLoopGradient(x, 0.6, d),
+        (x, h) => SecondOrder.CallsNoDiffInLoopHessian(x, 0.6, h), (x, v, hv) => SecondOrder.CallsNoDiffInLoopHessianVectorProduct(x, 0.6, v, hv),
+        new[] { 0.3, -0.5, 1.2 }, new[] { 1.0, 2.0, -0.4, 0.7 });
+
+    private static readonly double[] s_trajectoryWeights = { 0.7, -1.3, 0.4, 2.1, -0.6 };
+
+    /// <summary>Trajectory's positions weighted by s_trajectoryWeights, over (q0, u0, k).</summary>
+    private static double WeightedTrajectory(double[] p)
+    {
+        var y = new double[s_trajectoryWeights.Length];
+        SecondOrder.Trajectory(p[0], p[1], p[2], y);
+        return y.Select((v, i) => v * s_trajectoryWeights[i]).Sum();
+    }
+
+    private static readonly HessianCase s_trajectory = new("Trajectory (a recurrence in a local array, copied to the output)", WeightedTrajectory,
+        p =>
+        {
+            var d = new double[3];
+            SecondOrder.TrajectoryGradient(p[0], p[1], p[2], new double[5], (double[])s_trajectoryWeights.Clone(), ref d[0], ref d[1], ref d[2]);
+            return d;
+        },
+        (p, h) =>
+        {
+            SecondOrder.TrajectoryHessian(p[0], p[1], p[2], new double[5], s_trajectoryWeights, h);
+            return WeightedTrajectory(p);
+        },
+        (p, v, hv) =>
+        {
+            SecondOrder.TrajectoryHessianVectorProduct(p[0], p[1], p[2], new double[5], v[0], v[1], v[2], (double[])s_trajectoryWeights.Clone(),
+                ref hv[0], ref hv[1], ref hv[2]);
+            return WeightedTrajectory(p);
+        },
+        new[] { new[] { 0.5, -0.2, 3.0 }, new[] { 2.5, 1.0, 9.8 } });
+
+    private static double WeightedPrefixSums(double[] p)
+    {
+        var y = new double[p.Length - 1];
+        SecondOrder.PrefixSums(Cut(p, 0, p.Length - 1), p[^1], y);
+        return y.Select((v, i) => v * s_weights[i]).Sum();
+    }
+
+    private static readonly HessianCase s_prefixSums = new("PrefixSums (a running sum in a local array, copied to the output)", WeightedPrefixSums,
+        p =>
+        {
+            var d = new double[p.Length];
+            SecondOrder.PrefixSumsGradient(Cut(p, 0, p.Length - 1), p[^1], new double[p.Length - 1], s_weights.Take(p.Length - 1).ToArray(), d.AsSpan(0, p.Length - 1), ref d[^1]);
+            return d;
+        },
+        (p, h) =>
+        {
+            SecondOrder.PrefixSumsHessian(Cut(p, 0, p.Length - 1), p[^1], new double[p.Length - 1], s_weights.AsSpan(0, p.Length - 1), h);
+            return WeightedPrefixSums(p);
+        },
+        (p, v, hv) =>
+        {
+            SecondOrder.PrefixSumsHessianVectorProduct(Cut(p, 0, p.Length - 1), p[^1], new double[p.Length - 1], v.AsSpan(0, p.Length - 1), v[^1],
+                s_weights.Take(p.Length - 1).ToArray(), hv.AsSpan(0, p.Length - 1), ref hv[^1]);
+            return WeightedPrefixSums(p);
+        },
+        new[] { new[] { 0.3, -0.5, 1.2, 0.8, 1.5 }, new[] { -1.0, 2.0, 0.5 } });
+
     public static TheoryData<HessianCase> Cases()
     {
         var data = new TheoryData<HessianCase>();
-        foreach (var c in s_cases.Append(s_layer))
+        foreach (var c in s_cases.Append(s_layer).Append(s_twoTypes).Append(s_callsNoDiff).Append(s_callsNoDiffInLoop).Append(s_prefixSums).Append(s_trajectory))
         {
             data.Add(c);
         }
@@ -397,6 +506,153 @@ public class SecondOrderTests
         }
     }
 
+    // ---- Calls to [Differentiable] methods with [NoDiff] parameters ------------------------------
+
+    /// <summary>g(v; k) = k·v³ + sin(kv): g′ and g″ by hand (see <see cref="SecondOrder.Bump"/>).</summary>
+    private static (double D1, double D2) Bump(double v, double k) => (3 * k * v * v + k * Math.Cos(k * v), 6 * k * v - k * k * Math.Sin(k * v));
+
+    /// <summary>
+    /// f = g(xy; 2c) + g(y; ½): H_xx = g″(xy)·y², H_xy = g″(xy)·xy + g′(xy), H_yy = g″(xy)·x² + g″(y; ½); in double, and
+    /// in float (to 1e-4 relative) with H·v against H times v.
+    /// </summary>
+    [Theory]
+    [InlineData(0.7, 1.3, 0.8)]
+    [InlineData(-0.4, 0.6, -1.5)]
+    [InlineData(1.1, -0.9, 0.25)]
+    public void CallToANoDiffCalleeHasTheClosedForm(double x, double y, double c)
+    {
+        var (g1, g2) = Bump(x * y, 2 * c);
+        double[] expected = { g2 * y * y, g2 * x * y + g1, g2 * x * y + g1, g2 * x * x + Bump(y, 0.5).D2 };
+        var h = new double[4];
+        Assert.Equal(SecondOrder.CallsNoDiff(x, y, c), SecondOrder.CallsNoDiffHessian(x, y, c, h));
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+
+        var hf = new float[4];
+        Assert.Equal(SecondOrder.CallsNoDiffF((float)x, (float)y, (float)c), SecondOrder.CallsNoDiffFHessian((float)x, (float)y, (float)c, hf));
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(Math.Abs(hf[i] - expected[i]) <= 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"float H[{i}] = {hf[i]}, closed form {expected[i]}");
+        }
+        float hvx = 0, hvy = 0;
+        SecondOrder.CallsNoDiffFHessianVectorProduct((float)x, (float)y, (float)c, 0.5f, -2f, ref hvx, ref hvy);
+        Assert.Equal(hf[0] * 0.5f - 2f * hf[1], hvx, 1e-4f * Math.Max(1, Math.Abs(hvx)));
+        Assert.Equal(hf[2] * 0.5f - 2f * hf[3], hvy, 1e-4f * Math.Max(1, Math.Abs(hvy)));
+    }
+
+    /// <summary>Σ g(xᵢ; c·(i + 1)): the Hessian is diagonal with g″(xᵢ; c·(i + 1)).</summary>
+    [Fact]
+    public void CallToANoDiffCalleeInALoopHasTheClosedForm()
+    {
+        double[] x = { 0.3, -0.5, 1.2, 0.8 };
+        double c = 0.6;
+        int n = x.Length;
+        var h = new double[n * n];
+        Assert.Equal(SecondOrder.CallsNoDiffInLoop(x, c), SecondOrder.CallsNoDiffInLoopHessian(x, c, h));
+        var expected = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            expected[i * n + i] = Bump(x[i], c * (i + 1)).D2;
+        }
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+    }
+
+    // ---- Vector outputs of two floating types -----------------------------------------------------
+
+    /// <summary>
+    /// F = Σ wyᵢ·c·xᵢ² + wzᵢ·sin(c·xᵢ): ∂²F/∂xᵢ² = 2wyᵢc − wzᵢc²·sin, ∂²F/∂xᵢ∂c = 2wyᵢxᵢ + wzᵢ(cos − c·xᵢ·sin),
+    /// ∂²F/∂c² = −Σ wzᵢxᵢ²·sin (at c·xᵢ); the J·v written into y and z is the tangent's; the float-input twin agrees to 1e-5.
+    /// </summary>
+    [Fact]
+    public void OutputsOfTwoTypesHaveTheClosedForm()
+    {
+        double[] x = { 0.3, -0.5, 1.2 }, wy = s_yWeights;
+        float[] wz = s_zWeights;
+        double c = 0.8;
+        int n = x.Length, m = n + 1;
+        var expected = new double[m * m];
+        for (int i = 0; i < n; i++)
+        {
+            double sin = Math.Sin(c * x[i]), cos = Math.Cos(c * x[i]);
+            expected[i * m + i] = 2 * wy[i] * c - wz[i] * c * c * sin;
+            expected[i * m + n] = expected[n * m + i] = 2 * wy[i] * x[i] + wz[i] * (cos - c * x[i] * sin);
+            expected[n * m + n] -= wz[i] * x[i] * x[i] * sin;
+        }
+        var h = new double[m * m];
+        SecondOrder.TwoTypesHessian(x, c, new double[n], new float[n], wy, wz, h);
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+
+        var hf = new double[m * m];
+        SecondOrder.TwoTypesFHessian(x.Select(v => (float)v).ToArray(), (float)c, new double[n], new float[n], wy, wz, hf);
+        Assert.Equal(expected, hf, new HessianTests.Tolerance(1e-5));
+
+        // J·v: y_v = v_c·xᵢ² + 2c·xᵢ·vᵢ, z_v = cos(c·xᵢ)·(v_c·xᵢ + c·vᵢ), as the tangent writes them.
+        double[] v = { 0.5, -1, 0.25 };
+        double vc = -0.75, hc = 0;
+        var y = new double[n];
+        var z = new float[n];
+        SecondOrder.TwoTypesHessianVectorProduct(x, c, y, z, v, vc, (double[])wy.Clone(), (float[])wz.Clone(), new double[n], ref hc);
+        var ty = new double[n];
+        var tz = new float[n];
+        SecondOrder.TwoTypesTangent(x, c, new double[n], new float[n], v, vc, ty, tz);
+        Assert.Equal(ty, y);
+        Assert.Equal(tz, z);
+        Assert.Equal(x.Select((xi, i) => vc * xi * xi + 2 * c * xi * v[i]).ToArray(), y, new HessianTests.Tolerance(1e-12));
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(Math.Cos(c * x[i]) * (vc * x[i] + c * v[i]), z[i], 1e-6);
+        }
+    }
+
+    // ---- Outputs computed by recurrences ------------------------------------------------------------
+
+    /// <summary>
+    /// y_i = c·Σ_{j≤i} x_j², weights w: H_jj = 2c·W_j, H_jc = 2x_j·W_j, H_cc = 0 with W_j = Σ_{i≥j} w_i; J·v is the tangent's,
+    /// y_v,i = Σ_{j≤i} (v_c·x_j² + 2c·x_j·v_j).
+    /// </summary>
+    [Fact]
+    public void PrefixSumsHaveTheClosedForm()
+    {
+        double[] x = { 0.3, -0.5, 1.2, 0.8 }, w = s_weights, v = { 0.5, -1, 0.25, 2 };
+        double c = 1.5, vc = -0.75, hc = 0;
+        int n = x.Length, m = n + 1;
+        var expected = new double[m * m];
+        for (int j = 0; j < n; j++)
+        {
+            double tail = w.Skip(j).Sum();
+            expected[j * m + j] = 2 * c * tail;
+            expected[j * m + n] = expected[n * m + j] = 2 * x[j] * tail;
+        }
+        var h = new double[m * m];
+        SecondOrder.PrefixSumsHessian(x, c, new double[n], w, h);
+        Assert.Equal(expected, h, new HessianTests.Tolerance(1e-12));
+
+        var jv = new double[n];
+        SecondOrder.PrefixSumsHessianVectorProduct(x, c, jv, v, vc, (double[])w.Clone(), new double[n], ref hc);
+        var tangent = new double[n];
+        SecondOrder.PrefixSumsTangent(x, c, new double[n], v, vc, tangent);
+        Assert.Equal(tangent, jv, new HessianTests.Tolerance(1e-12));
+        double running = 0;
+        for (int i = 0; i < n; i++)
+        {
+            running += vc * x[i] * x[i] + 2 * c * x[i] * v[i];
+            Assert.Equal(running, jv[i], 12);
+        }
+    }
+
+    /// <summary>
+    /// One step of the trajectory by hand: y_0 = q0 + h·(u0 − h·k·sin q0), so with weight w only on y_0 the Hessian over
+    /// (q0, u0, k) is w·(−h²k·(−sin q0), 0, −h²·cos q0; 0, 0, 0; −h²·cos q0, 0, 0).
+    /// </summary>
+    [Fact]
+    public void OneStepOfTheTrajectoryHasTheClosedForm()
+    {
+        double q0 = 0.5, u0 = -0.2, k = 3.0, step = 0.1, weight = 0.7;
+        var h = new double[9];
+        SecondOrder.TrajectoryHessian(q0, u0, k, new double[1], new[] { weight }, h);
+        double hqq = weight * step * step * k * Math.Sin(q0), hqk = -weight * step * step * Math.Cos(q0);
+        Assert.Equal(new[] { hqq, 0, hqk, 0, 0, 0, hqk, 0, 0 }, h, new HessianTests.Tolerance(1e-12));
+    }
+
     // ---- Accumulation, arguments, memory --------------------------------------------------------
 
     [Fact]
@@ -439,12 +695,19 @@ public class SecondOrderTests
         var h = new double[x.Length * x.Length];
         double[] v = { 1, 2, 3, 4, 5, 6 }, hv = new double[6];
         var hr = new double[4];
+        double[] twoX = s_inputs[..3], twoY = new double[3], twoH = new double[16], loopH = new double[25];
+        float[] twoZ = new float[3];
+        double[] prefixY = new double[5], prefixH = new double[36], trajectoryY = new double[5], trajectoryH = new double[9];
         void Run()
         {
             SecondOrder.RosenbrockHessian(x, h);
             SecondOrder.RosenbrockHessianVectorProduct(x, v, hv);
             SecondOrder.RecurrenceHessian(0.7, 1.3, s_inputs, hr);
             SecondOrder.NewtonSqrtHessian(2, 1.5, hr);
+            SecondOrder.TwoTypesHessian(twoX, 0.8, twoY, twoZ, s_yWeights, s_zWeights, twoH);
+            SecondOrder.CallsNoDiffInLoopHessian(s_inputs, 0.6, loopH);
+            SecondOrder.PrefixSumsHessian(s_inputs, 1.5, prefixY, s_inputs, prefixH);
+            SecondOrder.TrajectoryHessian(0.5, -0.2, 3, trajectoryY, s_trajectoryWeights, trajectoryH);
         }
         Run();
         long before = GC.GetAllocatedBytesForCurrentThread();

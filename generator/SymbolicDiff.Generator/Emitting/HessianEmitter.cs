@@ -190,7 +190,8 @@ internal sealed class HessianEmitter
         string hessian = Local("hessian"), n = Local("n"), directionBuffer = Local("directionBuffer"), columnBuffer = Local("columnBuffer");
         string direction = Local("direction"), column = Local("column"), value = Local("value"), i = Local("i"), j = Local("j");
         var outputs = m.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).ToList();
-        var weights = outputs.Select(o => (Given: Local("d" + o.Name), Buffer: Local("d" + o.Name + "Buffer"), Copy: Local("d" + o.Name + "Copy"))).ToList();
+        // Each output's weights in its own type (a float output's are float even in a double Hessian).
+        var weights = outputs.Select(o => (Given: Local("d" + o.Name), Buffer: Local("d" + o.Name + "Buffer"), Copy: Local("d" + o.Name + "Copy"), Type: o.Type.Keyword())).ToList();
 
         // Where each differentiable parameter's entries start in the direction and the column.
         var differentiable = m.Parameters.Where(p => p.IsDifferentiable).ToList();
@@ -251,9 +252,9 @@ internal sealed class HessianEmitter
         foreach (var w in weights)
         {
             // The pullback zeroes its output adjoints, so each column gets a fresh copy of the weights.
-            Line($"{type}[] {w.Buffer} = {TypeNames.Array}.Empty<{type}>();");
+            Line($"{w.Type}[] {w.Buffer} = {TypeNames.Array}.Empty<{w.Type}>();");
             Line($"{TypeNames.LoopBuffers}.Ensure(ref {w.Buffer}, {w.Given}.Length);");
-            Line($"{TypeNames.Span(type)} {w.Copy} = new {TypeNames.Span(type)}({w.Buffer}, 0, {w.Given}.Length);");
+            Line($"{TypeNames.Span(w.Type)} {w.Copy} = new {TypeNames.Span(w.Type)}({w.Buffer}, 0, {w.Given}.Length);");
         }
         foreach (var (k, o) in other.Select(e => (e.Key, e.Value)))
         {
@@ -338,7 +339,7 @@ internal sealed class HessianEmitter
             summary.Add("The outputs " + string.Join(", ", outputs.Select(o => $"<paramref name=\"{o.Name}\"/>")) + " are scratch: they end holding their derivatives along the last unit direction.");
         }
         var signature = m.Parameters.Select(p => (p.DeclaredType ?? p.Type.Keyword()) + " " + NameAllocator.Identifier(p.Name))
-            .Concat(weights.Select(w => $"{TypeNames.ReadOnlySpan(type)} {w.Given}"))
+            .Concat(weights.Select(w => $"{TypeNames.ReadOnlySpan(w.Type)} {w.Given}"))
             .Append($"{TypeNames.Span(type)} {hessian}");
         return Emitter.MethodText(m, m.HasVectorOutput ? "void" : type, summary, m.HessianName!, signature, text.ToString());
     }

@@ -175,9 +175,13 @@ internal sealed class DerivativeGraph
         };
     }
 
-    /// <summary>The type of a method's second derivatives: its result's, or its outputs' for a void method.</summary>
+    /// <summary>
+    /// The type of a method's second derivatives: its result's, or for a void method its outputs' (double when one of
+    /// them is: the Hessian of dyᵀ·y + dzᵀ·z with a double y and a float z is double).
+    /// </summary>
     public static ScalarType ElementType(DifferentiableMethod method) =>
-        method.HasVectorOutput ? method.Parameters.First(p => p.Kind == ParameterKind.OutputArray).Type : method.ReturnType;
+        !method.HasVectorOutput ? method.ReturnType
+        : method.Parameters.Any(p => p.Kind == ParameterKind.OutputArray && p.Type == ScalarType.Double) ? ScalarType.Double : ScalarType.Float;
 
     /// <summary>What the user wrote that made a node the second-order code cannot take, in the user's terms.</summary>
     private static string Describe(Op op) => op switch
@@ -196,17 +200,11 @@ internal sealed class DerivativeGraph
         if (method.Nodes.FirstOrDefault(n => n.Op == Op.Load && outputs.Contains(n.Args[0])) is { } readBack)
         {
             // The second-order code writes the outputs' derivatives where their values were, so it cannot read them back.
+            // (The parser rejects reading an output, SD0026, so this only guards a model that would.)
             problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "reading back an output array", method.Statements[readBack.Statement].Text }));
             return problems;
         }
         // A call whose value only decides a condition is evaluated, never differentiated: only calls a derivative flows through count.
-        if (method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).Select(p => p.Type).Distinct().Skip(1).Any())
-        {
-            // The second-order pullback's weights share one buffer type with the Hessian.
-            var second = method.Parameters.Where(p => p.Kind == ParameterKind.OutputArray).First(p => p.Type != ElementType(method));
-            problems.Add((Diagnostics.HessianUnsupportedOperation.Id, new[] { "output arrays of different floating types", $"{second.Type.Keyword()} {second.Name}" }));
-            return problems;
-        }
         var reachable = new HashSet<int>(method.Nodes.Where(n => n.Id == method.Result || n.Op == Op.Store)
             .SelectMany(root => DerivativeFlow.ReachedNodes(method.Nodes, root.Id)));
         foreach (var node in method.Nodes)

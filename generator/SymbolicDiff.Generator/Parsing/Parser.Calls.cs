@@ -73,7 +73,11 @@ internal sealed partial class Parser
     /// here with its scalar parameters bound to the arguments and its array parameters to the caller's arrays (parameters,
     /// local arrays, or slices of parameters), so the derivatives flow into the caller's adjoints. Returns null for void.
     /// </summary>
-    private int? InlineCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display)
+    /// <param name="checkNoDiff">
+    /// A callee inlined only because the method has Hessian = true: its [NoDiff] and non-floating parameters take
+    /// constants of the differentiation, as its gradient call would (SD0023).
+    /// </param>
+    private int? InlineCall(InvocationExpressionSyntax invocation, IMethodSymbol callee, string display, bool checkNoDiff = false)
     {
         var location = invocation.GetLocation();
         if (_inlining.Contains(callee, SymbolEqualityComparer.Default))
@@ -98,7 +102,13 @@ internal sealed partial class Parser
                 arrays[argument.Parameter] = BindArrayArgument(argument, element, written.Contains(argument.Parameter), display, invocation);
                 continue;
             }
-            scalars[argument.Parameter] = _graph.Convert(ParseArgument(argument), ScalarOf(argument.Parameter.Type)!.Value);
+            var type = ScalarOf(argument.Parameter.Type)!.Value;
+            int value = ParseArgument(argument);
+            if (checkNoDiff && (!type.IsFloating() || IsNoDiff(argument.Parameter)))
+            {
+                CheckConstantArgument(argument, value, callee);
+            }
+            scalars[argument.Parameter] = _graph.Convert(value, type);
         }
 
         // The elements of short local arrays the callee writes are the caller's variables: they keep what it wrote.

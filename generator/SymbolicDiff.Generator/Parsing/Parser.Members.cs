@@ -99,7 +99,9 @@ internal sealed partial class Parser
         }
         if (Flag("Hessian"))
         {
-            string element = outputList.Count > 0 ? ArrayElementOf(outputList[0].Type)!.Value.Keyword() : method.ReturnType.ToDisplayString(TypeFormat);
+            // As DerivativeGraph.ElementType: the return type, or double when an output is double.
+            string element = outputList.Count == 0 ? method.ReturnType.ToDisplayString(TypeFormat)
+                : outputList.Any(p => ArrayElementOf(p.Type) == ScalarType.Double) ? "double" : "float";
             members.Add(new GeneratedMember(method.Name + "Hessian", Key(inputs.Concat(outputList.Select(ReadOnlySpan)).Append("global::System.Span<" + element + ">"))));
             members.Add(new GeneratedMember(method.Name + "HessianVectorProduct",
                 Key(inputs.Concat(differentiable.Select(p => IsScalar(p) ? Keyword(p) : ReadOnlySpan(p))).Concat(outputList.Select(Span))

@@ -219,8 +219,20 @@ internal sealed partial class Parser
     /// A [Differentiable] method that returns a tuple generates nothing: it is checked here (its diagnostics are
     /// reported at it) and inlined where other [Differentiable] methods call it.
     /// </summary>
-    private ParseResult ParseTupleMethod(MethodDeclarationSyntax syntax, IMethodSymbol method, Location location)
+    private ParseResult ParseTupleMethod(MethodDeclarationSyntax syntax, IMethodSymbol method, Location location, IReadOnlyList<AttributeData> attributes)
     {
+        // Tangent = true or Hessian = true asks for members such a method does not get: reported where it is asked.
+        foreach (var (flag, what) in new[] { ("Tangent", "A tangent"), ("Hessian", "The Hessian") })
+        {
+            if (attributes.FirstOrDefault(a => a.NamedArguments.Any(n => n.Key == flag && n.Value.Value is true)) is { } attribute)
+            {
+                var argument = (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellation) as AttributeSyntax)?.ArgumentList?.Arguments
+                    .LastOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == flag);
+                Report(Diagnostics.ModeNotAvailable, argument?.GetLocation() ?? location, what, method.Name,
+                    $"a method that returns a tuple generates no members of its own, it is inlined where a [Differentiable] method calls it; set {flag} = true on that method, "
+                    + "or return void and write the elements to an output array (Span<double>) to get the vector-output members");
+            }
+        }
         if (!method.IsStatic)
         {
             Report(Diagnostics.MethodMustBeStatic, location, method.Name);

@@ -144,7 +144,7 @@ internal sealed partial class Parser
         var methodLocation = syntax.Identifier.GetLocation();
         if (IsTuple(method.ReturnType))
         {
-            return ParseTupleMethod(syntax, method, methodLocation);
+            return ParseTupleMethod(syntax, method, methodLocation, attributes);
         }
         // A generated name that is taken is fixed where the attribute names it (GradientName, Tangent, Hessian).
         var attributeLocation = attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(_cancellation).GetLocation() ?? methodLocation;
@@ -1344,13 +1344,15 @@ internal sealed partial class Parser
             throw Unsupported(Diagnostics.UnsupportedCall, location, display, "; a [CustomGradient] method that takes an enum cannot be called from a [Differentiable] method, give it an int parameter and pass (int) of the enum");
         }
         // A callee that takes arrays is inlined (its adjoints flow into the caller's arrays), and so is one that takes an
-        // enum (its gradient's enum parameter is not a value of the graph) and any callee of a Hessian = true method
-        // without [NoDiff] parameters: the Hessian then differentiates through its body.
-        bool inlineForHessian = _inlineCalls && !callee.Parameters.Any(p => p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute));
+        // enum (its gradient's enum parameter is not a value of the graph) and any callee of a Hessian = true method: the
+        // Hessian then differentiates through its body.
+        bool inlinedAnyway = callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) || takesEnum;
         if (gradientName is null && callee.IsStatic && !callee.IsGenericMethod && ScalarOf(callee.ReturnType) is ScalarType.Double or ScalarType.Float
-            && (callee.Parameters.Any(p => ArrayElementOf(p.Type) is not null) || takesEnum || inlineForHessian) && callee.Parameters.All(p => p.RefKind == RefKind.None))
+            && (inlinedAnyway || _inlineCalls) && callee.Parameters.All(p => p.RefKind == RefKind.None))
         {
-            return InlineCall(invocation, callee, display)!.Value;
+            // Inlined only for the Hessian, it takes what its gradient call would: a [NoDiff] argument is a constant of the
+            // differentiation (SD0023 below otherwise), so differentiating through it inlined is exact.
+            return InlineCall(invocation, callee, display, checkNoDiff: !inlinedAnyway)!.Value;
         }
         if (!callee.IsStatic || callee.IsGenericMethod || ScalarOf(callee.ReturnType) is not (ScalarType.Double or ScalarType.Float)
             || callee.Parameters.Any(p => p.RefKind != RefKind.None || ScalarOf(p.Type) is null))
@@ -1365,10 +1367,9 @@ internal sealed partial class Parser
             && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDiffAttribute)).ToArray();
         for (int i = 0; i < args.Length; i++)
         {
-            if (!differentiable[i] && DependsOnDifferentiableParameter(args[i]))
+            if (!differentiable[i])
             {
-                throw Unsupported(Diagnostics.DerivativeUnavailable, arguments[i].Syntax!.GetLocation(),
-                    arguments[i].Syntax!.ToString(), callee.Parameters[i].Name, callee.Name);
+                CheckConstantArgument(arguments[i], args[i], callee);
             }
         }
         gradientName ??= GradientNameOf(callee.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute).ToList())
@@ -1379,6 +1380,18 @@ internal sealed partial class Parser
         var target = new Callee(prefix + callee.Name, prefix + gradientName,
             callee.Parameters.Select(p => p.Name).ToEquatableArray(), differentiable.ToEquatableArray());
         return _graph.Call(target, ScalarOf(callee.ReturnType)!.Value, args);
+    }
+
+    /// <summary>
+    /// SD0023 when the value passed to a parameter without a derivative slot in the callee's gradient ([NoDiff], or not
+    /// floating) depends on a differentiable parameter of this method.
+    /// </summary>
+    private void CheckConstantArgument(CallArgument argument, int value, IMethodSymbol callee)
+    {
+        if (DependsOnDifferentiableParameter(value))
+        {
+            throw Unsupported(Diagnostics.DerivativeUnavailable, argument.Syntax!.GetLocation(), argument.Syntax!.ToString(), argument.Parameter.Name, callee.Name);
+        }
     }
 
     /// <summary>

@@ -252,11 +252,11 @@ public static partial class SecondOrder
         return s;
     }
 
-    /// <summary>A [Differentiable] helper with a [NoDiff] parameter (not inlined), called only to decide a branch.</summary>
+    /// <summary>A [Differentiable] helper with a [NoDiff] parameter, called only to decide a branch.</summary>
     [Differentiable]
     public static double Threshold(double x, [NoDiff] double scale) => x * scale;
 
-    /// <summary>Its call decides the branch and is never differentiated, so the Hessian needs no rule for it.</summary>
+    /// <summary>Its call (inlined, as every call of a Hessian = true method) decides the branch: no derivative flows through it.</summary>
     [Differentiable(Hessian = true)]
     public static double CallInCondition(double x, double y)
     {
@@ -278,5 +278,99 @@ public static partial class SecondOrder
             sum += Math.Sin(x[i] * s) * x[i];
         }
         return sum;
+    }
+
+    // ---- Calls to [Differentiable] methods with [NoDiff] parameters (inlined, the [NoDiff] arguments constants) ----
+
+    /// <summary>g(v; k) = k·v³ + sin(k·v), k a constant of the differentiation: g′ = 3k·v² + k·cos(kv), g″ = 6k·v − k²·sin(kv).</summary>
+    [Differentiable]
+    public static double Bump(double v, [NoDiff] double k) => k * v * v * v + Math.Sin(k * v);
+
+    [Differentiable]
+    public static float BumpF(float v, [NoDiff] float k) => k * v * v * v + MathF.Sin(k * v);
+
+    /// <summary>f = g(x·y; 2c) + g(y; 0.5): the [NoDiff] arguments 2c and 0.5 depend on no differentiable parameter.</summary>
+    [Differentiable(Hessian = true)]
+    public static double CallsNoDiff(double x, double y, [NoDiff] double c) => Bump(x * y, 2 * c) + Bump(y, 0.5);
+
+    [Differentiable(Hessian = true)]
+    public static float CallsNoDiffF(float x, float y, [NoDiff] float c) => BumpF(x * y, 2 * c) + BumpF(y, 0.5f);
+
+    /// <summary>f = Σ g(xᵢ; c·(i + 1)) over an array (the tangent program's path): H is diagonal, Hᵢᵢ = g″(xᵢ; c·(i + 1)).</summary>
+    [Differentiable(Hessian = true)]
+    public static double CallsNoDiffInLoop(double[] x, [NoDiff] double c)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Bump(x[i], c * (i + 1));
+        }
+        return s;
+    }
+
+    // ---- Vector outputs of two floating types ------------------------------------------------------------
+
+    /// <summary>y_i = c·x_i² (double) and z_i = sin(c·x_i) (float): the second-order pullback takes double and float weights.</summary>
+    [Differentiable(Hessian = true)]
+    public static void TwoTypes(double[] x, double c, Span<double> y, Span<float> z)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = c * x[i] * x[i];
+            z[i] = (float)Math.Sin(c * x[i]);
+        }
+    }
+
+    /// <summary>The float twin with float inputs: its Hessian is double (an output is), its float parameters get scratch of their own.</summary>
+    [Differentiable(Hessian = true)]
+    public static void TwoTypesF(float[] x, float c, Span<double> y, Span<float> z)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = c * x[i] * x[i];
+            z[i] = MathF.Sin(c * x[i]);
+        }
+    }
+
+    // ---- Outputs computed by recurrences: the recurrence runs in a local array, copied to the output -------------
+
+    /// <summary>
+    /// Prefix sums y_i = c·Σ_{j≤i} x_j² (reading y back is SD0026, so the running sum lives in a local array held in
+    /// memory): for weights w, F = c·Σ_j x_j²·W_j with W_j = Σ_{i≥j} w_i, so H_jj = 2c·W_j, H_jc = 2x_j·W_j, H_cc = 0.
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static void PrefixSums(double[] x, double c, Span<double> y)
+    {
+        var sums = new double[x.Length];
+        sums[0] = c * x[0] * x[0];
+        for (int i = 1; i < x.Length; i++)
+        {
+            sums[i] = sums[i - 1] + c * x[i] * x[i];
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = sums[i];
+        }
+    }
+
+    /// <summary>
+    /// A pendulum integrated by symplectic Euler (u ← u − h·k·sin q, q ← q + h·u), its trajectory q_t kept in a local array
+    /// and written to the output: y_t = q after t + 1 steps.
+    /// </summary>
+    [Differentiable(Hessian = true)]
+    public static void Trajectory(double q0, double u0, double k, Span<double> y)
+    {
+        var q = new double[y.Length + 1];
+        q[0] = q0;
+        double u = u0;
+        for (int t = 0; t < y.Length; t++)
+        {
+            u -= 0.1 * k * Math.Sin(q[t]);
+            q[t + 1] = q[t] + 0.1 * u;
+        }
+        for (int t = 0; t < y.Length; t++)
+        {
+            y[t] = q[t + 1];
+        }
     }
 }
