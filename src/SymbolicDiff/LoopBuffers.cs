@@ -1,12 +1,20 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
+using System.Numerics;
 
 namespace SymbolicDiff;
 
 /// <summary>
 /// The buffers generated gradients keep loop-carried values in: sized when a loop starts (its trip count is
-/// known then) and reused from <see cref="ArrayPool{T}"/>, so a warm gradient call allocates nothing.
+/// known then) and given back when the call ends, to a pool of the calling thread, so a warm gradient call
+/// allocates nothing.
 /// </summary>
+/// <remarks>
+/// Each thread reuses only the arrays it gave back itself, kept until the thread ends. <see cref="ArrayPool{T}.Shared"/>
+/// cannot promise a warm call nothing: it keeps one array of a size per thread and shares the others between threads
+/// (a gradient running on another thread takes them), and it trims arrays when the GC collects.
+/// </remarks>
 public static class LoopBuffers
 {
     /// <summary>Makes <paramref name="buffer"/> hold at least <paramref name="count"/> elements, renting a larger one if needed.</summary>
@@ -15,7 +23,7 @@ public static class LoopBuffers
         if (buffer.Length < count)
         {
             Return(buffer);
-            buffer = ArrayPool<T>.Shared.Rent(count);
+            buffer = PerThread<T>.Rent(count);
         }
     }
 
@@ -28,7 +36,7 @@ public static class LoopBuffers
     {
         if (buffer.Length < count)
         {
-            var larger = ArrayPool<T>.Shared.Rent(Math.Max(count, 2 * buffer.Length));
+            var larger = PerThread<T>.Rent(Math.Max(count, 2 * buffer.Length));
             Array.Copy(buffer, larger, buffer.Length);
             Return(buffer);
             buffer = larger;
@@ -77,12 +85,48 @@ public static class LoopBuffers
     /// <summary>How many segments of <paramref name="segment"/> iterations a loop of <paramref name="trips"/> iterations has.</summary>
     public static int Segments(int trips, int segment) => (trips + segment - 1) / segment;
 
-    /// <summary>Gives a buffer from <see cref="Ensure{T}"/> back to the pool (an empty one is ignored).</summary>
+    /// <summary>Gives a buffer from <see cref="Ensure{T}"/> or <see cref="Grow{T}"/> back to the calling thread's pool (an empty one is ignored).</summary>
     public static void Return<T>(T[] buffer)
     {
         if (buffer.Length > 0)
         {
-            ArrayPool<T>.Shared.Return(buffer);
+            PerThread<T>.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The arrays one thread gave back, by size: a stack per power of two (arrays are rented at a power of two, at
+    /// least 16, so any array of a size's stack serves any request of that size; larger than 2³⁰ they are not pooled).
+    /// </summary>
+    private static class PerThread<T>
+    {
+        [ThreadStatic] private static Stack<T[]>?[]? t_sizes;
+
+        public static T[] Rent(int count)
+        {
+            if (count > MaxPooled)
+            {
+                return new T[count];   // beyond the largest power of two an array can have: not pooled
+            }
+            int size = count <= 16 ? 4 : BitOperations.Log2((uint)count - 1) + 1;
+            if (t_sizes?[size] is { Count: > 0 } kept)
+            {
+                return kept.Pop();
+            }
+            return new T[1 << size];
+        }
+
+        public static void Return(T[] buffer)
+        {
+            int size = BitOperations.Log2((uint)buffer.Length);
+            if (buffer.Length != 1 << size || buffer.Length > MaxPooled)
+            {
+                return;   // not one of ours: left to the GC
+            }
+            var sizes = t_sizes ??= new Stack<T[]>?[32];
+            (sizes[size] ??= new Stack<T[]>()).Push(buffer);
+        }
+
+        private const int MaxPooled = 1 << 30;
     }
 }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace SymbolicDiff.AdBench.Tests;
 
-/// <summary>The generator-differentiated GMM objective reshaped without local arrays (<see cref="GmmAd"/>), checked by <see cref="GeneratedGmmChecks"/>.</summary>
+/// <summary>The generator-differentiated GMM objective reshaped with scalar rows and a streamed log-sum-exp (<see cref="GmmAd"/>), checked by <see cref="GeneratedGmmChecks"/>.</summary>
 public sealed class GeneratedGmmTests : GeneratedGmmChecks
 {
     public GeneratedGmmTests(ITestOutputHelper output) : base(output)

@@ -4,9 +4,9 @@ using SymbolicDiff;
 namespace SymbolicDiff.AdBench.Tests;
 
 /// <summary>
-/// The ADBench GMM objective written as ADBench's C++ reference writes it (gmm.h: preprocess_qs, subtract, Qtimesx,
-/// sqnorm, two-pass logsumexp), with local arrays for sum_qs, xcentered, Qxcentered and main_term, differentiated by
-/// the generator. <see cref="GmmAd"/> is the same objective reshaped without local arrays.
+/// The ADBench GMM objective written as ADBench's C++ reference writes it (gmm.h: preprocess_qs with Qdiags and sum_qs, subtract, Qtimesx,
+/// sqnorm, two-pass logsumexp), with local arrays for Qdiags, sum_qs, xcentered, Qxcentered and main_term, differentiated by
+/// the generator. <see cref="GmmAd"/> is the same objective reshaped with scalar rows and a streamed log-sum-exp.
 /// </summary>
 public static partial class GmmAdNatural
 {
@@ -16,13 +16,15 @@ public static partial class GmmAdNatural
     {
         int icfSz = d * (d + 1) / 2;
 
-        // preprocess_qs: sum_qs[k] = sum of the log-diagonal of Q_k
+        // preprocess_qs: Qdiags = exp of the log-diagonal of Q_k, sum_qs[k] = its sum
+        var qdiags = new double[k * d];
         var sumQs = new double[k];
         for (int ik = 0; ik < k; ik++)
         {
             double s = 0.0;
             for (int id = 0; id < d; id++)
             {
+                qdiags[ik * d + id] = Math.Exp(icf[ik * icfSz + id]);
                 s += icf[ik * icfSz + id];
             }
             sumQs[ik] = s;
@@ -44,7 +46,7 @@ public static partial class GmmAdNatural
                 // Qtimesx: row r of Q_k = exp(q_r) on the diagonal, L strictly below it (stored column by column)
                 for (int r = 0; r < d; r++)
                 {
-                    double y = Math.Exp(icf[ik * icfSz + r]) * xcentered[r];
+                    double y = qdiags[ik * d + r] * xcentered[r];
                     for (int c = 0; c < r; c++)
                     {
                         y += icf[ik * icfSz + d + c * (2 * d - c - 1) / 2 + r - c - 1] * xcentered[c];
@@ -85,14 +87,14 @@ public static partial class GmmAdNatural
         }
         double lseAlphas = Math.Log(ase) + amx;
 
-        // log_wishart_prior: sum_k [ 1/2 gamma^2 (|exp(q_k)|^2 + |L_k|_F^2) - m sum_qs[k] ]
+        // log_wishart_prior: sum_k [ 1/2 gamma^2 (|Qdiags_k|^2 + |L_k|_F^2) - m sum_qs[k] ]
         double prior = 0.0;
         for (int ik = 0; ik < k; ik++)
         {
             double frobenius = 0.0;
             for (int j = 0; j < d; j++)
             {
-                frobenius += Math.Exp(2.0 * icf[ik * icfSz + j]);
+                frobenius += qdiags[ik * d + j] * qdiags[ik * d + j];
             }
             for (int j = d; j < icfSz; j++)
             {

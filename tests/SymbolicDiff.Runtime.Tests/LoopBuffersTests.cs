@@ -22,6 +22,29 @@ public class LoopBuffersTests
         LoopBuffers.Return(Array.Empty<double>());
     }
 
+    [Fact]
+    public void ABufferGivenBackIsRentedAgainByItsThreadOnly()
+    {
+        double[] buffer = Array.Empty<double>();
+        LoopBuffers.Ensure(ref buffer, 1000);
+        Assert.Equal(1024, buffer.Length);   // a power of two: any request up to it can take it back
+        var first = buffer;
+        LoopBuffers.Return(buffer);
+        double[] elsewhere = Array.Empty<double>();
+        var other = new System.Threading.Thread(() => LoopBuffers.Ensure(ref elsewhere, 1000));
+        other.Start();
+        other.Join();
+        Assert.NotSame(first, elsewhere);   // another thread never takes this thread's arrays
+        double[] again = Array.Empty<double>();
+        LoopBuffers.Grow(ref again, 600);
+        Assert.Same(first, again);
+        again[0] = 7.0;
+        LoopBuffers.Grow(ref again, 1025);   // grows to the next power of two, keeping what it held
+        Assert.Equal(2048, again.Length);
+        Assert.Equal(7.0, again[0]);
+        LoopBuffers.Return(again);
+    }
+
     [Theory]
     [InlineData(0L, 5L, 5)]
     [InlineData(5L, 5L, 0)]

@@ -445,11 +445,11 @@ internal sealed partial class Emitter
             if (stacked)
             {
                 Line("// for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),");
-                Line("// in buffers grown here and reused from ArrayPool (no allocation once warm)");
+                Line("// in buffers grown here and reused from the calling thread's pool (no allocation once warm)");
             }
             else
             {
-                Line("// in buffers sized here and reused from ArrayPool (no allocation once warm)");
+                Line("// in buffers sized here and reused from the calling thread's pool (no allocation once warm)");
             }
             foreach (int id in buffered)
             {
@@ -498,7 +498,7 @@ internal sealed partial class Emitter
     {
         string trips = _tripNames[loop.Id];
         Line($"// Memory: keeps {string.Join(", ", buffered.Select(p => _names[p]))} for the backward pass, {buffered.Sum(p => Size(_nodes[p].Type))} bytes per iteration,");
-        Line("// in buffers grown as it runs (it writes an array held in memory, so it runs once) and reused from ArrayPool");
+        Line("// in buffers grown as it runs (it writes an array held in memory, so it runs once) and reused from the calling thread's pool");
         Line($"{trips} = 0;");
         Line("while (true)");
         Line("{");

@@ -41,7 +41,7 @@ namespace Demo
             // for (int i = 1; i < n; i++)
             trips = global::SymbolicDiff.LoopBuffers.TripCount(1, n);
             // Memory: keeps t2 (costly to compute again) and dpElement (read from dp, which is written again later) for the backward pass, 16 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref dpElementSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t2Saved, trips);
             for (int i = 1; i < n; i++)

@@ -23,7 +23,7 @@ namespace Demo
             double s = x;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(first, (long)last + 1);
             // Memory: keeps s (at the start of every iteration) and t1 (costly to compute again) for the backward pass, 16 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t1Saved, trips);
             for (int i = first; i <= last; i++)

@@ -50,7 +50,7 @@ namespace Demo
             iteration_2 = iteration_2Start;
             running = runningStart;
             // Memory: keeps x (at the start of every iteration) and t2 (costly to compute again) for the backward pass, 16 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t2Saved, trips);
             for (int iteration = 0; iteration < trips; iteration++)

@@ -24,7 +24,7 @@ namespace Demo
             double x = x0;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(0, steps);
             // Memory: keeps x (at the start of every iteration) and t1 (costly to compute again) for the backward pass, 16 bytes × (steps) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref xSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t1Saved, trips);
             for (int k = 0; k < steps; k++)

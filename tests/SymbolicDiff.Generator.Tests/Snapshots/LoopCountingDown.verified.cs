@@ -25,7 +25,7 @@ namespace Demo
             double p = 0.0;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(t1, -1L, -1);
             // Memory: keeps p (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref pSaved, trips);
             for (int i = t1; i >= 0; i--)
             {

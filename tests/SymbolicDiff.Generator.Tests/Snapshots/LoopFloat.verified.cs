@@ -26,7 +26,7 @@ namespace Demo
             int t1 = inputs.Length;
             float h = h0;
             // Memory: keeps h (at the start of every iteration) and h_2 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref hSaved, t1);
             global::SymbolicDiff.LoopBuffers.Ensure(ref h_2Saved, t1);
             for (int t = 0; t < t1; t++)

@@ -25,7 +25,7 @@ namespace Demo
             double p = 1.0;
             double m = xs[0];
             // Memory: keeps p, m (at the start of every iteration) for the backward pass, 16 bytes × (t1) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref pSaved, t1);
             global::SymbolicDiff.LoopBuffers.Ensure(ref mSaved, t1);
             for (int index = 0; index < t1; index++)

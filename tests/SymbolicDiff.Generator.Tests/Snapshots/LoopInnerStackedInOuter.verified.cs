@@ -43,7 +43,7 @@ namespace Demo
                 double mx = double.NegativeInfinity;
                 trips = global::SymbolicDiff.LoopBuffers.TripCount(0, k);
                 // Memory: keeps se, mx (at the start of every iteration) and sq_2, t4, t5 (costly to compute again) for the backward pass, 40 bytes × (k) iterations,
-                // in buffers sized here and reused from ArrayPool (no allocation once warm)
+                // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Ensure(ref seSaved, trips);
                 global::SymbolicDiff.LoopBuffers.Ensure(ref mxSaved, trips);
                 global::SymbolicDiff.LoopBuffers.Ensure(ref sq_2Saved, trips);
@@ -58,7 +58,7 @@ namespace Demo
                     trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, d);
                     // Memory: keeps t2 (costly to compute again) for the backward pass, 8 bytes × (d) iterations,
                     // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
-                    // in buffers grown here and reused from ArrayPool (no allocation once warm)
+                    // in buffers grown here and reused from the calling thread's pool (no allocation once warm)
                     global::SymbolicDiff.LoopBuffers.Grow(ref t2Saved, rowTop + trips_2);
                     for (int row = 0; row < d; row++)
                     {

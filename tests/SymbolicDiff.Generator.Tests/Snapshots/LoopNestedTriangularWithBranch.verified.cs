@@ -26,7 +26,7 @@ namespace Demo
             int t1 = x.Length;
             double total = 0.0;
             // Memory: keeps inner_2 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref inner_2Saved, t1);
             for (int i = 0; i < t1; i++)
             {
@@ -35,7 +35,7 @@ namespace Demo
                 trips = global::SymbolicDiff.LoopBuffers.TripCount(0, (long)i + 1);
                 // Memory: keeps t3 (costly to compute again) for the backward pass, 8 bytes × (trips) iterations,
                 // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
-                // in buffers grown here and reused from ArrayPool (no allocation once warm)
+                // in buffers grown here and reused from the calling thread's pool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Grow(ref t3Saved, jTop + trips);
                 for (int j = 0; j <= i; j++)
                 {

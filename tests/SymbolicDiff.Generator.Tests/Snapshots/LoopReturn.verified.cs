@@ -75,7 +75,7 @@ namespace Demo
             returned = returnedStart;
             result = resultStart;
             // Memory: keeps sum, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sumSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             for (int iteration = 0; iteration < trips; iteration++)

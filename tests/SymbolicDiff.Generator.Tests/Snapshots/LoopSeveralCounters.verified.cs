@@ -49,7 +49,7 @@ namespace Demo
             i = iStart;
             j = jStart;
             // Memory: keeps i, j (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref jSaved, trips);
             for (int iteration = 0; iteration < trips; iteration++)

@@ -27,7 +27,7 @@ namespace Demo
             double s = w;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(first, t1, 2);
             // Memory: keeps s (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
             for (int i = first; i < t1; i += 2)
             {
@@ -44,7 +44,7 @@ namespace Demo
             double s_2 = s_3;
             trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(t4, (long)first - 1, -3);
             // Memory: keeps s_2 (at the start of every iteration) for the backward pass, 8 bytes × (trips_2) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref s_2Saved, trips_2);
             for (int i_2 = t4; i_2 >= first; i_2 -= 3)
             {

@@ -31,7 +31,7 @@ namespace Demo
             // for (int r = 0; r < y.Length; r++)
             int t1 = y.Length;
             // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t1) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, t1);
             for (int r = 0; r < t1; r++)
             {

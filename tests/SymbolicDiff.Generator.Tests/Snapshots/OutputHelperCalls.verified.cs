@@ -78,7 +78,7 @@ namespace Demo
             // for (int j = 0; j < t.Length; j++)
             trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, t2);
             // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (t2) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips_2);
             for (int j = 0; j < t2; j++)
             {

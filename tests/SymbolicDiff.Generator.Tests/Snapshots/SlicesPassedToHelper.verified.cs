@@ -56,7 +56,7 @@ namespace Demo
             s = sStart;
             i = iStart;
             // Memory: keeps i (at the start of every iteration) and t6 (costly to compute again) for the backward pass, 12 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips);
             for (int iteration = 0; iteration < trips; iteration++)

@@ -121,7 +121,7 @@ namespace Demo
             value = valueStart;
             sum = sumStart;
             // Memory: keeps a, b, returned, value, sum (at the start of every iteration) for the backward pass, 33 bytes × (trips) iterations,
-            // in buffers sized here and reused from ArrayPool (no allocation once warm)
+            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref aSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref bSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref returnedSaved, trips);
@@ -325,7 +325,7 @@ namespace Demo
                 value_2 = value_2Start;
                 sum_2 = sum_2Start;
                 // Memory: keeps a_2 (at the start of every iteration) for the backward pass, 8 bytes × (trips_2) iterations,
-                // in buffers sized here and reused from ArrayPool (no allocation once warm)
+                // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Ensure(ref a_2Saved, trips_2);
                 for (int iteration_2 = 0; iteration_2 < trips_2; iteration_2++)
                 {
