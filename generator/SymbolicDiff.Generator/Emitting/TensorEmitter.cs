@@ -631,6 +631,35 @@ internal sealed class TensorEmitter
         if (needsA) MarkDense(node.Args[0]);
     }
 
+    /// <summary>
+    /// The shares of a scalar operator (s = a / b, …): its table rule per operand, a leading minus written as -=. Where
+    /// the rule can be infinite (a / b at b = 0) a zero adjoint passes on nothing, so 0·∞ never makes a NaN.
+    /// </summary>
+    private void WriteScalarBackward(TensorNode node)
+    {
+        var operation = Operations.Of(node.Op switch
+        {
+            TensorOp.Add => Op.Add,
+            TensorOp.Subtract => Op.Subtract,
+            TensorOp.Multiply => Op.Multiply,
+            TensorOp.Divide => Op.Divide,
+            _ => Op.Negate,
+        })!;
+        string d = Adj(node.Id);
+        for (int k = 0; k < node.Args.Count; k++)
+        {
+            if (!_needsAdjoint[node.Args[k]] || operation.Partials[k] is not { } partial)
+            {
+                continue;
+            }
+            bool negate = partial is Derivative.Apply { Op: Op.Negate };
+            var share = RuleText.Of(negate ? ((Derivative.Apply)partial).Args[0] : partial, _m.Element, i => Code.Name(Ref(node.Args[i])), i => node.Args[i],
+                () => Code.Name(Ref(node.Id)), Code.Name(d), _ => throw new InvalidOperationException("no calls here"), (f, _) => FunctionName(f));
+            string gate = operation.CanLeaveDomain ? $"if ({d} != {Code.Constant(0, _m.Element).Text}) " : "";
+            Line($"{gate}{Adj(node.Args[k])} {(negate ? "-=" : "+=")} {share.Text};");
+        }
+    }
+
     /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
     private string ScalarShare(Op op, int operand, int result, string d) =>
         RuleText.Of(Operations.Of(op)!.Partials[0]!, _m.Element, _ => Code.Name(Ref(operand)), _ => operand, () => Code.Name(Ref(result)),
@@ -653,24 +682,8 @@ internal sealed class TensorEmitter
         bool Needs(int i) => _needsAdjoint[a[i]];
         switch (node.Op)
         {
-            case TensorOp.Add:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
-                if (Needs(1)) Line($"{Adj(a[1])} += {d};");
-                break;
-            case TensorOp.Subtract:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
-                if (Needs(1)) Line($"{Adj(a[1])} -= {d};");
-                break;
-            case TensorOp.Multiply:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {Ref(a[1])};");
-                if (Needs(1)) Line($"{Adj(a[1])} += {d} * {Ref(a[0])};");
-                break;
-            case TensorOp.Divide:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d} / {Ref(a[1])};");
-                if (Needs(1)) Line($"{Adj(a[1])} -= {d} * {Ref(a[0])} / ({Ref(a[1])} * {Ref(a[1])});");
-                break;
-            case TensorOp.Negate:
-                if (Needs(0)) Line($"{Adj(a[0])} -= {d};");
+            case TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide or TensorOp.Negate:
+                WriteScalarBackward(node);
                 break;
             case TensorOp.MatVec:
                 if (Needs(1)) Line($"{k}MatTransposeVecAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // d{Ref(a[1])} += {Ref(a[0])}ᵀ·{d}");

@@ -140,7 +140,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.MatMulAdd<float>(dt3, W2, dH);   // dH += dt3·W2
             global::SymbolicDiff.Tensors.TensorKernels.MatMulTransposeAAdd<float>(dt3, H, dW2);   // dW2 += dt3ᵀ·H
             // adjoint of: var H = Tensor.ReLU(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W1), b1));
-            // dt2.Data += ∂ReLU/∂x·dH.Data, the table's rule: Vector<float>.Count elements at a time, then one by one
+            // dt2 += dH ∘ ReLU′(t2), the table's rule: Vector<float>.Count elements at a time, then one by one
             int i = 0;
             for (; i <= H.Data.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
             {

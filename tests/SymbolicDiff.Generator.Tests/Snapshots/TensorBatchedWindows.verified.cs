@@ -154,7 +154,7 @@ namespace Demo
             dt4 += dt7;
             dt6 += dt7;
             global::SymbolicDiff.Tensors.TensorKernels.AddScalarInPlace<double>(dt5.Data, dt6);
-            // dH.Data += ∂Sigmoid/∂x·dt5.Data, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dH += dt5 ∘ Sigmoid′(H), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i = 0;
             for (; i <= t5.Data.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
             {
@@ -169,7 +169,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.MatMulAdd<double>(dt3, U, dH);   // dH += dt3·U
             global::SymbolicDiff.Tensors.TensorKernels.MatMulTransposeAAdd<double>(dt3, H, dU);   // dU += dt3ᵀ·H
             // adjoint of: var H = Tensor.Tanh(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W), b));
-            // dt2.Data += ∂Tanh/∂x·dH.Data, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dt2 += dH ∘ Tanh′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i_2 = 0;
             for (; i_2 <= H.Data.Length - global::System.Numerics.Vector<double>.Count; i_2 += global::System.Numerics.Vector<double>.Count)
             {

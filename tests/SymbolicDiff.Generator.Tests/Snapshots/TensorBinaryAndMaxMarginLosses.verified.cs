@@ -151,7 +151,7 @@ namespace Demo
             // adjoint of: float sc = Tensor.Dot(u, Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, xc), b)));
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(du, t5, dsc);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dt5, u, dsc);
-            // dt4 += ∂Tanh/∂x·dt5, the table's rule: Vector<float>.Count elements at a time, then one by one
+            // dt4 += dt5 ∘ Tanh′(t4), the table's rule: Vector<float>.Count elements at a time, then one by one
             int i = 0;
             for (; i <= t5.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
             {
@@ -167,7 +167,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(du, h, ds);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dh, u, ds);
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
-            // dt2 += ∂Tanh/∂x·dh, the table's rule: Vector<float>.Count elements at a time, then one by one
+            // dt2 += dh ∘ Tanh′(t2), the table's rule: Vector<float>.Count elements at a time, then one by one
             int i_2 = 0;
             for (; i_2 <= h.Length - global::System.Numerics.Vector<float>.Count; i_2 += global::System.Numerics.Vector<float>.Count)
             {

@@ -83,7 +83,7 @@ namespace Demo
             // adjoint of: return Tensor.CrossEntropy(h, label);
             global::SymbolicDiff.Tensors.TensorKernels.CrossEntropyBackward<double>(h, label, dt3, dh, global::Demo.Models.LayerWorkspace.Sized(ref workspace.softmax_h, h.Length));
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
-            // dt2 += ∂Tanh/∂x·dh, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dt2 += dh ∘ Tanh′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i = 0;
             for (; i <= h.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
             {
@@ -235,7 +235,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.SoftmaxBackward<double>(t7, dt7, dh);
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
             for (int i_2 = 0; i_2 < t5.Length; i_2++) dh[i_2] += dt5[i_2] * (-(h[i_2] + h[i_2]) * t4[i_2]);
-            // dt3 += ∂Tanh/∂x·dh, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dt3 += dh ∘ Tanh′(t3), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i_3 = 0;
             for (; i_3 <= h.Length - global::System.Numerics.Vector<double>.Count; i_3 += global::System.Numerics.Vector<double>.Count)
             {

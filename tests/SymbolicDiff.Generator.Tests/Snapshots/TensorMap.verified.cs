@@ -94,7 +94,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, g, dt3);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dg, u, dt3);
             // adjoint of: var g = Tensor.Map(Tensor.Map(h, Activations.Softplus), Math.Log);
-            // dt2 += ∂Log/∂x·dg, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dt2 += dg ∘ Log′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i_4 = 0;
             for (; i_4 <= g.Length - global::System.Numerics.Vector<double>.Count; i_4 += global::System.Numerics.Vector<double>.Count)
             {

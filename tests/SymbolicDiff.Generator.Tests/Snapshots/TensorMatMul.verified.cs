@@ -126,7 +126,7 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, y, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dy, u, dt2);
             // adjoint of: var y = Tensor.Tanh(Tensor.MatVec(C, x));
-            // dt1 += ∂Tanh/∂x·dy, the table's rule: Vector<double>.Count elements at a time, then one by one
+            // dt1 += dy ∘ Tanh′(t1), the table's rule: Vector<double>.Count elements at a time, then one by one
             int i = 0;
             for (; i <= y.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
             {
