@@ -475,6 +475,7 @@ internal sealed class TensorEmitter
         var share = RuleText.Of(rule, _m.Element, _ => Code.Name($"{xs}[{i}]"), _ => x, () => Code.Name($"{ys}[{i}]"), Code.Name($"{ds}[{i}]"),
             _ => throw new InvalidOperationException("no calls in an element-wise rule"), (f, _) => FunctionName(f));
         string one = $"{(operation.CanLeaveDomain ? $"if ({ds}[{i}] != {zero}) " : "")}{dxs}[{i}] {(negate ? "-=" : "+=")} {share.Text};";
+        // Whether the rule has a Vector<T> form at all, before any lane is named.
         if (RuleText.VectorOf(rule, _m.Element, _ => Code.Name("_"), (f, _) => FunctionName(f)) is null)
         {
             Line($"for (int {i} = 0; {i} < {ys}.Length; {i}++) {one}   // the table's rule for {operation.Name}, element by element");
@@ -775,6 +776,7 @@ internal sealed class TensorEmitter
                 break;
             case TensorOp.Softmax or TensorOp.LogSoftmax:
                 if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Span(node.Id)}, {AdjSpan(node.Id)}, {AdjSpan(a[0])});");
+                if (Needs(0)) MarkDense(a[0]);
                 break;
             case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Exp or TensorOp.Log or TensorOp.Map:
                 if (Needs(0)) WriteElementWiseBackward(node);
