@@ -56,7 +56,7 @@ public class MlpBenchmarks
         TensorKernels.AddInPlace<float>(_db2, _ds);
         TensorKernels.OuterAdd<float>(_dW2, _ds, _h);                            // ∂W2 += δ2 hᵀ
         TensorKernels.MatTransposeVecAdd<float>(_w2, _ds, _dh);                  // W2ᵀ δ2
-        TensorKernels.ReLUBackward<float>(_z1, _dh, _dz1);                       // δ1 = (W2ᵀ δ2) ∘ f′(z1)
+        HandWrittenKernels.ReLUBackward(_z1, _dh, _dz1);                 // δ1 = (W2ᵀ δ2) ∘ f′(z1)
         TensorKernels.AddInPlace<float>(_db1, _dz1);
         TensorKernels.OuterAdd<float>(_dW1, _dz1, _x);                           // ∂W1 += δ1 xᵀ
         return loss;

@@ -91,7 +91,7 @@ public class NerBenchmarks
         TensorKernels.AddInPlace<float>(_dc, _ds);
         TensorKernels.OuterAdd<float>(_dU, _ds, _h);                             // ∂U += δ3 hᵀ
         TensorKernels.MatTransposeVecAdd<float>(_u, _ds, _dh);                   // Uᵀ δ3
-        TensorKernels.TanhBackward<float>(_h, _dh, _dz);                         // δ2 = (Uᵀ δ3) ∘ (1 − h²)
+        HandWrittenKernels.TanhBackward(_h, _dh, _dz);                   // δ2 = (Uᵀ δ3) ∘ (1 − h²)
         TensorKernels.AddInPlace<float>(_db, _dz);
         TensorKernels.OuterAdd<float>(_dW, _dz, _x);                             // ∂W += δ2 xᵀ
         TensorKernels.MatTransposeVecAdd<float>(_w, _dz, _dx);                   // ∂x = Wᵀ δ2

@@ -75,4 +75,100 @@ internal static class RuleText
                 throw new InvalidOperationException("Unknown derivative expression " + expression);
         }
     }
+
+    /// <summary>
+    /// The same expression over <c>System.Numerics.Vector&lt;T&gt;</c> lanes: operators as they are, comparisons as
+    /// <c>Vector.GreaterThan</c> …, a kink's route as <c>Vector.ConditionalSelect</c>, &amp;&amp; as a bitwise &amp; of
+    /// the masks. Null when it applies a function with no Vector&lt;T&gt; form to a lane (only square root and absolute
+    /// value have one that rounds exactly as Math does): the caller then keeps the scalar loop. A part that reads no
+    /// lane (a constant, Math.Log(10)) is written as scalar text and broadcast.
+    /// </summary>
+    /// <param name="lane">The lanes of a leaf: an operand, the result or the incoming adjoint.</param>
+    public static Code? VectorOf(Derivative expression, ScalarType type, Func<Derivative, Code> lane, Func<Op, ScalarType, string> function) =>
+        Lanes(expression, type, lane, function) is { } part ? Broadcast(part, type) : null;
+
+    /// <summary>Whether <paramref name="expression"/> reads <paramref name="leaf"/> (an operand, the result or the adjoint).</summary>
+    public static bool Reads(Derivative expression, Derivative leaf) => expression switch
+    {
+        Derivative.Apply apply => apply.Args.Any(a => Reads(a, leaf)),
+        Derivative.Route route => Reads(route.Condition, leaf) || Reads(route.WhenTrue, leaf) || Reads(route.WhenFalse, leaf),
+        _ => expression == leaf,
+    };
+
+    /// <summary>A part of a vector rendering: lanes, or (<see cref="Lanes"/> false) scalar text that reads no lane.</summary>
+    private readonly record struct Part(Code Code, bool Lanes);
+
+    private static Part? Lanes(Derivative expression, ScalarType type, Func<Derivative, Code> lane, Func<Op, ScalarType, string> function)
+    {
+        if (!Reads(expression, Derivative.A) && !Reads(expression, Derivative.B) && !Reads(expression, Derivative.C)
+            && !Reads(expression, Derivative.R) && !Reads(expression, Derivative.D))
+        {
+            return new Part(Of(expression, type, _ => throw Leaf(), _ => throw Leaf(), () => throw Leaf(), Code.Name("?"), _ => throw Leaf(), function), false);
+        }
+        string vector = TypeNames.Vector;
+        Code Wide(Part part) => Broadcast(part, type);
+        switch (expression)
+        {
+            case Derivative.Operand or Derivative.Result or Derivative.Adjoint:
+                return new Part(lane(expression), true);
+            case Derivative.Route route:
+                if (Lanes(route.Condition, type, lane, function) is not { Lanes: true } condition
+                    || Lanes(route.WhenTrue, type, lane, function) is not { } whenTrue || Lanes(route.WhenFalse, type, lane, function) is not { } whenFalse)
+                {
+                    return null;
+                }
+                return new Part(Code.Call(vector + ".ConditionalSelect", condition.Code, Wide(whenTrue), Wide(whenFalse)), true);
+            case Derivative.Apply apply:
+                var args = new Part[apply.Args.Count];
+                for (int k = 0; k < args.Length; k++)
+                {
+                    if (Lanes(apply.Args[k], type, lane, function) is not { } arg)
+                    {
+                        return null;
+                    }
+                    args[k] = arg;
+                }
+                Part Lanes1(Code code) => new(code, true);
+                switch (apply.Op)
+                {
+                    case Op.Add: return Lanes1(Code.Plus(Wide(args[0]), Wide(args[1])));
+                    case Op.Subtract: return Lanes1(Code.Minus(Wide(args[0]), Wide(args[1])));
+                    case Op.Multiply:
+                        // 1·x is x, as in the scalar text.
+                        return args[0] is { Lanes: false } one && one.Code.IsLiteral(1) ? args[1]
+                            : args[1] is { Lanes: false } other && other.Code.IsLiteral(1) ? args[0]
+                            : Lanes1(Code.Binary(Wide(args[0]), "*", Wide(args[1]), Code.Multiplicative));
+                    case Op.Divide:
+                        return args[1] is { Lanes: false } by && by.Code.IsLiteral(1) ? args[0] : Lanes1(Code.Binary(Wide(args[0]), "/", Wide(args[1]), Code.Multiplicative));
+                    case Op.Negate: return Lanes1(Code.Prefix("-", args[0].Code));
+                    case Op.And: return args.All(a => a.Lanes) ? Lanes1(Code.Binary(args[0].Code, "&", args[1].Code, BitwiseAnd)) : null;
+                    case Op.LessThan: return Lanes1(Code.Call(vector + ".LessThan", Wide(args[0]), Wide(args[1])));
+                    case Op.LessThanOrEqual: return Lanes1(Code.Call(vector + ".LessThanOrEqual", Wide(args[0]), Wide(args[1])));
+                    case Op.GreaterThan: return Lanes1(Code.Call(vector + ".GreaterThan", Wide(args[0]), Wide(args[1])));
+                    case Op.GreaterThanOrEqual: return Lanes1(Code.Call(vector + ".GreaterThanOrEqual", Wide(args[0]), Wide(args[1])));
+                    case Op.Equal: return Lanes1(Code.Call(vector + ".Equals", Wide(args[0]), Wide(args[1])));
+                    case Op.NotEqual: return Lanes1(Code.Call(vector + ".OnesComplement", Code.Call(vector + ".Equals", Wide(args[0]), Wide(args[1]))));
+                    case Op.Sqrt: return Lanes1(Code.Call(vector + ".SquareRoot", args[0].Code));
+                    case Op.Abs: return Lanes1(Code.Call(vector + ".Abs", args[0].Code));
+                    default: return null;   // no Vector<T> form: exp, log, erf, …
+                }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>C#'s precedence of a bitwise &amp; (between == and ^).</summary>
+    private const int BitwiseAnd = 9;
+
+    /// <summary>Lanes as they are; a scalar in every lane (0 and 1 by name).</summary>
+    private static Code Broadcast(Part part, ScalarType type)
+    {
+        string lanes = TypeNames.Lanes(type.Keyword());
+        return part.Lanes ? part.Code
+            : part.Code.IsLiteral(0) ? Code.Name(lanes + ".Zero")
+            : part.Code.IsLiteral(1) ? Code.Name(lanes + ".One")
+            : Code.Name($"new {lanes}({part.Code.Text})");
+    }
+
+    private static InvalidOperationException Leaf() => new("a part without lanes reads no leaf");
 }

@@ -454,27 +454,74 @@ internal sealed class TensorEmitter
     }
 
     /// <summary>
-    /// The table's rule for the mapped function, per element: dx[i] += ∂f/∂x(x[i])·d[i]. Where the local derivative
-    /// can be infinite, a zero adjoint element is skipped, so 0·∞ never makes a NaN.
+    /// The backward pass of an element-wise y = f(x): dx[i] += ∂f/∂x·dy[i], the table's rule for f read at x[i] and y[i].
+    /// It runs over Vector&lt;T&gt; lanes, Vector&lt;T&gt;.Count elements at a time, then over the remaining elements one by
+    /// one; a rule that applies a function with no Vector&lt;T&gt; form (exp, erf, …) is the element loop alone. Where
+    /// the rule can be infinite (CanLeaveDomain: 1/x at 0), an element whose dy is 0 passes on nothing, so 0·∞ never makes a NaN.
     /// </summary>
-    private void WriteMapBackward(TensorNode node, string d)
+    private void WriteElementWiseBackward(TensorNode node)
     {
-        var operation = Operations.Of(node.Function!.Value)!;
+        var operation = Operations.Of(node.ElementWise!.Value)!;
         if (operation.Partials[0] is not { } partial)
         {
             return;   // piecewise constant: nothing flows
         }
+        // A leading minus (cos′ = −sin) subtracts instead.
         bool negate = partial is Derivative.Apply { Op: Op.Negate };
-        string i = _allocator.Unique("i");
-        string x = Ref(node.Args[0]), y = Id(_names[node.Id]!);
-        var share = RuleText.Of(negate ? ((Derivative.Apply)partial).Args[0] : partial, _m.Element,
-            _ => Code.Name($"{x}[{i}]"), _ => node.Args[0], () => Code.Name($"{y}[{i}]"), Code.Name($"{d}[{i}]"),
-            _ => throw new InvalidOperationException("no calls in Map"), (op, _) => FunctionName(op));
-        string update = $"{Adj(node.Args[0])}[{i}] {(negate ? "-=" : "+=")} {share.Text};";
-        Line(operation.CanLeaveDomain
-            ? $"for (int {i} = 0; {i} < {y}.Length; {i}++) if ({d}[{i}] != {Code.Constant(0, _m.Element).Text}) {update}"
-            : $"for (int {i} = 0; {i} < {y}.Length; {i}++) {update}");
+        var rule = negate ? ((Derivative.Apply)partial).Args[0] : partial;
+        int x = node.Args[0];
+        string xs = Elements(x), ys = Elements(node.Id), ds = AdjElements(node.Id), dxs = AdjElements(x);
+        string zero = Code.Constant(0, _m.Element).Text, lanes = TypeNames.Lanes(_t), i = _allocator.Unique("i");
+        var share = RuleText.Of(rule, _m.Element, _ => Code.Name($"{xs}[{i}]"), _ => x, () => Code.Name($"{ys}[{i}]"), Code.Name($"{ds}[{i}]"),
+            _ => throw new InvalidOperationException("no calls in an element-wise rule"), (f, _) => FunctionName(f));
+        string one = $"{(operation.CanLeaveDomain ? $"if ({ds}[{i}] != {zero}) " : "")}{dxs}[{i}] {(negate ? "-=" : "+=")} {share.Text};";
+        // Whether the rule has a Vector<T> form at all, before any lane is named.
+        if (RuleText.VectorOf(rule, _m.Element, _ => Code.Name("_"), (f, _) => FunctionName(f)) is null)
+        {
+            Line($"for (int {i} = 0; {i} < {ys}.Length; {i}++) {one}   // the table's rule for {operation.Name}, element by element");
+            MarkDense(x);
+            return;
+        }
+        // The lanes the rule reads, each loaded once per step.
+        var loads = new List<(Derivative Leaf, string Name, string From)>();
+        foreach (var (leaf, name, from) in new[] { (Derivative.A, _names[x]!, xs), (Derivative.R, _names[node.Id]!, ys), (Derivative.D, _adjoints[node.Id]!, ds) })
+        {
+            if (RuleText.Reads(rule, leaf))
+            {
+                loads.Add((leaf, Id(_allocator.Unique("v" + name)), from));
+            }
+        }
+        var vector = RuleText.VectorOf(rule, _m.Element, leaf => Code.Name(loads.First(l => l.Leaf == leaf).Name), (f, _) => FunctionName(f))!.Value;
+        if (operation.CanLeaveDomain)
+        {
+            string d = loads.First(l => l.Leaf == Derivative.D).Name;
+            vector = Code.Call(TypeNames.Vector + ".ConditionalSelect", Code.Call(TypeNames.Vector + ".Equals", Code.Name(d), Code.Name(lanes + ".Zero")), Code.Name(lanes + ".Zero"), vector);
+        }
+        var accumulated = Code.Name($"new {lanes}({dxs}, {i})");
+        Line($"// {Adj(x)} += {Adj(node.Id)} ∘ {operation.Name}′({Ref(x)}), the table's rule: Vector<{_t}>.Count elements at a time, then one by one");
+        Line($"int {i} = 0;");
+        Line($"for (; {i} <= {ys}.Length - {lanes}.Count; {i} += {lanes}.Count)");
+        Line("{");
+        _depth++;
+        foreach (var (_, name, from) in loads)
+        {
+            Line($"var {name} = new {lanes}({from}, {i});");
+        }
+        Line($"({(negate ? Code.Minus(accumulated, vector) : Code.Plus(accumulated, vector)).Text}).CopyTo({dxs}, {i});");
+        _depth--;
+        Line("}");
+        Line($"for (; {i} < {ys}.Length; {i}++) {one}");
+        MarkDense(x);
     }
+
+    /// <summary>A tensor's elements as an array: a matrix's or a vector parameter's Data, an intermediate vector itself.</summary>
+    private string Elements(int id) => IsWrapped(id) ? Ref(id) + ".Data" : Ref(id);
+
+    /// <summary>The elements of a tensor's adjoint as an array.</summary>
+    private string AdjElements(int id) => IsWrapped(id) ? Adj(id) + ".Data" : Adj(id);
+
+    /// <summary>A Mat, or a Vec parameter (intermediate vectors are plain arrays).</summary>
+    private bool IsWrapped(int id) => _nodes[id].Kind == ValueKind.Matrix || (_nodes[id].Kind == ValueKind.Vector && _nodes[id].Op == TensorOp.Parameter);
 
     /// <summary>
     /// The tangent of an element-wise operation: its table rule per element (A = x, R = y, D = ẋ), skipped where ẋ is 0
@@ -585,6 +632,35 @@ internal sealed class TensorEmitter
         if (needsA) MarkDense(node.Args[0]);
     }
 
+    /// <summary>
+    /// The shares of a scalar operator (s = a / b, …): its table rule per operand, a leading minus written as -=. Where
+    /// the rule can be infinite (a / b at b = 0) a zero adjoint passes on nothing, so 0·∞ never makes a NaN.
+    /// </summary>
+    private void WriteScalarBackward(TensorNode node)
+    {
+        var operation = Operations.Of(node.Op switch
+        {
+            TensorOp.Add => Op.Add,
+            TensorOp.Subtract => Op.Subtract,
+            TensorOp.Multiply => Op.Multiply,
+            TensorOp.Divide => Op.Divide,
+            _ => Op.Negate,
+        })!;
+        string d = Adj(node.Id);
+        for (int k = 0; k < node.Args.Count; k++)
+        {
+            if (!_needsAdjoint[node.Args[k]] || operation.Partials[k] is not { } partial)
+            {
+                continue;
+            }
+            bool negate = partial is Derivative.Apply { Op: Op.Negate };
+            var share = RuleText.Of(negate ? ((Derivative.Apply)partial).Args[0] : partial, _m.Element, i => Code.Name(Ref(node.Args[i])), i => node.Args[i],
+                () => Code.Name(Ref(node.Id)), Code.Name(d), _ => throw new InvalidOperationException("no calls here"), (f, _) => FunctionName(f));
+            string gate = operation.CanLeaveDomain ? $"if ({d} != {Code.Constant(0, _m.Element).Text}) " : "";
+            Line($"{gate}{Adj(node.Args[k])} {(negate ? "-=" : "+=")} {share.Text};");
+        }
+    }
+
     /// <summary>The table's share of the scalar adjoint <paramref name="d"/> for a one-operand function (no leading minus).</summary>
     private string ScalarShare(Op op, int operand, int result, string d) =>
         RuleText.Of(Operations.Of(op)!.Partials[0]!, _m.Element, _ => Code.Name(Ref(operand)), _ => operand, () => Code.Name(Ref(result)),
@@ -607,24 +683,8 @@ internal sealed class TensorEmitter
         bool Needs(int i) => _needsAdjoint[a[i]];
         switch (node.Op)
         {
-            case TensorOp.Add:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
-                if (Needs(1)) Line($"{Adj(a[1])} += {d};");
-                break;
-            case TensorOp.Subtract:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d};");
-                if (Needs(1)) Line($"{Adj(a[1])} -= {d};");
-                break;
-            case TensorOp.Multiply:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d} * {Ref(a[1])};");
-                if (Needs(1)) Line($"{Adj(a[1])} += {d} * {Ref(a[0])};");
-                break;
-            case TensorOp.Divide:
-                if (Needs(0)) Line($"{Adj(a[0])} += {d} / {Ref(a[1])};");
-                if (Needs(1)) Line($"{Adj(a[1])} -= {d} * {Ref(a[0])} / ({Ref(a[1])} * {Ref(a[1])});");
-                break;
-            case TensorOp.Negate:
-                if (Needs(0)) Line($"{Adj(a[0])} -= {d};");
+            case TensorOp.Add or TensorOp.Subtract or TensorOp.Multiply or TensorOp.Divide or TensorOp.Negate:
+                WriteScalarBackward(node);
                 break;
             case TensorOp.MatVec:
                 if (Needs(1)) Line($"{k}MatTransposeVecAdd{g}({Ref(a[0])}, {d}, {Adj(a[1])});   // d{Ref(a[1])} += {Ref(a[0])}ᵀ·{d}");
@@ -714,19 +774,12 @@ internal sealed class TensorEmitter
                 if (Needs(0)) Line($"{k}AddScalarInPlace{g}({AdjSpan(a[0])}, {d});");
                 if (Needs(0)) MarkDense(a[0]);
                 break;
-            case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.Exp or TensorOp.Softmax or TensorOp.LogSoftmax:
+            case TensorOp.Softmax or TensorOp.LogSoftmax:
                 if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Span(node.Id)}, {AdjSpan(node.Id)}, {AdjSpan(a[0])});");
                 if (Needs(0)) MarkDense(a[0]);
                 break;
-            case TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Log:
-                if (Needs(0)) Line($"{k}{node.Op}Backward{g}({Span(a[0])}, {AdjSpan(node.Id)}, {AdjSpan(a[0])});");
-                if (Needs(0)) MarkDense(a[0]);
-                break;
-            case TensorOp.Map:
-                if (Needs(0))
-                {
-                    WriteMapBackward(node, d);
-                }
+            case TensorOp.Tanh or TensorOp.Sigmoid or TensorOp.ReLU or TensorOp.HardTanh or TensorOp.Exp or TensorOp.Log or TensorOp.Map:
+                if (Needs(0)) WriteElementWiseBackward(node);
                 break;
             case TensorOp.Rule:
                 WriteRuleBackward(node, d);

@@ -18,6 +18,11 @@ internal static class TypeNames
     public const string Activations = "global::SymbolicDiff.Activations";
     public const string LoopBuffers = "global::SymbolicDiff.LoopBuffers";
     public const string TensorKernels = "global::SymbolicDiff.Tensors.TensorKernels";
+    /// <summary>The static class of <see cref="Lanes"/>' operations (comparisons, selects, square roots).</summary>
+    public const string Vector = "global::System.Numerics.Vector";
+
+    /// <summary>System.Numerics.Vector&lt;T&gt;: as many elements as one SIMD register holds.</summary>
+    public static string Lanes(string element) => "global::System.Numerics.Vector<" + element + ">";
 
     public static string Span(string element) => "global::System.Span<" + element + ">";
 

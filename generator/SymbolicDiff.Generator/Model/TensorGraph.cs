@@ -104,7 +104,21 @@ internal enum TensorOp
 /// <param name="Name">The user's parameter or local it was assigned to, if any.</param>
 /// <param name="Statement">Index of the source statement (for comments).</param>
 /// <param name="Function">For <see cref="TensorOp.Map"/>: the scalar operation applied to each element; for <see cref="TensorOp.Rule"/>: the operation whose rule it is.</param>
-internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement, Op? Function = null);
+internal sealed record TensorNode(int Id, TensorOp Op, ValueKind Kind, EquatableArray<int> Args, double Constant, string? Name, int Statement, Op? Function = null)
+{
+    /// <summary>The operation of the table an element-wise tensor operation applies (per element of a vector or matrix, or to a scalar).</summary>
+    public Op? ElementWise => Op switch
+    {
+        TensorOp.Tanh => Model.Op.Tanh,
+        TensorOp.Sigmoid or TensorOp.ScalarSigmoid => Model.Op.Sigmoid,
+        TensorOp.ReLU => Model.Op.ReLU,
+        TensorOp.HardTanh => Model.Op.HardTanh,
+        TensorOp.Exp => Model.Op.Exp,
+        TensorOp.Log => Model.Op.Log,
+        TensorOp.Map => Function,
+        _ => null,
+    };
+}
 
 /// <summary>A parameter of a tensor method.</summary>
 /// <param name="Name">Its name.</param>

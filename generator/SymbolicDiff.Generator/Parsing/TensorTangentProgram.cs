@@ -26,7 +26,7 @@ internal static class TensorTangentProgram
                     or TensorOp.Dot or TensorOp.Sum or TensorOp.SquaredNorm or TensorOp.Row or TensorOp.Element or TensorOp.LogisticLoss => true,
                 TensorOp.Softmax or TensorOp.LogSoftmax or TensorOp.CrossEntropy or TensorOp.MeanCrossEntropy or TensorOp.MatMul or TensorOp.MatMulTransposeB or TensorOp.Windows
                     or TensorOp.AddRowVector or TensorOp.Hinge => true,
-                _ when ElementWise(node) is not null => true,
+                _ when node.ElementWise is not null => true,
                 TensorOp.Concat => true,
                 _ => !active[node.Id],
             };
@@ -109,7 +109,7 @@ internal static class TensorTangentProgram
                 TensorOp.Sum => Add(TensorOp.Sum, ValueKind.Scalar, T(0)!.Value),
                 TensorOp.SquaredNorm => Add(TensorOp.Multiply, ValueKind.Scalar, Constant(2), Add(TensorOp.Dot, ValueKind.Scalar, a[0], T(0)!.Value)),
                 // An element-wise operation: its rule in the operation table, per element (tanh: ẋ·(1 − y²)).
-                _ when ElementWise(node) is Op function && Operations.Of(function)!.Partials[0] is not null => Append(TensorOp.Rule, node.Kind, new[] { a[0], id, T(0)!.Value }, 0, null, function),
+                _ when node.ElementWise is Op function && Operations.Of(function)!.Partials[0] is not null => Append(TensorOp.Rule, node.Kind, new[] { a[0], id, T(0)!.Value }, 0, null, function),
                 // Row by row over a batch: softmax′·ż = p⊙ż − (p·ż)p, log softmax′·ż = ż − (p·ż)·1.
                 TensorOp.Softmax when node.Kind == ValueKind.Matrix => Add(TensorOp.VectorSubtract, node.Kind, Add(TensorOp.Hadamard, node.Kind, id, T(0)!.Value),
                     Add(TensorOp.ScaleRows, node.Kind, id, Add(TensorOp.RowDots, ValueKind.Vector, id, T(0)!.Value))),
@@ -160,19 +160,6 @@ internal static class TensorTangentProgram
             SecondOrder = new SecondOrder(method.Name, map[method.Result], directions.Select(d => d.Name).ToEquatableArray()),
         };
     }
-
-    /// <summary>The operation of the table an element-wise tensor operation applies (per element of a vector, or to a scalar).</summary>
-    private static Op? ElementWise(TensorNode node) => node.Op switch
-    {
-        TensorOp.Tanh => Op.Tanh,
-        TensorOp.Sigmoid or TensorOp.ScalarSigmoid => Op.Sigmoid,
-        TensorOp.ReLU => Op.ReLU,
-        TensorOp.HardTanh => Op.HardTanh,
-        TensorOp.Exp => Op.Exp,
-        TensorOp.Log => Op.Log,
-        TensorOp.Map => node.Function,
-        _ => null,
-    };
 
     /// <summary>Which nodes depend on a differentiable parameter.</summary>
     private static bool[] Active(TensorMethod method)

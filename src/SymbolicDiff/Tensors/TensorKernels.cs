@@ -420,98 +420,8 @@ public static partial class TensorKernels
         TensorPrimitives.Log(x, dst);
     }
 
-    // ------------------------------------------------------------------ activations: backward (accumulate)
-
-    /// <summary>dx += dy ∘ y ∘ (1 − y), where y = σ(x) is the forward output.</summary>
-    /// <param name="y">Forward output σ(x).</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void SigmoidBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(SigmoidBackward), "y", y.Length, dy.Length, dx.Length);
-        Span<T> t = stackalloc T[Chunk];
-        for (int i = 0; i < y.Length; i += Chunk)
-        {
-            int n = Math.Min(Chunk, y.Length - i);
-            Span<T> tc = t[..n];
-            ReadOnlySpan<T> yc = y.Slice(i, n);
-            Span<T> dxc = dx.Slice(i, n);
-            TensorPrimitives.Subtract(T.One, yc, tc);              // 1 − y
-            TensorPrimitives.Multiply(tc, yc, tc);                 // y(1 − y)
-            TensorPrimitives.MultiplyAdd(tc, dy.Slice(i, n), dxc, dxc);
-        }
-    }
-
-    /// <summary>dx += dy ∘ (1 − y²), where y = tanh(x) is the forward output.</summary>
-    /// <param name="y">Forward output tanh(x).</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void TanhBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(TanhBackward), "y", y.Length, dy.Length, dx.Length);
-        Span<T> t = stackalloc T[Chunk];
-        for (int i = 0; i < y.Length; i += Chunk)
-        {
-            int n = Math.Min(Chunk, y.Length - i);
-            Span<T> tc = t[..n];
-            ReadOnlySpan<T> yc = y.Slice(i, n);
-            Span<T> dxc = dx.Slice(i, n);
-            TensorPrimitives.Multiply(yc, yc, tc);                 // y²
-            TensorPrimitives.Subtract(T.One, tc, tc);              // 1 − y²
-            TensorPrimitives.MultiplyAdd(tc, dy.Slice(i, n), dxc, dxc);
-        }
-    }
-
-    /// <summary>dx += dy where x &gt; 0 (the ReLU derivative; 0 at x = 0).</summary>
-    /// <param name="x">Forward input.</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void ReLUBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(ReLUBackward), "x", x.Length, dy.Length, dx.Length);
-        // No TensorPrimitives kernel for a masked add; a branch-light scalar loop.
-        for (int i = 0; i < x.Length; i++)
-            if (x[i] > T.Zero) dx[i] += dy[i];
-    }
-
-    /// <summary>dx += dy where −1 &lt; x &lt; 1 (the hard-tanh derivative).</summary>
-    /// <param name="x">Forward input.</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void HardTanhBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(HardTanhBackward), "x", x.Length, dy.Length, dx.Length);
-        for (int i = 0; i < x.Length; i++)
-            if (x[i] > -T.One && x[i] < T.One) dx[i] += dy[i];
-    }
-
-    /// <summary>dx += dy ∘ y, where y = eˣ is the forward output.</summary>
-    /// <param name="y">Forward output eˣ.</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void ExpBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(ExpBackward), "y", y.Length, dy.Length, dx.Length);
-        TensorPrimitives.MultiplyAdd(dy, y, dx, dx);
-    }
-
-    /// <summary>dx += dy / x (derivative of ln x).</summary>
-    /// <param name="x">Forward input.</param>
-    /// <param name="dy">Upstream adjoint.</param>
-    /// <param name="dx">Accumulator.</param>
-    public static void LogBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check3(nameof(LogBackward), "x", x.Length, dy.Length, dx.Length);
-        Span<T> t = stackalloc T[Chunk];
-        for (int i = 0; i < x.Length; i += Chunk)
-        {
-            int n = Math.Min(Chunk, x.Length - i);
-            Span<T> tc = t[..n];
-            Span<T> dxc = dx.Slice(i, n);
-            TensorPrimitives.Divide(dy.Slice(i, n), x.Slice(i, n), tc);
-            TensorPrimitives.Add(dxc, tc, dxc);
-        }
-    }
+    // Their backward passes are written by the generator from the operation table (the one place a derivative rule
+    // lives), Vector<T> lanes inline in the gradient: no runtime kernel restates σ′, 1 − y² or 1/x.
 
     private static void Check3(string op, string firstName, int a, int dy, int dx, string dyName = "dy", string dxName = "dx")
     {
@@ -686,7 +596,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// 1 where the hinge is active (1 − s + s_c &gt; 0), else 0: ∂Hinge/∂s_c, and −∂Hinge/∂s. At exactly zero margin it is 0,
-    /// the same one-sided convention as <see cref="Activations.ReLU(double)"/> and <see cref="ReLUBackward{T}"/>.
+    /// the same one-sided convention as the derivative of <see cref="Activations.ReLU(double)"/>.
     /// </summary>
     /// <param name="scoreTrue">Score s of the true window.</param>
     /// <param name="scoreCorrupt">Score s_c of the corrupt window.</param>

@@ -140,7 +140,15 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.MatMulAdd<float>(dt3, W2, dH);   // dH += dt3·W2
             global::SymbolicDiff.Tensors.TensorKernels.MatMulTransposeAAdd<float>(dt3, H, dW2);   // dW2 += dt3ᵀ·H
             // adjoint of: var H = Tensor.ReLU(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W1), b1));
-            global::SymbolicDiff.Tensors.TensorKernels.ReLUBackward<float>(t2.Data, dH.Data, dt2.Data);
+            // dt2 += dH ∘ ReLU′(t2), the table's rule: Vector<float>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= H.Data.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+            {
+                var vt2 = new global::System.Numerics.Vector<float>(t2.Data, i);
+                var vdH = new global::System.Numerics.Vector<float>(dH.Data, i);
+                (new global::System.Numerics.Vector<float>(dt2.Data, i) + global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(vt2, global::System.Numerics.Vector<float>.Zero), vdH, global::System.Numerics.Vector<float>.Zero)).CopyTo(dt2.Data, i);
+            }
+            for (; i < H.Data.Length; i++) dt2.Data[i] += t2.Data[i] > 0f ? dH.Data[i] : 0f;
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(dt1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.ColumnSumsAdd<float>(dt2, db1);   // db1 += the column sums of dt2
             global::SymbolicDiff.Tensors.TensorKernels.MatMulTransposeAAdd<float>(dt1, X, dW1);   // dW1 += dt1ᵀ·X

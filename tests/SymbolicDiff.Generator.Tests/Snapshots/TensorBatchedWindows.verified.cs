@@ -154,14 +154,30 @@ namespace Demo
             dt4 += dt7;
             dt6 += dt7;
             global::SymbolicDiff.Tensors.TensorKernels.AddScalarInPlace<double>(dt5.Data, dt6);
-            global::SymbolicDiff.Tensors.TensorKernels.SigmoidBackward<double>(t5.Data, dt5.Data, dH.Data);
+            // dH += dt5 ∘ Sigmoid′(H), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= t5.Data.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
+            {
+                var vt5 = new global::System.Numerics.Vector<double>(t5.Data, i);
+                var vdt5 = new global::System.Numerics.Vector<double>(dt5.Data, i);
+                (new global::System.Numerics.Vector<double>(dH.Data, i) + vdt5 * (vt5 * (global::System.Numerics.Vector<double>.One - vt5))).CopyTo(dH.Data, i);
+            }
+            for (; i < t5.Data.Length; i++) dH.Data[i] += dt5.Data[i] * (t5.Data[i] * (1.0 - t5.Data[i]));
             global::SymbolicDiff.Tensors.TensorKernels.CrossEntropyRowsBackward<double>(P, tags, dt4, dP, LossWorkspace.Sized(ref workspace.softmax_P, U.Rows));   // softmax − onehot, row by row
             // adjoint of: var P = Tensor.LogSoftmax(Tensor.MatMulTransposeB(H, U));
             global::SymbolicDiff.Tensors.TensorKernels.LogSoftmaxRowsBackward<double>(P, dP, dt3);
             global::SymbolicDiff.Tensors.TensorKernels.MatMulAdd<double>(dt3, U, dH);   // dH += dt3·U
             global::SymbolicDiff.Tensors.TensorKernels.MatMulTransposeAAdd<double>(dt3, H, dU);   // dU += dt3ᵀ·H
             // adjoint of: var H = Tensor.Tanh(Tensor.AddRowVector(Tensor.MatMulTransposeB(X, W), b));
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<double>(H.Data, dH.Data, dt2.Data);
+            // dt2 += dH ∘ Tanh′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i_2 = 0;
+            for (; i_2 <= H.Data.Length - global::System.Numerics.Vector<double>.Count; i_2 += global::System.Numerics.Vector<double>.Count)
+            {
+                var vH = new global::System.Numerics.Vector<double>(H.Data, i_2);
+                var vdH = new global::System.Numerics.Vector<double>(dH.Data, i_2);
+                (new global::System.Numerics.Vector<double>(dt2.Data, i_2) + vdH * (global::System.Numerics.Vector<double>.One - vH * vH)).CopyTo(dt2.Data, i_2);
+            }
+            for (; i_2 < H.Data.Length; i_2++) dt2.Data[i_2] += dH.Data[i_2] * (1.0 - H.Data[i_2] * H.Data[i_2]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(dt1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.ColumnSumsAdd<double>(dt2, db);   // db += the column sums of dt2
             global::SymbolicDiff.Tensors.TensorKernels.MatMulAdd<double>(dt1, W, dX);   // dX += dt1·W

@@ -151,7 +151,15 @@ namespace Demo
             // adjoint of: float sc = Tensor.Dot(u, Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, xc), b)));
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(du, t5, dsc);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dt5, u, dsc);
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<float>(t5, dt5, dt4);
+            // dt4 += dt5 ∘ Tanh′(t4), the table's rule: Vector<float>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= t5.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+            {
+                var vt5 = new global::System.Numerics.Vector<float>(t5, i);
+                var vdt5 = new global::System.Numerics.Vector<float>(dt5, i);
+                (new global::System.Numerics.Vector<float>(dt4, i) + vdt5 * (global::System.Numerics.Vector<float>.One - vt5 * vt5)).CopyTo(dt4, i);
+            }
+            for (; i < t5.Length; i++) dt4[i] += dt5[i] * (1f - t5[i] * t5[i]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(dt3, dt4);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(db, dt4);
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<float>(dW, dt3, xc);   // dW += dt3·xcᵀ
@@ -159,7 +167,15 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(du, h, ds);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<float>(dh, u, ds);
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<float>(h, dh, dt2);
+            // dt2 += dh ∘ Tanh′(t2), the table's rule: Vector<float>.Count elements at a time, then one by one
+            int i_2 = 0;
+            for (; i_2 <= h.Length - global::System.Numerics.Vector<float>.Count; i_2 += global::System.Numerics.Vector<float>.Count)
+            {
+                var vh = new global::System.Numerics.Vector<float>(h, i_2);
+                var vdh = new global::System.Numerics.Vector<float>(dh, i_2);
+                (new global::System.Numerics.Vector<float>(dt2, i_2) + vdh * (global::System.Numerics.Vector<float>.One - vh * vh)).CopyTo(dt2, i_2);
+            }
+            for (; i_2 < h.Length; i_2++) dt2[i_2] += dh[i_2] * (1f - h[i_2] * h[i_2]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(dt1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(db, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<float>(dW, dt1, x);   // dW += dt1·xᵀ

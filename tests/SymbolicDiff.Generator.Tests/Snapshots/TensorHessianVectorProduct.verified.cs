@@ -83,7 +83,15 @@ namespace Demo
             // adjoint of: return Tensor.CrossEntropy(h, label);
             global::SymbolicDiff.Tensors.TensorKernels.CrossEntropyBackward<double>(h, label, dt3, dh, global::Demo.Models.LayerWorkspace.Sized(ref workspace.softmax_h, h.Length));
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<double>(h, dh, dt2);
+            // dt2 += dh ∘ Tanh′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= h.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
+            {
+                var vh = new global::System.Numerics.Vector<double>(h, i);
+                var vdh = new global::System.Numerics.Vector<double>(dh, i);
+                (new global::System.Numerics.Vector<double>(dt2, i) + vdh * (global::System.Numerics.Vector<double>.One - vh * vh)).CopyTo(dt2, i);
+            }
+            for (; i < h.Length; i++) dt2[i] += dh[i] * (1.0 - h[i] * h[i]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(dt1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(db, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<double>(dW, dt1, x);   // dW += dt1·xᵀ
@@ -227,7 +235,15 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.SoftmaxBackward<double>(t7, dt7, dh);
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, x), b));
             for (int i_2 = 0; i_2 < t5.Length; i_2++) dh[i_2] += dt5[i_2] * (-(h[i_2] + h[i_2]) * t4[i_2]);
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<double>(h, dh, dt3);
+            // dt3 += dh ∘ Tanh′(t3), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i_3 = 0;
+            for (; i_3 <= h.Length - global::System.Numerics.Vector<double>.Count; i_3 += global::System.Numerics.Vector<double>.Count)
+            {
+                var vh = new global::System.Numerics.Vector<double>(h, i_3);
+                var vdh = new global::System.Numerics.Vector<double>(dh, i_3);
+                (new global::System.Numerics.Vector<double>(dt3, i_3) + vdh * (global::System.Numerics.Vector<double>.One - vh * vh)).CopyTo(dt3, i_3);
+            }
+            for (; i_3 < h.Length; i_3++) dt3[i_3] += dh[i_3] * (1.0 - h[i_3] * h[i_3]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(dt1, dt3);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(hvb, dt3);
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<double>(hvW, dt1, x);   // hvW += dt1·xᵀ

@@ -94,10 +94,18 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, g, dt3);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dg, u, dt3);
             // adjoint of: var g = Tensor.Map(Tensor.Map(h, Activations.Softplus), Math.Log);
-            for (int i_4 = 0; i_4 < g.Length; i_4++) if (dg[i_4] != 0.0) dt2[i_4] += dg[i_4] / t2[i_4];
-            for (int i_5 = 0; i_5 < t2.Length; i_5++) dh[i_5] += dt2[i_5] * global::SymbolicDiff.Activations.Sigmoid(h[i_5]);
+            // dt2 += dg ∘ Log′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i_4 = 0;
+            for (; i_4 <= g.Length - global::System.Numerics.Vector<double>.Count; i_4 += global::System.Numerics.Vector<double>.Count)
+            {
+                var vt2 = new global::System.Numerics.Vector<double>(t2, i_4);
+                var vdg = new global::System.Numerics.Vector<double>(dg, i_4);
+                (new global::System.Numerics.Vector<double>(dt2, i_4) + global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.Equals(vdg, global::System.Numerics.Vector<double>.Zero), global::System.Numerics.Vector<double>.Zero, vdg / vt2)).CopyTo(dt2, i_4);
+            }
+            for (; i_4 < g.Length; i_4++) if (dg[i_4] != 0.0) dt2[i_4] += dg[i_4] / t2[i_4];
+            for (int i_5 = 0; i_5 < t2.Length; i_5++) dh[i_5] += dt2[i_5] * global::SymbolicDiff.Activations.Sigmoid(h[i_5]);   // the table's rule for Softplus, element by element
             // adjoint of: var h = Tensor.Map(Tensor.MatVec(W, x), Activations.Gelu);
-            for (int i_6 = 0; i_6 < h.Length; i_6++) dt1[i_6] += dh[i_6] * (0.5 * (1.0 + global::SymbolicDiff.Activations.Erf(t1[i_6] * 0.7071067811865476)) + t1[i_6] * (0.3989422804014327 * global::System.Math.Exp(-0.5 * (t1[i_6] * t1[i_6]))));
+            for (int i_6 = 0; i_6 < h.Length; i_6++) dt1[i_6] += dh[i_6] * (0.5 * (1.0 + global::SymbolicDiff.Activations.Erf(t1[i_6] * 0.7071067811865476)) + t1[i_6] * (0.3989422804014327 * global::System.Math.Exp(-0.5 * (t1[i_6] * t1[i_6]))));   // the table's rule for Gelu, element by element
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<double>(W, dt1, dx);   // dx += Wᵀ·dt1
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<double>(dW, dt1, x);   // dW += dt1·xᵀ
 

@@ -126,7 +126,15 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, y, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dy, u, dt2);
             // adjoint of: var y = Tensor.Tanh(Tensor.MatVec(C, x));
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<double>(y, dy, dt1);
+            // dt1 += dy ∘ Tanh′(t1), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= y.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
+            {
+                var vy = new global::System.Numerics.Vector<double>(y, i);
+                var vdy = new global::System.Numerics.Vector<double>(dy, i);
+                (new global::System.Numerics.Vector<double>(dt1, i) + vdy * (global::System.Numerics.Vector<double>.One - vy * vy)).CopyTo(dt1, i);
+            }
+            for (; i < y.Length; i++) dt1[i] += dy[i] * (1.0 - y[i] * y[i]);
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<double>(C, dt1, dx);   // dx += Cᵀ·dt1
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<double>(dC, dt1, x);   // dC += dt1·xᵀ
             // adjoint of: var C = Tensor.MatMul(A, B);

@@ -138,13 +138,29 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(du, h2, dt5);
             global::SymbolicDiff.Tensors.TensorKernels.ScaleAdd<double>(dh2, u, dt5);
             // adjoint of: var h2 = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W2, h1), b2));
-            global::SymbolicDiff.Tensors.TensorKernels.SigmoidBackward<double>(h2, dh2, dt4);
+            // dt4 += dh2 ∘ Sigmoid′(t4), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= h2.Length - global::System.Numerics.Vector<double>.Count; i += global::System.Numerics.Vector<double>.Count)
+            {
+                var vh2 = new global::System.Numerics.Vector<double>(h2, i);
+                var vdh2 = new global::System.Numerics.Vector<double>(dh2, i);
+                (new global::System.Numerics.Vector<double>(dt4, i) + vdh2 * (vh2 * (global::System.Numerics.Vector<double>.One - vh2))).CopyTo(dt4, i);
+            }
+            for (; i < h2.Length; i++) dt4[i] += dh2[i] * (h2[i] * (1.0 - h2[i]));
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(dt3, dt4);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(db2, dt4);
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<double>(W2, dt3, dh1);   // dh1 += W2ᵀ·dt3
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<double>(dW2, dt3, h1);   // dW2 += dt3·h1ᵀ
             // adjoint of: var h1 = Tensor.Sigmoid(Tensor.Add(Tensor.MatVec(W1, x), b1));
-            global::SymbolicDiff.Tensors.TensorKernels.SigmoidBackward<double>(h1, dh1, dt2);
+            // dt2 += dh1 ∘ Sigmoid′(t2), the table's rule: Vector<double>.Count elements at a time, then one by one
+            int i_2 = 0;
+            for (; i_2 <= h1.Length - global::System.Numerics.Vector<double>.Count; i_2 += global::System.Numerics.Vector<double>.Count)
+            {
+                var vh1 = new global::System.Numerics.Vector<double>(h1, i_2);
+                var vdh1 = new global::System.Numerics.Vector<double>(dh1, i_2);
+                (new global::System.Numerics.Vector<double>(dt2, i_2) + vdh1 * (vh1 * (global::System.Numerics.Vector<double>.One - vh1))).CopyTo(dt2, i_2);
+            }
+            for (; i_2 < h1.Length; i_2++) dt2[i_2] += dh1[i_2] * (h1[i_2] * (1.0 - h1[i_2]));
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(dt1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<double>(db1, dt2);
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<double>(W1, dt1, dx);   // dx += W1ᵀ·dt1

@@ -160,7 +160,15 @@ namespace Demo
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<float>(U, dscores, dh);   // dh += Uᵀ·dscores
             global::SymbolicDiff.Tensors.TensorKernels.OuterAdd<float>(dU, dscores, h);   // dU += dscores·hᵀ
             // adjoint of: var h = Tensor.Tanh(Tensor.Add(Tensor.MatVec(W, window), b));
-            global::SymbolicDiff.Tensors.TensorKernels.TanhBackward<float>(h, dh, dt7);
+            // dt7 += dh ∘ Tanh′(t7), the table's rule: Vector<float>.Count elements at a time, then one by one
+            int i = 0;
+            for (; i <= h.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+            {
+                var vh = new global::System.Numerics.Vector<float>(h, i);
+                var vdh = new global::System.Numerics.Vector<float>(dh, i);
+                (new global::System.Numerics.Vector<float>(dt7, i) + vdh * (global::System.Numerics.Vector<float>.One - vh * vh)).CopyTo(dt7, i);
+            }
+            for (; i < h.Length; i++) dt7[i] += dh[i] * (1f - h[i] * h[i]);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(dt6, dt7);
             global::SymbolicDiff.Tensors.TensorKernels.AddInPlace<float>(db, dt7);
             global::SymbolicDiff.Tensors.TensorKernels.MatTransposeVecAdd<float>(W, dt6, dwindow);   // dwindow += Wᵀ·dt6
