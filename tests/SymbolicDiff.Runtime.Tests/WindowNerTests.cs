@@ -354,9 +354,10 @@ public class WindowNerTests
             Assert.True(File.Exists(result.PlotPath), result.PlotPath);
 
             output = new StringWriter();
-            rc = WindowNerApp.Run(new[] { "--data", dir, "--epochs", "2", "--seeds", "2", "--out", outDir }, output, new StringWriter(), out result);
+            rc = WindowNerApp.Run(new[] { "--data", dir, "--epochs", "2", "--seeds", "2", "--workers", "2", "--out", outDir }, output, new StringWriter(), out result);
             Assert.True(rc == 0, output.ToString());
             Assert.Contains("tags O B-LOC I-LOC B-PER I-PER", output.ToString());
+            Assert.Contains("each minibatch split across 2 worker(s)", output.ToString());
             Assert.Contains("entity F1 per run: ", output.ToString());
             Assert.Null(result!.Location);
             Assert.Equal(new ulong[] { 224, 225 }, result.Runs.Select(r => r.Seed));
