@@ -114,11 +114,17 @@ public static class WindowNerApp
         Description = "tagger: hidden units", DefaultValueFactory = _ => Defaults.Hidden, HelpName = "N",
     });
 
+    private static readonly Option<int> WorkersOption = SampleCli.Positive(new Option<int>("--workers")
+    {
+        Description = "tagger: threads each minibatch is split across (data parallelism; results depend on it only through the gradient's summation order)",
+        DefaultValueFactory = _ => Defaults.Workers, HelpName = "N",
+    });
+
     /// <summary>The sample's command: its options and help text.</summary>
     public static RootCommand Command()
     {
         var command = new RootCommand("Window NER (CS224n lecture 3): a ±2-word window tagger on word, shape, casing and affix features, trained on generated gradients.");
-        foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, TrainDevOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption })
+        foreach (var option in new Option[] { DataOption, BinaryOption, EpochsOption, PatienceOption, SeedOption, SeedsOption, ThreadsOption, OutOption, LenientOption, TrainDevOption, DropoutOption, WordDropoutOption, LearningRateOption, HiddenOption, WorkersOption })
         {
             command.Options.Add(option);
         }
@@ -142,7 +148,7 @@ public static class WindowNerApp
                 Defaults with
                 {
                     Dropout = parsed.GetValue(DropoutOption), WordDropout = parsed.GetValue(WordDropoutOption),
-                    LearningRate = parsed.GetValue(LearningRateOption), Hidden = parsed.GetValue(HiddenOption),
+                    LearningRate = parsed.GetValue(LearningRateOption), Hidden = parsed.GetValue(HiddenOption), Workers = parsed.GetValue(WorkersOption),
                 });
             foreach (var (name, p) in new[] { ("--dropout", options.Tagger.Dropout), ("--word-dropout", options.Tagger.WordDropout), ("--train-dev", (float)options.DevInTraining) })
             {
@@ -200,7 +206,7 @@ public static class WindowNerApp
                          $"{features.WordCount} word ids (words seen fewer than {NerFeatures.MinCount} times are <unk>), {NerFeatures.ShapeCount} shape ids, {NerFeatures.CasingClasses} casing classes, {features.FeatureCount - NerFeatures.AffixStart} affix ids; " +
                          $"tags {string.Join(" ", tags)}");
         output.WriteLine($"{options.Seeds} run(s), at most {options.Epochs} epochs each, stopping after {options.Patience} without a better dev entity F1; " +
-                         $"{options.Threads} at a time");
+                         $"{options.Threads} at a time, each minibatch split across {settings.Workers} worker(s)");
         var log = TextWriter.Synchronized(output);
         var runs = new SeedRun[options.Seeds];
         Parallel.For(0, options.Seeds, new ParallelOptions { MaxDegreeOfParallelism = options.Threads },
@@ -224,7 +230,7 @@ public static class WindowNerApp
         var clock = Stopwatch.StartNew();
         var tagIndex = corpus.Tags.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
         var examples = corpus.Train.SelectMany(s => features.Windows(s).Zip(s, (ids, p) => (ids, tagIndex[p.Tag]))).ToArray();
-        var tagger = new WindowTagger(features.WordCount, features.FeatureCount, corpus.Tags.Length, settings, new Rng(seed));
+        using var tagger = new WindowTagger(features.WordCount, features.FeatureCount, corpus.Tags.Length, settings, new Rng(seed));
         var devWindows = corpus.Dev.Select(features.Windows).ToArray();
         var devGold = corpus.Dev.Select(s => s.Select(p => p.Tag).ToArray()).ToArray();
         var losses = new List<double>();

@@ -14,17 +14,42 @@ namespace SymbolicDiff.Samples.WindowNer;
 /// <param name="WordDropout">Probability of replacing a window word by &lt;unk&gt; during training, so the model learns from context and shape, as it must for unseen words.</param>
 /// <param name="LearningRate">Adam's step size.</param>
 /// <param name="BatchSize">Examples per Adam step (their gradients are summed).</param>
-public sealed record TaggerSettings(int Embedding = 50, int FeatureEmbedding = 8, int Hidden = 100, float Dropout = 0.5f, float WordDropout = 0.25f, float LearningRate = 0.002f, int BatchSize = 32);
+/// <param name="Workers">Threads each minibatch is split across (<see cref="DataParallelStep{TWorker, T}"/>); results depend on it only through the gradient's summation order.</param>
+public sealed record TaggerSettings(int Embedding = 50, int FeatureEmbedding = 8, int Hidden = 100, float Dropout = 0.5f, float WordDropout = 0.25f, float LearningRate = 0.002f, int BatchSize = 32, int Workers = 1);
 
-/// <summary>The multi-class window tagger's parameters, gradients and optimizer: train on windows, predict tags.</summary>
-public sealed class WindowTagger
+/// <summary>
+/// The multi-class window tagger's parameters, gradients and optimizer: train on windows, predict tags. A minibatch is
+/// split across <see cref="TaggerSettings.Workers"/> threads, each with its own gradient buffers, dropout mask and
+/// workspace, and the workers' gradients are summed and the Adam step taken slice by slice on all of them
+/// (<see cref="DataParallelStep{TWorker, T}"/>). An example's word dropout and dropout mask come from its own random
+/// stream (the run's seed, the epoch, the example's place in the epoch), so they do not depend on which worker
+/// draws them: runs with different worker counts differ only by the gradient's summation order.
+/// </summary>
+public sealed class WindowTagger : IDisposable
 {
+    /// <summary>A worker's gradients (worker 0's are the optimizer's) and its own scratch.</summary>
+    private sealed class Worker(Mat<float> dE, Mat<float> dF, Mat<float> dW, Mat<float> dV, Vec<float> db, Mat<float> dU, Vec<float> dc, int maskLength)
+    {
+        public readonly Mat<float> DE = dE, DF = dF, DW = dW, DV = dV, DU = dU;
+        public readonly Vec<float> Db = db, Dc = dc, Mask = new(maskLength);
+        public readonly int[] Window = new int[NerFeatures.IdsPerWindow];
+        public readonly TaggerModel.LossWorkspace Workspace = new();
+        public readonly Rng Rng = new(0);   // reseeded for every example
+        public IReadOnlyList<float[]> Gradients => [DE.Data, DF.Data, DW.Data, DV.Data, Db.Data, DU.Data, Dc.Data];
+    }
+
     private readonly TaggerSettings _settings;
-    private readonly Mat<float> _e, _f, _w, _v, _u, _dE, _dF, _dW, _dV, _dU;
-    private readonly Vec<float> _b, _c, _db, _dc, _mask;
-    private readonly Adam<float> _optimizer;
-    private readonly TaggerModel.LossWorkspace _workspace = new();
+    private readonly Mat<float> _e, _f, _w, _v, _u;
+    private readonly Vec<float> _b, _c;
     private readonly Rng _rng;
+    private readonly ulong _dropoutSeed;
+    private readonly DataParallel<Worker> _parallel;
+    private readonly DataParallelStep<Worker, float> _step;
+    private readonly DataParallel<Worker>.Chunk _chunk;   // cached: a step allocates no delegate
+
+    // The minibatch the workers read during a step.
+    private (int[] Ids, int Tag)[] _examples = [];
+    private int _batchStart, _epoch;
 
     /// <summary>Xavier-initialised parameters for <paramref name="words"/> word ids and <paramref name="tags"/> tags.</summary>
     public WindowTagger(int words, int features, int tags, TaggerSettings settings, Rng rng)
@@ -43,51 +68,62 @@ public sealed class WindowTagger
         Init.XavierUniform(_w, rng);
         Init.XavierUniform(_v, rng);
         Init.XavierUniform(_u, rng);
-        _dE = new Mat<float>(_e.Rows, _e.Cols);
-        _dF = new Mat<float>(_f.Rows, _f.Cols);
-        _dW = new Mat<float>(_w.Rows, _w.Cols);
-        _dV = new Mat<float>(_v.Rows, _v.Cols);
-        _db = new Vec<float>(_b.Length);
-        _dU = new Mat<float>(_u.Rows, _u.Cols);
-        _dc = new Vec<float>(_c.Length);
-        _mask = new Vec<float>(_w.Cols);
-        _optimizer = new Adam<float>(Parameters.Zip(Gradients, (p, g) => (p, g)), settings.LearningRate);
+        _dropoutSeed = rng.NextUInt64();
+        Worker NewWorker() => new(new Mat<float>(_e.Rows, _e.Cols), new Mat<float>(_f.Rows, _f.Cols), new Mat<float>(_w.Rows, _w.Cols), new Mat<float>(_v.Rows, _v.Cols),
+            new Vec<float>(_b.Length), new Mat<float>(_u.Rows, _u.Cols), new Vec<float>(_c.Length), _w.Cols);
+        _parallel = new DataParallel<Worker>(settings.Workers, _ => NewWorker());
+        var optimizer = new Adam<float>(Parameters.Zip(_parallel.Workers[0].Gradients, (p, g) => (p, g)), settings.LearningRate);   // worker 0 adds into the optimizer's gradients
+        _step = new DataParallelStep<Worker, float>(_parallel, optimizer, w => w.Gradients);
+        _chunk = Gradient;
     }
 
-    private float[][] Parameters => [_e.Data, _f.Data, _w.Data, _v.Data, _b.Data, _u.Data, _c.Data];
+    /// <summary>Threads each minibatch is split across.</summary>
+    public int Workers => _parallel.Threads;
 
-    private float[][] Gradients => [_dE.Data, _dF.Data, _dW.Data, _dV.Data, _db.Data, _dU.Data, _dc.Data];
+    private float[][] Parameters => [_e.Data, _f.Data, _w.Data, _v.Data, _b.Data, _u.Data, _c.Data];
 
     /// <summary>One epoch over the examples in a fresh random order, one Adam step per minibatch; returns the mean loss.</summary>
     public double TrainEpoch((int[] Ids, int Tag)[] examples)
     {
         _rng.Shuffle<(int[] Ids, int Tag)>(examples);
-        float keep = 1 - _settings.Dropout;
+        (_examples, _epoch) = (examples, _epoch + 1);
         double loss = 0;
-        var w = new int[NerFeatures.IdsPerWindow];
-        for (int start = 0; start < examples.Length; start += _settings.BatchSize)
+        for (_batchStart = 0; _batchStart < examples.Length; _batchStart += _settings.BatchSize)
         {
-            // A minibatch: the generated gradient adds each example's gradient into the same arrays.
-            for (int j = start; j < Math.Min(start + _settings.BatchSize, examples.Length); j++)
-            {
-                var (ids, tag) = examples[j];
-                ids.CopyTo(w, 0);
-                for (int k = 0; k < NerFeatures.Width; k++)
-                {
-                    w[k] = w[k] != NerFeatures.Pad && _rng.NextDouble() < _settings.WordDropout ? NerFeatures.Unknown : w[k];
-                }
-                for (int k = 0; k < _mask.Length; k++)
-                {
-                    _mask[k] = _rng.NextDouble() < keep ? 1 / keep : 0;
-                }
-                loss += TaggerModel.LossGradient(_e, _f, _w, _v, _b, _u, _c,
-                    w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], _mask, tag,
-                    _dE, _dF, _dW, _dV, _db, _dU, _dc, _workspace);
-            }
-            _optimizer.Step();   // updates the parameters, then zeros the gradients
+            // Each worker adds the gradients of its share of the minibatch into its own arrays; then the sum updates the parameters.
+            loss += _step.Step(Math.Min(_settings.BatchSize, examples.Length - _batchStart), _chunk);
         }
         return loss / Math.Max(1, examples.Length);
     }
+
+    // Examples [start, end) of the current minibatch on one worker: word dropout and dropout mask from each example's own stream.
+    private double Gradient(Worker worker, int start, int end)
+    {
+        float keep = 1 - _settings.Dropout;
+        var (w, mask, rng) = (worker.Window, worker.Mask, worker.Rng);
+        double loss = 0;
+        for (int j = _batchStart + start; j < _batchStart + end; j++)
+        {
+            var (ids, tag) = _examples[j];
+            rng.Reseed(Rng.StreamSeed(_dropoutSeed, (ulong)_epoch, (ulong)j));
+            ids.CopyTo(w, 0);
+            for (int k = 0; k < NerFeatures.Width; k++)
+            {
+                w[k] = w[k] != NerFeatures.Pad && rng.NextDouble() < _settings.WordDropout ? NerFeatures.Unknown : w[k];
+            }
+            for (int k = 0; k < mask.Length; k++)
+            {
+                mask[k] = rng.NextDouble() < keep ? 1 / keep : 0;
+            }
+            loss += TaggerModel.LossGradient(_e, _f, _w, _v, _b, _u, _c,
+                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], mask, tag,
+                worker.DE, worker.DF, worker.DW, worker.DV, worker.Db, worker.DU, worker.Dc, worker.Workspace);
+        }
+        return loss;
+    }
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose() => _parallel.Dispose();
 
     /// <summary>The tag scores of each window.</summary>
     public float[][] Scores(IReadOnlyList<int[]> windows)

@@ -193,14 +193,18 @@ public class NerTrainingBenchmarks
 }
 
 /// <summary>
-/// One training step of the Fashion-MNIST MLP (784-256-10) on a minibatch of 64, as the sample trains: batch copy,
-/// batched generated gradient, reduction and Adam step, on one worker (baseline) and split across two
-/// (<see cref="DataParallelStep{TWorker, T}"/> through <see cref="MlpTrainer"/>).
+/// One training step of the Fashion-MNIST MLP (784-256-10) on a minibatch of 64 or 256 (the sample's default), as the
+/// sample trains: batch copy, batched generated gradient, reduction and Adam step, on one worker (baseline) and split
+/// across two (<see cref="DataParallelStep{TWorker, T}"/> through <see cref="MlpTrainer"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class MlpTrainingStepBenchmarks
 {
-    private const int Batch = 64, Images = 1024;
+    private const int Images = 1024;
+
+    /// <summary>Examples per step.</summary>
+    [Params(64, 256)]
+    public int Batch { get; set; }
 
     private readonly Vec<float>[] _images = new Vec<float>[Images];
     private readonly byte[] _labels = new byte[Images];

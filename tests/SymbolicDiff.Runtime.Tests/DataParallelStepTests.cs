@@ -74,13 +74,19 @@ public class DataParallelStepTests
         var p = new Problem(count);
         var recorder = new Recorder(p.Parameters);
         using var parallel = p.Workers(threads);
+        foreach (var w in parallel.Workers.Skip(1))
+        {
+            foreach (var g in w.Gradients) Array.Fill(g, 1f);   // stale values, which a step must discard (also on a worker with no rows)
+        }
         var step = new DataParallelStep<Worker, float>(parallel, recorder, w => w.Gradients);
         double loss = step.Step(count, p.Chunk);
-        foreach (var w in parallel.Workers)
-        {
-            Assert.All(w.Gradients, g => Assert.All(g, v => Assert.Equal(0f, v)));   // every buffer is cleared for the next step
-        }
-        return (recorder.Seen, loss);
+        float[][] first = recorder.Seen.Select(g => (float[])g.Clone()).ToArray();
+        Assert.All(parallel.Workers[0].Gradients, g => Assert.All(g, v => Assert.Equal(0f, v)));   // the optimizer's own, cleared by its update
+        // The recorder leaves the parameters alone, so a second step must give the same gradient again: each worker's
+        // buffers, which still hold the first step's partial sums, are cleared before its next chunk.
+        Assert.Equal(loss, step.Step(count, p.Chunk));
+        for (int i = 0; i < first.Length; i++) Assert.True(first[i].AsSpan().SequenceEqual(recorder.Seen[i]), $"gradient {i} of the second step");
+        return (first, loss);
     }
 
     /// <summary>The batch's gradient from one call of the generated batched gradient on one thread.</summary>
@@ -95,7 +101,8 @@ public class DataParallelStepTests
     [InlineData(2, 64)]
     [InlineData(3, 64)]
     [InlineData(3, 7)]    // uneven chunks
-    [InlineData(3, 2)]    // a worker with no rows
+    [InlineData(3, 2)]    // worker 0 with no rows
+    [InlineData(3, 1)]    // workers 0 and 1 with no rows
     public void Gradient_OnSeveralThreads_EqualsOneThread_ToFloatRounding(int threads, int count)
     {
         var (expected, expectedLoss) = OneCall(count);

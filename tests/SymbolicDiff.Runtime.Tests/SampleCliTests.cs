@@ -25,7 +25,7 @@ public sealed class SampleCliTests : IDisposable
         var output = new StringWriter();
         Assert.Equal(0, WindowNerApp.Execute(["--help"], output, new StringWriter()));
         string help = output.ToString();
-        foreach (string option in new[] { "--data", "--binary", "--epochs", "--patience", "--seed", "--seeds", "--threads", "--out", "--lenient", "--dropout", "--word-dropout", "--learning-rate", "--hidden" })
+        foreach (string option in new[] { "--data", "--binary", "--epochs", "--patience", "--seed", "--seeds", "--threads", "--out", "--lenient", "--dropout", "--word-dropout", "--learning-rate", "--hidden", "--workers" })
         {
             Assert.Contains(option, help);
         }
@@ -41,7 +41,8 @@ public sealed class SampleCliTests : IDisposable
         }
         Assert.Contains($"[default: {FashionMnistApp.DefaultFolder}]", help);
         Assert.Contains("[default: 12]", help);
-        Assert.Contains("[default: 64]", help);
+        Assert.Contains("[default: 256]", help);                                          // --batch: two workers pay from 256 rows
+        Assert.Contains($"[default: {Math.Min(Environment.ProcessorCount, 4)}]", help);   // --threads: every core, at most 4
     }
 
     /// <summary>Lectures parses its options in its top-level program, so it is run as a process, as a user runs it.</summary>

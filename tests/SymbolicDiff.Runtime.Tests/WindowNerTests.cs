@@ -62,6 +62,40 @@ public class WindowNerTests
         }
     }
 
+    /// <summary>Two epochs of the tagger on the shipped tiny corpus, each minibatch split across <paramref name="workers"/> threads: the parameters and the epochs' losses.</summary>
+    private static (float[][] Parameters, double[] Losses) TrainTagger(int workers)
+    {
+        var corpus = NerCorpus.Tiny(new Rng(224));
+        var features = NerFeatures.FromTraining(corpus.Train);
+        var tagIndex = corpus.Tags.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
+        var examples = corpus.Train.SelectMany(s => features.Windows(s).Zip(s, (ids, p) => (ids, tagIndex[p.Tag]))).ToArray();
+        using var tagger = new WindowTagger(features.WordCount, features.FeatureCount, corpus.Tags.Length, new TaggerSettings(Workers: workers), new Rng(5));
+        Assert.Equal(workers, tagger.Workers);
+        double[] losses = [tagger.TrainEpoch(examples), tagger.TrainEpoch(examples)];
+        return (tagger.Snapshot(), losses);
+    }
+
+    // Word dropout and the dropout mask come from each example's own random stream, so splitting a minibatch across
+    // workers changes only the order in which the gradient is summed: the same training to float rounding.
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TaggerOnSeveralWorkers_TrainsLikeOneWorker_AndIsReproducible(int workers)
+    {
+        var one = TrainTagger(1);
+        var several = TrainTagger(workers);
+        var again = TrainTagger(workers);
+        Assert.Equal(several.Losses, again.Losses);
+        for (int i = 0; i < several.Parameters.Length; i++) Assert.True(several.Parameters[i].AsSpan().SequenceEqual(again.Parameters[i]), $"parameter {i} differs between two runs on {workers} workers");
+        Assert.True(one.Losses[1] < one.Losses[0], $"the epochs must train: losses {one.Losses[0]}, {one.Losses[1]}");
+        for (int e = 0; e < 2; e++) Assert.True(Math.Abs(one.Losses[e] - several.Losses[e]) <= 1e-5 * one.Losses[e], $"epoch {e + 1}: loss {several.Losses[e]} on {workers} workers, {one.Losses[e]} on one");
+        for (int i = 0; i < one.Parameters.Length; i++)
+        {
+            float largest = one.Parameters[i].Zip(several.Parameters[i], (a, b) => MathF.Abs(a - b)).Max();
+            Assert.True(largest < 1e-4f, $"parameter {i} differs by up to {largest} between one and {workers} workers");
+        }
+    }
+
     [Fact]
     public void TaggerGradientPassesASampledGradientCheck()
     {
@@ -320,9 +354,10 @@ public class WindowNerTests
             Assert.True(File.Exists(result.PlotPath), result.PlotPath);
 
             output = new StringWriter();
-            rc = WindowNerApp.Run(new[] { "--data", dir, "--epochs", "2", "--seeds", "2", "--out", outDir }, output, new StringWriter(), out result);
+            rc = WindowNerApp.Run(new[] { "--data", dir, "--epochs", "2", "--seeds", "2", "--workers", "2", "--out", outDir }, output, new StringWriter(), out result);
             Assert.True(rc == 0, output.ToString());
             Assert.Contains("tags O B-LOC I-LOC B-PER I-PER", output.ToString());
+            Assert.Contains("each minibatch split across 2 worker(s)", output.ToString());
             Assert.Contains("entity F1 per run: ", output.ToString());
             Assert.Null(result!.Location);
             Assert.Equal(new ulong[] { 224, 225 }, result.Runs.Select(r => r.Seed));

@@ -16,8 +16,9 @@ namespace SymbolicDiff.Training;
 /// <remarks>
 /// Determinism: the chunk of worker w is [count·w/T, count·(w+1)/T) for T threads, and losses and gradients are
 /// summed in worker order, so a run is reproducible for a given thread count; different thread counts differ only
-/// by floating-point summation order. The threads are started once; between phases they spin for about 50 µs (a
-/// training loop's next step usually comes sooner) and then block, so an idle pool costs no CPU. A warm
+/// by floating-point summation order. The threads are started once; between phases they poll for up to 1 ms (spinning
+/// for 20 µs, then yielding their core between polls) and then block: a training loop's next phase or step comes
+/// sooner, so its threads never pay a blocked thread's wake-up, and an idle pool costs no CPU. A warm
 /// <see cref="Run(int, Chunk, Part?)"/> allocates nothing (pass cached delegates, not new lambdas each step). Worker 0
 /// runs on the calling thread. One <see cref="Run(int, Chunk, Part?)"/> at a time.
 /// </remarks>
@@ -36,9 +37,11 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     /// <param name="parts">Number of workers.</param>
     public delegate void Part(TWorker worker, int part, int parts);
 
-    // How long a waiting thread spins before it blocks: longer than the gap between two phases or two steps of a
-    // training loop, far shorter than anything worth a core.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
+    // A waiting thread spins for SpinTicks, then keeps polling but yields its core between polls (on an idle machine
+    // the yield returns at once; on a busy one it lets the thread being waited for run), and blocks after YieldTicks:
+    // longer than the gap between two phases or two steps of a training loop, so the threads stay awake while it runs,
+    // short enough that an idle pool soon stops costing a core.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 50_000, YieldTicks = Stopwatch.Frequency / 1_000;
 
     private readonly TWorker[] _workers;
     private readonly Thread[] _threads;
@@ -46,7 +49,7 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     private readonly Exception?[] _errors;
     private readonly object _gate = new();
     private Chunk? _body;
-    private Part? _then;
+    private Part? _first, _then;
     private int _count;
     private bool _chunks;        // the phase being run: chunks, or the parts after them
     private int _generation;     // bumped (under _gate) to start a phase on the background threads
@@ -101,11 +104,14 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
     /// <param name="body">What a worker does with its chunk.</param>
     /// <param name="then">What each worker does after all chunks (skipped when a chunk failed); null for nothing.</param>
     /// <returns>The summed loss.</returns>
-    public double Run(int count, Chunk body, Part? then)
+    public double Run(int count, Chunk body, Part? then) => Run(count, null, body, then);
+
+    /// <summary>As <see cref="Run(int, Chunk, Part?)"/>, with <paramref name="first"/> run on every worker (also one with an empty chunk) just before its chunk.</summary>
+    internal double Run(int count, Part? first, Chunk body, Part? then)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(body);
-        (_body, _then, _count) = (body, then, count);
+        (_first, _body, _then, _count) = (first, body, then, count);
         try
         {
             RunPhase(chunks: true);
@@ -118,7 +124,7 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
         }
         finally
         {
-            (_body, _then) = (null, null);
+            (_first, _body, _then) = (null, null, null);
         }
         double loss = 0;
         for (int w = 0; w < _workers.Length; w++) loss += _losses[w];
@@ -159,6 +165,7 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
         {
             if (_chunks)
             {
+                _first?.Invoke(_workers[w], w, _workers.Length);
                 var (start, end) = ChunkOf(_count, w);
                 _losses[w] = start < end ? _body!(_workers[w], start, end) : 0;
             }
@@ -190,15 +197,21 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
         }
     }
 
-    /// <summary>Waits while <paramref name="field"/> equals (or, with <paramref name="equal"/> false, differs from) <paramref name="value"/>: spins first, then blocks on the gate, which every change of the field pulses.</summary>
+    /// <summary>Waits while <paramref name="field"/> equals (or, with <paramref name="equal"/> false, differs from) <paramref name="value"/>: spins first, then yields between polls, then blocks on the gate, which every change of the field pulses.</summary>
     private void WaitWhile(ref int field, int value, bool equal)
     {
-        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        long start = Stopwatch.GetTimestamp();
         while ((Volatile.Read(ref field) == value) == equal)
         {
-            if (Stopwatch.GetTimestamp() < deadline)
+            long waited = Stopwatch.GetTimestamp() - start;
+            if (waited < SpinTicks)
             {
                 Thread.SpinWait(8);
+                continue;
+            }
+            if (waited < YieldTicks)
+            {
+                Thread.Yield();
                 continue;
             }
             lock (_gate)
@@ -226,15 +239,17 @@ public sealed class DataParallel<TWorker> : IDisposable where TWorker : class
 
 /// <summary>
 /// One data-parallel training step: the minibatch split across the workers of a <see cref="DataParallel{TWorker}"/>,
-/// then every worker, for its own slice of each parameter, sums the workers' gradients in worker order, applies the
-/// optimizer's update (which clears the optimizer's gradients); a last short phase has every worker clear its own
-/// buffers on its own core. Reduction and update are thus split across the threads too, and a
+/// then every worker, for its own slice of each parameter, sums the workers' gradients in worker order and applies the
+/// optimizer's update (which clears the optimizer's gradients). Each worker clears its own gradient buffers on its own
+/// core just before its next chunk, so a step needs two phases (two wake-ups and waits) and no third one for clearing.
+/// Reduction and update are thus split across the threads too, and a
 /// parameter's result does not depend on which thread updated it or when: runs are reproducible for a given thread
 /// count, and differ from one thread only by the summation order of the gradient (each worker sums its own chunk).
 /// </summary>
 /// <remarks>
 /// A worker's gradient array may be the optimizer's own (worker 0's, typically: then one thread trains exactly like
-/// <see cref="Optimizer{T}.Step"/>); other workers need their own arrays. Row-sparse gradients
+/// <see cref="Optimizer{T}.Step"/>); other workers need their own arrays, which keep the last step's partial sums
+/// until the next step clears them (whatever they hold before a step is discarded). Row-sparse gradients
 /// (<see cref="Optimizer{T}.UseRowSparse"/>) are not split: reduce them with <see cref="GradientReduction"/> and call
 /// <see cref="Optimizer{T}.Step"/>. A warm step allocates nothing.
 /// </remarks>
@@ -245,8 +260,7 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
     private readonly DataParallel<TWorker> _parallel;
     private readonly Optimizer<T> _optimizer;
     private readonly T[][][] _gradients;   // [worker][parameter]
-    private readonly DataParallel<TWorker>.Part _part;
-    private readonly DataParallel<TWorker>.Chunk _clear;
+    private readonly DataParallel<TWorker>.Part _clear, _part;
 
     /// <summary>Ties the workers' gradients to the optimizer's parameters.</summary>
     /// <param name="parallel">The workers.</param>
@@ -283,16 +297,14 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
         _clear = Clear;
     }
 
-    /// <summary>Runs <paramref name="body"/> on every worker's chunk of [0, <paramref name="count"/>), then reduces, updates and clears the gradients; returns the summed loss.</summary>
+    /// <summary>Clears every worker's own gradient buffers, runs <paramref name="body"/> on every worker's chunk of [0, <paramref name="count"/>), then reduces and updates (clearing the optimizer's gradients); returns the summed loss.</summary>
     /// <param name="count">Examples in the batch.</param>
     /// <param name="body">Adds a chunk's gradient into the worker's gradient arrays and returns its summed loss.</param>
     /// <returns>The summed loss of the batch.</returns>
     public double Step(int count, DataParallel<TWorker>.Chunk body)
     {
         _optimizer.BeginStep();   // counted first: the updates (the second phase) read the step count
-        double loss = _parallel.Run(count, body, _part);
-        _parallel.Run(_parallel.Threads, _clear);   // one item each: every worker clears its own buffers, in its own core's cache
-        return loss;
+        return _parallel.Run(count, _clear, body, _part);
     }
 
     private void Reduce(TWorker worker, int part, int parts)
@@ -314,14 +326,16 @@ public sealed class DataParallelStep<TWorker, T> where TWorker : class where T :
         }
     }
 
-    private double Clear(TWorker worker, int w, int _)
+    // Before a worker's chunk, on its own thread: its buffers were last written by its own core and only read by the
+    // others' reductions, so clearing them here moves no data between cores (a separate clearing phase would cost a
+    // wake-up and a wait; the reducing core clearing them would pull their cache lines over and back).
+    private void Clear(TWorker worker, int w, int _)
     {
         var parameters = _optimizer.Parameters;
         for (int i = 0; i < parameters.Count; i++)
         {
             if (!ReferenceEquals(_gradients[w][i], parameters[i].Grad)) Array.Clear(_gradients[w][i]);   // the optimizer's own are cleared by its update
         }
-        return 0;
     }
 
     // Slices start on multiples of 16 elements, so two threads never write the same cache line.

@@ -16,13 +16,37 @@ public sealed class Rng
 
     /// <summary>Creates a generator from a 64-bit seed (any value, including 0).</summary>
     /// <param name="seed">Seed.</param>
-    public Rng(ulong seed)
+    public Rng(ulong seed) => Reseed(seed);
+
+    /// <summary>Restarts the generator as <c>new Rng(seed)</c> would, without allocating (e.g. one stream per example, reseeded for each).</summary>
+    /// <param name="seed">Seed.</param>
+    public void Reseed(ulong seed)
     {
         ulong x = seed;
         _s0 = SplitMix64(ref x);
         _s1 = SplitMix64(ref x);
         _s2 = SplitMix64(ref x);
         _s3 = SplitMix64(ref x);
+        _hasSpare = false;
+    }
+
+    /// <summary>
+    /// The seed of stream (<paramref name="a"/>, <paramref name="b"/>) of <paramref name="seed"/>, e.g. (epoch, example):
+    /// each input passes through SplitMix64's mixing, so nearby inputs give unrelated seeds. Random draws made per item from
+    /// such a stream do not depend on which thread handles the item or in what order.
+    /// </summary>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="a">First coordinate of the stream.</param>
+    /// <param name="b">Second coordinate of the stream.</param>
+    /// <returns>A seed for <see cref="Reseed"/> or the constructor.</returns>
+    public static ulong StreamSeed(ulong seed, ulong a, ulong b)
+    {
+        ulong x = seed;
+        ulong h = SplitMix64(ref x);
+        x = h ^ a;
+        h = SplitMix64(ref x);
+        x = h ^ b;
+        return SplitMix64(ref x);
     }
 
     private static ulong SplitMix64(ref ulong x)
