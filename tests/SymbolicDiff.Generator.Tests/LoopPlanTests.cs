@@ -156,6 +156,25 @@ public class LoopPlanTests
     }
 
     [Fact]
+    public void ACheckpointedLoopKeepsItsRecurrenceButNotItsRunningIndex()
+    {
+        var (method, plans) = PlanWithAttribute("[Differentiable(Checkpointing = true)]", """
+                    double p = 0;
+                    int k = 1;
+                    for (int i = 0; i < x.Length / 2; i++)
+                    {
+                        p = Math.Sin(p * w + x[k]);
+                        k += 2;
+                    }
+                    return p;
+            """, "ReadOnlySpan<double> x, double w");
+        var plan = Assert.Single(plans);
+        Assert.True(plan.Checkpointed);
+        Assert.Equal("Phi:p", Names(method, plan.SavedPhis));
+        Assert.Equal("Phi:k", Names(method, plan.Inductions));
+    }
+
+    [Fact]
     public void AnInnerLoopIsStackedByTheLoopAroundItInsteadOfRunningAgain()
     {
         // Per component: a row loop that keeps exp(q) and an inner product per row; the component loop keeps its

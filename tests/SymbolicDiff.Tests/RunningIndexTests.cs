@@ -177,6 +177,28 @@ public class RunningIndexTests
         Close(Numeric(q => RunningIndexFunctions.StridedHorner(q[..^1], q[^1], stride), Join(c, new[] { x })), Join(dc, new[] { dx }), 1e-6);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(11)]
+    [InlineData(40)]
+    public void ACheckpointedLoopComputesItsIndexFromTheIterationAcrossSegments(int n)
+    {
+        var c = Values(n, 0.5);
+        const double x = 0.8;
+        var (dc, ec) = (new double[n], new double[n]);
+        double dx = 0, ex = 0;
+        double value = RunningIndexFunctions.OddWalkCheckpointedGradient(c, x, dc, ref dx);
+        double expected = RunningIndexFunctions.OddWalkGradient(c, x, ec, ref ex);
+
+        // The same arithmetic in the same order: bit for bit the gradient that keeps every iteration.
+        Assert.Equal(expected, value);
+        Assert.Equal(ec, dc);
+        Assert.Equal(ex, dx);
+        // p_t = sin(p_{t−1} x + c[2t + 1]): ∂p/∂c[k] = Π of the later cos(·)·x factors, so only odd k get one.
+        Assert.All(Enumerable.Range(0, n).Where(k => k % 2 == 0 || k >= n / 2 * 2), k => Assert.Equal(0.0, dc[k]));
+        Close(Numeric(q => RunningIndexFunctions.OddWalk(q[..^1], q[^1]), Join(c, new[] { x })), Join(dc, new[] { dx }), 1e-6);
+    }
+
     [Fact]
     public void WarmGradientsWithRunningIndicesAllocateNothing()
     {

@@ -153,4 +153,32 @@ public static partial class RunningIndexFunctions
         }
         return p;
     }
+
+    /// <summary>A recurrence reading every other element through a running index, with checkpoints every ⌈√n⌉ iterations.</summary>
+    [Differentiable(Checkpointing = true)]
+    public static double OddWalkCheckpointed(double[] c, double x)
+    {
+        double p = 0;
+        int k = 1;
+        for (int i = 0; i < c.Length / 2; i++)
+        {
+            p = Math.Sin(p * x + c[k]);
+            k += 2;
+        }
+        return p;
+    }
+
+    /// <summary><see cref="OddWalkCheckpointed"/> keeping every iteration.</summary>
+    [Differentiable]
+    public static double OddWalk(double[] c, double x)
+    {
+        double p = 0;
+        int k = 1;
+        for (int i = 0; i < c.Length / 2; i++)
+        {
+            p = Math.Sin(p * x + c[k]);
+            k += 2;
+        }
+        return p;
+    }
 }
