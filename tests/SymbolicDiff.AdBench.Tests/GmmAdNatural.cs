@@ -43,15 +43,20 @@ public static partial class GmmAdNatural
                 {
                     xcentered[id] = x[ix * d + id] - means[ik * d + id];
                 }
-                // Qtimesx: row r of Q_k = exp(q_r) on the diagonal, L strictly below it (stored column by column)
-                for (int r = 0; r < d; r++)
+                // Qtimesx(d, Qdiags_k, ltri_k, xcentered, Qxcentered): exp(q) on the diagonal, then L strictly below it, stored
+                // column by column and walked with a running index
+                for (int id = 0; id < d; id++)
                 {
-                    double y = qdiags[ik * d + r] * xcentered[r];
-                    for (int c = 0; c < r; c++)
+                    qxcentered[id] = qdiags[ik * d + id] * xcentered[id];
+                }
+                int lparamsidx = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = i + 1; j < d; j++)
                     {
-                        y += icf[ik * icfSz + d + c * (2 * d - c - 1) / 2 + r - c - 1] * xcentered[c];
+                        qxcentered[j] = qxcentered[j] + icf[ik * icfSz + d + lparamsidx] * xcentered[i];
+                        lparamsidx++;
                     }
-                    qxcentered[r] = y;
                 }
                 double sq = 0.0;
                 for (int r = 0; r < d; r++)

@@ -663,8 +663,29 @@ public partial class LoopGradientPropertyTests
     };
 
     private static Gen<Stmt> TopLoop(Expr[] scope, string[] carried, string? localFunction, int id) =>
-        Gen.Int[0, ForHeaders.Length + 1].SelectMany(h =>
+        Gen.Int[0, ForHeaders.Length + 3].SelectMany(h =>
         {
+            if (h == ForHeaders.Length + 2)
+            {
+                // A running index that continues across the rows of a triangle (ADBench's Qtimesx): carried by both loops,
+                // stepped by the inner one (r ≤ n(n − 1)/2 stays inside a).
+                string r = "r" + id;
+                var rows = scope.Append(Same("a[i]")).ToArray();
+                var row = scope.Append(Same($"a[{r}]")).Append(Same("a[j]")).Append(new Expr("(0.5 * j)", "(0.5f * j)", Array.Empty<string>())).ToArray();
+                string header = $"int {r} = 0; for (int i = 0; i < n; i++)";
+                return Gen.Select(Body(rows, carried, localFunction, null, 0, id), Body(row, carried, localFunction, "j", 1, id * 10),
+                    (outer, inner) => (Stmt)new Loop(header, header, outer.Append(new Loop("for (int j = 0; j < i; j++)", "for (int j = 0; j < i; j++)",
+                        inner.Append(new Simple($"{r}++;", $"{r}++;", Array.Empty<string>())).ToArray())).ToArray()));
+            }
+            if (h == ForHeaders.Length + 3)
+            {
+                // A running index stepping by 2 next to the counter (r ≤ 2n − 1 stays inside a).
+                string r = "r" + id;
+                var withIndex = scope.Append(Same($"a[{r}]")).Append(Same("a[i]")).ToArray();
+                string header = $"int {r} = 1; for (int i = 0; i < n; i++)";
+                return Body(withIndex, carried, localFunction, "i", 0, id)
+                    .Select(body => (Stmt)new Loop(header, header, body.Append(new Simple($"{r} += 2;", $"{r} += 2;", Array.Empty<string>())).ToArray()));
+            }
             if (h == ForHeaders.Length + 1)
             {
                 // A while loop with its own counter (the trip count is recorded as it runs).

@@ -114,6 +114,67 @@ public class LoopPlanTests
     }
 
     [Fact]
+    public void ARunningIntegerIndexIsComputedFromTheIterationNotKept()
+    {
+        // li steps by 1 in the row loop: its reverse computes li from its start and the iteration, keeping only r.
+        // The row loop's start of li is the value the component loop carries, which that loop keeps per row (it steps
+        // by the row loop's trip count, not by a fixed amount). k steps down by a parameter in a while loop.
+        var (method, plans) = Plan("""
+                    double s = 0;
+                    int li = 0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        double r = x[i];
+                        for (int j = i + 1; j < x.Length; j++)
+                        {
+                            r = r * l[li] + x[j];
+                            li++;
+                        }
+                        s = s * w + r * r;
+                    }
+                    int k = x.Length - 1;
+                    double p = 0;
+                    while (k >= 0)
+                    {
+                        p = p * w + x[k];
+                        k -= stride;
+                    }
+                    return s + p;
+            """, "ReadOnlySpan<double> l, ReadOnlySpan<double> x, double w, int stride");
+        var rows = LoopOf(method, plans, "j");
+        Assert.Equal(LoopStrategy.Reversed, rows.Strategy);
+        Assert.Equal("Phi:r", Names(method, rows.SavedPhis));
+        Assert.Equal("Phi:li", Names(method, rows.Inductions));
+        Assert.Equal(8, rows.BytesPerIteration);
+        var outer = LoopOf(method, plans, "i");
+        Assert.Equal(LoopStrategy.Reversed, outer.Strategy);
+        Assert.Equal("Phi:li, Phi:s", Names(method, outer.SavedPhis));
+        Assert.Empty(outer.Inductions);
+        var search = plans.Single(p => method.Nodes[p.Loop].LoopCondition >= 0);
+        Assert.Equal("Phi:p", Names(method, search.SavedPhis));
+        Assert.Equal("Phi:k", Names(method, search.Inductions));
+    }
+
+    [Fact]
+    public void ACheckpointedLoopKeepsItsRecurrenceButNotItsRunningIndex()
+    {
+        var (method, plans) = PlanWithAttribute("[Differentiable(Checkpointing = true)]", """
+                    double p = 0;
+                    int k = 1;
+                    for (int i = 0; i < x.Length / 2; i++)
+                    {
+                        p = Math.Sin(p * w + x[k]);
+                        k += 2;
+                    }
+                    return p;
+            """, "ReadOnlySpan<double> x, double w");
+        var plan = Assert.Single(plans);
+        Assert.True(plan.Checkpointed);
+        Assert.Equal("Phi:p", Names(method, plan.SavedPhis));
+        Assert.Equal("Phi:k", Names(method, plan.Inductions));
+    }
+
+    [Fact]
     public void AnInnerLoopIsStackedByTheLoopAroundItInsteadOfRunningAgain()
     {
         // Per component: a row loop that keeps exp(q) and an inner product per row; the component loop keeps its

@@ -530,6 +530,27 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LoopRunningIndex() => Check(nameof(LoopRunningIndex), InClass("""
+            [Differentiable]
+            public static double TriangularRecurrence(ReadOnlySpan<double> l, ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                int li = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double y = x[i];
+                    for (int j = i + 1; j < x.Length; j++)
+                    {
+                        y = y * l[li] + x[j];
+                        li++;
+                    }
+                    s += y * y;
+                }
+                return s;
+            }
+        """));
+
+    [Fact]
     public void LoopBreak() => Check(nameof(LoopBreak), InClass("""
             [Differentiable]
             public static double NewtonSqrt(double a, double x0)

@@ -345,6 +345,17 @@ internal sealed partial class Emitter
         };
     }
 
+    /// <summary>A carried integer of <see cref="LoopPlan.Inductions"/> in iteration <paramref name="iteration"/>: its value before the loop + iteration × step.</summary>
+    private string InductionAt(Node phi, string iteration)
+    {
+        var (step, down) = InductionStep(phi, _nodes[phi.Id].Region)!.Value;
+        bool one = _nodes[step] is { Op: Op.Constant, Constant: 1 };
+        var times = one ? Code.Name(iteration) : Code.Times(Code.Name(iteration), Ref(step));
+        var start = Ref(phi.Args[0]);
+        string value = (down ? Code.Minus(start, times) : _nodes[phi.Args[0]] is { Op: Op.Constant, Constant: 0 } ? times : Code.Plus(start, times)).Text;
+        return one ? value : $"unchecked({value})";   // (a product may wrap around where the steps did)
+    }
+
     // ---- Forward ---------------------------------------------------------------------------------
 
     /// <summary>
@@ -689,6 +700,7 @@ internal sealed partial class Emitter
             Line($"int {counter} = {CounterAt(loop, offset)};");
         }
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        var renamed = new List<(int Phi, string Name)>();
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
         int lastStatement = _lastStatement;
         if (!_dryRun)
@@ -705,6 +717,14 @@ internal sealed partial class Emitter
             foreach (int kept in plan.KeptValues)
             {
                 Line($"{_nodes[kept].Type.Keyword()} {Identifier(_names[kept]!)} = {_bufferNames[kept]}[{at}];");
+            }
+            foreach (int phi in plan.Inductions)
+            {
+                // Under a name of its own: the forward run of the loop, when there was one in this scope, declared the other.
+                string name = _allocator.Unique(_nodes[phi].Name ?? _names[phi]!);
+                renamed.Add((phi, _names[phi]!));
+                _names[phi] = name;
+                Line($"{_nodes[phi].Type.Keyword()} {Identifier(name)} = {InductionAt(_nodes[phi], offset)};   // its value in this iteration, not kept");
             }
             // Recompute the body's values the derivatives read (inner loops record their own buffers here).
             var filter = _filter;
@@ -755,6 +775,10 @@ internal sealed partial class Emitter
         _declaredAdjoints = declaredOutside;
         _aliasedAdjoints = aliasedOutside;
         _lastStatement = lastStatement;
+        foreach (var (phi, name) in renamed)
+        {
+            _names[phi] = name;
+        }
         _depth--;
         Line("}");
         if (first is not null)
@@ -912,6 +936,7 @@ internal sealed partial class Emitter
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
+        var renamed = new List<(int Phi, string Name)>();
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
         int lastStatement = _lastStatement;
         _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));

@@ -332,7 +332,8 @@ internal sealed partial class Emitter
             }
         }
         _readByLoops.UnionWith(LoopInputs(loop));
-        var saved = Phis(loop).Where(p => set.Contains(p.Id)).Select(p => p.Id).ToList();
+        var inductions = Phis(loop).Where(p => set.Contains(p.Id) && InductionStep(p, body) is not null).Select(p => p.Id).ToList();
+        var saved = Phis(loop).Where(p => set.Contains(p.Id) && !inductions.Contains(p.Id)).Select(p => p.Id).ToList();
         foreach (var child in _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region == body && _plans.ContainsKey(n.Id)))
         {
             // One that runs again all the same (a value it yields is needed and not kept) records there, not stacked.
@@ -342,7 +343,34 @@ internal sealed partial class Emitter
         var keptValues = kept.OrderBy(id => id).ToList();
         int bytes = saved.Concat(keptValues).Sum(id => Size(_nodes[id].Type));
         return new LoopPlan(loop.Id, LoopStrategy.Reversed, new EquatableArray<int>(saved), new EquatableArray<int>(keptValues),
-            new EquatableArray<int>(set.OrderBy(id => id)), EquatableArray<int>.Empty, RunForwardInReverse: true, bytes);
+            new EquatableArray<int>(set.OrderBy(id => id)), EquatableArray<int>.Empty, RunForwardInReverse: true, bytes,
+            Inductions: new EquatableArray<int>(inductions));
+    }
+
+    /// <summary>
+    /// For a carried integer that every iteration steps by the same amount (its next value is x + step, step + x or
+    /// x - step in the body itself, not in a branch, with a step set before the loop): the step and whether it is
+    /// subtracted (see <see cref="LoopPlan.Inductions"/>); null for any other carried variable.
+    /// </summary>
+    private (int Step, bool Down)? InductionStep(Node phi, int body)
+    {
+        if (phi.Type is not (ScalarType.Int or ScalarType.Long) || phi.Args[1] == phi.Id)
+        {
+            return null;
+        }
+        var next = _nodes[phi.Args[1]];
+        bool Invariant(int id) => _nodes[id].Op == Op.Constant || !Encloses(body, _nodes[id].Region);
+        if (next.Region != body || next.Type != phi.Type)
+        {
+            return null;
+        }
+        return next.Op switch
+        {
+            Op.Add when next.Args[0] == phi.Id && next.Args[1] != phi.Id && Invariant(next.Args[1]) => (next.Args[1], false),
+            Op.Add when next.Args[1] == phi.Id && next.Args[0] != phi.Id && Invariant(next.Args[0]) => (next.Args[0], false),
+            Op.Subtract when next.Args[0] == phi.Id && next.Args[1] != phi.Id && Invariant(next.Args[1]) => (next.Args[1], true),
+            _ => null,
+        };
     }
 
     /// <summary>What a loop reads when it runs: its bounds, the start values of its carried variables, and what its body reads from outside it.</summary>

@@ -43,6 +43,9 @@ internal enum LoopStrategy
 /// <param name="KeptOnce">For a fused loop: values that loops inside it keep and that are the same in every one of its
 /// iterations (they depend on nothing it changes, e.g. exp of a parameter indexed by inner counters): computed in its
 /// first iteration only, and read back from their buffers in the others.</param>
+/// <param name="Inductions">Carried integers the reverse needs that step by the same amount every iteration
+/// (<c>k++</c>, <c>k += d</c> with d set before the loop): each reverse iteration computes its value as the value before the
+/// loop + iteration × step (integer arithmetic, exact) instead of keeping it (Reversed).</param>
 internal sealed record LoopPlan(
     int Loop,
     LoopStrategy Strategy,
@@ -55,4 +58,5 @@ internal sealed record LoopPlan(
     bool StackedInEnclosing = false,
     bool Checkpointed = false,
     EquatableArray<int> RunningSums = default,
-    EquatableArray<int> KeptOnce = default);
+    EquatableArray<int> KeptOnce = default,
+    EquatableArray<int> Inductions = default);

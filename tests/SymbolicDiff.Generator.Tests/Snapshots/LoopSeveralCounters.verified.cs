@@ -17,16 +17,11 @@ namespace Demo
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             int trips = 0;   // iterations of for (int i = 0, j = x.Length - 1; i < j; i++, j--), counted as it runs
-            int[] iSaved = global::System.Array.Empty<int>();
-            int[] jSaved = global::System.Array.Empty<int>();
             // Forward pass
             // for (int i = 0, j = x.Length - 1; i < j; i++, j--)
             double s = 0.0;
             int i = 0;
             int j = x.Length - 1;
-            double sStart = s;
-            int iStart = i;
-            int jStart = j;
             trips = 0;
             while (true)
             {
@@ -44,52 +39,24 @@ namespace Demo
                 j = j_2;
                 trips++;
             }
-            // Runs again from the same start, now that the trip count is known, keeping what the backward pass needs
-            s = sStart;
-            i = iStart;
-            j = jStart;
-            // Memory: keeps i, j (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
-            // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref jSaved, trips);
-            for (int iteration = 0; iteration < trips; iteration++)
-            {
-                iSaved[iteration] = i;
-                jSaved[iteration] = j;
-                // for (int i = 0, j = x.Length - 1; i < j; i++, j--)
-                bool t1 = i < j;
-                // s += x[i] * x[j];
-                double t2 = x[i];
-                double t3 = x[j];
-                double s_2 = s + t2 * t3;
-                // i++, j--
-                int i_2 = i + 1;
-                int j_2 = j - 1;
-                s = s_2;
-                i = i_2;
-                j = j_2;
-            }
+            // Memory: none besides the trip count; the backward pass recomputes each iteration from the values set before the loop
 
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int i = 0, j = x.Length - 1; i < j; i++, j--)
             double ds = 1.0;
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
-                i = iSaved[iteration];
-                j = jSaved[iteration];
+                int i_3 = iteration;   // its value in this iteration, not kept
+                int j_3 = x.Length - 1 - iteration;   // its value in this iteration, not kept
                 // s += x[i] * x[j];
-                double t2 = x[i];
-                double t3 = x[j];
+                double t2 = x[i_3];
+                double t3 = x[j_3];
                 // adjoint of: s += x[i] * x[j];
                 double dt2 = ds * t3;
                 double dt3 = ds * t2;
-                dx[j] += dt3;
-                dx[i] += dt2;
+                dx[j_3] += dt3;
+                dx[i_3] += dt2;
             }
-
-            // The loop buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(iSaved);
-            global::SymbolicDiff.LoopBuffers.Return(jSaved);
 
             return s;
         }

@@ -19,7 +19,6 @@ namespace Demo
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
             int trips = 0;   // iterations of for (int i = 0; i + w.Length <= x.Length; i++), counted as it runs
-            int[] iSaved = global::System.Array.Empty<int>();
             double[] t6Saved = global::System.Array.Empty<double>();
             // Forward pass
             // for (int i = 0; i + w.Length <= x.Length; i++)
@@ -55,13 +54,11 @@ namespace Demo
             // Runs again from the same start, now that the trip count is known, keeping what the backward pass needs
             s = sStart;
             i = iStart;
-            // Memory: keeps i (at the start of every iteration) and t6 (costly to compute again) for the backward pass, 12 bytes × (trips) iterations,
+            // Memory: keeps t6 (costly to compute again) for the backward pass, 8 bytes × (trips) iterations,
             // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             global::SymbolicDiff.LoopBuffers.Ensure(ref t6Saved, trips);
             for (int iteration = 0; iteration < trips; iteration++)
             {
-                iSaved[iteration] = i;
                 // for (int i = 0; i + w.Length <= x.Length; i++)
                 int t1 = w.Length;
                 bool t2 = i + t1 <= x.Length;
@@ -115,8 +112,8 @@ namespace Demo
             double ds = dt14;
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
-                i = iSaved[iteration];
                 double t6 = t6Saved[iteration];
+                int i_5 = iteration;   // its value in this iteration, not kept
                 int t1 = w.Length;
                 // adjoint of: s += Math.Tanh(Dot(x.AsSpan(i, w.Length), w));
                 double dt6 = ds;
@@ -126,7 +123,7 @@ namespace Demo
                 for (int i_2 = t1 - 1; i_2 >= 0; i_2--)
                 {
                     // Dot(x.AsSpan(i, w.Length), w), inlined: s += a[i] * b[i];
-                    int t3 = i + i_2;
+                    int t3 = i_5 + i_2;
                     double t4 = x[t3];
                     double t5 = w[i_2];
                     // adjoint of: Dot(x.AsSpan(i, w.Length), w), inlined: s += a[i] * b[i];
@@ -142,7 +139,6 @@ namespace Demo
             double t13 = s + s_3;
 
             // The loop buffers go back to the pool for the next call
-            global::SymbolicDiff.LoopBuffers.Return(iSaved);
             global::SymbolicDiff.LoopBuffers.Return(t6Saved);
 
             return t13;

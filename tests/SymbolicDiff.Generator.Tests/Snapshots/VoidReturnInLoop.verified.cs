@@ -21,7 +21,6 @@ namespace Demo
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, x)) throw new global::System.ArgumentException("y must not overlap x.", "y");
             int trips = 0;   // iterations of for (int i = 0; i < x.Length; i++), counted as it runs
             double[] sSaved = global::System.Array.Empty<double>();
-            int[] iSaved = global::System.Array.Empty<int>();
             // Forward pass
             // for (int i = 0; i < x.Length; i++)
             double s = 0.0;
@@ -68,14 +67,12 @@ namespace Demo
             i = iStart;
             running = runningStart;
             returned = returnedStart;
-            // Memory: keeps s, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
+            // Memory: keeps s (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
             // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
             global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
             for (int iteration = 0; iteration < trips; iteration++)
             {
                 sSaved[iteration] = s;
-                iSaved[iteration] = i;
                 // for (int i = 0; i < x.Length; i++)
                 bool t1 = running && i < x.Length;
                 // s += x[i];
@@ -122,9 +119,9 @@ namespace Demo
             for (int iteration = trips - 1; iteration >= 0; iteration--)
             {
                 s = sSaved[iteration];
-                i = iSaved[iteration];
+                int i_3 = iteration;   // its value in this iteration, not kept
                 // s += x[i];
-                double s_2 = s + x[i];
+                double s_2 = s + x[i_3];
                 // if (s > limit)
                 bool t2 = s_2 > limit;
                 double ds_2 = ds;
@@ -133,18 +130,17 @@ namespace Demo
                 if (!t2)
                 {
                     // adjoint of: y[i] = s;
-                    ds_2 += dy[i];
-                    dy[i] = 0.0;
+                    ds_2 += dy[i_3];
+                    dy[i_3] = 0.0;
                 }
                 // adjoint of: s += x[i];
                 ds += ds_2;
-                dx[i] += ds_2;
+                dx[i_3] += ds_2;
             }
             dy.Clear();
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(sSaved);
-            global::SymbolicDiff.LoopBuffers.Return(iSaved);
         }
 
         /// <summary>
@@ -169,7 +165,6 @@ namespace Demo
                 // Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)
                 int trips = 0;   // iterations of for (int i = 0; i < x.Length; i++), counted as it runs
                 double[] sSaved = global::System.Array.Empty<double>();
-                int[] iSaved = global::System.Array.Empty<int>();
                 // Forward pass
                 // for (int i = 0; i < x.Length; i++)
                 double s = 0.0;
@@ -216,14 +211,12 @@ namespace Demo
                 i = iStart;
                 running = runningStart;
                 returned = returnedStart;
-                // Memory: keeps s, i (at the start of every iteration) for the backward pass, 12 bytes × (trips) iterations,
+                // Memory: keeps s (at the start of every iteration) for the backward pass, 8 bytes × (trips) iterations,
                 // in buffers sized here and reused from the calling thread's pool (no allocation once warm)
                 global::SymbolicDiff.LoopBuffers.Ensure(ref sSaved, trips);
-                global::SymbolicDiff.LoopBuffers.Ensure(ref iSaved, trips);
                 for (int iteration = 0; iteration < trips; iteration++)
                 {
                     sSaved[iteration] = s;
-                    iSaved[iteration] = i;
                     // for (int i = 0; i < x.Length; i++)
                     bool t1 = running && i < x.Length;
                     // s += x[i];
@@ -276,9 +269,9 @@ namespace Demo
                     for (int iteration = trips - 1; iteration >= 0; iteration--)
                     {
                         s = sSaved[iteration];
-                        i = iSaved[iteration];
+                        int i_3 = iteration;   // its value in this iteration, not kept
                         // s += x[i];
-                        double s_2 = s + x[i];
+                        double s_2 = s + x[i_3];
                         // if (s > limit)
                         bool t2 = s_2 > limit;
                         double ds_2 = ds;
@@ -287,19 +280,18 @@ namespace Demo
                         if (!t2)
                         {
                             // adjoint of: y[i] = s;
-                            ds_2 += dy[i];
-                            dy[i] = 0.0;
+                            ds_2 += dy[i_3];
+                            dy[i_3] = 0.0;
                         }
                         // adjoint of: s += x[i];
                         ds += ds_2;
-                        dx[i] += ds_2;
+                        dx[i_3] += ds_2;
                     }
                     dy[element] = 0.0;   // also when nothing wrote it
                 }
 
                 // The loop buffers go back to the pool for the next call
                 global::SymbolicDiff.LoopBuffers.Return(sSaved);
-                global::SymbolicDiff.LoopBuffers.Return(iSaved);
             }
             else
             {
