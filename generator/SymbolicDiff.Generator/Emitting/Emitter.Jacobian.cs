@@ -166,14 +166,15 @@ internal sealed partial class Emitter
             var written = outputs.Where(p => rowsAtOnce.Any(r => r.Output == p)).ToList();
             string Written(Parameter p) => rowsAtOnce.Count(r => r.Output == p).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var lengths = written.Select(p => $"{Id(p)}.Length >= {Written(p)}");
-            Line($"if ({string.Join(" && ", lengths.Prepend($"{count} <= {columns}"))})");
+            Line($"if ({string.Join(" && ", lengths.Prepend($"{count} <= {columns}"))})   // (else an output too short to hold its rows, or more rows than columns)");
             Line("{");
             _depth++;
             string rowList = string.Join(", ", rowsAtOnce.Select(r => $"{r.Output.Name}[{r.Element}]"));
-            Line($"// Reverse mode, the {count} rows that can be nonzero ({rowList}) in one backward pass: every output index is a");
-            Line($"// constant, so each adjoint is {count} variables (dx_0 … dx_{count - 1}, one per row) and the forward values, branches and loops");
-            Line($"// are shared by the rows. Other rows are zero. (With more than {MaxRowsAtOnce} such rows, or an output index computed at");
-            Line("// run time, the backward pass runs once per row.)");
+            string perRow = string.Join(", ", Enumerable.Range(0, count).Select(lane => "dx_" + lane));
+            Line($"// Reverse mode, all rows in one backward pass: every output index is a constant, so only the rows of {rowList}");
+            Line($"// can be nonzero (the others stay zero), and each adjoint is a variable per row ({perRow}). The forward values, the");
+            Line($"// local derivatives, branches and loops are shared by the rows. (With more than {MaxRowsAtOnce} such rows, or an output index");
+            Line("// computed at run time, the backward pass runs once per row.)");
             DeclareBuffers();
             _lanes = count;
             RentNarrowAdjoints();
@@ -190,15 +191,18 @@ internal sealed partial class Emitter
                 Line($"{SpanOf(elementType)} {InLane(rowOfLane, lane)} = {jacobian}.Slice({start}, {columns});   // ∂{output.Name}[{index}]/∂inputs");
             }
             DeclareInputAdjoints(rowOfLane);
+            // (Not stackalloc T[] { … }: unoptimized code allocates to initialize one of three or more elements.)
+            foreach (var output in written)
+            {
+                Line($"{SpanOf(output.Type)} {AdjointName(output.Node)} = stackalloc {output.Type.Keyword()}[{Written(output)}];");
+                Line($"{AdjointName(output.Node)}.Clear();");
+            }
             for (int lane = 0; lane < count; lane++)
             {
-                foreach (var output in written)
-                {
-                    var seed = rowsAtOnce.Where(r => r.Output == output).Select(r => Code.Constant(r == rowsAtOnce[lane] ? 1 : 0, output.Type).Text);
-                    Line($"{SpanOf(output.Type)} {InLane(AdjointName(output.Node), lane)} = stackalloc {output.Type.Keyword()}[] {{ {string.Join(", ", seed)} }};");
-                }
+                var (output, index) = rowsAtOnce[lane];
+                Line($"{InLane(AdjointName(output.Node), lane)}[{index}] = {Code.Constant(1, output.Type).Text};");
             }
-            Line($"// Backward pass for ∂{rowList}/∂inputs");
+            Line($"// Backward pass for ∂({rowList})/∂inputs");
             ResetBackwardState();
             _writingBackward = true;
             WriteBackwardPass();
