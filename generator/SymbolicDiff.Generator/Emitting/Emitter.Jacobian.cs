@@ -12,8 +12,10 @@ internal sealed partial class Emitter
     /// <summary>
     /// Reverse mode when there are no more outputs than inputs: the forward pass runs once, then one backward pass per
     /// output element, seeded with 1 there, writes that element's partial derivatives (one row) straight into the
-    /// caller's span (the adjoints are slices of the row). Otherwise forward mode column by column: a unit direction
-    /// gives one column. Buffers come from the pool, so nothing is allocated once it is warm.
+    /// caller's span (the adjoints are slices of the row). When every output index is a constant and 2 to
+    /// <see cref="MaxRowsAtOnce"/> rows can be nonzero, one backward pass takes them all (vector mode): each adjoint is a
+    /// variable per row, and the forward values, local derivatives, branches and loops are shared. Otherwise forward mode
+    /// column by column: a unit direction gives one column. Buffers come from the pool, so nothing is allocated once warm.
     /// </summary>
     private string WriteJacobian()
     {
@@ -221,7 +223,9 @@ internal sealed partial class Emitter
         {
             DeclareSeeds();
         }
-        Line("// Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)");
+        Line(rowsAtOnce is null
+            ? "// Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)"
+            : "// Fewer inputs than rows, or an output too short for its rows: forward mode, one tangent sweep per input element (a column)");
         foreach (var input in inputs)
         {
             string inputType = input.Type.Keyword();
