@@ -289,7 +289,7 @@ internal sealed partial class Emitter
             "one column per differentiable input element (" + string.Join(", then ", inputs.Select(p => p.Name)) + ").",
             rowsAtOnce is null
                 ? "It picks the cheaper mode at run time: with no more rows than columns, the forward pass once and one backward pass per row;"
-                : $"It picks the cheaper mode at run time: with no more than {rowsAtOnce.Count} columns, the forward pass once and one backward pass for all {rowsAtOnce.Count} rows;",
+                : $"It picks the cheaper mode at run time: with at least {rowsAtOnce.Count} columns, the forward pass once and one backward pass for all {rowsAtOnce.Count} rows that can be nonzero;",
             "otherwise one forward (tangent) sweep per column.",
         };
         var parameters = m.Parameters.Select(p => DeclaredType(p) + " " + Id(p)).Append(SpanOf(elementType) + " " + jacobian);

@@ -63,7 +63,7 @@ namespace Demo
         /// <summary>
         /// Runs <see cref="Polar(double, double, float, global::System.Span{double})"/> and writes its Jacobian, row-major: one row per output element (p),
         /// one column per differentiable input element (x, then y, then gain).
-        /// It picks the cheaper mode at run time: with no more than 2 columns, the forward pass once and one backward pass for all 2 rows;
+        /// It picks the cheaper mode at run time: with at least 2 columns, the forward pass once and one backward pass for all 2 rows that can be nonzero;
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
