@@ -490,8 +490,11 @@ public partial class LoopGradientPropertyTests
         }
     }
 
-    /// <summary>void V(double x, ReadOnlySpan&lt;double&gt; a, int n, Span&lt;double&gt; y): y has length 1–4.</summary>
-    internal sealed record VectorMethod(Stmt[] Body)
+    /// <summary>
+    /// void V(double x, ReadOnlySpan&lt;double&gt; a, int n, Span&lt;double&gt; y): y has length 1–4. Rows &gt; 0: every output
+    /// index is a constant, y[0] … y[Rows − 1], so the Jacobian takes those rows in one backward pass when y holds them all.
+    /// </summary>
+    internal sealed record VectorMethod(Stmt[] Body, int Rows = 0)
     {
         public override string ToString()
         {
@@ -730,7 +733,47 @@ public partial class LoopGradientPropertyTests
     /// A vector output: an optional y[0] written before the loop (then overwritten: its derivative must vanish), a carried
     /// c and y[i] for every i, sometimes with an inner reduction.
     /// </summary>
-    internal static readonly Gen<VectorMethod> VectorMethodGen =
+    internal static Gen<VectorMethod> VectorMethodGen => Gen.Frequency((1, ComputedIndexMethodGen), (2, ConstantIndexMethodGen));
+
+    /// <summary>
+    /// Outputs at constant indices only: an optional y[0] before the loop, y[0] written again in every iteration (only
+    /// the last write counts), then y[1] … y[rows − 1] after the loop, each when y has room for it (so a short y leaves
+    /// those rows to forward mode).
+    /// </summary>
+    private static readonly Gen<VectorMethod> ConstantIndexMethodGen =
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Int[2, 4], Expression(new[] { Same("x"), Same("a[0]") }, 2)).SelectMany((early, reduction, rows, init) =>
+        {
+            var scope = new[] { Same("x"), Same("c"), Same("a[i]"), Same("a[i + 1]"), new Expr("(0.25 * i)", "(0.25f * i)", Array.Empty<string>()) };
+            var after = new[] { Same("x"), Same("c"), Same("a[2]") };
+            return Gen.Select(Expression(new[] { Same("x"), Same("a[1]") }, 2), Expression(scope, 2), Expression(scope.Append(Same("r")).ToArray(), 2),
+                Expression(scope.Append(Same("a[j]")).Append(Same("r")).ToArray(), 2)).SelectMany((first, update, output, inner) =>
+                Expression(after, 2).Array[rows - 1].Select(lasts =>
+                {
+                    var body = new List<Stmt>();
+                    if (early) body.Add(new Simple($"y[0] = {first.D};", $"y[0] = {first.F};", first.Kinks));
+                    body.Add(new Simple($"double c = {init.D};", $"float c = {init.F};", init.Kinks));
+                    var loopBody = new List<Stmt>
+                    {
+                        new Simple($"c = {update.D};", $"c = {update.F};", update.Kinks),
+                        new Simple("double r = c;", "float r = c;", Array.Empty<string>()),
+                    };
+                    if (reduction)
+                    {
+                        loopBody.Add(new Loop("for (int j = 0; j <= i; j++)", "for (int j = 0; j <= i; j++)",
+                            new Stmt[] { new Simple($"r += {inner.D};", $"r += {inner.F};", inner.Kinks) }));
+                    }
+                    loopBody.Add(new Simple($"y[0] = {output.D} + 0.25 * x;", $"y[0] = {output.F} + 0.25f * x;", output.Kinks));
+                    body.Add(new Loop("for (int i = 0; i < y.Length; i++)", "for (int i = 0; i < y.Length; i++)", loopBody.ToArray()));
+                    for (int k = 1; k < rows; k++)
+                    {
+                        var e = lasts[k - 1];
+                        body.Add(new Simple($"if (y.Length > {k}) y[{k}] = {e.D};", $"if (y.Length > {k}) y[{k}] = {e.F};", e.Kinks));
+                    }
+                    return new VectorMethod(body.ToArray(), rows);
+                }));
+        });
+
+    private static readonly Gen<VectorMethod> ComputedIndexMethodGen =
         Gen.Select(Gen.Bool, Gen.Bool, Expression(new[] { Same("x"), Same("a[0]") }, 2)).SelectMany((early, reduction, init) =>
         {
             var scope = new[] { Same("x"), Same("c"), Same("a[i]"), Same("a[i + 1]"), new Expr("(0.25 * i)", "(0.25f * i)", Array.Empty<string>()) };
@@ -860,7 +903,7 @@ public partial class LoopGradientPropertyTests
 
     private sealed class Counts
     {
-        public int Compilations, Scalar, ArrayElements, Float, Vector, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries;
+        public int Compilations, Scalar, ArrayElements, Float, Vector, OnePass, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries;
         public readonly HashSet<int> TripCounts = new();
     }
 
@@ -1035,6 +1078,10 @@ public partial class LoopGradientPropertyTests
 
             for (int i = 0; i < vectors.Length; i++)
             {
+                if (vectors[i].Rows > 0 && !output.SyntaxTrees.First(t => t.FilePath.Contains($".V{i}_", StringComparison.Ordinal)).ToString().Contains("all rows in one backward pass"))
+                {
+                    failures.Add($"V{i}: every output index is a constant, but the Jacobian does not take its rows in one backward pass\n  {vectors[i]}");
+                }
                 var value = Get<Action<double[], double[], double[], int>>($"V{i}Value");
                 var kink = Get<Func<double[], double[], double[], int, double>>($"W{i}Value");
                 var jacobianOf = Get<Action<double[], double[], double[], int, double[]>>($"V{i}Jac");
@@ -1054,7 +1101,8 @@ public partial class LoopGradientPropertyTests
                         Interlocked.Increment(ref counts.Skipped);
                         continue;
                     }
-                    var yj = Enumerable.Repeat(double.NaN, m).ToArray();
+                    // (Elements past a constant-index method's rows are never written: they keep V's zeros.)
+                    var yj = Enumerable.Range(0, m).Select(r => vectors[i].Rows > 0 && r >= vectors[i].Rows ? 0 : double.NaN).ToArray();
                     var jacobian = Enumerable.Repeat(double.NaN, m * columns).ToArray();
                     jacobianOf(s, a, yj, n, jacobian);
                     string at = $"x={s[0]:R}, a=[{string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}], y.Length={m}";
@@ -1085,6 +1133,27 @@ public partial class LoopGradientPropertyTests
                             if (!Close(jacobian[r * columns + c], rows[r][c], 1e-4))
                             {
                                 failures.Add($"V{i}: J[{r}, {(c == 0 ? "x" : $"a[{c - 1}]")}] = {jacobian[r * columns + c]:R}, finite difference {rows[r][c]:R} at {at}\n  {vectors[i]}");
+                            }
+                        }
+                    }
+                    if (vectors[i].Rows > 0 && m >= vectors[i].Rows)
+                    {
+                        // All rows in one backward pass: each row as the gradient's backward pass seeded with that row, the same
+                        // operations in the same order, so the same bits. (Rows past the written ones are zero, checked above.)
+                        Interlocked.Increment(ref counts.OnePass);
+                        for (int r = 0; r < m; r++)
+                        {
+                            var unit = new double[m];
+                            unit[r] = 1;
+                            double[] rs = { 0.0 }, ra = new double[ArrayLength];
+                            gradient(s, a, new double[m], n, unit, rs, ra);
+                            var expected = rs.Concat(ra).ToArray();
+                            for (int c = 0; c < columns; c++)
+                            {
+                                if (!(jacobian[r * columns + c] == expected[c] || Close(jacobian[r * columns + c], expected[c], 1e-14)))
+                                {
+                                    failures.Add($"V{i}: J[{r}, {c}] = {jacobian[r * columns + c]:R}, the pullback of row {r} {expected[c]:R} at {at}\n  {vectors[i]}");
+                                }
                             }
                         }
                     }
@@ -1152,7 +1221,7 @@ public partial class LoopGradientPropertyTests
         }, iter: LoopSamples, threads: 2, print: t => string.Join("\n", t.Item1.Select((m, i) => $"F{i}: {m}").Concat(t.Item2.Select((v, i) => $"V{i}: {v}"))));
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
-                         $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.JacobianEntries} " +
+                         $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.OnePass} of them all rows in one backward pass; {counts.JacobianEntries} " +
                          $"Jacobian entries), {counts.HessianPoints} loop-method and {counts.VectorHessianPoints} vector-output Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
@@ -1162,6 +1231,7 @@ public partial class LoopGradientPropertyTests
         // the floors leave room for that spread.
         Assert.True(counts.Scalar >= 120, summary);
         Assert.True(counts.Vector >= 30, summary);
+        Assert.True(counts.OnePass >= 5, summary);   // about a quarter of the vector-output points
         Assert.True(counts.HessianPoints >= 60, summary);
         Assert.True(counts.VectorHessianPoints >= 12, summary);
     }

@@ -95,16 +95,25 @@ public class ShapePropertyTests
 
     // ---- Shapes ---------------------------------------------------------------------------------
 
-    /// <summary>Vector output: stores in both branches of an if, one in a nested if, no loop.</summary>
+    /// <summary>
+    /// Vector output: stores in both branches of an if, one in a nested if, no loop. Every other program writes y[1]
+    /// rather than y[y.Length - 1]: all its output indices are constants, so its Jacobian takes both rows in one
+    /// backward pass (the rows past them are zero).
+    /// </summary>
     private static Program StoreInIf(Random r)
     {
+        int outputs = Outputs(r);
+        bool constant = outputs >= 2 && r.Next(2) == 0;
+        string last = constant ? "1" : "y.Length - 1";
         var body = new StringBuilder();
         body.Append($"double u = {E(r, 2, "x", "a[0]", "a[1]").D};\n");
         body.Append($"if (u > 0.1)\n{{\n    y[0] = {E(r, 2, "u", "x", "a[2]").D};\n");
-        body.Append($"    if ({E(r, 1, "x", "a[3]").D} > 0.2) y[y.Length - 1] = {E(r, 2, "u", "a[3]").D};\n}}\n");
-        body.Append($"else\n{{\n    y[y.Length - 1] = {E(r, 2, "u", "x").D};\n}}\n");
-        return new Program("store in if/else", body.ToString(), true, 0, Outputs(r));
+        body.Append($"    if ({E(r, 1, "x", "a[3]").D} > 0.2) y[{last}] = {E(r, 2, "u", "a[3]").D};\n}}\n");
+        body.Append($"else\n{{\n    y[{last}] = {E(r, 2, "u", "x").D};\n}}\n");
+        return new Program(constant ? OnePassShape : "store in if/else", body.ToString(), true, 0, outputs);
     }
+
+    private const string OnePassShape = "store in if/else at constant indices";
 
     /// <summary>Vector output: a loop that keeps c and writes y[i] in if / else if branches (some elements unwritten), maybe an if after it.</summary>
     private static Program StoresInLoopBranches(Random r)
@@ -522,7 +531,7 @@ public class ShapePropertyTests
 
     private sealed class Counts
     {
-        public int Programs, Compilations, Scalar, Vector, Entries, Unreliable, HessianPrograms, HessianEntries;
+        public int Programs, Compilations, Scalar, Vector, OnePass, Entries, Unreliable, HessianPrograms, HessianEntries;
         public readonly int[] PerShape = new int[Shapes.Length];
     }
 
@@ -716,7 +725,7 @@ public class ShapePropertyTests
             }
         });
         string summary = $"{counts.Programs} programs in {counts.Compilations} compilations ({settings}), {clock.Elapsed.TotalSeconds:F0} s: " +
-                         $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives), " +
+                         $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives; {counts.OnePass} programs' Jacobians all rows in one backward pass), " +
                          $"{counts.HessianPrograms} Hessians checked ({counts.HessianEntries} Hessian entries), " +
                          $"{counts.Unreliable} skipped where a branch switches within a finite-difference step; {failures.Count} mismatches. Per shape: " +
                          string.Join(", ", Shapes.Select((s, k) => $"{s.Name} {counts.PerShape[k]}"));
@@ -751,6 +760,14 @@ public class ShapePropertyTests
         var failures = new List<string>();
         for (int i = 0; i < programs.Count; i++)
         {
+            if (programs[i].Shape == OnePassShape)
+            {
+                Interlocked.Increment(ref counts.OnePass);
+                if (!output.SyntaxTrees.First(t => t.FilePath.Contains($".P{i}_", StringComparison.Ordinal)).ToString().Contains("all rows in one backward pass"))
+                {
+                    failures.Add($"batch {batch}: P{i} writes y[0] and y[1] only, but its Jacobian does not take them in one backward pass {programs[i]}");
+                }
+            }
             try
             {
                 failures.AddRange(Check(type, i, programs[i], r, counts).Select(f => $"batch {batch}: {f}"));

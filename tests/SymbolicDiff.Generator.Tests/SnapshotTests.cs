@@ -437,6 +437,22 @@ public class SnapshotTests
             }
         """));
 
+    /// <summary>
+    /// Two outputs at constant indices (issue 11): the Jacobian takes both rows in one backward pass, each adjoint a
+    /// variable per row; a local derivative shared by the rows (1/(2√s)) is named once; the log under the Max runs only
+    /// for a row whose adjoint is not zero; the float input's adjoint is a float per row, copied into its row.
+    /// </summary>
+    [Fact]
+    public void JacobianAllRowsInOnePass() => Check(nameof(JacobianAllRowsInOnePass), InClass("""
+            [Differentiable]
+            public static void Polar(double x, double y, float gain, Span<double> p)
+            {
+                double r = Math.Sqrt(x * x + y * y);
+                p[0] = gain * r;
+                p[1] = Math.Max(Math.Log(r), y) * x;
+            }
+        """));
+
     /// <summary>A for header at the int limits (issue 8, item 3): the trip count is computed in long, the backward loop counts it down.</summary>
     [Fact]
     public void LoopBoundsWithoutWrapAround() => Check(nameof(LoopBoundsWithoutWrapAround), InClass("""

@@ -85,16 +85,36 @@ internal sealed partial class Emitter
                 _declaredAdjoints.Add(arg);
                 Line($"{_nodes[arg].Type.Keyword()} {AdjointName(arg)} = {Code.Constant(0, _nodes[arg].Type).Text};");
             }
-            Line($"if ({Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text})");
-            Line("{");
-            _depth++;
-            WriteCallGradient(node);
-            foreach (var (arg, share, negate) in partials)
+            string nonZero = Code.Binary(adjoint, "!=", Code.Constant(0, node.Type), Code.Equality).Text;
+            if (_lanes > 1 && node.Op == Op.Call)
             {
-                Contribute(id, arg, share, negate, node.Type);
+                // Vector mode: the callee's gradient once, when some row's adjoint is not zero; each row skips on its own below.
+                Line($"if ({string.Join(" || ", Enumerable.Range(0, _lanes).Select(lane => InLane(nonZero, lane)))})");
+                Line("{");
+                _depth++;
+                WriteCallGradient(node);
             }
-            _depth--;
-            Line("}");
+            PerLane(() =>
+            {
+                Line($"if ({nonZero})");
+                Line("{");
+                _depth++;
+                if (_lanes == 1)
+                {
+                    WriteCallGradient(node);
+                }
+                foreach (var (arg, share, negate) in partials)
+                {
+                    Contribute(id, arg, share, negate, node.Type);
+                }
+                _depth--;
+                Line("}");
+            });
+            if (_lanes > 1 && node.Op == Op.Call)
+            {
+                _depth--;
+                Line("}");
+            }
         }
     }
 

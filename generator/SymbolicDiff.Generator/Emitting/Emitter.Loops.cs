@@ -758,7 +758,7 @@ internal sealed partial class Emitter
             }
             else
             {
-                string temporary = _dryRun ? "d" : _allocator.Unique(AdjointName(phi.Id) + "Next");
+                string temporary = _dryRun ? "d" : LaneLocal(_adjointNames[phi.Id] + "Next");
                 handOver.Add((phi, temporary));
                 Line($"{phi.Type.Keyword()} {temporary} = {AdjointName(phi.Id)};");
             }

@@ -24,16 +24,31 @@ internal sealed partial class Emitter
             }
             // A leading minus becomes "-=" rather than a negated term.
             bool negate = partial is Derivative.Apply { Op: Op.Negate } minus;
-            var share = Text(node, negate ? ((Derivative.Apply)partial).Args[0] : partial, d);
+            var share = Text(node, negate ? ((Derivative.Apply)partial).Args[0] : partial, d, shared: _needsAdjoint[node.Args[k]]);
             yield return (node.Args[k], share, negate);
         }
     }
 
     /// <summary>The C# text of a table expression for <paramref name="node"/>, whose incoming adjoint is <paramref name="d"/>.</summary>
-    private Code Text(Node node, Derivative expression, Code d) =>
+    /// <remarks>In vector mode (<paramref name="shared"/>, several rows per backward pass) the parts of the rule that do
+    /// not read the adjoint are computed once into a local that every row's share reads.</remarks>
+    private Code Text(Node node, Derivative expression, Code d, bool shared = false) =>
         RuleText.Of(expression, node.Type, i => Ref(node.Args[i]), i => node.Args[i], () => Ref(node.Id), d,
             i => Code.Name(CallSlot(node, i)), (op, type) => FunctionName(Operations.Of(op)!, type, MathClass, ActivationsClass),
-            (op, operands) => Computed(node, op, operands.Select(i => node.Args[i])) is int value ? Ref(value) : null);
+            (op, operands) => Computed(node, op, operands.Select(i => node.Args[i])) is int value ? Ref(value) : null,
+            shared && _lanes > 1 && !_dryRun ? SharedPart : null);
+
+    /// <summary>A part of a rule every row of a vector-mode backward pass reads: declared once here, read by name.</summary>
+    private Code SharedPart(Code part)
+    {
+        if (part.Literal is not null || (part.Precedence == Code.Primary && part.Text.IndexOfAny(new[] { '(', '[' }) < 0))
+        {
+            return part;   // a name or a number already
+        }
+        string name = _allocator.Next("t", ref _temporaries);
+        Line($"var {name} = {part.Text};");
+        return Code.Name(name);
+    }
 
     /// <summary>Function values by operation and operands, for <see cref="Computed"/>.</summary>
     private Dictionary<string, List<int>>? _functionValues;

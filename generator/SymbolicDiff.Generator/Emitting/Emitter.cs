@@ -496,8 +496,20 @@ internal sealed partial class Emitter
     /// The adjoint variable of a node. A value written inline usually needs none (its adjoint is an alias), so
     /// its name is made only when the backward pass declares it: dt + the next temporary number.
     /// </summary>
-    private string AdjointName(int id) =>
-        _dryRun ? "d" : Identifier(_adjointNames[id] ??= _allocator.Next("dt", ref _temporaries));
+    private string AdjointName(int id)
+    {
+        if (_dryRun)
+        {
+            return "d";
+        }
+        string name = _adjointNames[id] ??= _allocator.Next("dt", ref _temporaries);
+        if (_lanes == 1)
+        {
+            return Identifier(name);
+        }
+        // Vector mode: one adjoint per row, written as a lane token that Line expands (see LaneVariable).
+        return _laneTokens.TryGetValue(id, out var token) ? token : _laneTokens[id] = LaneVariable(name);
+    }
 
     private static string Identifier(string name) => NameAllocator.Identifier(name);
 
@@ -591,16 +603,22 @@ internal sealed partial class Emitter
         {
             return;
         }
-        if (text.Length == 0)
+        string line = text.Length == 0 ? "" : Pad(_depth) + text;
+        if (_laneBlock is not null)
         {
-            _text.AppendLine();
-            return;
+            _laneBlock.Add(line);   // written once per lane when the block ends (PerLane)
         }
-        for (int i = 0; i < _depth; i++)
+        else if (_lanes > 1 && text.IndexOf(LaneOpen) >= 0)
         {
-            _text.Append(Indent);
+            for (int lane = 0; lane < _lanes; lane++)
+            {
+                _text.AppendLine(InLane(line, lane));   // a statement on adjoints: once per row, the rows side by side
+            }
         }
-        _text.AppendLine(text);
+        else
+        {
+            _text.AppendLine(line);
+        }
     }
 
     private bool Encloses(int outer, int inner)

@@ -20,10 +20,18 @@ internal static class RuleText
     /// <param name="function">How the generated code names a function of the table for operands of a type.</param>
     /// <param name="computed">A value the method already computes, for a function of the operands (given by index):
     /// the rule reads it rather than calling the function again (∂sin θ reads cos θ when the method has it); null: none.</param>
+    /// <param name="shared">Given, the parts that do not read the adjoint go through it (a vector-mode backward pass names
+    /// each once for all its rows); null: written in place.</param>
     public static Code Of(Derivative expression, ScalarType type, Func<int, Code> operand, Func<int, int> operandId, Func<Code> result, Code d,
-        Func<int, Code> callPartial, Func<Op, ScalarType, string> function, Func<Op, int[], Code?>? computed = null)
+        Func<int, Code> callPartial, Func<Op, ScalarType, string> function, Func<Op, int[], Code?>? computed = null, Func<Code, Code>? shared = null)
     {
-        Code Of(Derivative e) => RuleText.Of(e, type, operand, operandId, result, d, callPartial, function, computed);
+        Code Of(Derivative e) => RuleText.Of(e, type, operand, operandId, result, d, callPartial, function, computed, shared);
+        if (shared is not null && expression is Derivative.Apply { Op: not (Op.And or Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual) }
+            && !ReadsAdjoint(expression))
+        {
+            // A part that does not read the adjoint (a local derivative such as 2·x or 1/(2√x)), written once and named
+            return shared(RuleText.Of(expression, type, operand, operandId, result, d, callPartial, function, computed));
+        }
         switch (expression)
         {
             case Derivative.Operand o:
@@ -37,7 +45,7 @@ internal static class RuleText
             case Derivative.CallPartial slot:
                 return callPartial(slot.Index);
             case Derivative.Route route:
-                var condition = Of(route.Condition);
+                var condition = RuleText.Of(route.Condition, type, operand, operandId, result, d, callPartial, function, computed);
                 return condition.Literal is double known
                     ? (known != 0 ? Of(route.WhenTrue) : Of(route.WhenFalse))
                     : Code.Condition(condition, Of(route.WhenTrue), Of(route.WhenFalse));
@@ -171,4 +179,13 @@ internal static class RuleText
     }
 
     private static InvalidOperationException Leaf() => new("a part without lanes reads no leaf");
+
+    /// <summary>Whether the expression reads the incoming adjoint or a call's partial (which its call computes later).</summary>
+    private static bool ReadsAdjoint(Derivative expression) => expression switch
+    {
+        Derivative.Adjoint or Derivative.CallPartial => true,
+        Derivative.Route route => ReadsAdjoint(route.Condition) || ReadsAdjoint(route.WhenTrue) || ReadsAdjoint(route.WhenFalse),
+        Derivative.Apply apply => apply.Args.Any(ReadsAdjoint),
+        _ => false,
+    };
 }
