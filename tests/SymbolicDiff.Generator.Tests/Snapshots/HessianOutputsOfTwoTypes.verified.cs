@@ -46,7 +46,7 @@ namespace Demo
         /// <summary>
         /// Runs <see cref="Pair(double, double, global::System.Span{double}, global::System.Span{float})"/> and writes its Jacobian, row-major: one row per output element (y, then z),
         /// one column per differentiable input element (x, then c).
-        /// It picks the cheaper mode at run time: with no more rows than columns, the forward pass once and one backward pass per row;
+        /// It picks the cheaper mode at run time: with at least 2 columns, the forward pass once and one backward pass for all 2 rows that can be nonzero;
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
@@ -55,72 +55,71 @@ namespace Demo
             int rows = y.Length + z.Length;
             int columns = 1 + 1;
             if (jacobian.Length != rows * columns) throw new global::System.ArgumentException("jacobian must hold one row per output element and one column per input element.", "jacobian");
-            double[] ySeed = global::System.Array.Empty<double>();
-            if (y.Length > 128) global::SymbolicDiff.LoopBuffers.Ensure(ref ySeed, y.Length);
-            global::System.Span<double> dy = y.Length <= 128 ? stackalloc double[y.Length] : global::System.MemoryExtensions.AsSpan(ySeed, 0, y.Length);
-            dy.Clear();
-            float[] zSeed = global::System.Array.Empty<float>();
-            if (z.Length > 128) global::SymbolicDiff.LoopBuffers.Ensure(ref zSeed, z.Length);
-            global::System.Span<float> dz = z.Length <= 128 ? stackalloc float[z.Length] : global::System.MemoryExtensions.AsSpan(zSeed, 0, z.Length);
-            dz.Clear();
-            if (rows <= columns)
+            if (2 <= columns && y.Length >= 1 && z.Length >= 1)   // (else an output too short to hold its rows, or more rows than columns)
             {
-                // Fewer outputs than inputs: reverse mode, the forward pass once and one backward pass per output element (a row)
+                // Reverse mode, all rows in one backward pass: every output index is a constant, so only the rows of y[0], z[0]
+                // can be nonzero (the others stay zero), and each adjoint is a variable per row (dx_0, dx_1). The forward values, the
+                // local derivatives, branches and loops are shared by the rows. (With more than 4 such rows, or an output index
+                // computed at run time, the backward pass runs once per row.)
                 // Forward pass
                 // y[0] = c * x * x;
                 double t1 = c * x;
                 y[0] = t1 * x;
                 // z[0] = (float)Math.Sin(c * x);
                 z[0] = (float)global::System.Math.Sin(t1);
-                int row = 0;
-                for (int element = 0; element < y.Length; element++, row++)
-                {
-                    global::System.Span<double> jacobianRow = jacobian.Slice(row * columns, columns);
-                    jacobianRow.Clear();
-                    ref double dx = ref jacobianRow[0];
-                    ref double dc = ref jacobianRow[1];
-                    dy[element] = 1.0;
-                    // Backward pass for ∂y[element]/∂inputs
-                    // adjoint of: z[0] = (float)Math.Sin(c * x);
-                    float dt2 = dz[0];
-                    dz[0] = 0f;
-                    double dt3 = (double)dt2;
-                    double dt1 = dt3 * global::System.Math.Cos(t1);
-                    // adjoint of: y[0] = c * x * x;
-                    double dt4 = dy[0];
-                    dy[0] = 0.0;
-                    dt1 += dt4 * x;
-                    dx += dt4 * t1;
-                    dc += dt1 * x;
-                    dx += dt1 * c;
-                    dy[element] = 0.0;   // also when nothing wrote it
-                }
-                for (int element = 0; element < z.Length; element++, row++)
-                {
-                    global::System.Span<double> jacobianRow = jacobian.Slice(row * columns, columns);
-                    jacobianRow.Clear();
-                    ref double dx = ref jacobianRow[0];
-                    ref double dc = ref jacobianRow[1];
-                    dz[element] = 1f;
-                    // Backward pass for ∂z[element]/∂inputs
-                    // adjoint of: z[0] = (float)Math.Sin(c * x);
-                    float dt2 = dz[0];
-                    dz[0] = 0f;
-                    double dt3 = (double)dt2;
-                    double dt1 = dt3 * global::System.Math.Cos(t1);
-                    // adjoint of: y[0] = c * x * x;
-                    double dt4 = dy[0];
-                    dy[0] = 0.0;
-                    dt1 += dt4 * x;
-                    dx += dt4 * t1;
-                    dc += dt1 * x;
-                    dx += dt1 * c;
-                    dz[element] = 0f;   // also when nothing wrote it
-                }
+                jacobian.Clear();
+                global::System.Span<double> jacobianRow_0 = jacobian.Slice(0, columns);   // ∂y[0]/∂inputs
+                global::System.Span<double> jacobianRow_1 = jacobian.Slice(y.Length * columns, columns);   // ∂z[0]/∂inputs
+                ref double dx_0 = ref jacobianRow_0[0];
+                ref double dx_1 = ref jacobianRow_1[0];
+                ref double dc_0 = ref jacobianRow_0[1];
+                ref double dc_1 = ref jacobianRow_1[1];
+                global::System.Span<double> dy_0 = stackalloc double[1];
+                global::System.Span<double> dy_1 = stackalloc double[1];
+                dy_0.Clear();
+                dy_1.Clear();
+                global::System.Span<float> dz_0 = stackalloc float[1];
+                global::System.Span<float> dz_1 = stackalloc float[1];
+                dz_0.Clear();
+                dz_1.Clear();
+                dy_0[0] = 1.0;
+                dz_1[0] = 1f;
+                // Backward pass for ∂(y[0], z[0])/∂inputs
+                // adjoint of: z[0] = (float)Math.Sin(c * x);
+                float dt2_0 = dz_0[0];
+                float dt2_1 = dz_1[0];
+                dz_0[0] = 0f;
+                dz_1[0] = 0f;
+                double dt3_0 = (double)dt2_0;
+                double dt3_1 = (double)dt2_1;
+                var t4 = global::System.Math.Cos(t1);
+                double dt1_0 = dt3_0 * t4;
+                double dt1_1 = dt3_1 * t4;
+                // adjoint of: y[0] = c * x * x;
+                double dt5_0 = dy_0[0];
+                double dt5_1 = dy_1[0];
+                dy_0[0] = 0.0;
+                dy_1[0] = 0.0;
+                dt1_0 += dt5_0 * x;
+                dt1_1 += dt5_1 * x;
+                dx_0 += dt5_0 * t1;
+                dx_1 += dt5_1 * t1;
+                dc_0 += dt1_0 * x;
+                dc_1 += dt1_1 * x;
+                dx_0 += dt1_0 * c;
+                dx_1 += dt1_1 * c;
             }
             else
             {
-                // Fewer inputs than outputs: forward mode, one tangent sweep per input element (a column)
+                double[] ySeed = global::System.Array.Empty<double>();
+                if (y.Length > 128) global::SymbolicDiff.LoopBuffers.Ensure(ref ySeed, y.Length);
+                global::System.Span<double> dy = y.Length <= 128 ? stackalloc double[y.Length] : global::System.MemoryExtensions.AsSpan(ySeed, 0, y.Length);
+                dy.Clear();
+                float[] zSeed = global::System.Array.Empty<float>();
+                if (z.Length > 128) global::SymbolicDiff.LoopBuffers.Ensure(ref zSeed, z.Length);
+                global::System.Span<float> dz = z.Length <= 128 ? stackalloc float[z.Length] : global::System.MemoryExtensions.AsSpan(zSeed, 0, z.Length);
+                dz.Clear();
+                // Fewer inputs than rows, or an output too short for its rows: forward mode, one tangent sweep per input element (a column)
                 double dx;
                 double dc;
                 for (int column = 0; column < columns; column++)
@@ -138,9 +137,9 @@ namespace Demo
                         jacobian[(y.Length + element) * columns + column] = dz[element];
                     }
                 }
+                global::SymbolicDiff.LoopBuffers.Return(ySeed);
+                global::SymbolicDiff.LoopBuffers.Return(zSeed);
             }
-            global::SymbolicDiff.LoopBuffers.Return(ySeed);
-            global::SymbolicDiff.LoopBuffers.Return(zSeed);
         }
 
         /// <summary>
