@@ -4,12 +4,11 @@ namespace SymbolicDiff.AdBench.Tests;
 
 /// <summary>
 /// The ADBench GMM objective (same definition as <see cref="Gmm.Objective(int,int,int,double[],double[],double[],double[],double,int)"/>)
-/// written for the generator with scalar loops. As ADBench's C++ reference (gmm.h preprocess_qs), exp of each
-/// component's log-diagonal (qdiags) and its sum (sumQs) are computed once before the point loop, in two local
-/// arrays. Per point and component the row values of Q_k (x - mu_k) are produced one at a time as scalars (the
-/// lower-triangular product is a nested loop over the row's columns), and the log-sum-exp over components is
-/// streamed (a running max and a running sum rescaled when the max changes), so each main term is computed once.
-/// The generated <c>ObjectiveGradient</c> returns f and adds df/d(alphas, means, icf) into the three spans.
+/// written for the generator: scalar loops only, no local arrays. Per point and component the row values of
+/// Q_k (x - mu_k) are produced one at a time as scalars (the lower-triangular product is a nested loop over
+/// the row's columns), and the log-sum-exp over components is streamed (a running max and a running sum
+/// rescaled when the max changes), so each main term is computed once. The generated
+/// <c>ObjectiveGradient</c> returns f and adds df/d(alphas, means, icf) into the three spans.
 /// </summary>
 public static partial class GmmAd
 {
@@ -19,21 +18,6 @@ public static partial class GmmAd
     {
         int icfSz = d * (d + 1) / 2;
 
-        // preprocess_qs: qdiags = exp of the log-diagonal q_k, sumQs[k] = sum(q_k), once per component
-        var qdiags = new double[k * d];
-        var sumQs = new double[k];
-        for (int ik = 0; ik < k; ik++)
-        {
-            double s = 0.0;
-            for (int row = 0; row < d; row++)
-            {
-                double q = icf[ik * icfSz + row];
-                qdiags[ik * d + row] = Math.Exp(q);
-                s += q;
-            }
-            sumQs[ik] = s;
-        }
-
         // sum_i logsumexp_k( alpha_k + sum(q_k) - 1/2 |Q_k (x_i - mu_k)|^2 )
         double slse = 0.0;
         for (int ix = 0; ix < n; ix++)
@@ -42,10 +26,13 @@ public static partial class GmmAd
             double se = 0.0;
             for (int ik = 0; ik < k; ik++)
             {
+                double sumQ = 0.0;
                 double sq = 0.0;
                 for (int row = 0; row < d; row++)
                 {
-                    double y = qdiags[ik * d + row] * (x[ix * d + row] - means[ik * d + row]);
+                    double q = icf[ik * icfSz + row];
+                    sumQ += q;
+                    double y = Math.Exp(q) * (x[ix * d + row] - means[ik * d + row]);
                     // L[row, col], strictly lower, stored column by column: column col starts at col*(2d-col-1)/2.
                     for (int col = 0; col < row; col++)
                     {
@@ -54,7 +41,7 @@ public static partial class GmmAd
                     }
                     sq += y * y;
                 }
-                double main = alphas[ik] + sumQs[ik] - 0.5 * sq;
+                double main = alphas[ik] + sumQ - 0.5 * sq;
                 // Streaming log-sum-exp: a running max mx and the running sum se of exp(main - mx), rescaled
                 // when the max moves; one pass over the components, with no array of their terms.
                 // The result does not depend on how Max routes its adjoint at a tie.
@@ -76,20 +63,23 @@ public static partial class GmmAd
         }
         double lseAlphas = Math.Log(ase) + amx;
 
-        // Wishart prior: sum_k [ 1/2 gamma^2 (|qdiags_k|^2 + |L_k|_F^2) - m sumQs[k] ]
+        // Wishart prior: sum_k [ 1/2 gamma^2 (|exp(q_k)|^2 + |L_k|_F^2) - m sum(q_k) ]
         double prior = 0.0;
         for (int ik = 0; ik < k; ik++)
         {
             double frobenius = 0.0;
+            double sumQ = 0.0;
             for (int j = 0; j < d; j++)
             {
-                frobenius += qdiags[ik * d + j] * qdiags[ik * d + j];
+                double q = icf[ik * icfSz + j];
+                frobenius += Math.Exp(2.0 * q);
+                sumQ += q;
             }
             for (int j = d; j < icfSz; j++)
             {
                 frobenius += icf[ik * icfSz + j] * icf[ik * icfSz + j];
             }
-            prior += 0.5 * wishartGamma * wishartGamma * frobenius - wishartM * sumQs[ik];
+            prior += 0.5 * wishartGamma * wishartGamma * frobenius - wishartM * sumQ;
         }
 
         // Constants: -n d/2 log(2 pi) and K C with C = N_w d (log gamma - 1/2 log 2) - log Gamma_d(N_w / 2),
