@@ -936,7 +936,6 @@ internal sealed partial class Emitter
         Line("{");
         _depth++;
         var declaredOutside = new HashSet<int>(_declaredAdjoints);
-        var renamed = new List<(int Phi, string Name)>();
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
         int lastStatement = _lastStatement;
         _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));

@@ -27,7 +27,7 @@ internal static class RuleText
     {
         Code Of(Derivative e) => RuleText.Of(e, type, operand, operandId, result, d, callPartial, function, computed, shared);
         if (shared is not null && expression is Derivative.Apply { Op: not (Op.And or Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual) }
-            && !ReadsAdjoint(expression))
+            && !expression.Reads(e => e is Derivative.Adjoint or Derivative.CallPartial))   // (a call's partial is computed later, by its call)
         {
             // A part that does not read the adjoint (a local derivative such as 2·x or 1/(2√x)), written once and named
             return shared(RuleText.Of(expression, type, operand, operandId, result, d, callPartial, function, computed));
@@ -95,21 +95,12 @@ internal static class RuleText
     public static Code? VectorOf(Derivative expression, ScalarType type, Func<Derivative, Code> lane, Func<Op, ScalarType, string> function) =>
         Lanes(expression, type, lane, function) is { } part ? Broadcast(part, type) : null;
 
-    /// <summary>Whether <paramref name="expression"/> reads <paramref name="leaf"/> (an operand, the result or the adjoint).</summary>
-    public static bool Reads(Derivative expression, Derivative leaf) => expression switch
-    {
-        Derivative.Apply apply => apply.Args.Any(a => Reads(a, leaf)),
-        Derivative.Route route => Reads(route.Condition, leaf) || Reads(route.WhenTrue, leaf) || Reads(route.WhenFalse, leaf),
-        _ => expression == leaf,
-    };
-
     /// <summary>A part of a vector rendering: lanes, or (<see cref="Lanes"/> false) scalar text that reads no lane.</summary>
     private readonly record struct Part(Code Code, bool Lanes);
 
     private static Part? Lanes(Derivative expression, ScalarType type, Func<Derivative, Code> lane, Func<Op, ScalarType, string> function)
     {
-        if (!Reads(expression, Derivative.A) && !Reads(expression, Derivative.B) && !Reads(expression, Derivative.C)
-            && !Reads(expression, Derivative.R) && !Reads(expression, Derivative.D))
+        if (!expression.Reads(e => e is Derivative.Operand or Derivative.Result or Derivative.Adjoint))
         {
             return new Part(Of(expression, type, _ => throw Leaf(), _ => throw Leaf(), () => throw Leaf(), Code.Name("?"), _ => throw Leaf(), function), false);
         }
@@ -179,13 +170,4 @@ internal static class RuleText
     }
 
     private static InvalidOperationException Leaf() => new("a part without lanes reads no leaf");
-
-    /// <summary>Whether the expression reads the incoming adjoint or a call's partial (which its call computes later).</summary>
-    private static bool ReadsAdjoint(Derivative expression) => expression switch
-    {
-        Derivative.Adjoint or Derivative.CallPartial => true,
-        Derivative.Route route => ReadsAdjoint(route.Condition) || ReadsAdjoint(route.WhenTrue) || ReadsAdjoint(route.WhenFalse),
-        Derivative.Apply apply => apply.Args.Any(ReadsAdjoint),
-        _ => false,
-    };
 }

@@ -486,7 +486,7 @@ internal sealed class TensorEmitter
         var loads = new List<(Derivative Leaf, string Name, string From)>();
         foreach (var (leaf, name, from) in new[] { (Derivative.A, _names[x]!, xs), (Derivative.R, _names[node.Id]!, ys), (Derivative.D, _adjoints[node.Id]!, ds) })
         {
-            if (RuleText.Reads(rule, leaf))
+            if (rule.Reads(e => e == leaf))
             {
                 loads.Add((leaf, Id(_allocator.Unique("v" + name)), from));
             }

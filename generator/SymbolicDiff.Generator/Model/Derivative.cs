@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 
 namespace SymbolicDiff.Generator.Model;
@@ -65,6 +66,14 @@ internal abstract record Derivative
     public static Derivative Equal(Derivative x, Derivative y) => Fn(Op.Equal, x, y);
 
     public static Derivative And(Derivative x, Derivative y) => Fn(Op.And, x, y);
+
+    /// <summary>Whether a leaf of this expression (an operand, the result, the adjoint, a call's partial, …) matches <paramref name="leaf"/>.</summary>
+    public bool Reads(Func<Derivative, bool> leaf) => this switch
+    {
+        Apply apply => apply.Args.Any(a => a.Reads(leaf)),
+        Route route => route.Condition.Reads(leaf) || route.WhenTrue.Reads(leaf) || route.WhenFalse.Reads(leaf),
+        _ => leaf(this),
+    };
 
     /// <summary>
     /// True when the share is ±d or d routed by a kink (or 0): a zero adjoint then passes on exactly zero whatever
