@@ -1,7 +1,9 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SymbolicDiff;
 
@@ -18,13 +20,20 @@ namespace SymbolicDiff;
 public static class LoopBuffers
 {
     /// <summary>Makes <paramref name="buffer"/> hold at least <paramref name="count"/> elements, renting a larger one if needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // (the check is inlined, the renting is not: see TripCount)
     public static void Ensure<T>(ref T[] buffer, int count)
     {
         if (buffer.Length < count)
         {
-            Return(buffer);
-            buffer = PerThread<T>.Rent(count);
+            buffer = Replace(buffer, count);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T[] Replace<T>(T[] buffer, int count)
+    {
+        Return(buffer);
+        return PerThread<T>.Rent(count);
     }
 
     /// <summary>
@@ -32,15 +41,22 @@ public static class LoopBuffers
     /// kept by an inner loop across the iterations of the loop around it, whose total is known only as they come
     /// (it at least doubles, so a warm buffer is already large enough).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Grow<T>(ref T[] buffer, int count)
     {
         if (buffer.Length < count)
         {
-            var larger = PerThread<T>.Rent(Math.Max(count, 2 * buffer.Length));
-            Array.Copy(buffer, larger, buffer.Length);
-            Return(buffer);
-            buffer = larger;
+            buffer = Enlarge(buffer, count);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T[] Enlarge<T>(T[] buffer, int count)
+    {
+        var larger = PerThread<T>.Rent(Math.Max(count, 2 * buffer.Length));
+        Array.Copy(buffer, larger, buffer.Length);
+        Return(buffer);
+        return larger;
     }
 
     /// <summary>
@@ -49,6 +65,7 @@ public static class LoopBuffers
     /// <c>i + k &lt; e</c> TripCount(unchecked(s + k), e). Computed in long, so bounds at the int limits do not wrap.
     /// </summary>
     /// <exception cref="NotSupportedException">The loop runs more times than an array can keep (more than int.MaxValue).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // (called in loops: a call there makes the JIT spill the loop's doubles, xmm registers being caller-saved)
     public static int TripCount(long first, long end)
     {
         long count = end - first;
@@ -58,10 +75,14 @@ public static class LoopBuffers
         }
         if (count > int.MaxValue)
         {
-            throw new NotSupportedException($"A loop runs {count} times; a generated gradient runs loops of at most {int.MaxValue} iterations backward.");
+            ThrowTooManyIterations(count);
         }
         return (int)count;
     }
+
+    [DoesNotReturn]
+    private static void ThrowTooManyIterations(long count) =>
+        throw new NotSupportedException($"A loop runs {count} times; a generated gradient runs loops of at most {int.MaxValue} iterations backward.");
 
     /// <summary>
     /// How many times a loop runs whose counter goes first, first + step, … while before <paramref name="end"/>

@@ -44,7 +44,8 @@ public static partial class GmmAdNatural
                     xcentered[id] = x[ix * d + id] - means[ik * d + id];
                 }
                 // Qtimesx(d, Qdiags_k, ltri_k, xcentered, Qxcentered): exp(q) on the diagonal, then L strictly below it, stored
-                // column by column and walked with a running index
+                // column by column and walked with a running index; x[i] read once per column, as a C++ compiler would hoist it
+                // (the generator does not move loop-invariant reads out of loops)
                 for (int id = 0; id < d; id++)
                 {
                     qxcentered[id] = qdiags[ik * d + id] * xcentered[id];
@@ -52,9 +53,10 @@ public static partial class GmmAdNatural
                 int lparamsidx = 0;
                 for (int i = 0; i < d; i++)
                 {
+                    double xi = xcentered[i];
                     for (int j = i + 1; j < d; j++)
                     {
-                        qxcentered[j] = qxcentered[j] + icf[ik * icfSz + d + lparamsidx] * xcentered[i];
+                        qxcentered[j] = qxcentered[j] + icf[ik * icfSz + d + lparamsidx] * xi;
                         lparamsidx++;
                     }
                 }

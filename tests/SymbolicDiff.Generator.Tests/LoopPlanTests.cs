@@ -228,6 +228,74 @@ public class LoopPlanTests
         Assert.Empty(columns.KeptValues);
     }
 
+    /// <summary>The body of a loop over points: y filled whole, updated in place, reduced; <paramref name="before"/> goes first.</summary>
+    private static string PointLoop(string fill, string before = "", string declaration = "var y = new double[d];", string inBody = "") => $$"""
+                    int d = w.Length;
+                    {{declaration}}
+                    double total = 0;
+                    for (int p = 0; p < n; p++)
+                    {
+                        {{inBody}}
+                        {{before}}
+                        {{fill}}
+                        for (int i = 0; i < d; i++)
+                        {
+                            double xi = x[p * d + i];
+                            for (int j = i + 1; j < d; j++)
+                            {
+                                y[j] = y[j] + w[i] * xi;
+                            }
+                        }
+                        double sq = 0;
+                        for (int j = 0; j < d; j++)
+                        {
+                            sq += y[j] * y[j];
+                        }
+                        total += Math.Log(1 + sq);
+                    }
+                    return total;
+            """;
+
+    private const string WholeFill = "for (int j = 0; j < d; j++) { y[j] = w[j] * x[p * d + j]; }";
+
+    [Fact]
+    public void ALoopWhoseArraysAreScratchOfEachIterationIsFused()
+    {
+        const string parameters = "ReadOnlySpan<double> w, [NoDiff] ReadOnlySpan<double> x, int n";
+        // Filled whole before any read in every iteration, or created in the body: nothing passes between iterations.
+        Assert.Equal(LoopStrategy.Fused, PlanOfPoints(PointLoop(WholeFill), parameters));
+        Assert.Equal(LoopStrategy.Fused, PlanOfPoints(PointLoop(WholeFill, declaration: "", inBody: "var y = new double[d];"), parameters));
+        // A read before the fill, a fill that skips an element, a fill under an if: the previous iteration's values are read.
+        Assert.Equal(LoopStrategy.Reversed, PlanOfPoints(PointLoop(WholeFill, before: "total += y[d - 1];"), parameters));
+        Assert.Equal(LoopStrategy.Reversed, PlanOfPoints(PointLoop("for (int j = 1; j < d; j++) { y[j] = w[j] * x[p * d + j]; }"), parameters));
+        Assert.Equal(LoopStrategy.Reversed, PlanOfPoints(PointLoop($"if (x[p * d] > 0) {{ {WholeFill} }}"), parameters));
+        Assert.Equal(LoopStrategy.Reversed, PlanOfPoints(PointLoop("for (int j = 0; j < d; j++) { if (x[p * d + j] > 0) continue; y[j] = w[j]; }"), parameters));
+        // Read after the loop: the array's last values are used there.
+        Assert.Equal(LoopStrategy.Reversed, PlanOfPoints(PointLoop(WholeFill).Replace("return total;", "return total + y[0];"), parameters));
+    }
+
+    /// <summary>A middle loop that keeps nothing itself but stacks the innermost loop's reads: it is stacked too, so no level runs again.</summary>
+    [Fact]
+    public void AMiddleLoopThatOnlyStacksAnInnerLoopIsStackedItself()
+    {
+        var (method, plans) = Plan(PointLoop(WholeFill, before: "total += y[d - 1];").Replace("y[j] = y[j] + w[i] * xi;", "y[j] = y[j] * Math.Tanh(w[i] * xi);"),
+            "ReadOnlySpan<double> w, [NoDiff] ReadOnlySpan<double> x, int n");
+        var (points, middle, inner) = (LoopOf(method, plans, "p"), LoopOf(method, plans, "i"), plans.Single(p => method.Nodes[p.Loop].Region == method.Nodes[LoopOf(method, plans, "i").Loop].TrueRegion));
+        Assert.Equal(LoopStrategy.Reversed, points.Strategy);
+        Assert.Empty(middle.KeptValues);
+        Assert.Empty(middle.SavedPhis);
+        Assert.True(inner.StackedInEnclosing);
+        Assert.NotEmpty(inner.KeptValues);   // y[j], which later writes change
+        Assert.True(middle.StackedInEnclosing);
+        Assert.False(middle.RunForwardInReverse);
+    }
+
+    private static LoopStrategy PlanOfPoints(string body, string parameters)
+    {
+        var (method, plans) = Plan(body, parameters);
+        return LoopOf(method, plans, "p").Strategy;
+    }
+
     [Fact]
     public void CheckpointingAppliesToLoopsThatKeepValues()
     {

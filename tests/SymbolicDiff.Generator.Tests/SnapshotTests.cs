@@ -566,6 +566,40 @@ public class SnapshotTests
             }
         """));
 
+    /// <summary>A loop over points whose body fills y whole, updates it in place and reduces it: fused, y its scratch.</summary>
+    [Fact]
+    public void LoopWithScratchArray() => Check(nameof(LoopWithScratchArray), InClass("""
+            [Differentiable]
+            public static double TriangularLoss(ReadOnlySpan<double> w, ReadOnlySpan<double> l, [NoDiff] ReadOnlySpan<double> x, int n)
+            {
+                int d = w.Length;
+                var y = new double[d];
+                double total = 0;
+                for (int p = 0; p < n; p++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        y[j] = w[j] * x[p * d + j];
+                    }
+                    for (int i = 0; i < d; i++)
+                    {
+                        double xi = x[p * d + i];
+                        for (int j = i + 1; j < d; j++)
+                        {
+                            y[j] = y[j] + l[j * (j - 1) / 2 + i] * xi;
+                        }
+                    }
+                    double sq = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        sq += y[j] * y[j];
+                    }
+                    total += Math.Log(1 + sq);
+                }
+                return total;
+            }
+        """));
+
     [Fact]
     public void LoopBreak() => Check(nameof(LoopBreak), InClass("""
             [Differentiable]

@@ -280,9 +280,9 @@ internal sealed partial class Emitter
     /// <summary>Adds <paramref name="share"/> (of type <paramref name="shareType"/>) from <paramref name="source"/> to the adjoint of <paramref name="target"/>.</summary>
     private void Contribute(int source, int target, Code share, bool negate, ScalarType shareType)
     {
-        if (!_needsAdjoint[target] || (_runningSums.Contains(source) && _nodes[target].Op == Op.Phi))
+        if (!_needsAdjoint[target] || (_runningSums.Contains(source) && _nodes[target].Op == Op.Phi) || _readsForUpdate.Contains(target))
         {
-            return;
+            return;   // (a read for an update in place: its adjoint stays in the array's)
         }
         // The target's adjoint may be exactly zero when the share is routed by a condition, flows from an
         // adjoint that may be zero, or comes from inside a branch that need not have been taken.

@@ -917,6 +917,12 @@ internal sealed partial class Emitter
         Comment(loop.Statement, "adjoint of: ");
         Line("// Fused: the adjoints of its running sums are the same in every iteration, so each iteration's derivatives");
         Line("// are taken as it runs, in the order written: one pass, nothing kept (the forward pass skipped this loop)");
+        var scratch = _nodes.Where(n => n.Op == Op.Store && _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && Encloses(body, n.Region))
+            .Select(n => Identifier(_names[n.Args[0]]!)).Distinct().ToList();
+        if (scratch.Count > 0)
+        {
+            Line($"// ({string.Join(", ", scratch)}: scratch of each iteration, written before it is read there, so no value passes between iterations through {(scratch.Count == 1 ? "it" : "them")})");
+        }
         var phis = Phis(loop).ToList();
         var withAdjoint = phis.Where(p => _needsAdjoint[p.Id]).ToList();
         DeclareLoopAdjoints(body, withAdjoint);
@@ -939,7 +945,12 @@ internal sealed partial class Emitter
         var aliasedOutside = new Dictionary<int, Code>(_aliasedAdjoints);
         int lastStatement = _lastStatement;
         _hoisted.RemoveWhere(id => Encloses(body, _nodes[id].Region));
+        // (The iteration's own values: its reads see what the forward pass would, since the plan fused only a loop
+        // whose arrays are its iterations' scratch or are not written after it.)
+        bool writingBackward = _writingBackward;
+        _writingBackward = false;
         WriteForwardRegion(body, recordLoops: true);
+        _writingBackward = writingBackward;
         _fusedFirst.Remove(loop.Id);
         _lastStatement = -1;
         AliasRunningSums(loop);
@@ -985,6 +996,11 @@ internal sealed partial class Emitter
         }
         int value = store.Args[2];
         Comment(store.Statement, "adjoint of: ");
+        bool inPlace = _updatesInPlace.Contains(store.Id);
+        if (inPlace)
+        {
+            Line("// (an update in place: the element's adjoint passes to its old value unchanged, so it stays where it is)");
+        }
         string element = $"{AdjointName(store.Args[0])}[{Ref(store.Args[1]).Text}]";
         if (_needsAdjoint[value] && HasAdjoint(value))
         {
@@ -995,7 +1011,10 @@ internal sealed partial class Emitter
             _declaredAdjoints.Add(value);
             Line($"{_nodes[value].Type.Keyword()} {AdjointName(value)} = {element};");
         }
-        Line($"{element} = {Code.Constant(0, store.Type).Text};");
+        if (!inPlace)
+        {
+            Line($"{element} = {Code.Constant(0, store.Type).Text};");
+        }
     }
 
     /// <summary>v = x[i]: the element's adjoint gets v's.</summary>

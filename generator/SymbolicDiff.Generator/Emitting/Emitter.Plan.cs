@@ -63,6 +63,7 @@ internal sealed partial class Emitter
                 _plans[loop.Id] = plan with { Checkpointed = true };
             }
         }
+        FindUpdatesInPlace(users);
         foreach (var fused in _plans.Values.Where(p => p.Strategy == LoopStrategy.Fused).ToList())
         {
             _plans[fused.Loop] = fused with { KeptOnce = new EquatableArray<int>(KeptOnce(_nodes[fused.Loop])) };
@@ -87,6 +88,46 @@ internal sealed partial class Emitter
                 _forcedLocals.Add(kept);
             }
         }
+    }
+
+    /// <summary>Writes <c>a[i] = a[i] + e</c> (or <c>- e</c>) of arrays held in memory, whose reverse leaves the element's adjoint as it is.</summary>
+    private readonly HashSet<int> _updatesInPlace = new();
+
+    /// <summary>The reads of those updates: their adjoint stays in the array's adjoint, so it is never written out.</summary>
+    private readonly HashSet<int> _readsForUpdate = new();
+
+    /// <summary>
+    /// <c>a[i] = a[i] + e</c>: the reverse of the write moves the element's adjoint into the new value's and zeroes the
+    /// element, the sum passes it on to the old value, and the reverse of the read adds it back: the element's adjoint
+    /// ends as it began. So when the read is used by the sum only, and the sum by the write only (both in the write's
+    /// region, with the same index), the backward pass reads the element's adjoint and leaves it in place.
+    /// </summary>
+    private void FindUpdatesInPlace(List<int>[] users)
+    {
+        foreach (var store in _nodes.Where(n => n.Op == Op.Store && _reachable[n.Id] && _needsAdjoint[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes)))
+        {
+            var sum = _nodes[store.Args[2]];
+            if (sum.Op is not (Op.Add or Op.Subtract) || sum.Args.Count != 2 || sum.Region != store.Region || sum.Type != store.Type || users[sum.Id].Count != 1)
+            {
+                continue;
+            }
+            int old = sum.Op == Op.Subtract || IsElementRead(sum.Args[0], store) ? sum.Args[0] : sum.Args[1];
+            if (IsElementRead(old, store) && sum.Args.Count(a => a == old) == 1 && users[old].Count == 1)
+            {
+                _updatesInPlace.Add(store.Id);
+                _readsForUpdate.Add(old);
+            }
+        }
+    }
+
+    private bool IsElementRead(int id, Node store)
+    {
+        if (id < 0)
+        {
+            return false;
+        }
+        var read = _nodes[id];
+        return read.Op == Op.Load && read.Args[0] == store.Args[0] && read.Args[1] == store.Args[1] && read.Region == store.Region && read.Type == store.Type;
     }
 
     private readonly Dictionary<int, bool> _overwrittenLater = new();
@@ -125,6 +166,62 @@ internal sealed partial class Emitter
     /// <summary>Whether the loop's body (inner loops included) writes a local array held in memory, or reads one that is written later.</summary>
     private bool TouchesMemory(Node loop) =>
         _nodes.Any(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n)) && Encloses(Body(loop), n.Region));
+
+    /// <summary>
+    /// Whether the loop's body writes a local array held in memory, or reads one that is written later, other than the
+    /// arrays that are scratch of each of its iterations (<see cref="IsIterationScratch"/>): those pass nothing from one
+    /// iteration to the next, so a fused loop can run them in the backward pass.
+    /// </summary>
+    private bool TouchesMemoryOutsideIterations(Node loop, List<int>[] users) =>
+        _nodes.Any(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n))
+            && Encloses(Body(loop), n.Region) && !IsIterationScratch(_nodes[n.Args[0]], loop, users));
+
+    /// <summary>
+    /// Whether a local array held in memory is scratch of each iteration of <paramref name="loop"/>: it is read and
+    /// written in the loop's body only, and every read sees a value written in the same iteration, because the array is
+    /// created in the body or the read comes after a loop in the body that fills it whole
+    /// (<c>for (int j = 0; j &lt; length; j++) { …; a[j] = e; }</c>, the write not under an if or after a continue).
+    /// Then no value passes from one iteration to the next through it, and its adjoint is zero again at the end of
+    /// each iteration's backward pass (the reverse of a write zeroes the element, and every element read was written).
+    /// </summary>
+    private bool IsIterationScratch(Node array, Node loop, List<int>[] users)
+    {
+        int body = Body(loop);
+        var accesses = users[array.Id].Select(u => _nodes[u]).ToList();
+        if (accesses.Any(a => a.Op is not (Op.Load or Op.Store) || a.Args[0] != array.Id || !Encloses(body, a.Region)))
+        {
+            return false;
+        }
+        if (Encloses(body, array.Region))
+        {
+            return true;   // created in every iteration: C# zeroes it there
+        }
+        var fills = accesses.Where(a => a.Op == Op.Store && FillsWhole(a, array)).ToList();
+        return accesses.Where(a => a.Op == Op.Load).All(read => fills.Any(write =>
+        {
+            var fill = _nodes[_method.Regions[write.Region].Loop];
+            return write.Id < read.Id && Encloses(body, fill.Region) && Encloses(fill.Region, read.Region) && !Encloses(Body(fill), read.Region);
+        }));
+    }
+
+    /// <summary>
+    /// Whether a write is the last word of a loop <c>for (int j = 0; j &lt; length; j++)</c> over the whole array, writing
+    /// a[j] in every iteration (directly in the body: not under an if, nor after a continue, which the parser puts in a branch).
+    /// </summary>
+    private bool FillsWhole(Node write, Node array)
+    {
+        int loopId = _method.Regions[write.Region].Loop;
+        if (loopId < 0)
+        {
+            return false;
+        }
+        var fill = _nodes[loopId];
+        var start = _nodes[fill.Args[0]];
+        var index = _nodes[write.Args[1]];
+        return fill.LoopCondition < 0 && fill.Step == 1 && fill.Offset == 0 && !fill.Inclusive
+            && start.Op == Op.Constant && start.Constant == 0 && fill.Args[1] == array.Args[0]
+            && index.Op == Op.LoopCounter && index.Args[0] == fill.Id;
+    }
 
     private LoopPlan Plan(Node loop, LoopStrategy strategy) =>
         new(loop.Id, strategy, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, RunForwardInReverse: true, 0);
@@ -171,7 +268,7 @@ internal sealed partial class Emitter
             return null;
         }
         var phis = Phis(loop).ToList();
-        if (phis.Any(p => _needsAdjoint[p.Id] && !IsRunningSum(p, users)) || TouchesMemory(loop))
+        if (phis.Any(p => _needsAdjoint[p.Id] && !IsRunningSum(p, users)) || TouchesMemoryOutsideIterations(loop, users))
         {
             return null;   // (a fused loop runs in the backward pass, when an array held in memory holds other values)
         }
@@ -207,13 +304,16 @@ internal sealed partial class Emitter
         int body = Body(fused);
         var changes = new bool[_nodes.Count];
         var inside = _nodes.Where(n => _reachable[n.Id] && Encloses(body, n.Region)).ToList();
+        // (An array held in memory that the loop writes holds other values in every iteration: reads of it change.)
+        var written = new HashSet<int>(inside.Where(n => n.Op == Op.Store && DerivativeFlow.IsMemoryAccess(n, _nodes)).Select(n => n.Args[0]));
         for (bool again = true; again;)   // (a counter's loop node may come after it)
         {
             again = false;
             foreach (var node in inside.Where(n => !changes[n.Id]))
             {
                 changes[node.Id] = node.Op == Op.Phi || (node.Op == Op.LoopCounter && node.Args[0] == fused.Id)
-                    || node.Args.Any(a => a >= 0 && changes[a]) || (node.Op == Op.Loop && node.LoopCondition >= 0);
+                    || node.Args.Any(a => a >= 0 && changes[a]) || (node.Op == Op.Loop && node.LoopCondition >= 0)
+                    || (node.Op == Op.Load && written.Contains(node.Args[0]));
                 again |= changes[node.Id];
             }
         }
@@ -250,6 +350,10 @@ internal sealed partial class Emitter
     /// to keep (see <see cref="Operations.IsCostly"/>, and the results of inner loops) are kept; an inner loop runs
     /// forward again only when its own reverse needs what that run records, or a value it yields is not kept.
     /// </summary>
+    /// <summary>Whether a loop directly in this loop's body keeps its values stacked over this loop's iterations.</summary>
+    private bool StacksInside(Node loop) =>
+        _nodes.Any(n => n.Op == Op.Loop && n.Region == Body(loop) && _plans.TryGetValue(n.Id, out var inner) && inner.StackedInEnclosing);
+
     private LoopPlan PlanReverse(Node loop)
     {
         int body = Body(loop);
@@ -259,8 +363,10 @@ internal sealed partial class Emitter
         var kept = new HashSet<int>();
         // Inner loops that keep values keep them for every iteration of this one when it records its own (see StackedInEnclosing).
         // (Not when the backward pass runs several times, for a Jacobian: each would take the stack off again.)
+        // (Also one that keeps nothing itself but has such loops stacked inside it: its own loops' stacks then grow across
+        // this loop's iterations too, so no level of the nest runs forward again.)
         var stacked = _nodes.Where(n => !_severalBackwardPasses && n.Op == Op.Loop && n.Region == body && n.LoopCondition < 0 && _plans.TryGetValue(n.Id, out var inner)
-            && inner.Strategy == LoopStrategy.Reversed && (inner.SavedPhis.Count > 0 || inner.KeptValues.Count > 0)).Select(n => n.Id).ToList();
+            && inner.Strategy == LoopStrategy.Reversed && (inner.SavedPhis.Count > 0 || inner.KeptValues.Count > 0 || StacksInside(n))).Select(n => n.Id).ToList();
         foreach (int child in stacked)
         {
             _plans[child] = _plans[child] with { StackedInEnclosing = true };
