@@ -687,6 +687,12 @@ internal sealed partial class Emitter
         }
         text.AppendLine("/// </summary>");
         text.AppendLine($"[{TypeNames.GeneratedCode}(\"SymbolicDiff.Generator\", \"0.1.0\")]");
+        if (m.Nodes.Any(n => n.Op == Op.Loop))
+        {
+            // A method with loops is compiled fully optimized at its first call: under tiered compilation, the profile
+            // its first calls gave made the JIT's code up to 1.3x slower (ADBench GMM; see the README, Loops and arrays).
+            text.AppendLine($"[{TypeNames.MethodImpl}({TypeNames.AggressiveOptimization})]");
+        }
         string hides = m.Hiding.Contains(name) ? "new " : "";
         text.AppendLine($"{m.Accessibility} {hides}static {returnType} {name}({string.Join(", ", parameters)})");
         text.AppendLine("{");

@@ -15,6 +15,8 @@ internal static class TypeNames
     public const string ArgumentNullException = "global::System.ArgumentNullException";
     public const string MemoryExtensions = "global::System.MemoryExtensions";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
+    public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
+    public const string AggressiveOptimization = "global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization";
     public const string Activations = "global::SymbolicDiff.Activations";
     public const string LoopBuffers = "global::SymbolicDiff.LoopBuffers";
     public const string TensorKernels = "global::SymbolicDiff.Tensors.TensorKernels";

@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double EnergyGradient(double[] x, double k, global::System.Span<double> dx, ref double dk)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
@@ -56,6 +57,7 @@ namespace Demo
         /// The products accumulate, like the gradient's adjoints. Memory: its locals only (no tape, no allocation).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double EnergyHessianVectorProduct(double[] x, double k, global::System.ReadOnlySpan<double> vx, double vk, global::System.Span<double> hvx, ref double hvk)
         {
             if (hvx.Length != x.Length) throw new global::System.ArgumentException("hvx must have the length of x.", "hvx");
@@ -107,6 +109,7 @@ namespace Demo
         /// (the direction and the column) and what EnergyHessianVectorProduct keeps; nothing is allocated when warm.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double EnergyHessian(double[] x, double k, global::System.Span<double> hessian)
         {
             int n = x.Length + 1;   // the differentiable scalars: x[0..x.Length), k

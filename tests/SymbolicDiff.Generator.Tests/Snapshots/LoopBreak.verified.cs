@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double NewtonSqrtGradient(double a, double x0, ref double da, ref double dx0)
         {
             int trips = 0;   // iterations of for (int iteration = 0; iteration < 100; iteration++), counted as it runs

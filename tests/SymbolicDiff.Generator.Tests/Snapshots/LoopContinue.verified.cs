@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double SkipNegativesGradient(double[] x, double w, global::System.Span<double> dx, ref double dw)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");

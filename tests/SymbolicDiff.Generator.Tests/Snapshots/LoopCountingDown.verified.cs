@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double HornerGradient(double[] c, double x, global::System.Span<double> dc, ref double dx)
         {
             if (dc.Length != c.Length) throw new global::System.ArgumentException("dc must have the length of c.", "dc");
@@ -60,6 +61,7 @@ namespace Demo
         /// (forward mode, a Jacobian-vector product): ∂Horner/∂c·dc + ∂Horner/∂x·dx.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double HornerTangent(double[] c, double x, global::System.ReadOnlySpan<double> dc, double dx, out double dHorner)
         {
             if (dc.Length != c.Length) throw new global::System.ArgumentException("dc must have the length of c.", "dc");

@@ -16,6 +16,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static float RnnGradient(float[] inputs, float w, float u, float h0, global::System.Span<float> dinputs, ref float dw, ref float du, ref float dh0)
         {
             if (dinputs.Length != inputs.Length) throw new global::System.ArgumentException("dinputs must have the length of inputs.", "dinputs");

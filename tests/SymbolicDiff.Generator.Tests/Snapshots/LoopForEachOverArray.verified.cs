@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double ProductAndMaxGradient(double[] xs, double scale, global::System.Span<double> dxs, ref double dscale)
         {
             if (dxs.Length != xs.Length) throw new global::System.ArgumentException("dxs must have the length of xs.", "dxs");

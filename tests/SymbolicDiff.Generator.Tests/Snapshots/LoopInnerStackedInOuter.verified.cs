@@ -13,6 +13,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double LogSumExpOfSquaresGradient(global::System.ReadOnlySpan<double> q, global::System.ReadOnlySpan<double> x, int n, int k, int d, global::System.Span<double> dq)
         {
             if (dq.Length != q.Length) throw new global::System.ArgumentException("dq must have the length of q.", "dq");

@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double HornerGradient(double x, global::System.ReadOnlySpan<double> coefficients, ref double dx, global::System.Span<double> dcoefficients)
         {
             if (dcoefficients.Length != coefficients.Length) throw new global::System.ArgumentException("dcoefficients must have the length of coefficients.", "dcoefficients");

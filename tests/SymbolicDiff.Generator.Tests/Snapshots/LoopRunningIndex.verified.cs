@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double TriangularRecurrenceGradient(global::System.ReadOnlySpan<double> l, global::System.ReadOnlySpan<double> x, global::System.Span<double> dl, global::System.Span<double> dx)
         {
             if (dl.Length != l.Length) throw new global::System.ArgumentException("dl must have the length of l.", "dl");

@@ -17,6 +17,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LayerGradient(global::System.ReadOnlySpan<double> w, double[] b, global::System.ReadOnlySpan<double> x, double gain, global::System.Span<double> y, global::System.Span<double> dy, global::System.Span<double> dw, global::System.Span<double> db, global::System.Span<double> dx, ref double dgain)
         {
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");
@@ -97,6 +98,7 @@ namespace Demo
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LayerJacobian(global::System.ReadOnlySpan<double> w, double[] b, global::System.ReadOnlySpan<double> x, double gain, global::System.Span<double> y, global::System.Span<double> jacobian)
         {
             int rows = y.Length;
@@ -230,6 +232,7 @@ namespace Demo
         /// the outputs' directional derivatives (forward mode, a Jacobian-vector product): ∂Layer/∂w·dw + ∂Layer/∂b·db + ∂Layer/∂x·dx + ∂Layer/∂gain·dgain.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LayerTangent(global::System.ReadOnlySpan<double> w, double[] b, global::System.ReadOnlySpan<double> x, double gain, global::System.Span<double> y, global::System.ReadOnlySpan<double> dw, global::System.ReadOnlySpan<double> db, global::System.ReadOnlySpan<double> dx, double dgain, global::System.Span<double> dy)
         {
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");

@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double TriangularLossGradient(global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> l, global::System.ReadOnlySpan<double> x, int n, global::System.Span<double> dw, global::System.Span<double> dl)
         {
             if (dw.Length != w.Length) throw new global::System.ArgumentException("dw must have the length of w.", "dw");

@@ -16,6 +16,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void TwoLayerGradient(double[] m1, double[] m2, double[] x, double[] y, global::System.Span<double> dy, global::System.Span<double> dm1, global::System.Span<double> dm2, global::System.Span<double> dx)
         {
             if (dm1.Length != m1.Length) throw new global::System.ArgumentException("dm1 must have the length of m1.", "dm1");
@@ -179,6 +180,7 @@ namespace Demo
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void TwoLayerJacobian(double[] m1, double[] m2, double[] x, double[] y, global::System.Span<double> jacobian)
         {
             int rows = y.Length;
@@ -389,6 +391,7 @@ namespace Demo
         /// the outputs' directional derivatives (forward mode, a Jacobian-vector product): ∂TwoLayer/∂m1·dm1 + ∂TwoLayer/∂m2·dm2 + ∂TwoLayer/∂x·dx.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void TwoLayerTangent(double[] m1, double[] m2, double[] x, double[] y, global::System.ReadOnlySpan<double> dm1, global::System.ReadOnlySpan<double> dm2, global::System.ReadOnlySpan<double> dx, global::System.Span<double> dy)
         {
             if (dm1.Length != m1.Length) throw new global::System.ArgumentException("dm1 must have the length of m1.", "dm1");

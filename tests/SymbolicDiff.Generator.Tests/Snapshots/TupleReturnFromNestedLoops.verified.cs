@@ -13,6 +13,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double ProductAboveGradient(double x, ref double dx)
         {
             int trips = 0;   // iterations of for (int i = 0; i < 3; i++), counted as it runs

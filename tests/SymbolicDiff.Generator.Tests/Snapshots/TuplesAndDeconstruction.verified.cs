@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double RotateGradient(double x, double y, int n, ref double dx, ref double dy)
         {
             int trips = 0;   // iterations of for (int i = 0; i < n; i++), computed when it starts

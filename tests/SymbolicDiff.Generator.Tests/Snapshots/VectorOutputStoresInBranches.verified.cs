@@ -15,6 +15,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LeakyGradient(global::System.ReadOnlySpan<double> x, float slope, global::System.Span<double> y, global::System.Span<double> dy, global::System.Span<double> dx, ref float dslope)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
@@ -111,6 +112,7 @@ namespace Demo
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LeakyJacobian(global::System.ReadOnlySpan<double> x, float slope, global::System.Span<double> y, global::System.Span<double> jacobian)
         {
             int rows = y.Length;
@@ -245,6 +247,7 @@ namespace Demo
         /// the outputs' directional derivatives (forward mode, a Jacobian-vector product): ∂Leaky/∂x·dx + ∂Leaky/∂slope·dslope.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void LeakyTangent(global::System.ReadOnlySpan<double> x, float slope, global::System.Span<double> y, global::System.ReadOnlySpan<double> dx, float dslope, global::System.Span<double> dy)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");

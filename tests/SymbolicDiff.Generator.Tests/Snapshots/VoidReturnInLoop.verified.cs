@@ -14,6 +14,7 @@ namespace Demo
         /// Adjoints accumulate, so a minibatch can sum gradients into the same variables.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void CappedPrefixGradient(double[] x, double limit, double[] y, global::System.Span<double> dy, global::System.Span<double> dx)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
@@ -150,6 +151,7 @@ namespace Demo
         /// otherwise one forward (tangent) sweep per column.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void CappedPrefixJacobian(double[] x, double limit, double[] y, global::System.Span<double> jacobian)
         {
             int rows = y.Length;
@@ -320,6 +322,7 @@ namespace Demo
         /// the outputs' directional derivatives (forward mode, a Jacobian-vector product): ∂CappedPrefix/∂x·dx.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicDiff.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void CappedPrefixTangent(double[] x, double limit, double[] y, global::System.ReadOnlySpan<double> dx, global::System.Span<double> dy)
         {
             if (dx.Length != x.Length) throw new global::System.ArgumentException("dx must have the length of x.", "dx");
