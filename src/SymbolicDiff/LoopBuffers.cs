@@ -80,6 +80,23 @@ public static class LoopBuffers
         return (int)count;
     }
 
+    /// <summary>
+    /// The size of a stack of values an inner loop keeps for every iteration of the loop around it, when both run a
+    /// known number of times: <paramref name="top"/> + <paramref name="outerTrips"/> × <paramref name="innerTrips"/>,
+    /// computed in long.
+    /// </summary>
+    /// <exception cref="NotSupportedException">More values than an array can keep (more than int.MaxValue).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int StackSize(int top, int outerTrips, int innerTrips)
+    {
+        long size = top + (long)outerTrips * innerTrips;
+        if (size > int.MaxValue)
+        {
+            ThrowTooManyIterations(size);
+        }
+        return (int)size;
+    }
+
     [DoesNotReturn]
     private static void ThrowTooManyIterations(long count) =>
         throw new NotSupportedException($"A loop runs {count} times; a generated gradient runs loops of at most {int.MaxValue} iterations backward.");

@@ -55,6 +55,22 @@ public class LoopBuffersTests
     public void TripCountIsComputedWithoutWrappingAround(long first, long end, int expected) =>
         Assert.Equal(expected, LoopBuffers.TripCount(first, end));
 
+    /// <summary>The stack an inner loop keeps over the iterations of the loop around it: top + outer × inner, in long.</summary>
+    [Theory]
+    [InlineData(0, 25, 10, 250)]
+    [InlineData(7, 0, 10, 7)]
+    [InlineData(100, 3, 0, 100)]
+    [InlineData(1, 65536, 32767, 2147418113)]
+    public void StackSizeIsTopPlusOuterTimesInner(int top, int outer, int inner, int expected) =>
+        Assert.Equal(expected, LoopBuffers.StackSize(top, outer, inner));
+
+    [Fact]
+    public void AStackLargerThanAnArrayThrowsInsteadOfWrappingAround()
+    {
+        Assert.Throws<NotSupportedException>(() => LoopBuffers.StackSize(0, 65536, 32768));   // 2^31
+        Assert.Throws<NotSupportedException>(() => LoopBuffers.StackSize(int.MaxValue, 1, 1));
+    }
+
     [Theory]
     [InlineData(0L, 9L, 2, 5)]                                 // for (i = 0; i < 9; i += 2): 0, 2, 4, 6, 8
     [InlineData(0L, 10L, 2, 5)]

@@ -456,13 +456,15 @@ internal sealed partial class Emitter
             if (stacked)
             {
                 Line("// for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),");
-                Line("// in buffers grown here and reused from the calling thread's pool (no allocation once warm)");
+                Line(_presizedStacks.Contains(loop.Id)
+                    ? "// in buffers sized before the loop around it and reused from the calling thread's pool (no allocation once warm)"
+                    : "// in buffers grown here and reused from the calling thread's pool (no allocation once warm)");
             }
             else
             {
                 Line("// in buffers sized here and reused from the calling thread's pool (no allocation once warm)");
             }
-            foreach (int id in buffered)
+            foreach (int id in buffered.Where(_ => !_presizedStacks.Contains(loop.Id)))
             {
                 Line(stacked
                     ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {OnStack(loop, count)});"
@@ -473,6 +475,7 @@ internal sealed partial class Emitter
         {
             Line("// Memory: none; the backward pass recomputes each iteration from the counter and the values set before the loop");
         }
+        var presized = record && !isWhile ? PresizeStacks(loop, buffered.Count > 0 && _tripNames.TryGetValue(loop.Id, out var known) ? known : TripCountCall(loop)) : new List<int>();
         Line(isWhile
             ? $"for (int {counter} = 0; {counter} < {count}; {counter}++)"
             : $"for (int {counter} = {Ref(loop.Args[0]).Text}; {ForCondition(loop)}; {ForStep(loop)})");
@@ -488,12 +491,44 @@ internal sealed partial class Emitter
         }
         WriteLoopBody(loop, phis, checkCondition: false);
         _recordingAt.Remove(loop.Id);
+        _presizedStacks.ExceptWith(presized);
         _depth--;
         Line("}");
         if (stacked)
         {
             Line($"{_stackTops[loop.Id]} += {count};");
         }
+    }
+
+    /// <summary>Stacked loops whose buffers the loop around them has already sized for all its iterations.</summary>
+    private readonly HashSet<int> _presizedStacks = new();
+
+    /// <summary>
+    /// Before a recorded loop: the loops directly in its body that stack their values over its iterations and run the
+    /// same number of times in every one of them (bounds set before it) get their buffers sized once, here, for all
+    /// its iterations, rather than grown at each of their starts. A call to grow inside the loop, even one that never
+    /// runs, makes the JIT spill the loop's doubles around it. Returns those loops.
+    /// </summary>
+    private List<int> PresizeStacks(Node loop, string trips)
+    {
+        int body = Body(loop);
+        var rectangular = _nodes.Where(n => n.Op == Op.Loop && _reachable[n.Id] && n.Region == body && n.LoopCondition < 0 && Stacked(n)
+            && !Encloses(body, _nodes[n.Args[0]].Region) && !Encloses(body, _nodes[n.Args[1]].Region)).ToList();
+        foreach (var inner in rectangular)
+        {
+            var buffered = SavedPhis(inner.Id).Concat(_plans[inner.Id].KeptValues).ToList();
+            if (buffered.Count == 0)
+            {
+                continue;
+            }
+            Line($"// {_method.Statements[inner.Statement].Text}, inside, keeps {string.Join(", ", buffered.Select(id => _names[id]))} in every iteration of this loop: its buffers sized here for all of them");
+            foreach (int id in buffered)
+            {
+                Line($"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {LoopBuffers()}.StackSize({_stackTops[inner.Id]}, {trips}, {TripCountCall(inner)}));");
+            }
+            _presizedStacks.Add(inner.Id);
+        }
+        return rectangular.Select(n => n.Id).ToList();
     }
 
     /// <summary>A while loop as written (the condition checked at the top of every iteration), counting its trips when the backward pass needs them.</summary>

@@ -50,6 +50,8 @@ namespace Demo
                 global::SymbolicDiff.LoopBuffers.Ensure(ref sq_2Saved, trips);
                 global::SymbolicDiff.LoopBuffers.Ensure(ref t4Saved, trips);
                 global::SymbolicDiff.LoopBuffers.Ensure(ref t5Saved, trips);
+                // for (int row = 0; row < d; row++), inside, keeps t2 in every iteration of this loop: its buffers sized here for all of them
+                global::SymbolicDiff.LoopBuffers.Grow(ref t2Saved, global::SymbolicDiff.LoopBuffers.StackSize(rowTop, trips, global::SymbolicDiff.LoopBuffers.TripCount(0, d)));
                 for (int c = 0; c < k; c++)
                 {
                     seSaved[c] = se;
@@ -59,8 +61,7 @@ namespace Demo
                     trips_2 = global::SymbolicDiff.LoopBuffers.TripCount(0, d);
                     // Memory: keeps t2 (costly to compute again) for the backward pass, 8 bytes × (d) iterations,
                     // for every iteration of the loop around it, one after the other (its reverse takes them back in reverse order),
-                    // in buffers grown here and reused from the calling thread's pool (no allocation once warm)
-                    global::SymbolicDiff.LoopBuffers.Grow(ref t2Saved, rowTop + trips_2);
+                    // in buffers sized before the loop around it and reused from the calling thread's pool (no allocation once warm)
                     for (int row = 0; row < d; row++)
                     {
                         // double y = Math.Exp(q[c * d + row]) * x[p * d + row];
