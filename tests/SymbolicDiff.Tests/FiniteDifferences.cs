@@ -7,6 +7,9 @@ namespace SymbolicDiff.Tests;
 /// <summary>Central finite differences and the closeness check the value tests compare generated derivatives with.</summary>
 internal static class FiniteDifferences
 {
+    /// <summary>n smooth test values scale·sin(1.3 i + phase).</summary>
+    public static double[] Wave(int n, double scale, double phase) => Enumerable.Range(0, n).Select(i => scale * Math.Sin(1.3 * i + phase)).ToArray();
+
     /// <summary>Central differences of f with respect to every element of p.</summary>
     public static double[] Numeric(Func<double[], double> f, double[] p, double h = 1e-6) =>
         Enumerable.Range(0, p.Length).Select(i =>

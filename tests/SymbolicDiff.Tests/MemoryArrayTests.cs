@@ -13,8 +13,6 @@ namespace SymbolicDiff.Tests;
 /// </summary>
 public class MemoryArrayTests
 {
-    private static double[] Wave(int n, double scale, double phase) => Enumerable.Range(0, n).Select(i => scale * Math.Sin(1.3 * i + phase)).ToArray();
-
     /// <summary>dp and the hand-derived adjoints of f = dp[n−1] + Σ dp[i]², dp[i] = sin(dp[i−1])·w + x[i].</summary>
     private static (double F, double[] Dx, double Dw) RecurrenceByHand(double[] x, double w)
     {

@@ -13,8 +13,6 @@ namespace SymbolicDiff.Tests;
 /// </summary>
 public class ScratchArrayTests
 {
-    private static double[] Wave(int n, double scale, double phase) => Enumerable.Range(0, n).Select(i => scale * Math.Sin(1.3 * i + phase)).ToArray();
-
     /// <summary>n points of d coordinates, the diagonal w and the strictly lower triangle l.</summary>
     private static (double[] X, double[] W, double[] L) Points(int n, int d) => (Wave(n * d, 0.8, 0.3), Wave(d, 0.9, 1.1), Wave(d * (d - 1) / 2, 0.6, 2.0));
 
