@@ -464,11 +464,14 @@ internal sealed partial class Emitter
             {
                 Line("// in buffers sized here and reused from the calling thread's pool (no allocation once warm)");
             }
-            foreach (int id in buffered.Where(_ => !_presizedStacks.Contains(loop.Id)))
+            if (!_presizedStacks.Contains(loop.Id))
             {
-                Line(stacked
-                    ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {OnStack(loop, count)});"
-                    : $"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {count});");
+                foreach (int id in buffered)
+                {
+                    Line(stacked
+                        ? $"{LoopBuffers()}.Grow(ref {_bufferNames[id]}, {OnStack(loop, count)});"
+                        : $"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {count});");
+                }
             }
         }
         else if (record && HasBackwardWork(loop))

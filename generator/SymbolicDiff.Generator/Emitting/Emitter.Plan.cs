@@ -163,18 +163,21 @@ internal sealed partial class Emitter
         return later;
     }
 
+    /// <summary>The local arrays held in memory that the loop's body (inner loops included) writes, or reads where they are written later.</summary>
+    private IEnumerable<int> MemoryTouchedBy(Node loop) =>
+        _nodes.Where(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n)) && Encloses(Body(loop), n.Region))
+            .Select(n => n.Args[0]).Distinct();
+
     /// <summary>Whether the loop's body (inner loops included) writes a local array held in memory, or reads one that is written later.</summary>
-    private bool TouchesMemory(Node loop) =>
-        _nodes.Any(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n)) && Encloses(Body(loop), n.Region));
+    private bool TouchesMemory(Node loop) => MemoryTouchedBy(loop).Any();
 
     /// <summary>
-    /// Whether the loop's body writes a local array held in memory, or reads one that is written later, other than the
-    /// arrays that are scratch of each of its iterations (<see cref="IsIterationScratch"/>): those pass nothing from one
-    /// iteration to the next, so a fused loop can run them in the backward pass.
+    /// As <see cref="TouchesMemory"/>, leaving out the arrays that are scratch of each of the loop's iterations
+    /// (<see cref="IsIterationScratch"/>): those pass nothing from one iteration to the next, so a fused loop can run
+    /// them in the backward pass.
     /// </summary>
     private bool TouchesMemoryOutsideIterations(Node loop, List<int>[] users) =>
-        _nodes.Any(n => _reachable[n.Id] && DerivativeFlow.IsMemoryAccess(n, _nodes) && (n.Op == Op.Store || OverwrittenLater(n))
-            && Encloses(Body(loop), n.Region) && !IsIterationScratch(_nodes[n.Args[0]], loop, users));
+        MemoryTouchedBy(loop).Any(array => !IsIterationScratch(_nodes[array], loop, users));
 
     /// <summary>
     /// Whether a local array held in memory is scratch of each iteration of <paramref name="loop"/>: it is read and
@@ -344,16 +347,16 @@ internal sealed partial class Emitter
         return sum && users[phi.Id].All(u => u == next.Id || _nodes[u].Op == Op.LoopExit) && users[next.Id].All(u => u == phi.Id);
     }
 
+    /// <summary>Whether a loop directly in this loop's body keeps its values stacked over this loop's iterations.</summary>
+    private bool StacksInside(Node loop) =>
+        _nodes.Any(n => n.Op == Op.Loop && n.Region == Body(loop) && _plans.TryGetValue(n.Id, out var inner) && inner.StackedInEnclosing);
+
     /// <summary>
     /// The reverse of a loop: each reverse iteration restores the carried variables its derivatives start from and the
     /// values kept for it, and recomputes the rest of what the derivatives read. Values that cost more to compute than
     /// to keep (see <see cref="Operations.IsCostly"/>, and the results of inner loops) are kept; an inner loop runs
     /// forward again only when its own reverse needs what that run records, or a value it yields is not kept.
     /// </summary>
-    /// <summary>Whether a loop directly in this loop's body keeps its values stacked over this loop's iterations.</summary>
-    private bool StacksInside(Node loop) =>
-        _nodes.Any(n => n.Op == Op.Loop && n.Region == Body(loop) && _plans.TryGetValue(n.Id, out var inner) && inner.StackedInEnclosing);
-
     private LoopPlan PlanReverse(Node loop)
     {
         int body = Body(loop);
