@@ -181,6 +181,10 @@ internal static class Diagnostics
         "Generated method too large",
         "The derivatives of '{0}' would need more than {1} local variables in one method, more than the C# compiler handles well (it stops at 65,534); move parts of the computation into [Differentiable] helper methods, or sum the terms in a loop over an array");
 
+    public static readonly DiagnosticDescriptor InvalidLoopMemoryLimit = Error("SD0054",
+        "Invalid loop memory limit",
+        "LoopMemoryLimit = {0} is not a number of bytes; set it to the most bytes each loop may keep for the backward pass, above 0, or leave it out");
+
     public static readonly DiagnosticDescriptor LocalArrayUnsupported = Error("SD0060",
         "Unsupported use of a local array",
         "Local array '{0}' {1}; {2}");
@@ -198,6 +202,6 @@ internal static class Diagnostics
         ZeroDerivative, UnsupportedOperator, LocalFunction, SideEffectInExpression, InvalidGradientName, UnsupportedValueType,
         DerivativeUnavailable, CustomGradientMismatch, UnsupportedLoop, ArrayReadAndWritten, UnsupportedArrayUse, LocalArrayUnsupported, ModeNotAvailable, ConstantIntegerOperation,
         NestedTooDeeply, UnsupportedTensorOperation, TensorLocalReassigned, TensorElementWrite, MixedTensorElementTypes,
-        HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InternalError,
+        HessianCall, HessianUnsupportedOperation, HessianOfTensorMethod, FileLocalType, GeneratedMemberCollision, GeneratedMethodTooLarge, InvalidLoopMemoryLimit, InternalError,
     };
 }

@@ -553,6 +553,13 @@ public class ShapePropertyTests
             {
                 text.Append($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static double P{i}(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
                 text.Append($"    public static double P{i}Value(double[] s, int n) => P{i}(s[0], s[1], s.AsSpan(2), n);\n");
+                if (HasLoop(p))
+                {
+                    // The same program within a loop memory limit: checkpointed loops must give the same gradient bit for bit.
+                    text.Append($"    [Differentiable(LoopMemoryLimit = {MemoryLimit(i)})]\n    public static double P{i}Capped(double x, double y, ReadOnlySpan<double> a, int n)\n    {{\n{body}    }}\n\n");
+                    text.Append($"    public static double P{i}CappedGrad(double[] s, int n, double[] g)\n    {{\n        double dx = 0, dy = 0;\n" +
+                                $"        double value = P{i}CappedGradient(s[0], s[1], s.AsSpan(2), n, ref dx, ref dy, g.AsSpan(2));\n        g[0] = dx;\n        g[1] = dy;\n        return value;\n    }}\n\n");
+                }
                 text.Append($"    public static double P{i}Grad(double[] s, int n, double[] g)\n    {{\n        double dx = 0, dy = 0;\n" +
                             $"        double value = P{i}Gradient(s[0], s[1], s.AsSpan(2), n, ref dx, ref dy, g.AsSpan(2));\n        g[0] = dx;\n        g[1] = dy;\n        return value;\n    }}\n\n");
                 if (WithHessian(i))
@@ -571,9 +578,17 @@ public class ShapePropertyTests
     /// <summary>Every other program also gets Hessian = true (a vector one the Hessian of dyᵀ·y).</summary>
     private static bool WithHessian(int i) => i % 2 == 0;
 
+    private static bool HasLoop(Program p) => !p.IsVector && (p.Body.Contains("for (", StringComparison.Ordinal) || p.Body.Contains("while (", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Limits so small that loops of a few iterations are cut into segments of one, two or four iterations with one to
+    /// four checkpoints: the binomial schedule's restores, stores and runs forward all happen.
+    /// </summary>
+    private static int MemoryLimit(int i) => new[] { 1, 40, 64, 100, 160 }[i % 5];
+
     private sealed class Counts
     {
-        public int Programs, Compilations, Scalar, Vector, OnePass, Entries, Unreliable, HessianPrograms, HessianEntries;
+        public int Programs, Compilations, Scalar, Vector, OnePass, Entries, Unreliable, HessianPrograms, HessianEntries, Capped;
         public readonly int[] PerShape = new int[Shapes.Length];
     }
 
@@ -612,6 +627,17 @@ public class ShapePropertyTests
             var g = new double[width];
             double returned = gradient(s, p.N, g);
             if (!v.Equals(returned)) failures.Add($"the gradient returned {returned:R}, the method {v:R} {at}");
+            if (HasLoop(p))
+            {
+                var capped = new double[width];
+                double cappedValue = Get<Func<double[], int, double[], double>>($"P{i}CappedGrad")(s, p.N, capped);
+                if (!cappedValue.Equals(returned) || !capped.SequenceEqual(g))
+                {
+                    failures.Add($"within LoopMemoryLimit = {MemoryLimit(i)}: {cappedValue:R} and [{string.Join(", ", capped.Select(c => c.ToString("R", CultureInfo.InvariantCulture)))}], " +
+                                 $"not {returned:R} and [{string.Join(", ", g.Select(c => c.ToString("R", CultureInfo.InvariantCulture)))}] {at}");
+                }
+                Interlocked.Increment(ref counts.Capped);
+            }
             if (!double.IsFinite(v) || Math.Abs(v) > 1e12) return failures;
             for (int j = 0; j < width; j++)
             {
@@ -769,6 +795,7 @@ public class ShapePropertyTests
         string summary = $"{counts.Programs} programs in {counts.Compilations} compilations ({settings}), {clock.Elapsed.TotalSeconds:F0} s: " +
                          $"{counts.Scalar} scalar and {counts.Vector} vector programs checked ({counts.Entries} derivatives; {counts.OnePass} programs' Jacobians all rows in one backward pass), " +
                          $"{counts.HessianPrograms} Hessians checked ({counts.HessianEntries} Hessian entries), " +
+                         $"{counts.Capped} loop programs within a LoopMemoryLimit equal to full storage, " +
                          $"{counts.Unreliable} skipped where a branch switches within a finite-difference step; {failures.Count} mismatches. Per shape: " +
                          string.Join(", ", Shapes.Select((s, k) => $"{s.Name} {counts.PerShape[k]}"));
         _output.WriteLine(summary);

@@ -319,6 +319,21 @@ public class SnapshotTests
         """));
 
     [Fact]
+    public void LoopWithinAMemoryLimit() => Check(nameof(LoopWithinAMemoryLimit), InClass("""
+            [Differentiable(LoopMemoryLimit = 1 << 20)]
+            public static double Oscillate(double k, double damping, int steps)
+            {
+                double x = 1, v = 0;
+                for (int i = 1; i <= steps; i++)
+                {
+                    v = v - 0.01 * (k * Math.Sin(x) + damping * v);
+                    x = x + 0.01 * v;
+                }
+                return x * x + v;
+            }
+        """));
+
+    [Fact]
     public void LoopInnerStackedInOuter() => Check(nameof(LoopInnerStackedInOuter), InClass("""
             [Differentiable]
             public static double LogSumExpOfSquares(ReadOnlySpan<double> q, [NoDiff] ReadOnlySpan<double> x, int n, int k, int d)

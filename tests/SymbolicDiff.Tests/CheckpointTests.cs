@@ -7,7 +7,8 @@ namespace SymbolicDiff.Tests;
 
 /// <summary>
 /// <c>Checkpointing = true</c>: loops keep their carried variables every ⌈√n⌉ iterations and the backward pass
-/// recomputes each segment from its checkpoint. The gradients must be those of full storage bit for bit (the same
+/// recomputes each segment from its checkpoint. <c>LoopMemoryLimit</c>: as many checkpoints as fit, placed by the
+/// binomial schedule, segments run again from the nearest one. The gradients must be those of full storage bit for bit (the same
 /// operations in the same order), match central differences, and stay within the memory the option promises.
 /// </summary>
 public class CheckpointTests
@@ -106,5 +107,102 @@ public class CheckpointTests
         before = GC.GetAllocatedBytesForCurrentThread();
         CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // warm: nothing
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(1000)]
+    [InlineData(1024)]
+    [InlineData(20_000)]
+    public void WithinAMemoryLimitTheRecurrenceEqualsFullStorageBitForBit(int n)
+    {
+        var inputs = Inputs(n);
+        double fw = 0, fu = 0;
+        double full = CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
+        double dw = 0, du = 0, sw = 0, su = 0;
+        Assert.Equal(full, CheckpointFunctions.RecurrenceWithin1KBGradient(0.9, 0.5, inputs, ref dw, ref du));
+        Assert.Equal(full, CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref sw, ref su));
+        Assert.Equal(fw, dw);
+        Assert.Equal(fu, du);
+        Assert.Equal(fw, sw);
+        Assert.Equal(fu, su);
+        Assert.Equal(Central(w => CheckpointFunctions.RecurrenceWithin1KB(w, 0.5, inputs), 0.9), dw, 6);
+        Assert.Equal(Central(u => CheckpointFunctions.RecurrenceWithin1KB(0.9, u, inputs), 0.5), du, 6);
+    }
+
+    [Fact]
+    public void WithinAMemoryLimitOneStepHasTheHandDerivedGradient()
+    {
+        double x = 0.6, w = 0.9, u = 0.5;
+        double dw = 0, du = 0;
+        double h = CheckpointFunctions.RecurrenceWithin1KBGradient(w, u, new[] { x }, ref dw, ref du);
+        Assert.Equal(Math.Tanh(0.1 * w + u * x), h, 15);
+        Assert.Equal(0.1 * (1 - h * h), dw, 15);
+        Assert.Equal(x * (1 - h * h), du, 15);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(300)]
+    [InlineData(3000)]
+    public void WithinTheLeastMemoryTheOscillatorEqualsFullStorageBitForBit(int steps)
+    {
+        double dk = 0, dd = 0, fk = 0, fd = 0;
+        double value = CheckpointFunctions.OscillatorWithinLeastMemoryGradient(3.0, 0.4, steps, ref dk, ref dd);
+        Assert.Equal(CheckpointFunctions.OscillatorFullGradient(3.0, 0.4, steps, ref fk, ref fd), value);
+        Assert.Equal(fk, dk);
+        Assert.Equal(fd, dd);
+        Assert.Equal(Central(k => CheckpointFunctions.OscillatorWithinLeastMemory(k, 0.4, steps), 3.0), dk, 6);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(700)]
+    public void WithinAMemoryLimitNestedLoopsEqualFullStorageBitForBit(int steps)
+    {
+        var p = new[] { 0.3, -0.2, 0.5 };
+        var dp = new double[3];
+        var fp = new double[3];
+        double value = CheckpointFunctions.NestedWithin2KBGradient(p, steps, dp);
+        Assert.Equal(CheckpointFunctions.NestedFullGradient(p, steps, fp), value);
+        Assert.Equal(fp, dp);
+    }
+
+    [Fact]
+    public void AMillionStepsStayWithinTheMemoryLimit()
+    {
+        // 16 KB: 512 steps of h and tanh (8 KB) and 512 checkpoints of h with their segment numbers (6 KB). On a thread of
+        // its own, so the pool starts empty: a first call of a few steps makes the pool's bookkeeping for the smallest
+        // sizes, then the million steps rent what they keep, all of it allocated here.
+        var inputs = Inputs(1_000_000);
+        long allocated = 0;
+        double dw = 0, du = 0;
+        var thread = new System.Threading.Thread(() =>
+        {
+            double w = 0, u = 0;
+            CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs.AsSpan(0, 20), ref w, ref u);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref dw, ref du);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        thread.Join();
+        // The buffers (14,336 bytes) with their array headers and the pool's stacks for their sizes (under 1 KB).
+        Assert.InRange(allocated, 14_336, 16 * 1024 + 1024);
+        double fw = 0, fu = 0;
+        CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
+        Assert.Equal(fw, dw);
+        Assert.Equal(fu, du);
+
+        CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref dw, ref du);
+        long warm = GC.GetAllocatedBytesForCurrentThread();
+        CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref dw, ref du);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - warm);   // warm: nothing
     }
 }

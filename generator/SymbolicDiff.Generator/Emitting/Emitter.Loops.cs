@@ -44,9 +44,9 @@ internal sealed partial class Emitter
     /// <summary>Loops being recorded, with the index of the iteration being written (kept values are stored there).</summary>
     private readonly Dictionary<int, string> _recordingAt = new();
 
-    /// <summary>Checkpointed loops (<see cref="LoopPlan.Checkpointed"/>): the buffers of their carried variables' checkpoints, and their segment lengths.</summary>
+    /// <summary>Checkpointed loops (<see cref="LoopPlan.Checkpointed"/>): the buffers of their carried variables' checkpoints, and their schedules.</summary>
     private readonly Dictionary<int, string> _checkpointNames = new();
-    private readonly Dictionary<int, string> _segmentNames = new();
+    private readonly Dictionary<int, string> _scheduleNames = new();
 
     /// <summary>For loops stacked in the loop around them (<see cref="LoopPlan.StackedInEnclosing"/>): where their next iteration's values go.</summary>
     private readonly Dictionary<int, string> _stackTops = new();
@@ -138,7 +138,7 @@ internal sealed partial class Emitter
         }
         foreach (var plan in _plans.Values.Where(p => p.Checkpointed))
         {
-            _segmentNames[plan.Loop] = _allocator.Unique(CounterName(_nodes[plan.Loop]) + "Segment");
+            _scheduleNames[plan.Loop] = _allocator.Unique(CounterName(_nodes[plan.Loop]) + "Schedule");
             foreach (var phi in Phis(_nodes[plan.Loop]))
             {
                 _checkpointNames[phi.Id] = _allocator.Unique(_names[phi.Id] + "Checkpoints");
@@ -169,9 +169,9 @@ internal sealed partial class Emitter
             string type = _nodes[pair.Key].Type.Keyword();
             Line($"{type}[] {pair.Value} = {TypeNames.Array}.Empty<{type}>();");
         }
-        foreach (var pair in _segmentNames.OrderBy(p => p.Key))
+        foreach (var pair in _scheduleNames.OrderBy(p => p.Key))
         {
-            Line($"int {pair.Value} = 1;   // iterations between checkpoints of {_method.Statements[_nodes[pair.Key].Statement].Text}");
+            Line($"{TypeNames.CheckpointSchedule} {pair.Value} = default;   // where {_method.Statements[_nodes[pair.Key].Statement].Text} keeps checkpoints");
         }
         foreach (var pair in _stackTops.OrderBy(p => p.Key))
         {
@@ -248,7 +248,7 @@ internal sealed partial class Emitter
     private void ReturnBuffers()
     {
         var arrays = MemoryArrays().ToList();
-        if (_bufferNames.Count + _checkpointNames.Count + arrays.Count == 0)
+        if (_bufferNames.Count + _checkpointNames.Count + _scheduleNames.Count + arrays.Count == 0)
         {
             return;
         }
@@ -261,6 +261,10 @@ internal sealed partial class Emitter
         foreach (var (_, name) in arrays)
         {
             Line($"{LoopBuffers()}.Return({_memoryBuffers[name]});");
+        }
+        foreach (var pair in _scheduleNames.OrderBy(p => p.Key))
+        {
+            Line($"{pair.Value}.Return();");
         }
     }
 
@@ -717,7 +721,7 @@ internal sealed partial class Emitter
         }
         string last = int.TryParse(count, out int known) ? (known - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : count + " - 1";
         string lowest = "0";
-        string? first = !_dryRun && PlanOf(loop).Checkpointed ? WriteSegmentReplay(loop, count) : null;
+        var (first, restoreAfter) = !_dryRun && PlanOf(loop).Checkpointed ? WriteCheckpointedReverseSteps(loop) : (null, new List<string>());
         if (first is not null)
         {
             (last, lowest) = (_segmentEnd + " - 1", first);
@@ -821,8 +825,13 @@ internal sealed partial class Emitter
         Line("}");
         if (first is not null)
         {
-            _depth--;
-            Line("}");
+            // (the Reverse step's block and the loop over the steps)
+            for (int i = 0; i < 2; i++)
+            {
+                _depth--;
+                Line("}");
+            }
+            restoreAfter.ForEach(Line);
         }
         foreach (var phi in phis)
         {
@@ -853,8 +862,8 @@ internal sealed partial class Emitter
     private string _segmentEnd = "";
 
     /// <summary>
-    /// The forward run of a checkpointed loop: as written, keeping every carried variable at the start of every
-    /// segment's first iteration (<see cref="LoopPlan.Checkpointed"/>).
+    /// The forward run of a checkpointed loop: as written, keeping the carried variables at the start of the segments
+    /// its <see cref="CheckpointSchedule"/> names (every segment's under <c>Checkpointing = true</c>).
     /// </summary>
     private void WriteCheckpointedForward(Node loop, List<Node> phis, List<int> buffered)
     {
@@ -863,15 +872,28 @@ internal sealed partial class Emitter
         {
             Line($"{trips} = {TripCountCall(loop)};");
         }
-        string segment = _segmentNames[loop.Id];
-        Line($"{segment} = {LoopBuffers()}.SegmentLength({count});");
+        string schedule = _scheduleNames[loop.Id];
         int bytes = buffered.Sum(p => Size(_nodes[p].Type)), checkpointBytes = phis.Sum(p => Size(p.Type));
-        Line($"// Memory (Checkpointing = true): keeps {string.Join(", ", phis.Select(p => _names[p.Id]))} at the start of every segment of {segment} = ⌈√{count}⌉ iterations,");
-        Line($"// {checkpointBytes} bytes × ({count} / {segment}), and the backward pass keeps {string.Join(", ", buffered.Select(p => _names[p]))} for one segment at a time,");
-        Line($"// {bytes} bytes × {segment}: it runs each segment forward again from its checkpoint (this loop runs forward twice)");
+        string carried = string.Join(", ", phis.Select(p => _names[p.Id])), kept = string.Join(", ", buffered.Select(p => _names[p]));
+        long limit = _method.LoopMemoryLimit;
+        string number = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Line($"{schedule} = {TypeNames.CheckpointSchedule}.Start({count}, {checkpointBytes}, {bytes}, {number});");
+        if (limit == 0)
+        {
+            Line($"// Memory (Checkpointing = true): keeps {carried} at the start of every segment of ⌈√{count}⌉ iterations,");
+            Line($"// {checkpointBytes} bytes × ({count} / ⌈√{count}⌉), and the backward pass keeps {kept} for one segment at a time,");
+            Line($"// {bytes} bytes × ⌈√{count}⌉: it runs each segment forward again from its checkpoint (this loop runs forward twice)");
+        }
+        else
+        {
+            Line($"// Memory (LoopMemoryLimit = {number} bytes): keeps {carried} ({checkpointBytes} bytes) at the start of at most {schedule}.Slots");
+            Line($"// segments of {schedule}.SegmentLength iterations, and the backward pass keeps {kept} ({bytes} bytes per iteration)");
+            Line($"// for one segment at a time, within {number} bytes. With fewer checkpoints than segments (binomial schedule),");
+            Line($"// segments run forward again from the nearest checkpoint: {schedule}.Runs times at most, then once to be reversed");
+        }
         foreach (var phi in phis)
         {
-            Line($"{LoopBuffers()}.Ensure(ref {_checkpointNames[phi.Id]}, {LoopBuffers()}.Segments({count}, {segment}));");
+            Line($"{LoopBuffers()}.Ensure(ref {_checkpointNames[phi.Id]}, {schedule}.Slots);");
         }
         string untilCheckpoint = _allocator.Unique("untilCheckpoint");
         Line($"int {untilCheckpoint} = 0;");
@@ -881,13 +903,8 @@ internal sealed partial class Emitter
         Line($"if ({untilCheckpoint} == 0)");
         Line("{");
         _depth++;
-        string iteration = IterationOf(loop, CounterName(loop));
-        string index = (iteration.Contains(" ") ? "(" + iteration + ")" : iteration) + " / " + segment;
-        foreach (var phi in phis)
-        {
-            Line($"{_checkpointNames[phi.Id]}[{index}] = {Identifier(_names[phi.Id]!)};");
-        }
-        Line($"{untilCheckpoint} = {segment};");
+        WriteCheckpointCopies(loop, store: true);
+        Line($"{untilCheckpoint} = {schedule}.Stored();   // iterations until the next checkpoint");
         _depth--;
         Line("}");
         Line($"{untilCheckpoint}--;");
@@ -896,52 +913,103 @@ internal sealed partial class Emitter
         Line("}");
     }
 
+    /// <summary>Keeps the carried variables in the schedule's checkpoint slot, or sets them from it.</summary>
+    private void WriteCheckpointCopies(Node loop, bool store)
+    {
+        string slot = _scheduleNames[loop.Id] + ".Slot";
+        foreach (var phi in Phis(loop))
+        {
+            string variable = Identifier(_names[phi.Id]!), checkpoint = $"{_checkpointNames[phi.Id]}[{slot}]";
+            Line(store ? $"{checkpoint} = {variable};" : $"{variable} = {checkpoint};");
+        }
+    }
+
     /// <summary>
-    /// Opens the segment loop of a checkpointed loop's reverse and writes, inside it, the segment's forward run from its
-    /// checkpoint (keeping what the reverse iterations read). Returns the name of the segment's first iteration; the
-    /// caller writes the reverse iterations of the segment and closes the loop.
+    /// Opens the loop over a checkpointed loop's backward steps (<see cref="CheckpointStep"/>) and writes every step but
+    /// the last: restore, store, run forward. It then opens the Reverse step, which runs its segment forward from its
+    /// checkpoint keeping what the reverse iterations read. Returns the name of the segment's first iteration and the
+    /// statements that set the carried variables back to their values after the loop; the caller writes the reverse
+    /// iterations of the segment, closes the Reverse step and the loop, then writes those statements.
     /// </summary>
-    private string WriteSegmentReplay(Node loop, string count)
+    private (string First, List<string> RestoreAfter) WriteCheckpointedReverseSteps(Node loop)
     {
         var plan = PlanOf(loop);
-        string segment = _segmentNames[loop.Id];
+        string schedule = _scheduleNames[loop.Id];
         var phis = Phis(loop).ToList();
         foreach (int id in plan.SavedPhis.Concat(plan.KeptValues))
         {
-            Line($"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {segment});");
+            Line($"{LoopBuffers()}.Ensure(ref {_bufferNames[id]}, {schedule}.SegmentLength);");
         }
-        string index = _allocator.Unique("segment"), first = _allocator.Unique("first");
-        _segmentEnd = _allocator.Unique("end");
-        Line($"for (int {index} = {LoopBuffers()}.Segments({count}, {segment}) - 1; {index} >= 0; {index}--)");
-        Line("{");
-        _depth++;
-        Line($"int {first} = {index} * {segment};");
-        Line($"int {_segmentEnd} = {TypeNames.Math}.Min({first} + {segment}, {count});");
-        Line("// The segment runs forward again from its checkpoint, keeping what its reverse reads");
+        // What follows the loop's backward pass may read its carried variables (a running sum, say), which the runs
+        // of the segments overwrite: they are set back to their values after the loop once it is reversed.
+        var restoreAfter = new List<string>();
         foreach (var phi in phis)
         {
-            Line($"{Identifier(_names[phi.Id]!)} = {_checkpointNames[phi.Id]}[{index}];");
+            string variable = Identifier(_names[phi.Id]!), after = _allocator.Unique(_names[phi.Id] + "After");
+            Line($"{phi.Type.Keyword()} {after} = {variable};   // (set back after the backward pass: the runs below overwrite it)");
+            restoreAfter.Add($"{variable} = {after};");
         }
+        string step = _allocator.Unique("checkpointStep"), stepType = TypeNames.CheckpointStep;
+        Line($"for (var {step} = {schedule}.Next(); {step} != {stepType}.Done; {step} = {schedule}.Next())");
+        Line("{");
+        _depth++;
+        Line($"if ({step} == {stepType}.Restore)");
+        Line("{");
+        _depth++;
+        WriteCheckpointCopies(loop, store: false);
+        _depth--;
+        Line("}");
+        Line($"else if ({step} == {stepType}.Store)");
+        Line("{");
+        _depth++;
+        WriteCheckpointCopies(loop, store: true);
+        _depth--;
+        Line("}");
+        Line($"else if ({step} == {stepType}.Advance)");
+        Line("{");
+        _depth++;
+        Line("// Runs forward from a checkpoint, keeping nothing, to where the next one goes or the segment to reverse starts");
+        WriteSegmentRun(loop, phis, $"{schedule}.First", $"{schedule}.End", keep: false);
+        _depth--;
+        Line("}");
+        Line($"else   // {stepType}.Reverse");
+        Line("{");
+        _depth++;
+        string first = _allocator.Unique("first");
+        _segmentEnd = _allocator.Unique("end");
+        Line($"int {first} = {schedule}.First;");
+        Line($"int {_segmentEnd} = {schedule}.End;");
+        Line("// The segment runs forward again from its checkpoint, keeping what its reverse reads");
+        WriteSegmentRun(loop, phis, first, _segmentEnd, keep: true);
+        return (first, restoreAfter);
+    }
+
+    /// <summary>Iterations <paramref name="first"/> up to <paramref name="end"/> of a checkpointed loop, forward, keeping what its reverse reads when <paramref name="keep"/>.</summary>
+    private void WriteSegmentRun(Node loop, List<Node> phis, string first, string end, bool keep)
+    {
         string counter = CounterName(loop);
         string iteration = StartsAtZero(loop) ? counter : _allocator.Unique("iteration");
-        Line($"for (int {iteration} = {first}; {iteration} < {_segmentEnd}; {iteration}++)");
+        Line($"for (int {iteration} = {first}; {iteration} < {end}; {iteration}++)");
         Line("{");
         _depth++;
         if (iteration != counter)
         {
             Line($"int {counter} = {CounterAt(loop, iteration)};");
         }
-        string at = Code.Minus(Code.Name(iteration), Code.Name(first)).Text;
-        foreach (int phi in plan.SavedPhis)
+        if (keep)
         {
-            Line($"{_bufferNames[phi]}[{at}] = {Identifier(_names[phi]!)};");
+            string at = Code.Minus(Code.Name(iteration), Code.Name(first)).Text;
+            foreach (int phi in PlanOf(loop).SavedPhis)
+            {
+                Line($"{_bufferNames[phi]}[{at}] = {Identifier(_names[phi]!)};");
+            }
+            _recordingAt[loop.Id] = at;
         }
-        _recordingAt[loop.Id] = at;
+        _lastStatement = -1;   // (each run says again which statements it computes)
         WriteLoopBody(loop, phis, checkCondition: false);
         _recordingAt.Remove(loop.Id);
         _depth--;
         Line("}");
-        return first;
     }
 
     /// <summary>

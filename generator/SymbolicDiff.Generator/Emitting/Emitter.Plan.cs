@@ -53,9 +53,10 @@ internal sealed partial class Emitter
                 : PlanReverse(loop);
             _plans[loop.Id] = plan with { RunningSums = new EquatableArray<int>(Phis(loop).Where(p => _needsAdjoint[p.Id] && IsRunningSum(p, users)).Select(p => p.Id)) };
         }
-        foreach (var loop in loops.Where(n => _method.Checkpointing && !_severalBackwardPasses && n.LoopCondition < 0))
+        foreach (var loop in loops.Where(n => (_method.Checkpointing || _method.LoopMemoryLimit > 0) && !_severalBackwardPasses && n.LoopCondition < 0))
         {
-            // Checkpointing = true: loops that keep values per iteration keep their carried variables every ⌈√n⌉ instead.
+            // Checkpointing = true or a LoopMemoryLimit: loops that keep values per iteration keep their carried
+            // variables at checkpoints instead (every ⌈√n⌉ iterations, or as many as fit the limit).
             var plan = _plans[loop.Id];
             // (Not one that reads or writes an array held in memory: running a segment again would see the array as it is later.)
             if (plan.Strategy == LoopStrategy.Reversed && !plan.StackedInEnclosing && plan.SavedPhis.Count + plan.KeptValues.Count > 0 && !TouchesMemory(loop))

@@ -19,6 +19,8 @@ internal static class TypeNames
     public const string AggressiveOptimization = "global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization";
     public const string Activations = "global::SymbolicDiff.Activations";
     public const string LoopBuffers = "global::SymbolicDiff.LoopBuffers";
+    public const string CheckpointSchedule = "global::SymbolicDiff.CheckpointSchedule";
+    public const string CheckpointStep = "global::SymbolicDiff.CheckpointStep";
     public const string TensorKernels = "global::SymbolicDiff.Tensors.TensorKernels";
     /// <summary>The static class of <see cref="Lanes"/>' operations (comparisons, selects, square roots).</summary>
     public const string Vector = "global::System.Numerics.Vector";

@@ -230,6 +230,7 @@ internal sealed record DifferentiableMethod(
     string? HessianName = null,
     string? HessianVectorProductName = null,
     bool Checkpointing = false,
+    long LoopMemoryLimit = 0,
     EquatableArray<string> Hiding = default,
     MethodLocation Location = default,
     SecondOrder? SecondOrder = null)

@@ -158,6 +158,7 @@ internal sealed partial class Parser
             Report(Diagnostics.GradientNameConflict, attributeLocation, tangentName, method.ContainingType.Name);
         }
         var (hessianName, hessianVectorProductName) = HessianNamesOf(method, attributes, attributeLocation);
+        long loopMemoryLimit = LoopMemoryLimitOf(attributes, attributeLocation);
         _inlineCalls = hessianName is not null;
         var hiding = _diagnostics.Count == 0 && attributes.Count > 0 ? CheckGeneratedMembers(method, attributes[0]) : default;
         if (_diagnostics.Count > 0)
@@ -273,7 +274,8 @@ internal sealed partial class Parser
             JacobianName: returnsVoid ? method.Name + "Jacobian" : null,
             HessianName: hessianName,
             HessianVectorProductName: hessianVectorProductName,
-            Checkpointing: attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Checkpointing" && a.Value.Value is true));
+            Checkpointing: attributes.SelectMany(a => a.NamedArguments).Any(a => a.Key == "Checkpointing" && a.Value.Value is true),
+            LoopMemoryLimit: loopMemoryLimit);
         if (!CheckMemoryReads(model))
         {
             return Fail();
@@ -395,6 +397,27 @@ internal sealed partial class Parser
         {
             Report(Diagnostics.GradientNameConflict, attributeLocation, gradientName, method.ContainingType.Name);
         }
+    }
+
+    /// <summary>LoopMemoryLimit's bytes (0 when not set); one below 1 is reported where it is set (SD0054).</summary>
+    private long LoopMemoryLimitOf(IReadOnlyList<AttributeData> attributes, Location attributeLocation)
+    {
+        foreach (var attribute in attributes)
+        {
+            foreach (var argument in attribute.NamedArguments.Where(a => a.Key == "LoopMemoryLimit"))
+            {
+                long limit = argument.Value.Value is long value ? value : 0;
+                if (limit > 0)
+                {
+                    return limit;
+                }
+                var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellation) is AttributeSyntax syntax
+                    && syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "LoopMemoryLimit") is { } set
+                    ? set.GetLocation() : attributeLocation;
+                Report(Diagnostics.InvalidLoopMemoryLimit, location, limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return 0;
     }
 
     private static string? GradientNameOf(IReadOnlyList<AttributeData> attributes) =>

@@ -20,23 +20,23 @@ namespace Demo
             double[] hSaved = global::System.Array.Empty<double>();
             double[] h_2Saved = global::System.Array.Empty<double>();
             double[] hCheckpoints = global::System.Array.Empty<double>();
-            int tSegment = 1;   // iterations between checkpoints of for (int t = 0; t < inputs.Length; t++)
+            global::SymbolicDiff.CheckpointSchedule tSchedule = default;   // where for (int t = 0; t < inputs.Length; t++) keeps checkpoints
             // Forward pass
             // for (int t = 0; t < inputs.Length; t++)
             int t1 = inputs.Length;
             double h = 0.1;
-            tSegment = global::SymbolicDiff.LoopBuffers.SegmentLength(t1);
-            // Memory (Checkpointing = true): keeps h at the start of every segment of tSegment = ⌈√t1⌉ iterations,
-            // 8 bytes × (t1 / tSegment), and the backward pass keeps h, h_2 for one segment at a time,
-            // 16 bytes × tSegment: it runs each segment forward again from its checkpoint (this loop runs forward twice)
-            global::SymbolicDiff.LoopBuffers.Ensure(ref hCheckpoints, global::SymbolicDiff.LoopBuffers.Segments(t1, tSegment));
+            tSchedule = global::SymbolicDiff.CheckpointSchedule.Start(t1, 8, 16, 0);
+            // Memory (Checkpointing = true): keeps h at the start of every segment of ⌈√t1⌉ iterations,
+            // 8 bytes × (t1 / ⌈√t1⌉), and the backward pass keeps h, h_2 for one segment at a time,
+            // 16 bytes × ⌈√t1⌉: it runs each segment forward again from its checkpoint (this loop runs forward twice)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref hCheckpoints, tSchedule.Slots);
             int untilCheckpoint = 0;
             for (int t = 0; t < t1; t++)
             {
                 if (untilCheckpoint == 0)
                 {
-                    hCheckpoints[t / tSegment] = h;
-                    untilCheckpoint = tSegment;
+                    hCheckpoints[tSchedule.Slot] = h;
+                    untilCheckpoint = tSchedule.Stored();   // iterations until the next checkpoint
                 }
                 untilCheckpoint--;
                 // h = Math.Tanh(w * h + u * inputs[t]);
@@ -50,42 +50,66 @@ namespace Demo
             // Backward pass: each adjoint d<name> = ∂result/∂<name>, summed over the uses of <name>
             // adjoint of: for (int t = 0; t < inputs.Length; t++)
             double dh = 1.0;
-            global::SymbolicDiff.LoopBuffers.Ensure(ref hSaved, tSegment);
-            global::SymbolicDiff.LoopBuffers.Ensure(ref h_2Saved, tSegment);
-            for (int segment = global::SymbolicDiff.LoopBuffers.Segments(t1, tSegment) - 1; segment >= 0; segment--)
+            global::SymbolicDiff.LoopBuffers.Ensure(ref hSaved, tSchedule.SegmentLength);
+            global::SymbolicDiff.LoopBuffers.Ensure(ref h_2Saved, tSchedule.SegmentLength);
+            double hAfter = h;   // (set back after the backward pass: the runs below overwrite it)
+            for (var checkpointStep = tSchedule.Next(); checkpointStep != global::SymbolicDiff.CheckpointStep.Done; checkpointStep = tSchedule.Next())
             {
-                int first = segment * tSegment;
-                int end = global::System.Math.Min(first + tSegment, t1);
-                // The segment runs forward again from its checkpoint, keeping what its reverse reads
-                h = hCheckpoints[segment];
-                for (int t = first; t < end; t++)
+                if (checkpointStep == global::SymbolicDiff.CheckpointStep.Restore)
                 {
-                    hSaved[t - first] = h;
-                    // h = Math.Tanh(w * h + u * inputs[t]);
-                    double t2 = inputs[t];
-                    double h_2 = global::System.Math.Tanh(w * h + u * t2);
-                    h_2Saved[t - first] = h_2;
-                    h = h_2;
+                    h = hCheckpoints[tSchedule.Slot];
                 }
-                for (int t = end - 1; t >= first; t--)
+                else if (checkpointStep == global::SymbolicDiff.CheckpointStep.Store)
                 {
-                    h = hSaved[t - first];
-                    double h_2 = h_2Saved[t - first];
-                    double t2 = inputs[t];
-                    double dh_2 = dh;
-                    dh = 0.0;
-                    // adjoint of: h = Math.Tanh(w * h + u * inputs[t]);
-                    double dt3 = dh_2 * (1.0 - h_2 * h_2);
-                    du += dt3 * t2;
-                    dw += dt3 * h;
-                    dh += dt3 * w;
+                    hCheckpoints[tSchedule.Slot] = h;
+                }
+                else if (checkpointStep == global::SymbolicDiff.CheckpointStep.Advance)
+                {
+                    // Runs forward from a checkpoint, keeping nothing, to where the next one goes or the segment to reverse starts
+                    for (int t = tSchedule.First; t < tSchedule.End; t++)
+                    {
+                        // h = Math.Tanh(w * h + u * inputs[t]);
+                        double t2 = inputs[t];
+                        double h_2 = global::System.Math.Tanh(w * h + u * t2);
+                        h = h_2;
+                    }
+                }
+                else   // global::SymbolicDiff.CheckpointStep.Reverse
+                {
+                    int first = tSchedule.First;
+                    int end = tSchedule.End;
+                    // The segment runs forward again from its checkpoint, keeping what its reverse reads
+                    for (int t = first; t < end; t++)
+                    {
+                        hSaved[t - first] = h;
+                        // h = Math.Tanh(w * h + u * inputs[t]);
+                        double t2 = inputs[t];
+                        double h_2 = global::System.Math.Tanh(w * h + u * t2);
+                        h_2Saved[t - first] = h_2;
+                        h = h_2;
+                    }
+                    for (int t = end - 1; t >= first; t--)
+                    {
+                        h = hSaved[t - first];
+                        double h_2 = h_2Saved[t - first];
+                        double t2 = inputs[t];
+                        double dh_2 = dh;
+                        dh = 0.0;
+                        // adjoint of: h = Math.Tanh(w * h + u * inputs[t]);
+                        double dt3 = dh_2 * (1.0 - h_2 * h_2);
+                        du += dt3 * t2;
+                        dw += dt3 * h;
+                        dh += dt3 * w;
+                    }
                 }
             }
+            h = hAfter;
 
             // The loop buffers go back to the pool for the next call
             global::SymbolicDiff.LoopBuffers.Return(hSaved);
             global::SymbolicDiff.LoopBuffers.Return(hCheckpoints);
             global::SymbolicDiff.LoopBuffers.Return(h_2Saved);
+            tSchedule.Return();
 
             return h_3;
         }
