@@ -72,16 +72,17 @@ public struct CheckpointSchedule
     public int Runs { get; private set; }
 
     /// <summary>
-    /// The schedule of a loop of <paramref name="trips"/> iterations: ⌈√trips⌉ iterations per segment and a checkpoint
-    /// for every segment when <paramref name="memoryLimit"/> is 0; otherwise segments and checkpoints sized so that the
-    /// buffers the loop keeps take at most <paramref name="memoryLimit"/> bytes (see
-    /// <see cref="DifferentiableAttribute.LoopMemoryLimit"/>), with the least recomputation that allows.
+    /// Starts the schedule of a loop of <paramref name="trips"/> iterations: ⌈√trips⌉ iterations per segment and a
+    /// checkpoint for every segment when <paramref name="memoryLimit"/> is 0; otherwise segments and checkpoints sized
+    /// so that the buffers the loop keeps take at most <paramref name="memoryLimit"/> bytes (see
+    /// <see cref="DifferentiableAttribute.LoopMemoryLimit"/>), with the least recomputation that allows. A schedule
+    /// started again (a loop inside another) reuses its buffer.
     /// </summary>
     /// <param name="trips">The loop's trip count.</param>
     /// <param name="checkpointBytes">Bytes of one checkpoint (the carried variables).</param>
     /// <param name="iterationBytes">Bytes the backward pass keeps per iteration of a segment.</param>
     /// <param name="memoryLimit">Bytes the loop may keep, or 0 for √n checkpointing.</param>
-    public static CheckpointSchedule Start(int trips, int checkpointBytes, int iterationBytes, long memoryLimit)
+    public void Start(int trips, int checkpointBytes, int iterationBytes, long memoryLimit)
     {
         if (trips < 0 || checkpointBytes < 0 || iterationBytes < 0 || memoryLimit < 0)
         {
@@ -97,23 +98,26 @@ public struct CheckpointSchedule
         {
             (segment, slots) = Fit(trips, checkpointBytes, iterationBytes, memoryLimit);
         }
-        return Create(trips, segment, slots);
+        Start(trips, segment, slots);
     }
 
     /// <summary>A schedule with a given segment length and number of slots (for tests of the schedule itself).</summary>
     internal static CheckpointSchedule Create(int trips, int segmentLength, int slots)
     {
-        var schedule = new CheckpointSchedule
-        {
-            _trips = trips,
-            SegmentLength = segmentLength,
-            Segments = LoopBuffers.Segments(trips, segmentLength),
-            Slots = slots,
-            _positions = Array.Empty<int>(),
-        };
-        LoopBuffers.Ensure(ref schedule._positions, slots);
-        schedule.PlanForwardPass();
+        var schedule = new CheckpointSchedule();
+        schedule.Start(trips, segmentLength, slots);
         return schedule;
+    }
+
+    private void Start(int trips, int segmentLength, int slots)
+    {
+        _trips = trips;
+        SegmentLength = segmentLength;
+        Segments = LoopBuffers.Segments(trips, segmentLength);
+        Slots = slots;
+        _positions ??= Array.Empty<int>();
+        LoopBuffers.Ensure(ref _positions, slots);
+        PlanForwardPass();
     }
 
     /// <summary>

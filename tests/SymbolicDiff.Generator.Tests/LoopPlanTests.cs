@@ -321,6 +321,13 @@ public class LoopPlanTests
         Assert.False(sum.Checkpointed);   // a running sum keeps nothing: nothing to bound
         Assert.Equal("Phi:s", Names(method, sum.RunningSums));
         Assert.Empty(sum.SavedPhis);
+
+        // A memory limit checkpoints the same loops (the schedule within the limit is the runtime's, tested there).
+        var (limited, capped) = PlanWithAttribute("[Differentiable(LoopMemoryLimit = 4096)]", body, "double w, [NoDiff] ReadOnlySpan<double> x");
+        Assert.Equal(4096, limited.LoopMemoryLimit);
+        Assert.True(capped[0].Checkpointed);
+        Assert.False(capped[1].Checkpointed);
+        Assert.Equal(checkpointed, capped);   // the same plans: only the schedule's sizes differ
     }
 
     /// <summary>As <see cref="Plan"/>, with the attribute written out.</summary>

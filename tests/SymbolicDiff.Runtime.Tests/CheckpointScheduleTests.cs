@@ -71,7 +71,6 @@ public class CheckpointScheduleTests
             }
             Assert.True(reversed.Count <= trips, "more reversed iterations than the loop has");
         }
-        schedule.Return();
         return new Run(reversed, runs);
     }
 
@@ -97,7 +96,8 @@ public class CheckpointScheduleTests
     [InlineData(1000)]
     public void SquareRootCheckpointingRunsEveryIterationForwardTwice(int trips)
     {
-        var schedule = CheckpointSchedule.Start(trips, 8, 16, 0);
+        var schedule = new CheckpointSchedule();
+        schedule.Start(trips, 8, 16, 0);
         Assert.Equal(trips <= 1 ? 1 : (int)Math.Ceiling(Math.Sqrt(trips)), schedule.SegmentLength);
         Assert.Equal(1, schedule.Runs);
         var run = Play(schedule, trips);
@@ -159,7 +159,8 @@ public class CheckpointScheduleTests
     [InlineData(300, 8, 16, 1)]   // below one iteration and one checkpoint: one of each
     public void TheBuffersFitTheMemoryLimit(int trips, int checkpointBytes, int iterationBytes, long limit)
     {
-        var schedule = CheckpointSchedule.Start(trips, checkpointBytes, iterationBytes, limit);
+        var schedule = new CheckpointSchedule();
+        schedule.Start(trips, checkpointBytes, iterationBytes, limit);
         long used = (long)schedule.Slots * (checkpointBytes + sizeof(int)) + (long)schedule.SegmentLength * iterationBytes;
         long least = checkpointBytes + sizeof(int) + iterationBytes;
         Assert.True(used <= Math.Max(limit, least), $"{used} bytes kept under a limit of {limit}");
@@ -174,7 +175,8 @@ public class CheckpointScheduleTests
     [Fact]
     public void AGenerousLimitKeepsTheWholeLoopInOneSegment()
     {
-        var schedule = CheckpointSchedule.Start(1000, 8, 16, 1L << 30);
+        var schedule = new CheckpointSchedule();
+        schedule.Start(1000, 8, 16, 1L << 30);
         Assert.Equal(1024, schedule.SegmentLength);
         Assert.Equal(1, schedule.Segments);
         Assert.Equal(1, schedule.Runs);
@@ -182,10 +184,27 @@ public class CheckpointScheduleTests
     }
 
     [Fact]
+    public void AScheduleStartedAgainReusesItsBuffer()
+    {
+        // A checkpointed loop inside another loop starts its schedule in every iteration of that loop.
+        var schedule = new CheckpointSchedule();
+        schedule.Start(1000, 8, 16, 4096);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i <= 5; i++)
+        {
+            schedule.Start(1000 - i, 8, 16, 4096);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(Enumerable.Range(0, 995).Reverse(), Play(schedule, 995).Reversed);
+        schedule.Return();
+    }
+
+    [Fact]
     public void BadArgumentsAreRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => CheckpointSchedule.Start(-1, 8, 8, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CheckpointSchedule.Start(10, 8, 8, -5));
+        var schedule = new CheckpointSchedule();
+        Assert.Throws<ArgumentOutOfRangeException>(() => schedule.Start(-1, 8, 8, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => schedule.Start(10, 8, 8, -5));
     }
 
     [Fact]

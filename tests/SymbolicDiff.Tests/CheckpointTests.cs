@@ -205,4 +205,24 @@ public class CheckpointTests
         CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref dw, ref du);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - warm);   // warm: nothing
     }
+
+    [Theory]
+    [InlineData(0, 3)]
+    [InlineData(5, 1)]
+    [InlineData(300, 4)]
+    public void ACheckpointedLoopInsideAnotherEqualsFullStorageAndAllocatesNothingWhenWarm(int n, int runs)
+    {
+        // The inner loop's schedule starts again in every run of the outer loop, reusing its buffer.
+        var inputs = Inputs(n);
+        double dw = 0, fw = 0;
+        double value = CheckpointFunctions.SumOfRunsGradient(0.7, inputs, runs, ref dw);
+        Assert.Equal(CheckpointFunctions.SumOfRunsFullGradient(0.7, inputs, runs, ref fw), value);
+        Assert.Equal(fw, dw);
+        Assert.Equal(Central(w => CheckpointFunctions.SumOfRuns(w, inputs, runs), 0.7), dw, 6);
+
+        CheckpointFunctions.SumOfRunsGradient(0.7, inputs, runs, ref dw);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        CheckpointFunctions.SumOfRunsGradient(0.7, inputs, runs, ref dw);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -877,7 +877,7 @@ internal sealed partial class Emitter
         string carried = string.Join(", ", phis.Select(p => _names[p.Id])), kept = string.Join(", ", buffered.Select(p => _names[p]));
         long limit = _method.LoopMemoryLimit;
         string number = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Line($"{schedule} = {TypeNames.CheckpointSchedule}.Start({count}, {checkpointBytes}, {bytes}, {number});");
+        Line($"{schedule}.Start({count}, {checkpointBytes}, {bytes}, {number});");
         if (limit == 0)
         {
             Line($"// Memory (Checkpointing = true): keeps {carried} at the start of every segment of ⌈√{count}⌉ iterations,");

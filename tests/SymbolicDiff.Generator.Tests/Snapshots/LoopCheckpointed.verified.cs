@@ -25,7 +25,7 @@ namespace Demo
             // for (int t = 0; t < inputs.Length; t++)
             int t1 = inputs.Length;
             double h = 0.1;
-            tSchedule = global::SymbolicDiff.CheckpointSchedule.Start(t1, 8, 16, 0);
+            tSchedule.Start(t1, 8, 16, 0);
             // Memory (Checkpointing = true): keeps h at the start of every segment of ⌈√t1⌉ iterations,
             // 8 bytes × (t1 / ⌈√t1⌉), and the backward pass keeps h, h_2 for one segment at a time,
             // 16 bytes × ⌈√t1⌉: it runs each segment forward again from its checkpoint (this loop runs forward twice)

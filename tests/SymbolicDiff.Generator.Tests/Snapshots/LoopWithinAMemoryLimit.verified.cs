@@ -29,7 +29,7 @@ namespace Demo
             double v = 0.0;
             double x = 1.0;
             trips = global::SymbolicDiff.LoopBuffers.TripCount(1, (long)steps + 1);
-            iSchedule = global::SymbolicDiff.CheckpointSchedule.Start(trips, 16, 24, 1048576);
+            iSchedule.Start(trips, 16, 24, 1048576);
             // Memory (LoopMemoryLimit = 1048576 bytes): keeps v, x (16 bytes) at the start of at most iSchedule.Slots
             // segments of iSchedule.SegmentLength iterations, and the backward pass keeps v, x, t1 (24 bytes per iteration)
             // for one segment at a time, within 1048576 bytes. With fewer checkpoints than segments (binomial schedule),

@@ -142,4 +142,37 @@ public static partial class CheckpointFunctions
         }
         return s;
     }
+
+    /// <summary>A checkpointed loop inside a running sum over runs (fused): its schedule starts again in every run.</summary>
+    [Differentiable(LoopMemoryLimit = 256)]
+    public static double SumOfRuns(double w, [NoDiff] ReadOnlySpan<double> inputs, int runs)
+    {
+        double total = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            double h = 0.1 * r;
+            for (int t = 0; t < inputs.Length; t++)
+            {
+                h = Math.Tanh(w * h + inputs[t]);
+            }
+            total += h * h;
+        }
+        return total;
+    }
+
+    [Differentiable]
+    public static double SumOfRunsFull(double w, [NoDiff] ReadOnlySpan<double> inputs, int runs)
+    {
+        double total = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            double h = 0.1 * r;
+            for (int t = 0; t < inputs.Length; t++)
+            {
+                h = Math.Tanh(w * h + inputs[t]);
+            }
+            total += h * h;
+        }
+        return total;
+    }
 }
