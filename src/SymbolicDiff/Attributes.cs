@@ -50,7 +50,8 @@ public sealed class DifferentiableAttribute : Attribute
     /// times on average instead of twice (4.9 times under 1 KB). The gradient is bit for bit the one without checkpoints.
     /// Buffers are rented in powers of two of at least 16 elements, so a cap below 16 iterations' and 16 checkpoints'
     /// worth recomputes more without keeping less; the stacks of loops nested in a checkpointed loop are not counted.
-    /// The generated code states each loop's memory and its recomputation.
+    /// The gradient's loops are capped; a Jacobian, a Hessian and a Hessian-vector product keep full storage, and so do
+    /// <c>while</c> loops. The generated code states each loop's memory and its recomputation.
     /// </summary>
     public long LoopMemoryLimit { get; set; }
 }

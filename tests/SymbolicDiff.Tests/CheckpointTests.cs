@@ -225,4 +225,27 @@ public class CheckpointTests
         CheckpointFunctions.SumOfRunsGradient(0.7, inputs, runs, ref dw);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    public void WithAMemoryLimitSecondOrderIsThatOfFullStorage(int n)
+    {
+        // The gradient is checkpointed, the Hessian and H·v keep full storage: all equal the unlimited twin's bit for bit.
+        var inputs = Inputs(n);
+        double dw = 0, du = 0, fw = 0, fu = 0;
+        Assert.Equal(CheckpointFunctions.RecurrenceWithHessianFullGradient(0.9, 0.5, inputs, ref fw, ref fu),
+            CheckpointFunctions.RecurrenceWithHessianGradient(0.9, 0.5, inputs, ref dw, ref du));
+        Assert.Equal((fw, fu), (dw, du));
+        var hessian = new double[4];
+        var full = new double[4];
+        CheckpointFunctions.RecurrenceWithHessianHessian(0.9, 0.5, inputs, hessian);
+        CheckpointFunctions.RecurrenceWithHessianFullHessian(0.9, 0.5, inputs, full);
+        Assert.Equal(full, hessian);
+        Assert.Equal(Central(w => { double gw = 0, gu = 0; CheckpointFunctions.RecurrenceWithHessianGradient(w, 0.5, inputs, ref gw, ref gu); return gw; }, 0.9), hessian[0], 6);
+        double hw = 0, hu = 0;
+        CheckpointFunctions.RecurrenceWithHessianHessianVectorProduct(0.9, 0.5, inputs, 1.0, -2.0, ref hw, ref hu);
+        Assert.Equal(hessian[0] - 2 * hessian[1], hw, 12);
+        Assert.Equal(hessian[2] - 2 * hessian[3], hu, 12);
+    }
 }

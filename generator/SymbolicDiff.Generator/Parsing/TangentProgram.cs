@@ -152,7 +152,8 @@ internal static class TangentProgram
             JacobianName = null,
             HessianName = null,
             HessianVectorProductName = null,
-            Checkpointing = false,
+            Checkpointing = false,   // (the second-order pass keeps full storage, as the Jacobian does)
+            LoopMemoryLimit = 0,
             Parameters = parameters.ToEquatableArray(),
             Nodes = builder.Nodes.ToEquatableArray(),
             Regions = builder.Regions.ToEquatableArray(),

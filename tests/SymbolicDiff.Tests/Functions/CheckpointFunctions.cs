@@ -175,4 +175,27 @@ public static partial class CheckpointFunctions
         }
         return total;
     }
+
+    /// <summary>The integrator within 64 bytes, with second order too (which keeps full storage).</summary>
+    [Differentiable(Hessian = true, LoopMemoryLimit = 64)]
+    public static double RecurrenceWithHessian(double w, double u, [NoDiff] ReadOnlySpan<double> inputs)
+    {
+        double h = 0.1;
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            h = Math.Tanh(w * h + u * inputs[t]);
+        }
+        return h;
+    }
+
+    [Differentiable(Hessian = true)]
+    public static double RecurrenceWithHessianFull(double w, double u, [NoDiff] ReadOnlySpan<double> inputs)
+    {
+        double h = 0.1;
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            h = Math.Tanh(w * h + u * inputs[t]);
+        }
+        return h;
+    }
 }
