@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using SymbolicDiff.Tests.Functions;
 using Xunit;
@@ -18,54 +19,77 @@ public class CheckpointTests
 
     private static double[] Inputs(int n) => Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i) * 0.8).ToArray();
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(10)]
-    [InlineData(17)]
-    [InlineData(1000)]
-    public void RecurrenceEqualsFullStorageBitForBit(int n)
+    private delegate double RecurrenceValue(double w, double u, ReadOnlySpan<double> inputs);
+    private delegate double RecurrenceGradient(double w, double u, ReadOnlySpan<double> inputs, ref double dw, ref double du);
+
+    /// <summary>The integrator checkpointed every ⌈√n⌉ steps, or within 1 KB or 16 KB.</summary>
+    private static (RecurrenceValue Value, RecurrenceGradient Gradient) Recurrence(string variant) => variant switch
     {
+        "√n" => (CheckpointFunctions.Recurrence, CheckpointFunctions.RecurrenceGradient),
+        "1 KB" => (CheckpointFunctions.RecurrenceWithin1KB, CheckpointFunctions.RecurrenceWithin1KBGradient),
+        _ => (CheckpointFunctions.RecurrenceWithin16KB, CheckpointFunctions.RecurrenceWithin16KBGradient),
+    };
+
+    public static IEnumerable<object[]> RecurrenceCases() =>
+        from variant in new[] { "√n", "1 KB", "16 KB" }
+        from n in new[] { 0, 1, 2, 3, 10, 17, 32, 33, 1000, 1024, 20_000 }
+        select new object[] { variant, n };
+
+    [Theory]
+    [MemberData(nameof(RecurrenceCases))]
+    public void RecurrenceEqualsFullStorageBitForBit(string variant, int n)
+    {
+        var (value, gradient) = Recurrence(variant);
         var inputs = Inputs(n);
         double dw = 0, du = 0, fw = 0, fu = 0;
-        double value = CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
-        double full = CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
-        Assert.Equal(full, value);
-        Assert.Equal(CheckpointFunctions.Recurrence(0.9, 0.5, inputs), value);
+        double returned = gradient(0.9, 0.5, inputs, ref dw, ref du);
+        Assert.Equal(CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu), returned);
+        Assert.Equal(value(0.9, 0.5, inputs), returned);
         Assert.Equal(fw, dw);
         Assert.Equal(fu, du);
-        Assert.Equal(Central(w => CheckpointFunctions.Recurrence(w, 0.5, inputs), 0.9), dw, 6);
-        Assert.Equal(Central(u => CheckpointFunctions.Recurrence(0.9, u, inputs), 0.5), du, 6);
+        Assert.Equal(Central(w => value(w, 0.5, inputs), 0.9), dw, 6);
+        Assert.Equal(Central(u => value(0.9, u, inputs), 0.5), du, 6);
     }
 
-    [Fact]
-    public void RecurrenceOfOneStepHasTheHandDerivedGradient()
+    [Theory]
+    [InlineData("√n")]
+    [InlineData("1 KB")]
+    [InlineData("16 KB")]
+    public void RecurrenceOfOneStepHasTheHandDerivedGradient(string variant)
     {
         // h = tanh(0.1 w + u x): ∂h/∂w = 0.1 (1 − h²), ∂h/∂u = x (1 − h²).
         double x = 0.6, w = 0.9, u = 0.5;
         double dw = 0, du = 0;
-        double h = CheckpointFunctions.RecurrenceGradient(w, u, new[] { x }, ref dw, ref du);
+        double h = Recurrence(variant).Gradient(w, u, new[] { x }, ref dw, ref du);
         Assert.Equal(Math.Tanh(0.1 * w + u * x), h, 15);
         Assert.Equal(0.1 * (1 - h * h), dw, 15);
         Assert.Equal(x * (1 - h * h), du, 15);
     }
 
+    private delegate double OscillatorValue(double k, double damping, int steps);
+    private delegate double OscillatorGradient(double k, double damping, int steps, ref double dk, ref double ddamping);
+
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(5)]
-    [InlineData(50)]
-    public void CountingDownWithAStrideEqualsFullStorageBitForBit(int steps)
+    [InlineData("√n", 0)]
+    [InlineData("√n", 1)]
+    [InlineData("√n", 5)]
+    [InlineData("√n", 50)]
+    [InlineData("least memory", 0)]
+    [InlineData("least memory", 5)]
+    [InlineData("least memory", 300)]
+    [InlineData("least memory", 3000)]
+    public void CountingDownWithAStrideEqualsFullStorageBitForBit(string variant, int steps)
     {
+        // Two carried variables; "least memory" checkpoints one step at a time in one slot (each runs again for every later one).
+        OscillatorValue value = variant == "√n" ? CheckpointFunctions.Oscillator : CheckpointFunctions.OscillatorWithinLeastMemory;
+        OscillatorGradient gradient = variant == "√n" ? CheckpointFunctions.OscillatorGradient : CheckpointFunctions.OscillatorWithinLeastMemoryGradient;
         double dk = 0, dd = 0, fk = 0, fd = 0;
-        double value = CheckpointFunctions.OscillatorGradient(3.0, 0.4, steps, ref dk, ref dd);
-        Assert.Equal(CheckpointFunctions.OscillatorFullGradient(3.0, 0.4, steps, ref fk, ref fd), value);
+        double returned = gradient(3.0, 0.4, steps, ref dk, ref dd);
+        Assert.Equal(CheckpointFunctions.OscillatorFullGradient(3.0, 0.4, steps, ref fk, ref fd), returned);
         Assert.Equal(fk, dk);
         Assert.Equal(fd, dd);
-        Assert.Equal(Central(k => CheckpointFunctions.Oscillator(k, 0.4, steps), 3.0), dk, 6);
-        Assert.Equal(Central(damping => CheckpointFunctions.Oscillator(3.0, damping, steps), 0.4), dd, 6);
+        Assert.Equal(Central(k => value(k, 0.4, steps), 3.0), dk, 6);
+        Assert.Equal(Central(damping => value(3.0, damping, steps), 0.4), dd, 6);
     }
 
     [Theory]
@@ -107,57 +131,6 @@ public class CheckpointTests
         before = GC.GetAllocatedBytesForCurrentThread();
         CheckpointFunctions.RecurrenceGradient(0.9, 0.5, inputs, ref dw, ref du);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // warm: nothing
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(17)]
-    [InlineData(32)]
-    [InlineData(33)]
-    [InlineData(1000)]
-    [InlineData(1024)]
-    [InlineData(20_000)]
-    public void WithinAMemoryLimitTheRecurrenceEqualsFullStorageBitForBit(int n)
-    {
-        var inputs = Inputs(n);
-        double fw = 0, fu = 0;
-        double full = CheckpointFunctions.RecurrenceFullGradient(0.9, 0.5, inputs, ref fw, ref fu);
-        double dw = 0, du = 0, sw = 0, su = 0;
-        Assert.Equal(full, CheckpointFunctions.RecurrenceWithin1KBGradient(0.9, 0.5, inputs, ref dw, ref du));
-        Assert.Equal(full, CheckpointFunctions.RecurrenceWithin16KBGradient(0.9, 0.5, inputs, ref sw, ref su));
-        Assert.Equal(fw, dw);
-        Assert.Equal(fu, du);
-        Assert.Equal(fw, sw);
-        Assert.Equal(fu, su);
-        Assert.Equal(Central(w => CheckpointFunctions.RecurrenceWithin1KB(w, 0.5, inputs), 0.9), dw, 6);
-        Assert.Equal(Central(u => CheckpointFunctions.RecurrenceWithin1KB(0.9, u, inputs), 0.5), du, 6);
-    }
-
-    [Fact]
-    public void WithinAMemoryLimitOneStepHasTheHandDerivedGradient()
-    {
-        double x = 0.6, w = 0.9, u = 0.5;
-        double dw = 0, du = 0;
-        double h = CheckpointFunctions.RecurrenceWithin1KBGradient(w, u, new[] { x }, ref dw, ref du);
-        Assert.Equal(Math.Tanh(0.1 * w + u * x), h, 15);
-        Assert.Equal(0.1 * (1 - h * h), dw, 15);
-        Assert.Equal(x * (1 - h * h), du, 15);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(5)]
-    [InlineData(300)]
-    [InlineData(3000)]
-    public void WithinTheLeastMemoryTheOscillatorEqualsFullStorageBitForBit(int steps)
-    {
-        double dk = 0, dd = 0, fk = 0, fd = 0;
-        double value = CheckpointFunctions.OscillatorWithinLeastMemoryGradient(3.0, 0.4, steps, ref dk, ref dd);
-        Assert.Equal(CheckpointFunctions.OscillatorFullGradient(3.0, 0.4, steps, ref fk, ref fd), value);
-        Assert.Equal(fk, dk);
-        Assert.Equal(fd, dd);
-        Assert.Equal(Central(k => CheckpointFunctions.OscillatorWithinLeastMemory(k, 0.4, steps), 3.0), dk, 6);
     }
 
     [Theory]
