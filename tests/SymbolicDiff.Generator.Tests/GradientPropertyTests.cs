@@ -807,6 +807,15 @@ public partial class LoopGradientPropertyTests
     /// <summary>Every other loop method also gets Hessian = true (its second order comes from its tangent program).</summary>
     private static bool WithHessian(int i) => i % 2 == 0;
 
+    /// <summary>The other half is compiled again within a loop memory limit (<see cref="MemoryLimit"/>).</summary>
+    private static bool WithMemoryLimit(int i) => i % 2 == 1;
+
+    /// <summary>
+    /// Limits so small that loops of a few iterations are cut into segments of one, two or four iterations with one to
+    /// four checkpoints: the binomial schedule's restores, stores and runs forward all happen.
+    /// </summary>
+    private static int MemoryLimit(int i) => new[] { 1, 40, 64, 100, 160 }[i / 2 % 5];
+
     private static string Source(IReadOnlyList<LoopMethod> methods, IReadOnlyList<VectorMethod> vectors)
     {
         var text = new StringBuilder("using System;\nusing SymbolicDiff;\n\nnamespace Random;\n\npublic static partial class Functions\n{\n");
@@ -832,6 +841,14 @@ public partial class LoopGradientPropertyTests
             }
             Method($"    [Differentiable{(WithHessian(i) ? "(Hessian = true)" : "")}]\n    public static double F{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, false);
             Method($"    public static double K{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, true);
+            if (WithMemoryLimit(i))
+            {
+                // The same method within a loop memory limit: its checkpointed loops must give the same gradient bit for bit.
+                Method($"    [Differentiable(LoopMemoryLimit = {MemoryLimit(i)})]\n    public static double C{i}(double x, double y, double[] a, ReadOnlySpan<double> b, int n)", false, false);
+                text.Append($"    public static double C{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
+                            $"        double dx = ds[0], dy = ds[1];\n        double value = C{i}Gradient(s[0], s[1], a, b, n, ref dx, ref dy, da, db);\n" +
+                            "        ds[0] = dx;\n        ds[1] = dy;\n        return value;\n    }\n\n");
+            }
             text.Append($"    public static double F{i}Value(double[] s, double[] a, double[] b, int n) => F{i}(s[0], s[1], a, b, n);\n");
             text.Append($"    public static double K{i}Value(double[] s, double[] a, double[] b, int n) => K{i}(s[0], s[1], a, b, n);\n");
             text.Append($"    public static double F{i}Grad(double[] s, double[] a, double[] b, int n, double[] ds, double[] da, double[] db)\n    {{\n" +
@@ -903,7 +920,7 @@ public partial class LoopGradientPropertyTests
 
     private sealed class Counts
     {
-        public int Compilations, Scalar, ArrayElements, Float, Vector, OnePass, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries;
+        public int Compilations, Scalar, ArrayElements, Float, Vector, OnePass, JacobianEntries, Skipped, Unreliable, HessianPoints, VectorHessianPoints, HessianEntries, FloatHessianEntries, Capped;
         public readonly HashSet<int> TripCounts = new();
     }
 
@@ -979,6 +996,7 @@ public partial class LoopGradientPropertyTests
                 var kink = Get<Func<double[], double[], double[], int, double>>($"K{i}Value");
                 var gradient = Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"F{i}Grad");
                 var floatGradient = i % 3 == 0 ? Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"G{i}Grad") : null;
+                var cappedGradient = WithMemoryLimit(i) ? Get<Func<double[], double[], double[], int, double[], double[], double[], double>>($"C{i}Grad") : null;
                 var hessian = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double>>($"F{i}Hess") : null;
                 var product = WithHessian(i) ? Get<Func<double[], double[], double[], int, double[], double[], double>>($"F{i}Hvp") : null;
                 var floatHessian = WithHessian(i) && floatGradient is not null ? Get<Func<double[], double[], double[], int, double[], double>>($"G{i}Hess") : null;
@@ -1011,6 +1029,16 @@ public partial class LoopGradientPropertyTests
                     if (!v.Equals(returned))
                     {
                         failures.Add($"F{i}: gradient returned {returned:R}, F returned {v:R} at {at}\n  {methods[i]}");
+                    }
+                    if (cappedGradient is not null)
+                    {
+                        double[] cs = { 1.0, 1.0 }, ca = Enumerable.Repeat(1.0, ArrayLength).ToArray(), cb = Enumerable.Repeat(1.0, b.Length).ToArray();
+                        double cappedValue = cappedGradient(s, a, b, n, cs, ca, cb);
+                        if (!cappedValue.Equals(returned) || !cs.SequenceEqual(ds) || !ca.SequenceEqual(da) || !cb.SequenceEqual(db))
+                        {
+                            failures.Add($"F{i} within LoopMemoryLimit = {MemoryLimit(i)}: not the gradient of full storage bit for bit at {at}\n  {methods[i]}");
+                        }
+                        Interlocked.Increment(ref counts.Capped);
                     }
                     for (int j = 0; j < g.Length; j++)
                     {
@@ -1222,7 +1250,7 @@ public partial class LoopGradientPropertyTests
 
         string summary = $"{counts.Compilations} compilations: {counts.Scalar} loop-method points ({counts.Scalar * 2} scalar and {counts.ArrayElements} array-element " +
                          $"derivatives checked against finite differences), {counts.Float} float-twin points, {counts.Vector} vector-output points ({counts.OnePass} of them all rows in one backward pass; {counts.JacobianEntries} " +
-                         $"Jacobian entries), {counts.HessianPoints} loop-method and {counts.VectorHessianPoints} vector-output Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries); {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
+                         $"Jacobian entries), {counts.HessianPoints} loop-method and {counts.VectorHessianPoints} vector-output Hessian points ({counts.HessianEntries} Hessian entries, {counts.FloatHessianEntries} float-twin Hessian entries), {counts.Capped} points of methods within a LoopMemoryLimit equal to full storage; {counts.Skipped} points skipped near kinks or overflow, {counts.Unreliable} where finite differences were unreliable; " +
                          $"trip counts n seen: {string.Join(", ", counts.TripCounts.OrderBy(t => t))}";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
