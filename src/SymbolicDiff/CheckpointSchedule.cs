@@ -176,8 +176,8 @@ public struct CheckpointSchedule
         Runs = 1;
         while (Segments - _positions[_top] > 1 && Slots - _top > 1)
         {
-            int a = _positions[_top];
-            _positions[++_top] = Cut(a, Segments, Slots - _top + 1, out int runs);
+            int cut = Cut(_positions[_top], Segments, Slots - _top, out int runs);   // (the free slots and the top one's)
+            _positions[++_top] = cut;
             Runs = Math.Max(Runs, runs);
         }
         if (Segments - _positions[_top] > 1)
